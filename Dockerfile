@@ -1,0 +1,29 @@
+# syntax=docker/dockerfile:1
+# Build stage: the same install the README and CI use (pip install of the project).
+FROM python:3.11-slim AS build
+ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
+WORKDIR /src
+COPY pyproject.toml README.md ./
+COPY service ./service
+COPY projections ./projections
+COPY api ./api
+RUN python -m venv /opt/venv \
+    && /opt/venv/bin/python -m pip install --upgrade pip \
+    && /opt/venv/bin/python -m pip install .
+
+# Runtime stage: no compilers, a non-root user, data on a volume.
+FROM python:3.11-slim
+ENV PATH=/opt/venv/bin:$PATH \
+    PYTHONUNBUFFERED=1 \
+    PMO_LEDGER_DATA_DIR=/var/lib/pmo-ledger \
+    PMO_LEDGER_HOST=0.0.0.0 \
+    PMO_LEDGER_PORT=8000
+RUN groupadd --system pmo && useradd --system --gid pmo --home-dir /var/lib/pmo-ledger pmo \
+    && mkdir -p /var/lib/pmo-ledger && chown pmo:pmo /var/lib/pmo-ledger
+COPY --from=build /opt/venv /opt/venv
+USER pmo
+VOLUME ["/var/lib/pmo-ledger"]
+EXPOSE 8000
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+    CMD ["python", "-c", "import urllib.request,sys; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4).status == 200 else 1)"]
+CMD ["pmo-ledger", "serve"]

@@ -1,0 +1,54 @@
+"""The composition root: builds the application and its collaborators from settings."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from service.config import Settings
+from service.app import PmoLedger
+from service.domain.base import Meta
+
+
+@dataclass
+class Services:
+    """Everything a request or a command-line call needs, built once per process."""
+
+    settings: Settings
+    ledger: PmoLedger
+    started: list[str] = field(default_factory=list)
+
+    def close(self) -> None:
+        """Release database connections."""
+        self.ledger.close()
+
+
+def build_services(settings: Settings, *, create_tables: bool = True) -> Services:
+    """Build the services for this process (call after a server forks)."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return Services(settings=settings, ledger=PmoLedger(settings, create_tables=create_tables))
+
+
+def ensure_bootstrap_token(services: Services) -> str | None:
+    """On an empty store, issue the first pmo-head token; return it if new."""
+    ledger = services.ledger
+    if ledger.has_tokens():
+        return None
+    settings = services.settings
+    meta = Meta(actor="system", role="pmo-head", reason="bootstrap on an empty store")
+    issued = ledger.issue_token(
+        "bootstrap", "pmo-head", meta, secret=settings.bootstrap_token
+    )
+    if settings.bootstrap_token is None:
+        write_secret_file(settings.data_dir / "bootstrap-token", issued.secret)
+    return issued.secret
+
+
+def write_secret_file(path: Path, secret: str) -> None:
+    """Write a secret readable only by its owner (mode 0600)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(secret + "\n")
+    os.chmod(path, 0o600)

@@ -1,0 +1,101 @@
+"""The pmo-ledger command line (also reachable as `flask --app api ...`)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from uuid import UUID
+
+import click
+
+from api.bootstrap import Services, build_services, ensure_bootstrap_token
+from service.config import ConfigError, Settings
+from service.domain.base import ROLES, DomainError, Meta
+from service.errors import ApplicationError
+
+
+@contextmanager
+def opened(create_tables: bool = True) -> Iterator[Services]:
+    """Services for one command, closed afterwards; errors become messages."""
+    try:
+        settings = Settings.from_env()
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from None
+    services = build_services(settings, create_tables=create_tables)
+    try:
+        yield services
+    except (DomainError, ApplicationError) as error:
+        raise click.ClickException(str(error)) from None
+    finally:
+        services.close()
+
+
+def cli_meta(reason: str | None) -> Meta:
+    """Metadata for events recorded from the command line (an operator acts)."""
+    return Meta(actor="cli", role="pmo-head", reason=reason)
+
+
+@click.group()
+def main() -> None:
+    """pmo-ledger: the PMO's tamper-evident system of record."""
+
+
+@main.command()
+def serve() -> None:
+    """Start the HTTP server (gunicorn) on PMO_LEDGER_HOST:PMO_LEDGER_PORT."""
+    from api.server import GunicornServer, server_options
+
+    with opened() as services:
+        secret = ensure_bootstrap_token(services)
+        settings = services.settings
+    if secret is not None and settings.bootstrap_token is None:
+        click.echo(
+            "Bootstrap pmo-head token (shown once, also in "
+            f"{settings.data_dir / 'bootstrap-token'}):\n  {secret}",
+            err=True,
+        )
+    click.echo(f"Serving on http://{settings.host}:{settings.port}", err=True)
+    GunicornServer(settings, server_options(settings)).run()
+
+
+@main.group()
+def tokens() -> None:
+    """Issue, list and revoke access tokens."""
+
+
+@tokens.command("issue")
+@click.argument("name")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--reason", default=None)
+def tokens_issue(name: str, role: str, reason: str | None) -> None:
+    """Issue a token; the secret is printed once."""
+    with opened() as services:
+        issued = services.ledger.issue_token(name, role, cli_meta(reason))
+    click.echo(f"token id: {issued.token_id}", err=True)
+    click.echo(issued.secret)
+
+
+@tokens.command("list")
+def tokens_list() -> None:
+    """List every token with its role and status (never the secret)."""
+    with opened() as services:
+        for token in services.ledger.list_tokens():
+            click.echo(
+                f"{token.token_id}  {token.role:<16} {token.status:<8} "
+                f"{token.issued_at:%Y-%m-%d %H:%M}  {token.name}"
+            )
+
+
+@tokens.command("revoke")
+@click.argument("token_id", type=click.UUID)
+@click.option("--reason", default=None)
+def tokens_revoke(token_id: UUID, reason: str | None) -> None:
+    """Revoke a token; it stops working at once."""
+    with opened() as services:
+        services.ledger.revoke_token(token_id, cli_meta(reason))
+    click.echo(f"revoked {token_id}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""pmo-ledger service layer: the domain model and the event-sourced application."""

@@ -1,0 +1,194 @@
+"""The event-sourced application: one instance per process, thread-safe."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass
+from datetime import date
+from typing import Any, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import (
+    IntegrityError,
+    InterfaceError,
+    JSONTranscoder,
+    OperationalError,
+    Transcoding,
+)
+from eventsourcing.utils import get_topic
+
+from service.config import Settings
+from service.domain.base import Meta
+from service.errors import (
+    AuthenticationError,
+    ConcurrentWriteError,
+    NotFoundError,
+    StoreUnavailableError,
+    VersionConflictError,
+)
+
+A = TypeVar("A", bound=Aggregate)
+
+
+@dataclass(frozen=True)
+class Written:
+    """What a command returns: the entity id, its new version, the global position."""
+
+    id: UUID
+    version: int
+    position: int
+
+
+@dataclass(frozen=True)
+class Principal:
+    """An authenticated caller: the token's name, role and id."""
+
+    name: str
+    role: str
+    token_id: UUID
+
+
+class MetaAsDict(Transcoding):
+    """Stores event metadata as a plain JSON object."""
+
+    type = Meta
+    name = "meta"
+
+    def encode(self, obj: Meta) -> dict[str, Any]:
+        """Encode metadata as a dict."""
+        return asdict(obj)
+
+    def decode(self, data: dict[str, Any]) -> Meta:
+        """Decode metadata from a dict."""
+        return Meta(**data)
+
+
+class DateAsISO(Transcoding):
+    """Stores calendar dates as ISO 8601 strings."""
+
+    type = date
+    name = "date_iso"
+
+    def encode(self, obj: date) -> str:
+        """Encode a date."""
+        return obj.isoformat()
+
+    def decode(self, data: str) -> date:
+        """Decode a date."""
+        return date.fromisoformat(data)
+
+
+def hash_token(secret: str) -> str:
+    """The stored form of a bearer token: its SHA-256, hex."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def new_token_secret() -> str:
+    """A fresh bearer token with 256 bits of entropy."""
+    return "pmo_" + secrets.token_urlsafe(32)
+
+
+class LedgerBase(Application[UUID]):
+    """Persistence, loading and saving shared by every command group."""
+
+    name = "PmoLedger"
+    env = {
+        "AGGREGATE_CACHE_MAXSIZE": "20000",
+        "AGGREGATE_CACHE_FASTFORWARD": "y",
+        "IS_SNAPSHOTTING_ENABLED": "y",
+    }
+
+    def __init__(self, settings: Settings, *, create_tables: bool = True) -> None:
+        self.settings = settings
+        env = settings.eventsourcing_env()
+        env["CREATE_TABLE"] = "y" if create_tables else "n"
+        super().__init__(env=env)
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        """Add the value types our events carry."""
+        super().register_transcodings(transcoder)
+        transcoder.register(MetaAsDict())
+        transcoder.register(DateAsISO())
+
+    def load(self, cls: type[A], entity_id: UUID, version: int | None = None) -> A:
+        """Load an aggregate of the given type, or raise NotFoundError."""
+        try:
+            aggregate = self.repository.get(entity_id, version=version)
+        except AggregateNotFoundError:
+            raise NotFoundError(_entity_name(cls), entity_id) from None
+        except (OperationalError, InterfaceError) as error:
+            raise StoreUnavailableError(str(error)) from error
+        if not isinstance(aggregate, cls):
+            raise NotFoundError(_entity_name(cls), entity_id)
+        return aggregate
+
+    def exists(self, entity_id: UUID) -> bool:
+        """Whether any aggregate has this id."""
+        return bool(self.recorder.select_events(entity_id, limit=1))
+
+    def commit(self, *aggregates: Aggregate) -> int:
+        """Save pending events atomically; return the last global position."""
+        try:
+            recordings = self.save(*aggregates)
+        except IntegrityError:
+            for aggregate in aggregates:
+                self.repository.cache and self.repository.cache.put(aggregate.id, None)
+            raise ConcurrentWriteError(aggregates[0].id) from None
+        except (OperationalError, InterfaceError) as error:
+            raise StoreUnavailableError(str(error)) from error
+        return max(r.notification.id for r in recordings)
+
+    def create(self, *aggregates: Aggregate) -> Written:
+        """Commit new aggregates; the first one is the subject of the result."""
+        position = self.commit(*aggregates)
+        return Written(aggregates[0].id, aggregates[0].version, position)
+
+    def change(
+        self,
+        cls: type[A],
+        entity_id: UUID,
+        command: Callable[[A], object],
+        expected_version: int | None = None,
+    ) -> Written:
+        """Load, check the expected version, run the command, commit."""
+        aggregate = self.load(cls, entity_id)
+        if expected_version is not None and aggregate.version != expected_version:
+            raise VersionConflictError(entity_id, expected_version, aggregate.version)
+        command(aggregate)
+        position = self.commit(aggregate)
+        return Written(aggregate.id, aggregate.version, position)
+
+    def head_position(self) -> int:
+        """The highest notification id recorded so far (0 when empty)."""
+        return self.recorder.max_notification_id() or 0
+
+    def iter_events_of(self, *event_classes: type, batch: int = 500) -> Iterator[Any]:
+        """Every stored event of the given classes, in global order."""
+        topics = [get_topic(cls) for cls in event_classes]
+        start = 1
+        while True:
+            notifications = self.recorder.select_notifications(
+                start=start, limit=batch, topics=topics
+            )
+            for notification in notifications:
+                yield self.mapper.to_domain_event(notification), notification.id
+            if len(notifications) < batch:
+                return
+            start = notifications[-1].id + 1
+
+    def check_secret(self, secret: str) -> str:
+        """Refuse an empty or absurd token before hashing it."""
+        if not secret or len(secret) > 200:
+            raise AuthenticationError("invalid bearer token")
+        return hash_token(secret)
+
+
+def _entity_name(cls: type) -> str:
+    return "".join(
+        f" {c.lower()}" if c.isupper() and i else c.lower()
+        for i, c in enumerate(cls.__name__)
+    )

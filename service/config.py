@@ -1,0 +1,131 @@
+"""Settings read from the environment (PMO_LEDGER_*)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+DEFAULT_UPLOAD_LIMIT = 1024 * 1024 * 1024
+
+
+class ConfigError(ValueError):
+    """The configuration cannot be used."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the service needs to start, resolved from the environment."""
+
+    data_dir: Path
+    database_url: str
+    host: str = "127.0.0.1"
+    port: int = 8000
+    bootstrap_token: str | None = None
+    upload_limit: int = DEFAULT_UPLOAD_LIMIT
+    blob_backend: str = "file"
+    signing_key_path: Path | None = None
+    run_processors: bool = True
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read PMO_LEDGER_* variables, applying the documented defaults."""
+        env = os.environ if environ is None else environ
+        data_dir = Path(env.get("PMO_LEDGER_DATA_DIR", "./var")).resolve()
+        url = env.get("PMO_LEDGER_DATABASE_URL") or f"sqlite:///{data_dir}/events.db"
+        key_path = env.get("PMO_LEDGER_SIGNING_KEY")
+        settings = cls(
+            data_dir=data_dir,
+            database_url=url,
+            host=env.get("PMO_LEDGER_HOST", "127.0.0.1"),
+            port=_int(env, "PMO_LEDGER_PORT", 8000),
+            bootstrap_token=env.get("PMO_LEDGER_BOOTSTRAP_TOKEN") or None,
+            upload_limit=_int(env, "PMO_LEDGER_UPLOAD_LIMIT", DEFAULT_UPLOAD_LIMIT),
+            blob_backend=env.get("PMO_LEDGER_BLOB_BACKEND", "file"),
+            signing_key_path=Path(key_path) if key_path else None,
+            run_processors=env.get("PMO_LEDGER_RUN_PROCESSORS", "1") != "0",
+        )
+        settings.check()
+        return settings
+
+    def check(self) -> None:
+        """Refuse settings that cannot work, with a message naming the variable."""
+        if self.backend not in ("sqlite", "postgres"):
+            raise ConfigError(
+                "PMO_LEDGER_DATABASE_URL must start with sqlite:/// or postgresql://"
+            )
+        if self.blob_backend not in ("file", "database"):
+            raise ConfigError("PMO_LEDGER_BLOB_BACKEND must be 'file' or 'database'")
+        if not 0 < self.port < 65536:
+            raise ConfigError("PMO_LEDGER_PORT must be a TCP port number")
+
+    @property
+    def backend(self) -> str:
+        """Which event store persistence module the URL selects."""
+        scheme = urlsplit(self.database_url).scheme
+        if scheme == "sqlite":
+            return "sqlite"
+        if scheme in ("postgresql", "postgres", "postgresql+psycopg"):
+            return "postgres"
+        return scheme
+
+    @property
+    def sqlite_path(self) -> Path:
+        """The event store file for the SQLite backend."""
+        return Path(urlsplit(self.database_url).path)
+
+    @property
+    def views_url(self) -> str:
+        """SQLAlchemy URL of the read models (beside the event store)."""
+        if self.backend == "sqlite":
+            return f"sqlite:///{self.sqlite_path.with_name('views.db')}"
+        parts = urlsplit(self.database_url)
+        return f"postgresql+psycopg://{parts.netloc}{parts.path}"
+
+    @property
+    def postgres_schema(self) -> str:
+        """The PostgreSQL schema (``?schema=`` in the URL), default public."""
+        query = parse_qs(urlsplit(self.database_url).query)
+        return query.get("schema", ["public"])[0]
+
+    @property
+    def key_path(self) -> Path:
+        """Where the Ed25519 signing key lives (outside the database)."""
+        return self.signing_key_path or self.data_dir / "signing-key.pem"
+
+    def eventsourcing_env(self) -> dict[str, str]:
+        """The environment for eventsourcing's own persistence modules."""
+        if self.backend == "sqlite":
+            return {
+                "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                "SQLITE_DBNAME": str(self.sqlite_path),
+                "SQLITE_LOCK_TIMEOUT": "10",
+            }
+        parts = urlsplit(self.database_url)
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": parts.path.lstrip("/") or "postgres",
+            "POSTGRES_HOST": parts.hostname or "127.0.0.1",
+            "POSTGRES_PORT": str(parts.port or 5432),
+            "POSTGRES_USER": parts.username or "postgres",
+            "POSTGRES_PASSWORD": parts.password or "",
+            "POSTGRES_SCHEMA": self.postgres_schema,
+            "POSTGRES_CONNECT_TIMEOUT": "5",
+            "POSTGRES_POOL_SIZE": "8",
+            "POSTGRES_MAX_OVERFLOW": "8",
+            "POSTGRES_PRE_PING": "y",
+            "POSTGRES_LOCK_TIMEOUT": "5",
+        }
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be an integer, not {raw!r}") from None

@@ -1,0 +1,1 @@
+"""The PMO domain: one module per aggregate, pure and free of I/O."""
