@@ -1,0 +1,1 @@
+"""The integrity ledger: Merkle log, leaf encoding, signed heads, evidence packs."""
