@@ -51,7 +51,11 @@ def check_choice(field: str, value: str, allowed: tuple[str, ...]) -> None:
 
 def check_scale(field: str, value: int, low: int = 1, high: int = 5) -> None:
     """Refuse a rating outside low..high."""
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int)
+        or not low <= value <= high
+    ):
         raise InvalidValueError(field, f"must be an integer from {low} to {high}")
 
 
