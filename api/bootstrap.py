@@ -6,8 +6,12 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from service.config import Settings
+from sqlalchemy import Engine
+
+from projections.engine import create_views_engine
 from service.app import PmoLedger
+from service.blobs import BlobStore, DatabaseBlobStore, FileBlobStore
+from service.config import Settings
 from service.domain.base import Meta
 
 
@@ -17,17 +21,34 @@ class Services:
 
     settings: Settings
     ledger: PmoLedger
+    views_engine: Engine
     started: list[str] = field(default_factory=list)
 
     def close(self) -> None:
         """Release database connections."""
         self.ledger.close()
+        self.views_engine.dispose()
 
 
 def build_services(settings: Settings, *, create_tables: bool = True) -> Services:
     """Build the services for this process (call after a server forks)."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return Services(settings=settings, ledger=PmoLedger(settings, create_tables=create_tables))
+    views_engine = create_views_engine(settings)
+    blobs = build_blob_store(settings, views_engine, create_tables=create_tables)
+    ledger = PmoLedger(settings, blobs, create_tables=create_tables)
+    return Services(settings=settings, ledger=ledger, views_engine=views_engine)
+
+
+def build_blob_store(
+    settings: Settings, engine: Engine, *, create_tables: bool
+) -> BlobStore:
+    """The configured blob backend: files in the data dir, or database rows."""
+    if settings.blob_backend == "database":
+        store = DatabaseBlobStore(engine)
+        if create_tables:
+            store.create_tables()
+        return store
+    return FileBlobStore(settings.data_dir / "blobs")
 
 
 def ensure_bootstrap_token(services: Services) -> str | None:

@@ -26,6 +26,6 @@ def readyz() -> tuple[Response, int]:
     """The event store answers."""
     try:
         position = services().ledger.head_position()
-    except Exception as error:  # noqa: BLE001 - any failure means not ready
+    except Exception as error:
         return jsonify(status="unavailable", detail=type(error).__name__), 503
     return jsonify(status="ok", position=position), 200

@@ -10,7 +10,7 @@ from gunicorn.app.base import BaseApplication
 from service.config import Settings
 
 
-class GunicornServer(BaseApplication):  # type: ignore[misc]
+class GunicornServer(BaseApplication):
     """An embedded gunicorn that loads our app in each worker (no preload)."""
 
     def __init__(self, settings: Settings, options: dict[str, Any]) -> None:

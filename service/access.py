@@ -12,6 +12,8 @@ from service.domain.base import Meta
 from service.domain.token import Token
 from service.errors import AuthenticationError, NotFoundError
 
+TOKEN_ISSUED: type = Token.Issued  # type: ignore[attr-defined]
+
 
 @dataclass(frozen=True)
 class IssuedToken:
@@ -44,7 +46,9 @@ class AccessCommands(LedgerBase):
     ) -> IssuedToken:
         """Issue a token for a named principal in one role."""
         secret = secret or new_token_secret()
-        token = Token(name=name, role=role, token_hash=self.check_secret(secret), meta=meta)
+        token = Token(
+            name=name, role=role, token_hash=self.check_secret(secret), meta=meta
+        )
         written = self.create(token)
         return IssuedToken(token.id, name, role, secret, written.position)
 
@@ -70,7 +74,7 @@ class AccessCommands(LedgerBase):
     def list_tokens(self) -> list[TokenSummary]:
         """Every token ever issued, oldest first, with its current status."""
         summaries = []
-        for event, _position in self.iter_events_of(Token.Issued):
+        for event, _position in self.iter_events_of(TOKEN_ISSUED):
             token = self.load(Token, event.originator_id)
             summaries.append(
                 TokenSummary(
@@ -86,4 +90,4 @@ class AccessCommands(LedgerBase):
 
     def has_tokens(self) -> bool:
         """Whether any token was ever issued (false on an empty store)."""
-        return next(self.iter_events_of(Token.Issued, batch=1), None) is not None
+        return next(self.iter_events_of(TOKEN_ISSUED, batch=1), None) is not None

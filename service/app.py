@@ -3,7 +3,21 @@
 from __future__ import annotations
 
 from service.access import AccessCommands
+from service.custody import CustodyCommands
+from service.domain.change import ChangeRequest
+from service.domain.decision import Decision
+from service.domain.document import Document
+from service.domain.issue import Issue
+from service.domain.project import Project
+from service.domain.risk import Risk
+
+SNAPSHOT_INTERVAL = 50
 
 
-class PmoLedger(AccessCommands):
+class PmoLedger(CustodyCommands, AccessCommands):
     """The pmo-ledger application (one shared instance per process)."""
+
+    snapshotting_intervals = {
+        cls: SNAPSHOT_INTERVAL
+        for cls in (Project, Risk, Issue, ChangeRequest, Decision, Document)
+    }

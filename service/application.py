@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from datetime import date
 from typing import Any, TypeVar
 from uuid import UUID
@@ -21,8 +21,11 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.utils import get_topic
 
+from service.blobs import BlobStore
 from service.config import Settings
 from service.domain.base import Meta
+from service.domain.document import Copy, Hold, Version
+from service.domain.project import StatusReport
 from service.errors import (
     AuthenticationError,
     ConcurrentWriteError,
@@ -82,6 +85,23 @@ class DateAsISO(Transcoding):
         return date.fromisoformat(data)
 
 
+def dataclass_transcoding(cls: type, name: str) -> Transcoding:
+    """A transcoding that stores a frozen dataclass of the domain as a dict."""
+
+    class DataclassAsDict(Transcoding):
+        type = cls
+        name = ""
+
+        def encode(self, obj: Any) -> dict[str, Any]:
+            return {f.name: getattr(obj, f.name) for f in fields(obj)}
+
+        def decode(self, data: dict[str, Any]) -> Any:
+            return cls(**data)
+
+    DataclassAsDict.name = name
+    return DataclassAsDict()
+
+
 def hash_token(secret: str) -> str:
     """The stored form of a bearer token: its SHA-256, hex."""
     return hashlib.sha256(secret.encode()).hexdigest()
@@ -102,8 +122,11 @@ class LedgerBase(Application[UUID]):
         "IS_SNAPSHOTTING_ENABLED": "y",
     }
 
-    def __init__(self, settings: Settings, *, create_tables: bool = True) -> None:
+    def __init__(
+        self, settings: Settings, blobs: BlobStore, *, create_tables: bool = True
+    ) -> None:
         self.settings = settings
+        self.blobs = blobs
         env = settings.eventsourcing_env()
         env["CREATE_TABLE"] = "y" if create_tables else "n"
         super().__init__(env=env)
@@ -113,11 +136,13 @@ class LedgerBase(Application[UUID]):
         super().register_transcodings(transcoder)
         transcoder.register(MetaAsDict())
         transcoder.register(DateAsISO())
+        for cls in (Version, Hold, Copy, StatusReport):
+            transcoder.register(dataclass_transcoding(cls, cls.__name__.lower()))
 
     def load(self, cls: type[A], entity_id: UUID, version: int | None = None) -> A:
         """Load an aggregate of the given type, or raise NotFoundError."""
         try:
-            aggregate = self.repository.get(entity_id, version=version)
+            aggregate: Aggregate = self.repository.get(entity_id, version=version)
         except AggregateNotFoundError:
             raise NotFoundError(_entity_name(cls), entity_id) from None
         except (OperationalError, InterfaceError) as error:
@@ -135,8 +160,6 @@ class LedgerBase(Application[UUID]):
         try:
             recordings = self.save(*aggregates)
         except IntegrityError:
-            for aggregate in aggregates:
-                self.repository.cache and self.repository.cache.put(aggregate.id, None)
             raise ConcurrentWriteError(aggregates[0].id) from None
         except (OperationalError, InterfaceError) as error:
             raise StoreUnavailableError(str(error)) from error

@@ -1,0 +1,46 @@
+"""SQLAlchemy engines for the read models, tuned per backend."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.pool import NullPool
+
+from service.config import Settings
+
+
+def create_views_engine(settings: Settings) -> Engine:
+    """An engine for the read models: WAL and a busy timeout on SQLite."""
+    if settings.backend == "sqlite":
+        engine = create_engine(
+            settings.views_url,
+            connect_args={"timeout": 30, "check_same_thread": False},
+            poolclass=NullPool,
+        )
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    schema = settings.postgres_schema
+    return create_engine(
+        settings.views_url,
+        connect_args={"options": f"-csearch_path={schema}", "connect_timeout": 5},
+        pool_size=5,
+        max_overflow=10,
+        pool_pre_ping=True,
+    )
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def _sqlite_begin(connection: Any) -> None:
+    connection.exec_driver_sql("BEGIN")

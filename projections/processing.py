@@ -1,0 +1,190 @@
+"""Processors follow the notification log; rows and position share a transaction."""
+
+from __future__ import annotations
+
+import logging
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification
+from eventsourcing.utils import get_topic
+from sqlalchemy import Connection, Engine, MetaData, insert, update
+
+from projections import catalog
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Item:
+    """One stored event as a read model sees it."""
+
+    position: int
+    notification: Notification
+    event: Any
+
+
+class ReadModel(ABC):
+    """A read model: its tables for one generation and how events change them."""
+
+    name: ClassVar[str]
+    event_classes: ClassVar[tuple[type, ...]] = ()
+    decode: ClassVar[bool] = True
+
+    def __init__(self, generation: int) -> None:
+        self.generation = generation
+        self.metadata = MetaData()
+        self.define(self.metadata, f"{self.name}_g{generation}")
+
+    @abstractmethod
+    def define(self, metadata: MetaData, prefix: str) -> None:
+        """Declare this generation's tables (names start with prefix)."""
+
+    @abstractmethod
+    def apply(self, conn: Connection, item: Item) -> None:
+        """Change the rows for one event, inside the processor's transaction."""
+
+    @classmethod
+    def topics(cls) -> list[str]:
+        """Topics this model reads (empty: every event)."""
+        return [get_topic(c) for c in cls.event_classes]
+
+
+class ProcessingError(Exception):
+    """A read model failed on an event; it stops there until fixed."""
+
+    def __init__(self, name: str, position: int, cause: BaseException) -> None:
+        super().__init__(f"{name} failed at position {position}: {cause!r}")
+        self.name = name
+        self.position = position
+
+
+class Processor:
+    """Moves one generation of one read model forward, batch by batch."""
+
+    def __init__(
+        self,
+        model: ReadModel,
+        engine: Engine,
+        recorder: ApplicationRecorder,
+        mapper: Mapper[Any],
+        batch_size: int = 500,
+    ) -> None:
+        self.model = model
+        self.engine = engine
+        self.recorder = recorder
+        self.mapper = mapper
+        self.batch_size = batch_size
+        self._topics = model.topics()
+
+    @property
+    def name(self) -> str:
+        """The read model's name."""
+        return self.model.name
+
+    def ensure_tables(self, state: str = "building") -> None:
+        """Create this generation's tables and tracking row if they are missing."""
+        self.model.metadata.create_all(self.engine)
+        with self.engine.begin() as conn:
+            if catalog.read(conn, self.name, self.model.generation) is None:
+                conn.execute(
+                    insert(catalog.tracking).values(
+                        name=self.name,
+                        generation=self.model.generation,
+                        position=0,
+                        state=state,
+                        updated_at=catalog.now(),
+                    )
+                )
+
+    def run_batch(self) -> int:
+        """Process the next batch; return how many stored events it covered."""
+        position = 0
+        try:
+            with self.engine.begin() as conn:
+                row = catalog.lock_and_read(conn, self.name, self.model.generation)
+                if row is None:
+                    raise LookupError(f"{self.name} has no tracking row")
+                head = self.recorder.max_notification_id() or 0
+                if head <= row.position:
+                    return 0
+                notifications = self.recorder.select_notifications(
+                    start=row.position + 1,
+                    limit=self.batch_size,
+                    stop=head,
+                    topics=self._topics,
+                )
+                for notification in notifications:
+                    position = notification.id
+                    self._apply(conn, notification)
+                full = len(notifications) == self.batch_size
+                reached = notifications[-1].id if full else head
+                self._advance(conn, reached)
+                return reached - row.position
+        except LookupError:
+            raise
+        except Exception as error:
+            if not position:
+                raise
+            self._record_failure(position, error)
+            raise ProcessingError(self.name, position, error) from error
+
+    def catch_up(self, progress: Callable[[int], None] | None = None) -> int:
+        """Process until the head as it was when called; return events covered."""
+        total = 0
+        while covered := self.run_batch():
+            total += covered
+            if progress:
+                progress(covered)
+        return total
+
+    def _apply(self, conn: Connection, notification: Notification) -> None:
+        event = self.mapper.to_domain_event(notification) if self.model.decode else None
+        self.model.apply(conn, Item(notification.id, notification, event))
+
+    def _advance(self, conn: Connection, position: int) -> None:
+        conn.execute(
+            update(catalog.tracking)
+            .where(
+                catalog.tracking.c.name == self.name,
+                catalog.tracking.c.generation == self.model.generation,
+            )
+            .values(
+                position=position,
+                error=None,
+                error_position=None,
+                updated_at=catalog.now(),
+            )
+        )
+
+    def _record_failure(self, position: int, error: BaseException) -> None:
+        log.error("read model %s failed at position %d: %r", self.name, position, error)
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(catalog.tracking)
+                .where(
+                    catalog.tracking.c.name == self.name,
+                    catalog.tracking.c.generation == self.model.generation,
+                )
+                .values(
+                    error=repr(error)[:2000],
+                    error_position=position,
+                    updated_at=catalog.now(),
+                )
+            )
+
+
+def notifications_between(
+    recorder: ApplicationRecorder, start: int, stop: int, batch: int = 1000
+) -> Sequence[Notification]:
+    """All notifications with start <= id <= stop (for small ranges and tests)."""
+    found: list[Notification] = []
+    while start <= stop:
+        page = recorder.select_notifications(start=start, limit=batch, stop=stop)
+        if not page:
+            break
+        found.extend(page)
+        start = page[-1].id + 1
+    return found

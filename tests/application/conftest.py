@@ -1,0 +1,32 @@
+"""An application on each backend."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from api.bootstrap import Services, build_services
+from service.app import PmoLedger
+from service.config import Settings
+from service.domain.base import Meta
+
+
+@pytest.fixture
+def services(settings: Settings) -> Iterator[Services]:
+    """Services built through the composition root."""
+    built = build_services(settings)
+    yield built
+    built.close()
+
+
+@pytest.fixture
+def ledger(services: Services) -> PmoLedger:
+    """The application under test."""
+    return services.ledger
+
+
+@pytest.fixture
+def meta() -> Meta:
+    """Metadata of a project officer acting."""
+    return Meta(actor="olivia", role="project-officer", reason="test", request_id="r1")

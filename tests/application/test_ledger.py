@@ -1,0 +1,175 @@
+"""The same bodies against SQLite and PostgreSQL: create, command, reload, conflict."""
+
+from __future__ import annotations
+
+import io
+import threading
+from uuid import UUID
+
+import pytest
+
+from api.bootstrap import build_services
+from service.app import PmoLedger
+from service.config import Settings
+from service.domain.base import Meta, TransitionError
+from service.domain.document import Document
+from service.domain.risk import Risk
+from service.errors import (
+    ConcurrentWriteError,
+    DuplicateError,
+    NotFoundError,
+    VersionConflictError,
+)
+
+
+def new_project(ledger: PmoLedger, meta: Meta, code: str = "ALPHA") -> UUID:
+    return ledger.register_project(code, "Alpha", "A project", "Sam", "Max", meta).id
+
+
+def new_risk(ledger: PmoLedger, meta: Meta, project_id: UUID) -> UUID:
+    return ledger.identify_risk(
+        project_id, "Late supplier", "cause", "event", "effect", "schedule", "threat",
+        "Olivia", "within-stage", 3, 4, meta,
+    ).id
+
+
+def test_commands_return_id_version_and_increasing_positions(
+    ledger: PmoLedger, meta: Meta
+) -> None:
+    project = ledger.register_project("ALPHA", "Alpha", "", "Sam", "Max", meta)
+    risk = ledger.identify_risk(
+        project.id, "Late", "c", "e", "f", "cost", "threat", "O", "imminent", 2, 2, meta
+    )
+    assessed = ledger.assess_risk(risk.id, 4, 5, 2, 3, meta)
+    assert (project.version, risk.version, assessed.version) == (1, 1, 2)
+    assert project.position < risk.position < assessed.position
+    assert ledger.head_position() == assessed.position
+
+
+def test_state_survives_a_fresh_application(settings: Settings, meta: Meta) -> None:
+    first = build_services(settings)
+    project_id = new_project(first.ledger, meta)
+    risk_id = new_risk(first.ledger, meta, project_id)
+    first.ledger.assess_risk(risk_id, 4, 5, 2, 2, meta)
+    first.ledger.close_risk(risk_id, meta)
+    first.close()
+    second = build_services(settings)
+    try:
+        risk = second.ledger.load(Risk, risk_id)
+        assert (risk.status, risk.version, risk.residual_score) == ("closed", 3, 4)
+    finally:
+        second.close()
+
+
+def test_expected_version_mismatch_is_a_typed_conflict(
+    ledger: PmoLedger, meta: Meta
+) -> None:
+    risk_id = new_risk(ledger, meta, new_project(ledger, meta))
+    with pytest.raises(VersionConflictError) as caught:
+        ledger.close_risk(risk_id, meta, expected_version=7)
+    assert (caught.value.expected, caught.value.actual) == (7, 1)
+    assert ledger.load(Risk, risk_id).version == 1
+
+
+def test_concurrent_writers_never_overwrite_each_other(
+    ledger: PmoLedger, meta: Meta
+) -> None:
+    risk_id = new_risk(ledger, meta, new_project(ledger, meta))
+    outcomes: list[str] = []
+    barrier = threading.Barrier(8)
+
+    def assess() -> None:
+        barrier.wait()
+        try:
+            ledger.assess_risk(risk_id, 3, 3, 2, 2, meta)
+            outcomes.append("ok")
+        except ConcurrentWriteError:
+            outcomes.append("conflict")
+
+    threads = [threading.Thread(target=assess) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(outcomes) == 8
+    assert ledger.load(Risk, risk_id).version == 1 + outcomes.count("ok")
+
+
+def test_duplicate_project_code_refused(ledger: PmoLedger, meta: Meta) -> None:
+    new_project(ledger, meta, "BETA")
+    head = ledger.head_position()
+    with pytest.raises(DuplicateError):
+        new_project(ledger, meta, "beta")
+    assert ledger.head_position() == head
+
+
+def test_nothing_recorded_against_a_closed_project(
+    ledger: PmoLedger, meta: Meta
+) -> None:
+    project_id = new_project(ledger, meta)
+    risk_id = new_risk(ledger, meta, project_id)
+    ledger.close_project(project_id, meta)
+    head = ledger.head_position()
+    with pytest.raises(TransitionError, match="closed"):
+        new_risk(ledger, meta, project_id)
+    with pytest.raises(TransitionError, match="closed"):
+        ledger.close_risk(risk_id, meta)
+    assert ledger.head_position() == head
+    ledger.reopen_project(project_id, Meta("pat", "pmo-head"))
+    ledger.close_risk(risk_id, meta)
+
+
+def test_unknown_and_wrong_type_ids_are_not_found(ledger: PmoLedger, meta: Meta) -> None:
+    project_id = new_project(ledger, meta)
+    with pytest.raises(NotFoundError):
+        ledger.close_risk(project_id, meta)
+    with pytest.raises(NotFoundError):
+        ledger.load(Risk, UUID(int=1))
+
+
+def fresh_get(settings: Settings, entity_id: UUID) -> object:
+    other = build_services(settings)
+    try:
+        return other.ledger.repository.get(entity_id)
+    finally:
+        other.close()
+
+
+def test_snapshot_and_replay_give_the_same_state(
+    settings: Settings, ledger: PmoLedger, meta: Meta
+) -> None:
+    project_id = new_project(ledger, meta)
+    risk_id = new_risk(ledger, meta, project_id)
+    for i in range(120):
+        ledger.assess_risk(risk_id, 1 + i % 5, 2, 1, 1 + i % 3, meta)
+    assert ledger.snapshots is not None
+    assert list(ledger.snapshots.get(risk_id))
+    from_snapshot = fresh_get(settings, risk_id)
+    events = list(ledger.events.get(risk_id))
+    replayed = None
+    for event in events:
+        replayed = event.mutate(replayed)
+    assert replayed is not None
+    assert vars(from_snapshot) == vars(replayed)
+
+
+def test_document_snapshot_round_trips_dataclasses(
+    settings: Settings, ledger: PmoLedger, meta: Meta
+) -> None:
+    project_id = new_project(ledger, meta)
+    custodian = Meta("cara", "custodian")
+    doc_id = ledger.register_document(
+        project_id, "PID", "plan", "internal", "project-record", "Cara", custodian
+    ).id
+    for i in range(30):
+        ledger.submit_version(
+            doc_id, io.BytesIO(b"v%d" % i), "text/plain", "pid.txt", "", custodian
+        )
+        ledger.send_version_for_review(doc_id, i + 1, custodian)
+    ledger.approve_version(doc_id, 30, custodian)
+    reloaded = fresh_get(settings, doc_id)
+    assert isinstance(reloaded, Document)
+    assert ledger.snapshots is not None and list(ledger.snapshots.get(doc_id))
+    assert reloaded.authoritative is not None
+    assert reloaded.authoritative.number == 30
+    assert [v.status for v in reloaded.versions[-2:]] == ["in-review", "approved"]
