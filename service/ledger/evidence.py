@@ -228,9 +228,12 @@ def _check_head(
         raise _RefusedError(MANIFEST, f"unknown format {manifest.get('format')!r}")
     context["project"] = str(manifest.get("project"))
     try:
-        key = load_public_key_pem(members[PUBLIC_KEY].encode("ascii"))
+        key = load_public_key_pem(members[PUBLIC_KEY].encode("utf-8"))
+    except LedgerError as error:
+        raise _RefusedError(PUBLIC_KEY, str(error)) from None
+    try:
         head = SignedTreeHead.from_json_dict(_json(members[HEAD], HEAD))
-    except (LedgerError, UnicodeEncodeError) as error:
+    except LedgerError as error:
         raise _RefusedError(HEAD, str(error)) from None
     context.update(tree_size=head.tree_size, key_id=head.key_id)
     if trusted_key_pem is not None:
@@ -262,28 +265,16 @@ def _check_trusted(
         raise _RefusedError(HEAD, "the trusted head is not signed by the pack's key")
     if trusted.tree_size == head.tree_size:
         if trusted.root_hash != head.root_hash:
-            raise _RefusedError(
-                HEAD,
-                "the root differs from the trusted head of "
-                f"the same size {head.tree_size}: the log was forked",
-            )
+            raise _RefusedError(HEAD, "root differs from the trusted head: forked")
         return
     if proof is None:
-        raise _RefusedError(
-            HEAD,
-            f"the trusted head has size {trusted.tree_size}, "
-            f"the pack {head.tree_size}; a consistency proof "
-            "between them is needed",
-        )
+        sizes = f"{trusted.tree_size} and {head.tree_size}"
+        raise _RefusedError(HEAD, f"heads {sizes} need a consistency proof")
     older, newer = sorted((head, trusted), key=lambda h: h.tree_size)
     if not verify_consistency(
         older.tree_size, newer.tree_size, older.root_hash, newer.root_hash, list(proof)
     ):
-        raise _RefusedError(
-            HEAD,
-            f"heads {older.tree_size} and {newer.tree_size} "
-            "are not consistent: the log was rewritten",
-        )
+        raise _RefusedError(HEAD, "the heads are not consistent: log rewritten")
 
 
 def _check_events(
@@ -305,12 +296,8 @@ def _check_events(
         if type(leaf_index) is not int:
             raise _RefusedError(EVENTS, "leaf_index must be an integer", number)
         if [leaf_index, event.position] != expected:
-            raise _RefusedError(
-                EVENTS,
-                f"leaf {leaf_index} at position "
-                f"{event.position} is not the manifest's {expected}",
-                number,
-            )
+            found = [leaf_index, event.position]
+            raise _RefusedError(EVENTS, f"{found} is not manifest {expected}", number)
         if number > len(proofs):
             raise _RefusedError(PROOFS, "missing proof", number)
         proof = _json(proofs[number - 1], PROOFS, number)
@@ -323,17 +310,12 @@ def _check_events(
         if not verify_inclusion(
             event.leaf_hash(), leaf_index, head.tree_size, path, head.root_hash
         ):
-            raise _RefusedError(
-                EVENTS, "the event is not in the signed tree (edited?)", number
-            )
+            raise _RefusedError(EVENTS, "not in the signed tree (edited?)", number)
         yield None
     if len(events) != len(listed):
-        raise _RefusedError(
-            EVENTS,
-            f"{len(events)} events but the manifest lists "
-            f"{len(listed)} (an event line was removed or added)",
-            min(len(events), len(listed)) + 1,
-        )
+        counts = f"{len(events)} events for {len(listed)} in the manifest"
+        missing = min(len(events), len(listed)) + 1
+        raise _RefusedError(EVENTS, f"{counts}: a line was removed or added", missing)
     if len(proofs) != len(listed):
         raise _RefusedError(PROOFS, f"{len(proofs)} proofs for {len(listed)} events")
 
