@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import io
 import json
+import subprocess
+import sys
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -242,3 +244,28 @@ def test_writer_refuses_entries_that_would_not_verify() -> None:
         write_evidence_pack(buffer, wrong_proof, HEAD, public_key_pem(KEY), "P-1")
     with pytest.raises(LedgerError, match="increasing"):
         write_evidence_pack(buffer, good[::-1], HEAD, public_key_pem(KEY), "P-1")
+
+
+def doc_snippet() -> str:
+    doc = (Path(__file__).parents[2] / "docs" / "integrity.md").read_text()
+    return doc.split("```python\n", 1)[1].split("```", 1)[0]
+
+
+def test_the_hand_verification_in_the_docs_works(tmp_path: Path) -> None:
+    script = tmp_path / "check_pack.py"
+    script.write_text(doc_snippet())
+    good, bad = tmp_path / "good.zip", tmp_path / "bad.zip"
+    good.write_bytes(build())
+    forged = {"state_b64": base64.b64encode(b'{"n":4}').decode(), "state": {"n": 4}}
+    edit = edit_line(2, lambda data: data.update(forged))
+    bad.write_bytes(rewrite(build(), "events.ndjson", edit).getvalue())
+    ok = subprocess.run(
+        [sys.executable, script, good], capture_output=True, text=True, check=False
+    )
+    assert ok.returncode == 0, ok.stderr
+    assert "OK: 5 events" in ok.stdout
+    refused_run = subprocess.run(
+        [sys.executable, script, bad], capture_output=True, text=True, check=False
+    )
+    assert refused_run.returncode == 1
+    assert "REFUSED: events.ndjson line 2: not in the signed tree" in refused_run.stderr
