@@ -106,10 +106,12 @@ class MerkleTree:
 
     def extend(self, leaves: Iterable[bytes]) -> list[int]:
         """Append leaf hashes, storing every completed subtree in one put_many."""
+        leaves = list(leaves)
+        for leaf in leaves:  # all checked first, so a bad one changes nothing
+            _check_hash("leaf hash", leaf)
         new_nodes: list[tuple[int, int, bytes]] = []
         indices: list[int] = []
         for leaf in leaves:
-            _check_hash("leaf hash", leaf)
             index = self._size
             new_nodes.append((0, index, leaf))
             digest, level, position = leaf, 0, index

@@ -307,6 +307,15 @@ def test_appends_store_each_subtree_once_and_proofs_read_log_n_nodes() -> None:
         assert store.reads <= 3 * bound
 
 
+def test_a_bad_leaf_in_a_batch_appends_nothing() -> None:
+    tree = tree_of(LEAVES[:3])
+    with pytest.raises(LedgerError):
+        tree.extend([LEAVES[3], b"short"])
+    assert tree.size == 3
+    tree.extend(LEAVES[3:])
+    assert tree.root() == ROOTS[8]
+
+
 def test_reopened_tree_continues_from_the_store() -> None:
     store = MemoryNodeStore()
     first = MerkleTree(store)
