@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import tracemalloc
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from blob_harness import GeneratedStream, Harness, generated_sha256
@@ -151,3 +152,16 @@ def test_a_reader_closed_early_releases_its_source(harness: Harness) -> None:
     unfinished = harness.store.read_range(ref.sha256, 0, 3 * CHUNK_SIZE)
     assert len(next(unfinished)) == CHUNK_SIZE
     unfinished.close()  # type: ignore[attr-defined]
+
+
+def test_concurrent_puts_of_the_same_content_store_it_once(harness: Harness) -> None:
+    size = CHUNK_SIZE + 77
+    body = GeneratedStream(size, seed=11).read(size)
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        refs = list(pool.map(lambda _: harness.store.put(io.BytesIO(body)), range(8)))
+
+    assert set(refs) == {BlobRef(hashlib.sha256(body).hexdigest(), size)}
+    assert list(harness.store.iter_hashes()) == [refs[0].sha256]
+    assert harness.store.verify(refs[0].sha256) == "ok"
+    assert harness.leftovers() == 0
