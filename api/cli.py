@@ -97,5 +97,21 @@ def tokens_revoke(token_id: UUID, reason: str | None) -> None:
     click.echo(f"revoked {token_id}")
 
 
+@main.command()
+@click.option("--seed", default=7, show_default=True, help="Random seed of the sample.")
+def demo(seed: int) -> None:
+    """Load a realistic sample PMO (skips projects whose code already exists)."""
+    from service.demo import load_demo
+
+    with opened() as services:
+        summary = load_demo(services.ledger, seed)
+    click.echo(
+        f"loaded {summary.projects} projects, {summary.risks} risks, "
+        f"{summary.issues} issues, {summary.changes} change requests, "
+        f"{summary.decisions} decisions, {summary.documents} documents "
+        f"({summary.events} events)"
+    )
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

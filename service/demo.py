@@ -1,0 +1,294 @@
+"""A realistic sample PMO: three projects with full registers and documents."""
+
+from __future__ import annotations
+
+import io
+import random
+from dataclasses import dataclass
+from datetime import date, timedelta
+from uuid import UUID
+
+from service.app import PmoLedger
+from service.domain.base import Meta
+
+PROJECTS = (
+    (
+        "ERP",
+        "ERP replacement",
+        "Replace the finance and HR systems",
+        "CFO",
+        "Dana Rees",
+    ),
+    (
+        "HQ-MOVE",
+        "Head office move",
+        "Move 600 staff to the new campus",
+        "COO",
+        "Sam Ortiz",
+    ),
+    (
+        "PORTAL",
+        "Customer portal",
+        "Self-service portal for customers",
+        "CDO",
+        "Ana Kim",
+    ),
+)
+RISKS = (
+    ("Key supplier delivers late", "schedule", "threat"),
+    ("Data migration exceeds budget", "cost", "threat"),
+    ("Test environment unavailable", "technical", "threat"),
+    ("Regulator changes reporting rules", "legal", "threat"),
+    ("Staff turnover in the core team", "resource", "threat"),
+    ("Licence price increase at renewal", "commercial", "threat"),
+    ("Reuse of existing integration layer", "cost", "opportunity"),
+    ("Early access to the vendor's roadmap", "technical", "opportunity"),
+    ("Scope creep from business units", "scope", "threat"),
+    ("Acceptance criteria unclear", "quality", "threat"),
+)
+OWNERS = ("Dana Rees", "Sam Ortiz", "Ana Kim", "Lee Chen", "Priya Shah")
+DOCUMENTS = (
+    ("Project Initiation Documentation", "pid"),
+    ("Business Case", "business-case"),
+    ("Risk Management Approach", "approach"),
+)
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    """How much the demo loaded."""
+
+    projects: int
+    risks: int
+    issues: int
+    changes: int
+    decisions: int
+    documents: int
+    events: int
+
+
+def load_demo(ledger: PmoLedger, seed: int = 7) -> DemoSummary:
+    """Record a sample PMO through the real commands (every event is genuine)."""
+    rng = random.Random(seed)
+    officer = Meta("olivia.officer", "project-officer", "demo data")
+    custodian = Meta("carl.custodian", "custodian", "demo data")
+    start = ledger.head_position()
+    counts = dict(risks=0, issues=0, changes=0, decisions=0, documents=0)
+    for code, name, description, sponsor, manager in PROJECTS:
+        if ledger.project_id_for_code(code) is not None:
+            continue
+        project_id = ledger.register_project(
+            code, name, description, sponsor, manager, officer
+        ).id
+        ledger.change_project_stage(project_id, "initiation", officer)
+        _status_reports(ledger, project_id, officer, rng)
+        counts["risks"] += _risks(ledger, project_id, officer, rng)
+        counts["issues"] += _issues(ledger, project_id, officer, rng)
+        counts["changes"] += _changes(ledger, project_id, officer)
+        counts["decisions"] += _decisions(ledger, project_id, officer)
+        counts["documents"] += _documents(ledger, project_id, custodian, code)
+        ledger.change_project_stage(project_id, "delivery stage 1", officer)
+    return DemoSummary(
+        projects=len(PROJECTS), events=ledger.head_position() - start, **counts
+    )
+
+
+def _status_reports(
+    ledger: PmoLedger, project_id: UUID, meta: Meta, rng: random.Random
+) -> None:
+    first = date(2026, 9, 1)
+    for week in range(4):
+        begin = first + timedelta(weeks=week)
+        rag = {
+            d: rng.choice(("green", "green", "amber", "red"))
+            for d in ("time", "cost", "scope", "quality", "benefits", "risk")
+        }
+        ledger.report_project_status(
+            project_id,
+            begin,
+            begin + timedelta(days=6),
+            rag,
+            f"Week {week + 1}: work proceeding; see key risks.",
+            "Design workshops held",
+            "Complete the design baseline",
+            "within tolerance"
+            if week < 3
+            else "time tolerance forecast to be exceeded",
+            "Book workshops earlier",
+            meta,
+        )
+
+
+def _risks(ledger: PmoLedger, project_id: UUID, meta: Meta, rng: random.Random) -> int:
+    count = rng.randint(15, 18)
+    for i in range(count):
+        title, category, kind = RISKS[i % len(RISKS)]
+        risk_id = ledger.identify_risk(
+            project_id,
+            title,
+            "Because of current conditions",
+            title.lower(),
+            "Delay, cost or quality impact on the stage",
+            category,
+            kind,
+            rng.choice(OWNERS),
+            rng.choice(("imminent", "within-stage", "within-project")),
+            rng.randint(1, 5),
+            rng.randint(1, 5),
+            meta,
+        ).id
+        for _ in range(rng.randint(1, 4)):
+            p, i2 = rng.randint(2, 5), rng.randint(2, 5)
+            ledger.assess_risk(
+                risk_id,
+                p,
+                i2,
+                max(1, p - rng.randint(0, 2)),
+                max(1, i2 - rng.randint(0, 2)),
+                meta,
+            )
+        response = "reduce" if kind == "threat" else "enhance"
+        ledger.plan_risk_response(
+            risk_id,
+            response,
+            "Weekly review with the supplier",
+            rng.choice(OWNERS),
+            meta,
+        )
+        if rng.random() < 0.2:
+            ledger.close_risk(risk_id, meta)
+    return count
+
+
+def _issues(ledger: PmoLedger, project_id: UUID, meta: Meta, rng: random.Random) -> int:
+    kinds = ("request-for-change", "off-specification", "problem-concern")
+    for n in range(6):
+        issue_id = ledger.raise_issue(
+            project_id,
+            kinds[n % 3],
+            f"Issue {n + 1}: {RISKS[n][0]}",
+            "Raised at the weekly checkpoint",
+            rng.choice(("low", "medium", "high")),
+            rng.choice(("minor", "significant", "major")),
+            meta,
+        ).id
+        done = n % 4
+        if done >= 1:
+            ledger.examine_issue(
+                issue_id,
+                "Two weeks' delay if not handled",
+                "Accept; escalate",
+                "Escalate",
+                meta,
+            )
+        if done >= 2:
+            ledger.resolve_issue(issue_id, "Escalated and agreed", meta)
+        if done >= 3:
+            ledger.close_issue(issue_id, meta)
+    return 6
+
+
+def _changes(ledger: PmoLedger, project_id: UUID, meta: Meta) -> int:
+    authority = "Change Authority Board"
+    plans: list[list[tuple[str, ...]]] = [
+        [],
+        [("assess",)],
+        [("assess",), ("decide", "approve")],
+        [("assess",), ("decide", "approve"), ("implement",)],
+        [("assess",), ("decide", "approve"), ("implement",), ("close",)],
+        [("assess",), ("decide", "reject"), ("close",)],
+        [("assess",), ("decide", "defer")],
+        [("assess",), ("decide", "request-info"), ("assess",)],
+    ]
+    for n, plan in enumerate(plans):
+        change_id = ledger.raise_change(
+            project_id,
+            f"Change {n + 1}",
+            "Adjust the scope of the release",
+            "Business need",
+            None,
+            meta,
+        ).id
+        for step in plan:
+            if step[0] == "assess":
+                ledger.assess_change(
+                    change_id,
+                    "12500.00",
+                    10,
+                    "Adds one report",
+                    "None",
+                    "Low",
+                    "Higher",
+                    meta,
+                )
+            elif step[0] == "decide":
+                ledger.decide_change(
+                    change_id, step[1], authority, "Within budget", meta
+                )
+            elif step[0] == "implement":
+                ledger.implement_change(change_id, "Released in sprint 4", meta)
+            else:
+                ledger.close_change(change_id, meta)
+    return len(plans)
+
+
+def _decisions(ledger: PmoLedger, project_id: UUID, meta: Meta) -> int:
+    first = ledger.record_decision(
+        project_id,
+        "Choose delivery approach",
+        "Two approaches were considered",
+        ["waterfall", "agile"],
+        "Agile delivery",
+        "Frequent feedback",
+        "Project Board",
+        date(2026, 9, 3),
+        [],
+        meta,
+    ).id
+    second = ledger.record_decision(
+        project_id,
+        "Choose delivery approach (revised)",
+        "Vendor constraints",
+        ["agile", "hybrid"],
+        "Hybrid delivery",
+        "Vendor releases quarterly",
+        "Project Board",
+        date(2026, 10, 1),
+        [str(first)],
+        meta,
+    ).id
+    ledger.supersede_decision(first, second, meta)
+    ledger.record_decision(
+        project_id,
+        "Hosting",
+        "Cloud or on premises",
+        ["cloud", "on premises"],
+        "Cloud",
+        "Lower cost",
+        "Design Authority",
+        date(2026, 10, 8),
+        [],
+        meta,
+    )
+    return 3
+
+
+def _documents(ledger: PmoLedger, project_id: UUID, meta: Meta, code: str) -> int:
+    for title, doc_type in DOCUMENTS:
+        doc_id = ledger.register_document(
+            project_id, title, doc_type, "internal", "project-record", "Carl", meta
+        ).id
+        for number in range(1, 4):
+            body = f"{title} for {code}\nversion {number}\n".encode() * 20
+            ledger.submit_version(
+                doc_id,
+                io.BytesIO(body),
+                "text/plain",
+                f"{doc_type}-v{number}.txt",
+                f"Draft {number}",
+                meta,
+            )
+            ledger.send_version_for_review(doc_id, number, meta)
+            if number < 3:
+                ledger.approve_version(doc_id, number, meta)
+    return len(DOCUMENTS)

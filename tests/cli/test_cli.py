@@ -1,0 +1,110 @@
+"""The command line: tokens, demo and serve, on each backend."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from api.bootstrap import build_services
+from api.cli import main
+from service.config import Settings
+from service.errors import AuthenticationError
+
+
+def env_for(settings: Settings) -> dict[str, str]:
+    return {
+        "PMO_LEDGER_DATA_DIR": str(settings.data_dir),
+        "PMO_LEDGER_DATABASE_URL": settings.database_url,
+    }
+
+
+def test_tokens_issue_list_revoke(settings: Settings) -> None:
+    runner = CliRunner()
+    env = env_for(settings)
+    issued = runner.invoke(main, ["tokens", "issue", "alice", "--role", "auditor"], env=env)
+    assert issued.exit_code == 0, issued.output
+    secret = issued.stdout.strip().splitlines()[-1]
+    token_id = re.search(r"token id: (\S+)", issued.stderr).group(1)  # type: ignore[union-attr]
+    listed = runner.invoke(main, ["tokens", "list"], env=env)
+    assert token_id in listed.stdout and "auditor" in listed.stdout
+    assert secret not in listed.stdout
+    services = build_services(settings)
+    try:
+        assert services.ledger.authenticate(secret).role == "auditor"
+        revoked = runner.invoke(main, ["tokens", "revoke", token_id], env=env)
+        assert revoked.exit_code == 0, revoked.output
+        with pytest.raises(AuthenticationError):
+            services.ledger.authenticate(secret)
+    finally:
+        services.close()
+    again = runner.invoke(main, ["tokens", "revoke", token_id], env=env)
+    assert again.exit_code != 0 and "revoked" in again.output
+
+
+def test_tokens_issue_refuses_unknown_role(settings: Settings) -> None:
+    result = CliRunner().invoke(
+        main, ["tokens", "issue", "bob", "--role", "admin"], env=env_for(settings)
+    )
+    assert result.exit_code == 2 and "admin" in result.output
+
+
+def test_demo_loads_a_sample_pmo_once(settings: Settings) -> None:
+    runner = CliRunner()
+    first = runner.invoke(main, ["demo"], env=env_for(settings))
+    assert first.exit_code == 0, first.output
+    assert "3 projects" in first.stdout
+    events = int(re.search(r"\((\d+) events\)", first.stdout).group(1))  # type: ignore[union-attr]
+    assert events > 300
+    second = runner.invoke(main, ["demo"], env=env_for(settings))
+    assert "(0 events)" in second.stdout
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for_health(port: int, proc: subprocess.Popen[bytes], timeout: float = 30) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, "server exited early"
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
+                return json.loads(r.read())
+        except OSError:
+            time.sleep(0.2)
+    raise AssertionError("server did not answer /healthz")
+
+
+def test_serve_answers_healthz_and_writes_bootstrap_token(settings: Settings) -> None:
+    port = free_port()
+    env = {**os.environ, **env_for(settings), "PMO_LEDGER_PORT": str(port)}
+    env.pop("PMO_LEDGER_BOOTSTRAP_TOKEN", None)
+    cli = Path(sys.executable).with_name("pmo-ledger")
+    proc = subprocess.Popen([str(cli), "serve"], env=env, stderr=subprocess.PIPE)
+    try:
+        assert wait_for_health(port, proc) == {"status": "ok"}
+        token_file = settings.data_dir / "bootstrap-token"
+        assert token_file.stat().st_mode & 0o777 == 0o600
+        secret = token_file.read_text().strip()
+        services = build_services(settings)
+        try:
+            assert services.ledger.authenticate(secret).role == "pmo-head"
+        finally:
+            services.close()
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=30)
+    assert secret.encode() in err  # printed once for the operator
+    assert proc.returncode == 0
