@@ -10,14 +10,18 @@ from sqlalchemy import (
     Column,
     Connection,
     DateTime,
+    Engine,
     Integer,
     MetaData,
     String,
     Table,
     Text,
+    delete,
+    insert,
     select,
     update,
 )
+from sqlalchemy.exc import IntegrityError
 
 metadata = MetaData()
 
@@ -59,12 +63,60 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
+def create(engine: Engine) -> None:
+    """Create the catalog tables if they are missing."""
+    metadata.create_all(engine)
+
+
 def active_generation(conn: Connection, name: str) -> int | None:
     """The live generation of a read model, if it has one."""
     value = conn.execute(
         select(active.c.generation).where(active.c.name == name)
     ).scalar_one_or_none()
     return None if value is None else int(value)
+
+
+def live_generation(engine: Engine, name: str, default: int = 1) -> int:
+    """The live generation, making `default` live if there is none yet."""
+    with engine.begin() as conn:
+        found = active_generation(conn, name)
+    if found is not None:
+        return found
+    try:
+        with engine.begin() as conn:
+            conn.execute(insert(active).values(name=name, generation=default))
+    except IntegrityError:  # another process made one live first
+        pass
+    with engine.begin() as conn:
+        found = active_generation(conn, name)
+    assert found is not None
+    return found
+
+
+def switch(conn: Connection, name: str, generation: int) -> int | None:
+    """Make a generation live; return the generation it replaced."""
+    old = active_generation(conn, name)
+    if old is None:
+        conn.execute(insert(active).values(name=name, generation=generation))
+    else:
+        conn.execute(
+            update(active).where(active.c.name == name).values(generation=generation)
+        )
+    conn.execute(
+        update(tracking)
+        .where(tracking.c.name == name, tracking.c.generation == generation)
+        .values(state="live", updated_at=now())
+    )
+    return old
+
+
+def forget(conn: Connection, name: str, generation: int) -> None:
+    """Remove the tracking row of a retired generation."""
+    conn.execute(
+        delete(tracking).where(
+            tracking.c.name == name, tracking.c.generation == generation
+        )
+    )
 
 
 def lock_and_read(conn: Connection, name: str, generation: int) -> TrackingRow | None:

@@ -59,6 +59,15 @@ class ProcessingError(Exception):
         super().__init__(f"{name} failed at position {position}: {cause!r}")
         self.name = name
         self.position = position
+        self.cause = cause
+
+
+class _EventFailedError(Exception):
+    def __init__(self, start: int, position: int, cause: Exception) -> None:
+        super().__init__(position)
+        self.start = start
+        self.position = position
+        self.cause = cause
 
 
 class Processor:
@@ -86,6 +95,7 @@ class Processor:
 
     def ensure_tables(self, state: str = "building") -> None:
         """Create this generation's tables and tracking row if they are missing."""
+        catalog.create(self.engine)
         self.model.metadata.create_all(self.engine)
         with self.engine.begin() as conn:
             if catalog.read(conn, self.name, self.model.generation) is None:
@@ -100,36 +110,48 @@ class Processor:
                 )
 
     def run_batch(self) -> int:
-        """Process the next batch; return how many stored events it covered."""
-        position = 0
+        """Process the next batch; return how many stored events it covered.
+
+        On a failing event the events before it are committed, the failure is
+        recorded at its position and ProcessingError is raised; the next call
+        retries that same event.
+        """
         try:
-            with self.engine.begin() as conn:
-                row = catalog.lock_and_read(conn, self.name, self.model.generation)
-                if row is None:
-                    raise LookupError(f"{self.name} has no tracking row")
-                head = self.recorder.max_notification_id() or 0
-                if head <= row.position:
-                    return 0
-                notifications = self.recorder.select_notifications(
-                    start=row.position + 1,
-                    limit=self.batch_size,
-                    stop=head,
-                    topics=self._topics,
-                )
-                for notification in notifications:
-                    position = notification.id
+            return self._run(stop=None)
+        except _EventFailedError as failed:
+            self._record_failure(failed.position, failed.cause)
+            if failed.position > failed.start:
+                self._run(stop=failed.position - 1)
+            raise ProcessingError(
+                self.name, failed.position, failed.cause
+            ) from failed.cause
+
+    def _run(self, stop: int | None) -> int:
+        with self.engine.begin() as conn:
+            row = catalog.lock_and_read(conn, self.name, self.model.generation)
+            if row is None:
+                raise LookupError(f"{self.name} has no tracking row")
+            head = self.recorder.max_notification_id() or 0
+            if stop is not None:
+                head = min(head, stop)
+            if head <= row.position:
+                return 0
+            notifications = self.recorder.select_notifications(
+                start=row.position + 1,
+                limit=self.batch_size,
+                stop=head,
+                topics=self._topics,
+            )
+            for notification in notifications:
+                try:
                     self._apply(conn, notification)
-                full = len(notifications) == self.batch_size
-                reached = notifications[-1].id if full else head
-                self._advance(conn, reached)
-                return reached - row.position
-        except LookupError:
-            raise
-        except Exception as error:
-            if not position:
-                raise
-            self._record_failure(position, error)
-            raise ProcessingError(self.name, position, error) from error
+                except Exception as error:
+                    start = row.position + 1
+                    raise _EventFailedError(start, notification.id, error) from error
+            full = len(notifications) == self.batch_size
+            reached = notifications[-1].id if full else head
+            self._advance(conn, reached)
+            return reached - row.position
 
     def catch_up(self, progress: Callable[[int], None] | None = None) -> int:
         """Process until the head as it was when called; return events covered."""

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import Engine, text
 
+from projections import catalog
 from projections.processing import ProcessingError, Processor
 
 log = logging.getLogger(__name__)
@@ -20,7 +21,7 @@ RETRY_AFTER_FAILURE_SECONDS = 30.0
 
 @contextmanager
 def exclusive(engine: Engine, name: str, stop: threading.Event) -> Iterator[bool]:
-    """Hold a database lock for one read model (PostgreSQL advisory lock).
+    """Hold a database lock named `name` (PostgreSQL advisory lock).
 
     Yields False if stopped before the lock was granted. On SQLite every batch
     already runs in an exclusive write transaction, so no extra lock is needed.
@@ -49,8 +50,13 @@ def exclusive(engine: Engine, name: str, stop: threading.Event) -> Iterator[bool
 class Runner:
     """Keeps a set of processors caught up in daemon threads."""
 
-    def __init__(self, processors: list[Processor]) -> None:
+    def __init__(
+        self,
+        processors: list[Processor],
+        retry_after: float = RETRY_AFTER_FAILURE_SECONDS,
+    ) -> None:
         self.processors = processors
+        self.retry_after = retry_after
         self.stop_event = threading.Event()
         self.wake_event = threading.Event()
         self.threads: list[threading.Thread] = []
@@ -89,16 +95,31 @@ class Runner:
             self.stop()
 
     def _loop(self, processor: Processor) -> None:
-        with exclusive(processor.engine, processor.name, self.stop_event) as granted:
-            if not granted:
+        while not self.stop_event.is_set():
+            try:
+                processor = follow_live(processor)
+            except Exception as error:  # the database may be restarting
+                log.warning("read model %s paused: %r", processor.name, error)
+                self.errors[processor.name] = repr(error)
+                self.stop_event.wait(1.0)
+                continue
+            self._follow(processor)
+
+    def _follow(self, processor: Processor) -> None:
+        """Keep one generation caught up until stopped or it is no longer live."""
+        key = lock_name(processor.name, processor.model.generation)
+        with exclusive(processor.engine, key, self.stop_event) as granted:
+            if not granted or not is_live(processor):
                 return
             processor.ensure_tables(state="live")
             while not self.stop_event.is_set():
+                if not is_live(processor):
+                    return
                 try:
                     covered = processor.run_batch()
                 except ProcessingError as error:
                     self.errors[processor.name] = str(error)
-                    self.stop_event.wait(RETRY_AFTER_FAILURE_SECONDS)
+                    self.stop_event.wait(self.retry_after)
                     continue
                 except Exception as error:  # the database may be restarting
                     log.warning("read model %s paused: %r", processor.name, error)
@@ -109,3 +130,31 @@ class Runner:
                 if not covered:
                     self.wake_event.wait(IDLE_POLL_SECONDS)
                     self.wake_event.clear()
+
+
+def lock_name(name: str, generation: int) -> str:
+    """The advisory lock that one generation's processor holds."""
+    return f"{name}:g{generation}"
+
+
+def is_live(processor: Processor) -> bool:
+    """Whether the processor's generation is still the live one."""
+    with processor.engine.connect() as conn:
+        live = catalog.active_generation(conn, processor.name)
+    return live in (None, processor.model.generation)
+
+
+def follow_live(processor: Processor) -> Processor:
+    """The processor for the live generation (made live if none is)."""
+    catalog.create(processor.engine)
+    model = processor.model
+    live = catalog.live_generation(processor.engine, model.name, model.generation)
+    if live == model.generation:
+        return processor
+    return Processor(
+        type(model)(live),
+        processor.engine,
+        processor.recorder,
+        processor.mapper,
+        processor.batch_size,
+    )

@@ -1,0 +1,109 @@
+"""The audit trail: one row per stored event, with who, when, why and what."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Connection,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    Uuid,
+    insert,
+    select,
+)
+
+from projections.processing import Item, ReadModel
+from projections.temporal import UTCDateTime, fields_of
+
+# Never copied into the trail: a token's hash is its lookup key.
+REDACTED = frozenset({"token_hash"})
+
+
+class AuditTrail(ReadModel):
+    """Every event, in position order, filterable by project, actor and entity."""
+
+    name = "audit"
+    table: Table
+    entities: Table
+
+    def define(self, metadata: MetaData, prefix: str) -> None:
+        """The trail, and an index of which project each entity belongs to."""
+        self.table = Table(
+            prefix,
+            metadata,
+            Column("position", BigInteger, primary_key=True, autoincrement=False),
+            Column("recorded_at", UTCDateTime, nullable=False, index=True),
+            Column("actor", String(200), nullable=False),
+            Column("role", String(32), nullable=False),
+            Column("action", String(100), nullable=False),
+            Column("entity_type", String(64), nullable=False),
+            Column("entity_id", Uuid, nullable=False),
+            Column("entity_version", Integer, nullable=False),
+            Column("project_id", Uuid),
+            Column("reason", Text),
+            Column("request_id", String(200)),
+            Column("data", Text, nullable=False),
+        )
+        for column in ("project_id", "actor", "entity_id", "action"):
+            Index(f"{prefix}_{column}", column, "position")
+        self.entities = Table(
+            f"{prefix}_entities",
+            metadata,
+            Column("entity_id", Uuid, primary_key=True),
+            Column("project_id", Uuid, nullable=False),
+        )
+
+    def apply(self, conn: Connection, item: Item) -> None:
+        """Append the event's row."""
+        event = item.event
+        action = type(event).__qualname__
+        entity_type = action.split(".")[0]
+        fields = fields_of(event)
+        meta = event.meta
+        conn.execute(
+            insert(self.table).values(
+                position=item.position,
+                recorded_at=event.timestamp,
+                actor=meta.actor,
+                role=meta.role,
+                action=action,
+                entity_type=entity_type,
+                entity_id=event.originator_id,
+                entity_version=event.originator_version,
+                project_id=self._project_of(conn, event, entity_type, fields),
+                reason=meta.reason,
+                request_id=meta.request_id,
+                data=json.dumps(
+                    {k: v for k, v in fields.items() if k not in REDACTED},
+                    default=str,
+                    sort_keys=True,
+                ),
+            )
+        )
+
+    def _project_of(
+        self, conn: Connection, event: Any, entity_type: str, fields: dict[str, Any]
+    ) -> Any:
+        if entity_type == "Project":
+            return event.originator_id
+        if "project_id" in fields:
+            if event.originator_version == 1:
+                conn.execute(
+                    insert(self.entities).values(
+                        entity_id=event.originator_id, project_id=fields["project_id"]
+                    )
+                )
+            return fields["project_id"]
+        return conn.execute(
+            select(self.entities.c.project_id).where(
+                self.entities.c.entity_id == event.originator_id
+            )
+        ).scalar_one_or_none()
