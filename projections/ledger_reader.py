@@ -1,0 +1,195 @@
+"""Read side of the ledger: heads, proofs, public keys and evidence packs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import IO, Any
+from uuid import UUID
+
+from eventsourcing.persistence import ApplicationRecorder
+from sqlalchemy import Connection, Engine, or_, select
+
+from projections.ledger_tables import (
+    SqlNodeStore,
+    heads,
+    keys,
+    leaves,
+    members,
+    tree_size,
+)
+from service.ledger.evidence import EvidenceEntry, write_evidence_pack
+from service.ledger.leaf import EventRecord
+from service.ledger.merkle import LedgerError, MerkleTree
+from service.ledger.signing import SignedTreeHead
+
+# Stored nodes never change, so every reader in the process shares one cache.
+_NODE_CACHE_LIMIT = 200_000
+_node_cache: dict[tuple[int, int], bytes] = {}
+
+
+class NoHeadError(LookupError):
+    """No tree head has been signed yet."""
+
+
+def head_from_row(row: Any) -> SignedTreeHead:
+    """A SignedTreeHead from a ledger_heads row."""
+    return SignedTreeHead(
+        int(row.tree_size),
+        bytes(row.root_hash),
+        int(row.timestamp_ms),
+        str(row.key_id),
+        bytes(row.signature),
+    )
+
+
+class LedgerReader:
+    """Queries over the ledger tables; one short transaction per call."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def latest_head(self) -> SignedTreeHead:
+        """The newest signed head, or NoHeadError."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(heads).order_by(heads.c.head_id.desc()).limit(1)
+            ).first()
+        if row is None:
+            raise NoHeadError("no tree head has been signed yet")
+        return head_from_row(row)
+
+    def heads(
+        self, after: int | None = None, limit: int = 100
+    ) -> list[tuple[int, SignedTreeHead]]:
+        """Signed heads oldest first, after a head id (the page cursor)."""
+        query = select(heads).order_by(heads.c.head_id).limit(limit)
+        if after is not None:
+            query = query.where(heads.c.head_id > after)
+        with self.engine.connect() as conn:
+            return [(int(r.head_id), head_from_row(r)) for r in conn.execute(query)]
+
+    def public_keys(self) -> list[dict[str, Any]]:
+        """Every key that has signed heads here, oldest first."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(keys).order_by(keys.c.first_used_ms))
+            return [dict(row._mapping) for row in rows]
+
+    def leaf_for_position(self, position: int) -> tuple[int, bytes] | None:
+        """(leaf index, leaf hash) of the event at a position, if ledgered."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(leaves.c.leaf_index, leaves.c.leaf_hash).where(
+                    leaves.c.position == position
+                )
+            ).first()
+        return None if row is None else (int(row.leaf_index), bytes(row.leaf_hash))
+
+    def leaf_indices(self, positions: Iterable[int]) -> dict[int, int]:
+        """Leaf index by position for the given positions (audit trail rows)."""
+        wanted = list(positions)
+        if not wanted:
+            return {}
+        query = select(leaves.c.position, leaves.c.leaf_index).where(
+            leaves.c.position.in_(wanted)
+        )
+        with self.engine.connect() as conn:
+            return {int(p): int(i) for p, i in conn.execute(query)}
+
+    def inclusion(self, position: int, size: int | None = None) -> dict[str, Any]:
+        """The inclusion proof of the event at position in a tree of size."""
+        size = self.latest_head().tree_size if size is None else size
+        found = self.leaf_for_position(position)
+        if found is None:
+            raise LedgerError(f"position {position} is not in the ledger")
+        index, digest = found
+        with self.engine.connect() as conn:
+            tree = self._tree(conn)
+            path = tree.inclusion_proof(index, size)
+            root = tree.root(size)
+        return {
+            "position": position,
+            "leaf_index": index,
+            "tree_size": size,
+            "leaf_hash": digest.hex(),
+            "root_hash": root.hex(),
+            "path": [node.hex() for node in path],
+        }
+
+    def consistency(self, first: int, second: int) -> dict[str, Any]:
+        """The consistency proof between two tree sizes."""
+        with self.engine.connect() as conn:
+            tree = self._tree(conn)
+            path = tree.consistency_proof(first, second)
+            roots = (tree.root(first), tree.root(second))
+        return {
+            "first": first,
+            "second": second,
+            "first_root_hash": roots[0].hex(),
+            "second_root_hash": roots[1].hex(),
+            "path": [node.hex() for node in path],
+        }
+
+    def write_evidence(
+        self,
+        out: IO[bytes],
+        recorder: ApplicationRecorder,
+        project_id: UUID,
+        project_label: str,
+    ) -> int:
+        """Write the evidence pack of a project against the latest head."""
+        head = self.latest_head()
+        public = self._public_key_pem(head.key_id)
+        with self.engine.connect() as conn:
+            owned = select(members.c.originator_id).where(
+                members.c.project_id == project_id
+            )
+            rows = conn.execute(
+                select(leaves)
+                .where(
+                    or_(
+                        leaves.c.originator_id == project_id,
+                        leaves.c.originator_id.in_(owned),
+                    ),
+                    leaves.c.leaf_index < head.tree_size,
+                )
+                .order_by(leaves.c.leaf_index)
+            ).all()
+            tree = self._tree(conn)
+            entries = _entries(rows, recorder, tree, head.tree_size)
+        return write_evidence_pack(out, entries, head, public, project_label)
+
+    def _public_key_pem(self, wanted: str) -> bytes:
+        for key in self.public_keys():
+            if key["key_id"] == wanted:
+                return str(key["public_key_pem"]).encode("ascii")
+        raise LedgerError(f"no public key {wanted} is recorded")
+
+    @staticmethod
+    def _tree(conn: Connection) -> MerkleTree:
+        if len(_node_cache) > _NODE_CACHE_LIMIT:
+            _node_cache.clear()
+        return MerkleTree(SqlNodeStore(conn, _node_cache), tree_size(conn))
+
+
+def _entries(
+    rows: Sequence[Any], recorder: ApplicationRecorder, tree: MerkleTree, size: int
+) -> list[EvidenceEntry]:
+    stored: dict[tuple[UUID, int], Any] = {}
+    for originator in {row.originator_id for row in rows}:
+        for event in recorder.select_events(originator):
+            stored[(originator, event.originator_version)] = event
+    entries = []
+    for row in rows:
+        found = stored.get((row.originator_id, row.originator_version))
+        if found is None:
+            raise LedgerError(f"the event at position {row.position} is missing")
+        record = EventRecord(
+            int(row.position),
+            row.originator_id,
+            int(row.originator_version),
+            found.topic,
+            bytes(found.state),
+        )
+        proof = tuple(tree.inclusion_proof(int(row.leaf_index), size))
+        entries.append(EvidenceEntry(int(row.leaf_index), record, proof))
+    return entries

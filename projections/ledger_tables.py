@@ -1,0 +1,123 @@
+"""The ledger's tables and a Merkle node store over them.
+
+The ledger is not a generational read model: its tables have fixed names and
+are never rebuilt, because signed heads handed out earlier must stay provable
+from the same stored nodes (docs/integrity.md, "Processor").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Final
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Connection,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    Uuid,
+    func,
+    select,
+)
+
+NAME: Final = "ledger"
+GENERATION: Final = 1
+
+metadata = MetaData()
+
+leaves = Table(
+    "ledger_leaves",
+    metadata,
+    Column("leaf_index", BigInteger, primary_key=True, autoincrement=False),
+    Column("position", BigInteger, nullable=False, unique=True),
+    Column("originator_id", Uuid, nullable=False),
+    Column("originator_version", BigInteger, nullable=False),
+    Column("leaf_hash", LargeBinary(32), nullable=False),
+    Index("ledger_leaves_originator", "originator_id", "originator_version"),
+)
+
+# Complete subtrees above the leaves (level >= 1); level 0 lives in `leaves`.
+nodes = Table(
+    "ledger_nodes",
+    metadata,
+    Column("level", SmallInteger, primary_key=True, autoincrement=False),
+    Column("node_index", BigInteger, primary_key=True, autoincrement=False),
+    Column("hash", LargeBinary(32), nullable=False),
+)
+
+# Which aggregates belong to which project (from their creation event).
+members = Table(
+    "ledger_members",
+    metadata,
+    Column("originator_id", Uuid, primary_key=True),
+    Column("project_id", Uuid, nullable=False, index=True),
+)
+
+heads = Table(
+    "ledger_heads",
+    metadata,
+    Column("head_id", Integer, primary_key=True, autoincrement=True),
+    Column("tree_size", BigInteger, nullable=False, index=True),
+    Column("root_hash", LargeBinary(32), nullable=False),
+    Column("timestamp_ms", BigInteger, nullable=False),
+    Column("key_id", String(16), nullable=False),
+    Column("signature", LargeBinary(64), nullable=False),
+)
+
+# Public keys only: the private key never enters the database.
+keys = Table(
+    "ledger_keys",
+    metadata,
+    Column("key_id", String(16), primary_key=True),
+    Column("public_key_pem", Text, nullable=False),
+    Column("first_used_ms", BigInteger, nullable=False),
+)
+
+
+class SqlNodeStore:
+    """A merkle.NodeStore reading one connection; writes are collected, not sent.
+
+    Stored nodes never change, so reads may share a cache across connections.
+    """
+
+    def __init__(
+        self, conn: Connection, cache: dict[tuple[int, int], bytes] | None = None
+    ) -> None:
+        self.conn = conn
+        self.cache = cache if cache is not None else {}
+        self.pending: list[tuple[int, int, bytes]] = []
+
+    def get(self, level: int, index: int) -> bytes:
+        """Return a stored hash (leaf hashes for level 0); KeyError if absent."""
+        key = (level, index)
+        found = self.cache.get(key)
+        if found is not None:
+            return found
+        if level == 0:
+            query = select(leaves.c.leaf_hash).where(leaves.c.leaf_index == index)
+        else:
+            query = select(nodes.c.hash).where(
+                nodes.c.level == level, nodes.c.node_index == index
+            )
+        value = self.conn.execute(query).scalar_one_or_none()
+        if value is None:
+            raise KeyError(key)
+        self.cache[key] = bytes(value)
+        return self.cache[key]
+
+    def put_many(self, new: Iterable[tuple[int, int, bytes]]) -> None:
+        """Collect nodes for the caller to insert in its own transaction."""
+        self.pending.extend(new)
+
+
+def tree_size(conn: Connection) -> int:
+    """The number of leaves stored (indices are dense from 0)."""
+    value = conn.execute(select(func.max(leaves.c.leaf_index))).scalar()
+    return 0 if value is None else int(value) + 1
