@@ -3,21 +3,50 @@
 from __future__ import annotations
 
 from flask import Flask
+from flask_smorest import Api
 
 from api.bootstrap import Services, build_services
 from service.config import Settings
+
+API_TITLE = "pmo-ledger"
 
 
 def create_app(
     settings: Settings | None = None, services: Services | None = None
 ) -> Flask:
     """Build the Flask application from settings (or ready-made services)."""
-    from api import health
+    from api import auth, errors, health, idempotency
+    from api.resources import BLUEPRINTS, operations
+    from api.schemas.base import ProblemSchema
 
     settings = settings or (services.settings if services else Settings.from_env())
     services = services or build_services(settings)
     app = Flask(__name__)
-    app.config["PMO_SERVICES"] = services
-    app.config["MAX_CONTENT_LENGTH"] = None
+    app.config.update(
+        PMO_SERVICES=services,
+        MAX_CONTENT_LENGTH=None,
+        API_TITLE=API_TITLE,
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/",
+        OPENAPI_JSON_PATH="openapi.json",
+    )
+    operations.init_app(app)
+    api = Api(
+        spec_kwargs={
+            "info": {"description": "The PMO's tamper-evident system of record."}
+        }
+    )
+    api.ERROR_SCHEMA = ProblemSchema
+    api.DEFAULT_ERROR_RESPONSE_NAME = "DEFAULT_ERROR"
+    api.init_app(app)
+    api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    api.spec.options["security"] = [{"bearer": []}]
+    errors.init_app(app)
+    auth.init_app(app)
+    app.before_request(operations.check_body)
+    idempotency.init_app(app, services)
     app.register_blueprint(health.blueprint)
+    for blueprint in BLUEPRINTS:
+        api.register_blueprint(blueprint)
     return app

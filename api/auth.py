@@ -1,0 +1,124 @@
+"""Bearer authentication and the one role x endpoint table that authorizes requests."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from flask import Flask, current_app, g, request
+
+from api.errors import ApiError
+from service.application import Principal
+from service.domain.base import ROLES, Meta
+from service.errors import AuthenticationError
+
+EVERYONE = frozenset(ROLES)
+HEAD = frozenset({"pmo-head"})
+REGISTERS = HEAD | {"project-officer"}
+RAISERS = REGISTERS | {"contributor"}
+CUSTODY = HEAD | {"custodian"}
+SUBMITTERS = CUSTODY | {"contributor"}
+
+PUBLIC_ENDPOINTS = frozenset(
+    {
+        "health.healthz",
+        "health.readyz",
+        "api-docs.openapi_json",
+        "swagger.docs",
+        "swagger.static",
+        "static",
+    }
+)
+"""Endpoints that need no token: probes, the spec and its viewer."""
+
+WRITE_ACCESS: Mapping[str, frozenset[str]] = {
+    "projects.register_project": REGISTERS,
+    "projects.change_details": REGISTERS,
+    "projects.change_stage": REGISTERS,
+    "projects.report_status": REGISTERS,
+    "projects.close_project": REGISTERS,
+    "projects.reopen_project": HEAD,
+    "risks.identify_risk": RAISERS,
+    "risks.assess_risk": REGISTERS,
+    "risks.plan_response": REGISTERS,
+    "risks.close_risk": REGISTERS,
+    "risks.reopen_risk": REGISTERS,
+    "issues.raise_issue": RAISERS,
+    "issues.examine_issue": REGISTERS,
+    "issues.resolve_issue": REGISTERS,
+    "issues.close_issue": REGISTERS,
+    "changes.raise_change": RAISERS,
+    "changes.assess_change": REGISTERS,
+    "changes.decide_change": REGISTERS,
+    "changes.implement_change": REGISTERS,
+    "changes.close_change": REGISTERS,
+    "decisions.record_decision": REGISTERS,
+    "decisions.supersede_decision": REGISTERS,
+    "documents.register_document": CUSTODY,
+    "documents.submit_version": SUBMITTERS,
+    "documents.review_version": CUSTODY,
+    "documents.approve_version": CUSTODY,
+    "documents.withdraw_version": CUSTODY,
+    "documents.issue_copy": CUSTODY,
+    "documents.place_hold": CUSTODY,
+    "documents.release_hold": CUSTODY,
+    "tokens.issue_token": HEAD,
+    "tokens.revoke_token": HEAD,
+}
+"""Who may call each writing endpoint. Any endpoint not listed here is a read."""
+
+READ_ACCESS: Mapping[str, frozenset[str]] = {
+    "tokens.list_tokens": HEAD,
+}
+"""Reads narrower than everyone; every other read is open to every role."""
+
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def allowed_roles(endpoint: str, method: str) -> frozenset[str]:
+    """The roles that may call an endpoint with a method (unlisted writes: head)."""
+    if method in READ_METHODS:
+        return READ_ACCESS.get(endpoint, EVERYONE)
+    return WRITE_ACCESS.get(endpoint, HEAD)
+
+
+def principal() -> Principal:
+    """The authenticated caller of the current request."""
+    value: Principal = g.principal
+    return value
+
+
+def request_meta(reason: str | None = None) -> Meta:
+    """Who, in which role, why and under which request: for the events written."""
+    caller = principal()
+    reason = reason or request.headers.get("X-Reason") or None
+    return Meta(caller.name, caller.role, reason, g.get("request_id"))
+
+
+def _bearer_secret() -> str:
+    header = request.headers.get("Authorization", "")
+    scheme, _, secret = header.partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        raise AuthenticationError("a bearer token is required")
+    return secret.strip()
+
+
+def _authenticate() -> None:
+    endpoint = request.endpoint
+    if endpoint is None or endpoint in PUBLIC_ENDPOINTS:
+        return  # unknown URLs fall through to the 404/405 handlers
+    services = current_app.config["PMO_SERVICES"]
+    g.principal = services.ledger.authenticate(_bearer_secret())
+    roles = allowed_roles(endpoint, request.method)
+    if g.principal.role not in roles:
+        needed = sorted(roles)
+        raise ApiError(
+            403,
+            f"this needs the role {' or '.join(needed)}; "
+            f"the token has the role {g.principal.role}",
+            roles=needed,
+        )
+
+
+def init_app(app: Flask) -> None:
+    """Check the token and the role before every request."""
+    app.before_request(_authenticate)

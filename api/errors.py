@@ -1,0 +1,186 @@
+"""Every error as RFC 9457 application/problem+json, mapped from one table."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask, Response
+from werkzeug.exceptions import HTTPException
+
+from service.blobs import (
+    BlobTooLargeError,
+    DigestMismatchError,
+    InvalidDigestError,
+    RangeNotSatisfiableError,
+)
+from service.domain.base import InvalidValueError, RoleRequiredError, TransitionError
+from service.errors import (
+    AuthenticationError,
+    ConcurrentWriteError,
+    DuplicateError,
+    NotFoundError,
+    StoreUnavailableError,
+    VersionConflictError,
+)
+
+PROBLEM_JSON = "application/problem+json"
+log = logging.getLogger("pmo_ledger.api")
+
+STATUS_BY_ERROR: Mapping[type[Exception], int] = {
+    AuthenticationError: 401,
+    RoleRequiredError: 403,
+    NotFoundError: 404,
+    ConcurrentWriteError: 409,
+    DuplicateError: 409,
+    TransitionError: 409,
+    VersionConflictError: 412,
+    BlobTooLargeError: 413,
+    RangeNotSatisfiableError: 416,
+    InvalidValueError: 422,
+    DigestMismatchError: 422,
+    InvalidDigestError: 422,
+    StoreUnavailableError: 503,
+}
+"""Domain and application errors to HTTP status: the only such mapping."""
+
+TITLES: Mapping[int, str] = {
+    400: "Bad request",
+    401: "Authentication required",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    412: "Precondition failed",
+    413: "Content too large",
+    415: "Unsupported media type",
+    416: "Range not satisfiable",
+    422: "Invalid values",
+    500: "Internal server error",
+    503: "Service unavailable",
+}
+
+
+class ApiError(Exception):
+    """An error the HTTP layer raises itself (bad header, missing read model...)."""
+
+    def __init__(
+        self,
+        status: int,
+        detail: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        **extra: Any,
+    ) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.headers = dict(headers or {})
+        self.extra = extra
+
+
+def problem(
+    status: int,
+    detail: str,
+    *,
+    headers: Mapping[str, str] | None = None,
+    **extra: Any,
+) -> Response:
+    """A problem+json response."""
+    title = TITLES.get(status, "Error")
+    body = {
+        "type": f"urn:pmo-ledger:problem:{title.lower().replace(' ', '-')}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        **extra,
+    }
+    response = Response(json.dumps(body), status=status, mimetype=PROBLEM_JSON)
+    response.headers.update(headers or {})
+    return response
+
+
+def status_for(error: Exception) -> int | None:
+    """The status the table gives an exception (nearest class wins), if any."""
+    for cls in type(error).__mro__:
+        if cls in STATUS_BY_ERROR:
+            return STATUS_BY_ERROR[cls]
+    return None
+
+
+def _known_error(error: Exception) -> Response:
+    status = status_for(error)
+    if status is None:
+        return _unexpected(error)
+    extra: dict[str, Any] = {}
+    headers: dict[str, str] = {}
+    if isinstance(error, InvalidValueError):
+        extra["errors"] = {error.field: [error.message]}
+    elif isinstance(error, TransitionError):
+        extra["state"] = error.state
+    elif isinstance(error, RoleRequiredError):
+        extra["roles"] = list(error.roles)
+    elif isinstance(error, VersionConflictError) and error.actual is not None:
+        extra["current_version"] = error.actual
+        headers["ETag"] = f'"{error.actual}"'
+    elif isinstance(error, DigestMismatchError):
+        extra["errors"] = {"Content-Digest": [str(error)]}
+    elif isinstance(error, AuthenticationError):
+        headers["WWW-Authenticate"] = 'Bearer realm="pmo-ledger"'
+    elif isinstance(error, StoreUnavailableError):
+        headers["Retry-After"] = "1"
+        return problem(503, "the store is unavailable; retry", headers=headers)
+    elif isinstance(error, RangeNotSatisfiableError):
+        headers["Content-Range"] = f"bytes */{error.size}"
+    return problem(status, str(error), headers=headers, **extra)
+
+
+def _api_error(error: ApiError) -> Response:
+    return problem(error.status, error.detail, headers=error.headers, **error.extra)
+
+
+def _http_error(error: HTTPException) -> Response:
+    status = error.code or 500
+    if status >= 500:
+        return _unexpected(error)
+    data = getattr(error, "data", None) or {}
+    messages = data.get("messages")
+    headers = dict(data.get("headers") or {})
+    if status == 405 and error.valid_methods:  # type: ignore[attr-defined]
+        headers["Allow"] = ", ".join(error.valid_methods)  # type: ignore[attr-defined]
+    if messages is not None:
+        errors = _flatten(messages)
+        if status == 400:
+            return problem(400, "the request body is not valid JSON", errors=errors)
+        return problem(
+            status, "some values are invalid", errors=errors, headers=headers
+        )
+    detail = error.description or TITLES.get(status, "error")
+    return problem(status, detail, headers=headers)
+
+
+def _flatten(messages: Mapping[str, Any]) -> dict[str, Any]:
+    # webargs nests messages under the location (json, query...); clients want fields.
+    flat: dict[str, Any] = {}
+    for location, value in messages.items():
+        if isinstance(value, Mapping):
+            flat.update(value)
+        else:
+            flat[location] = value
+    return flat
+
+
+def _unexpected(error: BaseException) -> Response:
+    log.error("unexpected error", exc_info=error)
+    return problem(500, "an unexpected error occurred; it has been logged")
+
+
+def init_app(app: Flask) -> None:
+    """Register the handlers (after flask-smorest, so ours win)."""
+    for cls in STATUS_BY_ERROR:
+        app.register_error_handler(cls, _known_error)
+    app.register_error_handler(ApiError, _api_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected)

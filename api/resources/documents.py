@@ -1,0 +1,259 @@
+"""Documents: register, upload versions (streamed), review status, copies, holds."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Any
+from uuid import UUID
+
+from flask import Response, request
+from flask_smorest import Blueprint
+
+from api.auth import request_meta
+from api.errors import ApiError
+from api.resources.common import (
+    check_project_version,
+    entity_response,
+    expected_version,
+    history,
+    ledger,
+    load_at,
+    page,
+    problems,
+    views,
+    wait_for_position,
+    written,
+)
+from api.schemas.base import (
+    EmptyBody,
+    EntitySchema,
+    HistorySchema,
+    ListArgs,
+    PageSchema,
+    ReadArgs,
+    WrittenSchema,
+)
+from api.schemas.documents import (
+    CopyIssue,
+    DocumentRegistration,
+    HoldPlacement,
+    UploadArgs,
+)
+from service.domain.document import Document
+
+blp = Blueprint("documents", __name__, url_prefix="/api/v1", description="Documents")
+ONE = "/documents/<uuid:document_id>"
+VERSION = ONE + "/versions/<int:number>"
+UPLOAD_DOC = {
+    "requestBody": {
+        "required": True,
+        "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
+        "description": "The raw bytes; Content-Type is recorded as the media type",
+    },
+    "parameters": [
+        {"in": "header", "name": "X-Filename", "schema": {"type": "string"}},
+        {"in": "header", "name": "Content-Digest", "schema": {"type": "string"}},
+    ],
+}
+
+
+@blp.route("/projects/<uuid:project_id>/documents", methods=["POST"])
+@blp.arguments(DocumentRegistration)
+@blp.response(201, WrittenSchema)
+@problems(blp, 404, 409, 412, 422)
+def register_document(body: dict[str, Any], project_id: UUID) -> Response:
+    """Register a configuration item in an open project."""
+    check_project_version(project_id)
+    result = ledger().register_document(
+        project_id,
+        body["title"],
+        body["doc_type"],
+        body["classification"],
+        body["retention_class"],
+        body["owner"],
+        request_meta(body["reason"]),
+    )
+    return written(result, f"/documents/{result.id}", created=True)
+
+
+@blp.route("/projects/<uuid:project_id>/documents", methods=["GET"])
+@blp.arguments(ListArgs, location="query")
+@blp.response(200, PageSchema)
+@problems(blp, 422, 503)
+def list_documents(args: dict[str, Any], project_id: UUID) -> Response:
+    """A project's documents, a page at a time."""
+    wait_for_position(args["min_position"])
+    return page(
+        views().list_documents(
+            project_id, as_of=args["as_of"], after=args["after"], limit=args["limit"]
+        )
+    )
+
+
+@blp.route(ONE, methods=["GET"])
+@blp.arguments(ReadArgs, location="query")
+@blp.response(200, EntitySchema)
+@problems(blp, 404, 422)
+def get_document(args: dict[str, Any], document_id: UUID) -> Response:
+    """One document with its versions and holds, now or at a moment."""
+    return entity_response(load_at(Document, document_id, args["as_of"]))
+
+
+@blp.route(ONE + "/history", methods=["GET"])
+@blp.response(200, HistorySchema)
+@problems(blp, 404)
+def document_history(document_id: UUID) -> Response:
+    """Every event of one document, oldest first."""
+    return history(Document, document_id)
+
+
+def content_digest() -> str | None:
+    """The sha256 (hex) an RFC 9530 Content-Digest header announces, if any."""
+    header = request.headers.get("Content-Digest")
+    if header is None:
+        return None
+    for item in header.split(","):
+        name, _, value = item.strip().partition("=")
+        if name.strip().lower() != "sha-256":
+            continue
+        value = value.strip()
+        try:
+            raw = base64.b64decode(value.strip(":"), validate=True)
+        except (binascii.Error, ValueError):
+            raw = b""
+        if not (value.startswith(":") and value.endswith(":")) or len(raw) != 32:
+            break
+        return raw.hex()
+    raise ApiError(
+        400,
+        "Content-Digest must carry sha-256=:BASE64:",
+        errors={"Content-Digest": ["expected sha-256=:BASE64 of 32 bytes:"]},
+    )
+
+
+@blp.route(ONE + "/versions", methods=["POST"])
+@blp.arguments(UploadArgs, location="query")
+@blp.doc(**UPLOAD_DOC)
+@blp.response(201, WrittenSchema)
+@problems(blp, 400, 404, 409, 412, 413, 415, 422)
+def submit_version(args: dict[str, Any], document_id: UUID) -> Response:
+    """Upload a version's raw bytes, streamed and hashed (never held in memory)."""
+    limit = ledger().settings.upload_limit
+    media_type = request.headers.get("Content-Type", "").strip()
+    if not media_type:
+        raise ApiError(415, "send the content with its Content-Type")
+    filename = request.headers.get("X-Filename") or args["filename"]
+    if not filename:
+        raise ApiError(
+            422,
+            "name the file in X-Filename or ?filename=",
+            errors={"filename": ["required"]},
+        )
+    if request.content_length is not None and request.content_length > limit:
+        raise ApiError(413, f"uploads are limited to {limit} bytes")
+    digest = content_digest()
+    result, ref = ledger().submit_version(
+        document_id,
+        request.stream,  # type: ignore[arg-type]
+        media_type[:200],
+        filename,
+        args["comment"],
+        request_meta(request.headers.get("X-Reason")),
+        expected_sha256=digest,
+        max_size=limit,
+        expected_version=expected_version(),
+    )
+    number = ledger().load(Document, document_id, version=result.version).versions[-1]
+    return written(
+        result,
+        f"/documents/{document_id}/versions/{number.number}/content",
+        created=True,
+        number=number.number,
+        sha256=ref.sha256,
+        size=ref.size,
+    )
+
+
+def _version_command(
+    name: str, document_id: UUID, number: int, reason: Any
+) -> Response:
+    command = {
+        "review": ledger().send_version_for_review,
+        "approve": ledger().approve_version,
+        "withdraw": ledger().withdraw_version,
+    }[name]
+    result = command(document_id, number, request_meta(reason), expected_version())
+    return written(result, f"/documents/{document_id}")
+
+
+@blp.route(VERSION + "/review", methods=["POST"])
+@blp.arguments(EmptyBody, required=False)
+@blp.response(200, WrittenSchema)
+@problems(blp, 404, 409, 412, 422)
+def review_version(body: dict[str, Any], document_id: UUID, number: int) -> Response:
+    """Send a draft version for review."""
+    return _version_command("review", document_id, number, body.get("reason"))
+
+
+@blp.route(VERSION + "/approve", methods=["POST"])
+@blp.arguments(EmptyBody, required=False)
+@blp.response(200, WrittenSchema)
+@problems(blp, 404, 409, 412, 422)
+def approve_version(body: dict[str, Any], document_id: UUID, number: int) -> Response:
+    """Approve a version in review; the previously approved one is superseded."""
+    return _version_command("approve", document_id, number, body.get("reason"))
+
+
+@blp.route(VERSION + "/withdraw", methods=["POST"])
+@blp.arguments(EmptyBody, required=False)
+@blp.response(200, WrittenSchema)
+@problems(blp, 404, 409, 412, 422)
+def withdraw_version(body: dict[str, Any], document_id: UUID, number: int) -> Response:
+    """Withdraw a version from use."""
+    return _version_command("withdraw", document_id, number, body.get("reason"))
+
+
+@blp.route(ONE + "/copies", methods=["POST"])
+@blp.arguments(CopyIssue)
+@blp.response(201, WrittenSchema)
+@problems(blp, 404, 409, 422)
+def issue_copy(body: dict[str, Any], document_id: UUID) -> Response:
+    """Record that a copy of a version was issued to a recipient."""
+    result = ledger().issue_copy(
+        document_id,
+        body["number"],
+        body["recipient"],
+        body["purpose"],
+        request_meta(body["reason"]),
+    )
+    return written(result, f"/documents/{document_id}", created=True)
+
+
+@blp.route(ONE + "/holds", methods=["POST"])
+@blp.arguments(HoldPlacement)
+@blp.response(201, WrittenSchema)
+@problems(blp, 404, 409, 412, 422)
+def place_hold(body: dict[str, Any], document_id: UUID) -> Response:
+    """Place a legal hold that blocks disposal."""
+    result = ledger().place_hold(
+        document_id,
+        body["hold_id"],
+        body["title"],
+        body["mandate"],
+        request_meta(body["reason"]),
+        expected_version(),
+    )
+    return written(result, f"/documents/{document_id}", created=True)
+
+
+@blp.route(ONE + "/holds/<string:hold_id>/release", methods=["POST"])
+@blp.arguments(EmptyBody, required=False)
+@blp.response(200, WrittenSchema)
+@problems(blp, 404, 409, 412, 422)
+def release_hold(body: dict[str, Any], document_id: UUID, hold_id: str) -> Response:
+    """Release one legal hold."""
+    result = ledger().release_hold(
+        document_id, hold_id, request_meta(body.get("reason")), expected_version()
+    )
+    return written(result, f"/documents/{document_id}")

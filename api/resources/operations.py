@@ -1,0 +1,137 @@
+"""Request ids, body limits, JSON access logs, Prometheus metrics, Swagger UI."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import time
+import uuid
+from typing import Any
+
+from flask import Blueprint, Flask, Response, g, request, send_from_directory
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
+
+from api.errors import ApiError
+
+JSON_LIMIT = 1024 * 1024
+RAW_BODY_ENDPOINTS = frozenset({"documents.submit_version"})
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+STATIC = os.path.join(os.path.dirname(os.path.dirname(__file__)), "static")
+
+REQUESTS = Counter(
+    "pmo_ledger_http_requests_total",
+    "HTTP requests answered",
+    ["method", "endpoint", "status"],
+)
+LATENCY = Histogram(
+    "pmo_ledger_http_request_seconds", "Time to answer", ["method", "endpoint"]
+)
+access_log = logging.getLogger("pmo_ledger.access")
+
+blueprint = Blueprint("swagger", __name__)
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per log line."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        """Render the record and its structured extras."""
+        entry: dict[str, Any] = {
+            "time": self.formatTime(record),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        entry.update(getattr(record, "fields", {}))
+        if record.exc_info:
+            entry["error"] = self.formatException(record.exc_info)
+        return json.dumps(entry, default=str)
+
+
+@blueprint.get("/docs")
+def docs() -> Response:
+    """Swagger UI, served from the package (works with no internet)."""
+    return send_from_directory(STATIC, "swagger-ui/index.html")
+
+
+@blueprint.get("/metrics")
+def metrics() -> Response:
+    """Prometheus text format; aggregates every gunicorn worker in multiprocess mode."""
+    registry = REGISTRY
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+    return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
+
+
+def _begin() -> None:
+    g.started = time.perf_counter()
+    given = request.headers.get("X-Request-ID", "")
+    g.request_id = given if _REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+
+
+def check_body() -> None:
+    """JSON bodies only, at most 1 MiB (uploads have their own limit)."""
+    if request.endpoint in RAW_BODY_ENDPOINTS:
+        return
+    request.max_content_length = JSON_LIMIT
+    if (
+        request.method in ("POST", "PUT", "PATCH")
+        and _has_body()
+        and not request.is_json
+    ):
+        raise ApiError(415, "send the body as application/json")
+
+
+def _has_body() -> bool:
+    return (
+        bool(request.content_length)
+        or request.headers.get("Transfer-Encoding", "").lower() == "chunked"
+    )
+
+
+def _finish(response: Response) -> Response:
+    response.headers["X-Request-ID"] = g.get("request_id", "")
+    endpoint = request.endpoint or "unmatched"
+    elapsed = time.perf_counter() - g.get("started", time.perf_counter())
+    REQUESTS.labels(request.method, endpoint, str(response.status_code)).inc()
+    LATENCY.labels(request.method, endpoint).observe(elapsed)
+    principal = g.get("principal")
+    access_log.info(
+        "request",
+        extra={
+            "fields": {
+                "request_id": g.get("request_id"),
+                "method": request.method,
+                "path": request.path,  # never the headers: they carry the token
+                "endpoint": endpoint,
+                "status": response.status_code,
+                "duration_ms": round(elapsed * 1000, 1),
+                "actor": principal.name if principal else None,
+            }
+        },
+    )
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Install the hooks (first, so every later hook sees the request id)."""
+    if not access_log.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(JsonFormatter())
+        access_log.addHandler(handler)
+        access_log.setLevel(logging.INFO)
+        access_log.propagate = False
+    app.before_request(_begin)
+    app.after_request(_finish)
+    app.register_blueprint(blueprint)

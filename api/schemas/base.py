@@ -1,0 +1,155 @@
+"""Shared marshmallow fields and schemas: text, write bodies, reads, responses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+
+class Text(fields.String):
+    """A string that is valid UTF-8 without NUL characters (both break storage)."""
+
+    def _deserialize(
+        self, value: Any, attr: str | None, data: Any, **kwargs: Any
+    ) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ma.ValidationError("must be valid Unicode text") from None
+        if "\x00" in text:
+            raise ma.ValidationError("must not contain NUL characters")
+        return text
+
+
+def text(max_length: int = 10_000, **kwargs: Any) -> Text:
+    """A required text field of bounded length."""
+    return Text(required=True, validate=validate.Length(max=max_length), **kwargs)
+
+
+def optional_text(max_length: int = 10_000) -> Text:
+    """An optional text field, empty by default."""
+    return Text(load_default="", validate=validate.Length(max=max_length))
+
+
+def choice(values: tuple[str, ...]) -> Text:
+    """A required text that must be one of values."""
+    return Text(required=True, validate=validate.OneOf(values))
+
+
+class Body(ma.Schema):
+    """A JSON request body: unknown fields are refused; `reason` is always allowed."""
+
+    class Meta:
+        unknown = ma.RAISE
+
+    reason = Text(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=2000),
+        metadata={"description": "Why (recorded in the event); or X-Reason header"},
+    )
+
+
+class Open(ma.Schema):
+    """A documented response shape that may carry more members."""
+
+    class Meta:
+        unknown = ma.INCLUDE
+
+
+class ReadArgs(ma.Schema):
+    """Query arguments of every read: a moment in the past and read-your-writes."""
+
+    class Meta:
+        unknown = ma.EXCLUDE
+
+    as_of = fields.AwareDateTime(
+        load_default=None,
+        default_timezone=None,
+        metadata={"description": "ISO 8601 timestamp: the state as it stood then"},
+    )
+    min_position = fields.Integer(
+        load_default=None,
+        validate=validate.Range(min=0),
+        metadata={
+            "description": "Wait (at most 5 s) until reads reflect this position"
+        },
+    )
+
+
+class ListArgs(ReadArgs):
+    """Query arguments of a register list: cursor pagination."""
+
+    after = Text(
+        load_default=None,
+        validate=validate.Length(max=200),
+        metadata={"description": "The next_cursor of the previous page"},
+    )
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+
+class WrittenSchema(Open):
+    """What a write returns (also in the ETag and Location headers)."""
+
+    id = fields.String(required=True)
+    version = fields.Integer(required=True)
+    position = fields.Integer(required=True)
+
+
+class EntitySchema(Open):
+    """An entity's current (or as-of) state."""
+
+    id = fields.String(required=True)
+    version = fields.Integer(required=True)
+    created_on = fields.String()
+    modified_on = fields.String()
+    status = fields.String()
+
+
+class PageSchema(Open):
+    """A page of rows and the cursor of the next page (null at the end)."""
+
+    items = fields.List(fields.Dict(), required=True)
+    next_cursor = fields.String(allow_none=True, required=True)
+
+
+class HistoryEventSchema(Open):
+    """One recorded event: its version, type, when, who, why and its fields."""
+
+    version = fields.Integer()
+    type = fields.String()
+    recorded_at = fields.String()
+    actor = fields.String(allow_none=True)
+    role = fields.String(allow_none=True)
+    reason = fields.String(allow_none=True)
+    request_id = fields.String(allow_none=True)
+    fields_ = fields.Dict(data_key="fields")
+
+
+class HistorySchema(Open):
+    """An entity's events, oldest first."""
+
+    id = fields.String()
+    events = fields.List(fields.Nested(HistoryEventSchema))
+
+
+class ProblemSchema(Open):
+    """An RFC 9457 problem (application/problem+json)."""
+
+    type = fields.String()
+    title = fields.String()
+    status = fields.Integer()
+    detail = fields.String()
+    errors = fields.Dict(metadata={"description": "Each bad field and its messages"})
+
+
+class EmptyBody(Body):
+    """A command that needs nothing but an optional reason."""
+
+
+def list_args(name: str, **filters: fields.Field) -> type[ListArgs]:
+    """A register's list arguments: pagination plus its own filters."""
+    return ListArgs.from_dict(filters, name=name)  # type: ignore[return-value]
