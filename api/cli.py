@@ -115,3 +115,7 @@ def demo(seed: int) -> None:
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
+
+from api.cli_ledger import register as register_ledger_commands  # noqa: E402
+
+register_ledger_commands(main)

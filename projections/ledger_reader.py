@@ -135,9 +135,10 @@ class LedgerReader:
         recorder: ApplicationRecorder,
         project_id: UUID,
         project_label: str,
+        head: SignedTreeHead | None = None,
     ) -> int:
-        """Write the evidence pack of a project against the latest head."""
-        head = self.latest_head()
+        """Write the evidence pack of a project against a head (default: latest)."""
+        head = head or self.latest_head()
         public = self._public_key_pem(head.key_id)
         with self.engine.connect() as conn:
             owned = select(members.c.originator_id).where(

@@ -1,0 +1,156 @@
+"""The integrity ledger over HTTP: signed heads, proofs, public key, evidence packs.
+
+Read-only; the roles (auditor, pmo-head) are enforced by api/auth.py.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from typing import Any
+from uuid import UUID
+
+import marshmallow as ma
+from flask import Response, current_app, jsonify, send_file
+from flask_smorest import Blueprint
+
+from api.bootstrap import Services
+from api.errors import ApiError
+from projections.ledger_reader import LedgerReader, NoHeadError
+from service.domain.project import Project
+from service.ledger.merkle import LedgerError
+from service.ledger.signing import SignedTreeHead, load_public_key_pem, public_key_b64
+
+blp = Blueprint(
+    "ledger", __name__, url_prefix="/api/v1", description="Integrity ledger"
+)
+
+MAX_PAGE = 1000
+_SPOOL_BYTES = 16 * 1024 * 1024
+
+
+class HeadsArgs(ma.Schema):
+    """A page of signed heads, oldest first."""
+
+    after = ma.fields.Integer(load_default=None, validate=ma.validate.Range(min=0))
+    limit = ma.fields.Integer(
+        load_default=100, validate=ma.validate.Range(min=1, max=MAX_PAGE)
+    )
+
+
+class InclusionArgs(ma.Schema):
+    """Which event (global position) and which tree size (default: latest head)."""
+
+    position = ma.fields.Integer(required=True, validate=ma.validate.Range(min=1))
+    tree_size = ma.fields.Integer(load_default=None, validate=ma.validate.Range(min=1))
+
+
+class ConsistencyArgs(ma.Schema):
+    """Two tree sizes, first <= second."""
+
+    first = ma.fields.Integer(required=True, validate=ma.validate.Range(min=0))
+    second = ma.fields.Integer(required=True, validate=ma.validate.Range(min=0))
+
+
+def _services() -> Services:
+    value: Services = current_app.config["PMO_SERVICES"]
+    return value
+
+
+def _reader() -> LedgerReader:
+    return LedgerReader(_services().views_engine)
+
+
+def _latest() -> SignedTreeHead:
+    try:
+        return _reader().latest_head()
+    except NoHeadError as error:
+        raise ApiError(404, str(error)) from None
+
+
+@blp.route("/ledger/head", methods=["GET"])
+def head() -> Response:
+    """The latest signed tree head."""
+    return jsonify(_latest().to_json_dict())
+
+
+@blp.route("/ledger/heads", methods=["GET"])
+@blp.arguments(HeadsArgs, location="query")
+def heads(args: dict[str, Any]) -> Response:
+    """Every signed head, oldest first; the cursor is the last head_id."""
+    page = _reader().heads(args["after"], args["limit"])
+    items = [{"head_id": hid, **h.to_json_dict()} for hid, h in page]
+    full = len(page) == args["limit"]
+    return jsonify(items=items, next_cursor=str(page[-1][0]) if full else None)
+
+
+@blp.route("/ledger/proofs/inclusion", methods=["GET"])
+@blp.arguments(InclusionArgs, location="query")
+def inclusion_proof(args: dict[str, Any]) -> Response:
+    """The RFC 9162 inclusion proof of an event in a tree of a given size."""
+    reader = _reader()
+    if reader.leaf_for_position(args["position"]) is None:
+        raise ApiError(404, f"position {args['position']} is not in the ledger yet")
+    size = args["tree_size"] or _latest().tree_size
+    try:
+        return jsonify(reader.inclusion(args["position"], size))
+    except LedgerError as error:
+        raise ApiError(422, str(error)) from None
+
+
+@blp.route("/ledger/proofs/consistency", methods=["GET"])
+@blp.arguments(ConsistencyArgs, location="query")
+def consistency_proof(args: dict[str, Any]) -> Response:
+    """The RFC 9162 consistency proof between two tree sizes."""
+    try:
+        return jsonify(_reader().consistency(args["first"], args["second"]))
+    except LedgerError as error:
+        raise ApiError(422, str(error)) from None
+
+
+@blp.route("/ledger/public-key", methods=["GET"])
+def public_key() -> Response:
+    """The key that signs heads now, and every key that ever signed here."""
+    found = _reader().public_keys()
+    if not found:
+        raise ApiError(404, "no signing key has been used yet")
+    keys = [
+        {
+            "key_id": key["key_id"],
+            "algorithm": "Ed25519",
+            "public_key_pem": key["public_key_pem"],
+            "public_key_b64": public_key_b64(
+                load_public_key_pem(key["public_key_pem"].encode("ascii"))
+            ),
+            "first_used_ms": key["first_used_ms"],
+        }
+        for key in found
+    ]
+    return jsonify(**keys[-1], keys=keys)
+
+
+@blp.route("/projects/<uuid:project_id>/evidence", methods=["GET"])
+def project_evidence(project_id: UUID) -> Response:
+    """A zip: the project's events, inclusion proofs, signed head and public key."""
+    services = _services()
+    project = services.ledger.load(Project, project_id)
+    signed = _latest()
+    spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_BYTES)  # noqa: SIM115
+    try:
+        _reader().write_evidence(
+            spool, services.ledger.recorder, project_id, project.code, signed
+        )
+    except LedgerError as error:
+        spool.close()
+        raise ApiError(
+            500, f"the ledger does not prove this project: {error}"
+        ) from None
+    spool.seek(0)
+    response = send_file(
+        spool,
+        mimetype="application/zip",
+        as_attachment=True,
+        download_name=f"evidence-{project.code}-{signed.tree_size}.zip",
+    )
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Ledger-Tree-Size"] = str(signed.tree_size)
+    return response
