@@ -2,19 +2,59 @@
 
 from __future__ import annotations
 
-from typing import BinaryIO
+import functools
+import logging
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import BinaryIO, Final
 from uuid import UUID
 
 from service.application import Written
 from service.blobs import BlobRef
-from service.domain.base import Meta
-from service.domain.document import Document
+from service.custody_reads import CustodyReads
+from service.domain.base import (
+    InvalidValueError,
+    Meta,
+    TransitionError,
+    require_role,
+)
+from service.domain.document import CUSTODY_ROLES, Document
 from service.domain.project import Project
+from service.errors import VersionConflictError
 from service.registers import RegisterCommands
+from service.retention import (
+    DisposalDate,
+    Schedule,
+    current_schedule,
+    disposal_date,
+    due_date,
+)
+
+log = logging.getLogger("pmo_ledger.custody")
+
+REPUT_GRACE: Final = timedelta(hours=1)
+"""Content stored again this recently may belong to an upload not yet committed."""
+
+DOWNLOAD_PURPOSE: Final = "download"
 
 
-class CustodyCommands(RegisterCommands):
+@dataclass(frozen=True)
+class Disposal:
+    """A committed disposal and what became of the document's content."""
+
+    written: Written
+    due_on: date
+    removed: tuple[str, ...]
+    retained: tuple[str, ...]
+
+
+class CustodyCommands(CustodyReads, RegisterCommands):
     """Commands on documents; content goes to the blob store before its event."""
+
+    @functools.cached_property
+    def retention_schedule(self) -> Schedule:
+        """The retention classes this process uses (loaded once)."""
+        return current_schedule()
 
     def register_document(
         self,
@@ -26,7 +66,8 @@ class CustodyCommands(RegisterCommands):
         owner: str,
         meta: Meta,
     ) -> Written:
-        """Register a configuration item in an open project."""
+        """Register a configuration item in an open project under a known class."""
+        self.retention_schedule.get(retention_class)
         return self.create_in_project(
             project_id,
             "register a document in",
@@ -129,6 +170,13 @@ class CustodyCommands(RegisterCommands):
             lambda d: d.issue_copy(number, recipient, purpose, meta),
         )
 
+    def record_copy_issued(
+        self, document_id: UUID, number: int, meta: Meta, purpose: str | None = None
+    ) -> Written:
+        """Record a download: a copy of a version issued to the caller."""
+        purpose = purpose or meta.reason or DOWNLOAD_PURPOSE
+        return self.issue_copy(document_id, number, meta.actor, purpose, meta)
+
     def place_hold(
         self,
         document_id: UUID,
@@ -160,3 +208,79 @@ class CustodyCommands(RegisterCommands):
             lambda d: d.release_hold(hold_id, meta),
             expected_version,
         )
+
+    def disposal_date(self, document_id: UUID) -> DisposalDate:
+        """What the retention schedule says about a document now."""
+        document = self.load(Document, document_id)
+        project = self.load(Project, document.project_id)
+        return disposal_date(document, project, self.retention_schedule)
+
+    def extend_retention(
+        self,
+        document_id: UUID,
+        until: date,
+        meta: Meta,
+        expected_version: int | None = None,
+    ) -> Written:
+        """Keep a document at least until a later date (never shortened)."""
+        return self.change(
+            Document,
+            document_id,
+            lambda d: d.extend_retention(until, meta),
+            expected_version,
+        )
+
+    def dispose_document(
+        self,
+        document_id: UUID,
+        meta: Meta,
+        today: date | None = None,
+        expected_version: int | None = None,
+        *,
+        grace: timedelta = REPUT_GRACE,
+    ) -> Disposal:
+        """Dispose of a document whose date has come, then remove its content.
+
+        Content another live document shares, or stored again within grace (an
+        upload in flight may reference it), stays; `blobs gc` removes it later.
+        """
+        require_role(meta, "dispose of a document", CUSTODY_ROLES)
+        document = self.load(Document, document_id)
+        document.check_active("dispose of")
+        if expected_version is not None and document.version != expected_version:
+            raise VersionConflictError(document_id, expected_version, document.version)
+        project = self.load(Project, document.project_id)
+        retention = self.retention_schedule.get(document.retention_class)
+        due_on = due_date(document, project, self.retention_schedule)
+        if due_on is None:
+            state = f"not yet due (no {retention.trigger} has happened)"
+            raise TransitionError("document", "dispose of", state)
+        if retention.action != "destroy" and not (meta.reason or "").strip():
+            raise InvalidValueError(
+                "reason",
+                f"a disposal under a {retention.action} class must say why "
+                f"(the {retention.action} outcome)",
+            )
+        document.dispose(due_on, today or datetime.now(UTC).date(), meta)
+        written = Written(document.id, document.version, self.commit(document))
+        removed = self._remove_content(document, grace)
+        hashes = sorted({v.sha256 for v in document.versions})
+        retained = tuple(h for h in hashes if h not in removed)
+        return Disposal(written, due_on, removed, retained)
+
+    def _remove_content(self, document: Document, grace: timedelta) -> tuple[str, ...]:
+        # The cutoff is taken before the events are read: a blob stored again
+        # after it is left alone, whatever the scan saw.
+        cutoff = datetime.now(UTC) - grace
+        removed = []
+        try:
+            live = self.content_inventory().live
+            for sha256 in sorted({v.sha256 for v in document.versions}):
+                if sha256 not in live and self.blobs.delete(
+                    sha256, stored_before=cutoff
+                ):
+                    removed.append(sha256)
+        except Exception:
+            # The disposal is committed; leftover content is gc's to remove.
+            log.exception("content of disposed document %s not removed", document.id)
+        return tuple(removed)
