@@ -5,10 +5,16 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine
 
+from projections import catalog
 from projections.engine import create_views_engine
+from projections.models import MODELS
+from projections.processing import Processor
+from projections.runner import Runner, follow_live
+from projections.views import Views
 from service.app import PmoLedger
 from service.blobs import BlobStore, DatabaseBlobStore, FileBlobStore
 from service.config import Settings
@@ -22,21 +28,61 @@ class Services:
     settings: Settings
     ledger: PmoLedger
     views_engine: Engine
+    views: Views
+    runner: Runner
     started: list[str] = field(default_factory=list)
+    workers: list[Any] = field(default_factory=list)
+
+    def start_processors(self) -> None:
+        """Run the read models and the integrity ledger in background threads."""
+        from projections.ledger_signer import start_ledger
+
+        self.runner.start()
+        self.workers.append(start_ledger(self))
+        self.started.append("processors")
 
     def close(self) -> None:
-        """Release database connections."""
+        """Stop background processors, then release database connections."""
+        self.runner.stop()
+        for worker in self.workers:
+            worker.stop()
         self.ledger.close()
         self.views_engine.dispose()
 
 
-def build_services(settings: Settings, *, create_tables: bool = True) -> Services:
+def build_services(
+    settings: Settings, *, create_tables: bool = True, start_processors: bool = False
+) -> Services:
     """Build the services for this process (call after a server forks)."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     views_engine = create_views_engine(settings)
     blobs = build_blob_store(settings, views_engine, create_tables=create_tables)
     ledger = PmoLedger(settings, blobs, create_tables=create_tables)
-    return Services(settings=settings, ledger=ledger, views_engine=views_engine)
+    runner = build_runner(ledger, views_engine, create_tables=create_tables)
+    views = Views(views_engine, ledger.head_position, runner.wake)
+    services = Services(
+        settings=settings,
+        ledger=ledger,
+        views_engine=views_engine,
+        views=views,
+        runner=runner,
+    )
+    if start_processors:
+        services.start_processors()
+    return services
+
+
+def build_runner(ledger: PmoLedger, engine: Engine, *, create_tables: bool) -> Runner:
+    """A runner over every read model's live generation (tables made if asked)."""
+    processors = [
+        Processor(cls(1), engine, ledger.recorder, ledger.mapper) for cls in MODELS
+    ]
+    if create_tables:
+        catalog.create(engine)
+        processors = [follow_live(p) for p in processors]
+        for processor in processors:
+            processor.ensure_tables(state="live")
+    return Runner(processors)
 
 
 def build_blob_store(

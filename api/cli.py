@@ -119,3 +119,7 @@ if __name__ == "__main__":  # pragma: no cover
 from api.cli_ledger import register as register_ledger_commands  # noqa: E402
 
 register_ledger_commands(main)
+
+from api.cli_projections import projections  # noqa: E402
+
+main.add_command(projections)

@@ -109,6 +109,14 @@ class Processor:
                     )
                 )
 
+    def tracking(self) -> catalog.TrackingRow:
+        """This generation's tracking row (its tables must exist)."""
+        with self.engine.connect() as conn:
+            row = catalog.read(conn, self.name, self.model.generation)
+        if row is None:
+            raise LookupError(f"{self.name} has no tracking row")
+        return row
+
     def run_batch(self) -> int:
         """Process the next batch; return how many stored events it covered.
 

@@ -1,0 +1,113 @@
+"""Validated filters for register and audit queries, and status rows."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Select, select
+
+from projections import catalog
+from projections.audit import AuditTrail
+from projections.register import RegisterModel
+from projections.temporal import as_at
+
+
+def register_query(
+    cls: type[RegisterModel],
+    model: RegisterModel | None,
+    project_id: UUID,
+    as_of: datetime | None,
+    filters: dict[str, object],
+) -> Select[Any] | None:
+    """Rows of a project's register as at a time; ValueError on a bad filter."""
+    unknown = sorted(set(filters) - set(cls.filters))
+    if unknown:
+        raise ValueError(
+            f"filters: unknown {', '.join(unknown)}; "
+            f"allowed: {', '.join(sorted(cls.filters))}"
+        )
+    if model is None:
+        return None
+    t = model.table
+    query = select(t).where(t.c.project_id == project_id, as_at(t, as_of))
+    for name, value in filters.items():
+        if value is None:
+            continue
+        column, op = cls.filters[name]
+        if op == "min":
+            query = query.where(t.c[column] >= score(name, value))
+        elif isinstance(value, list | tuple | set | frozenset):
+            query = query.where(t.c[column].in_([text(name, v) for v in value]))
+        else:
+            query = query.where(t.c[column] == text(name, value))
+    return query
+
+
+def score(name: str, value: object) -> int:
+    """A minimum score from 1 to 25."""
+    try:
+        number = int(str(value))
+    except ValueError:
+        raise ValueError(f"{name}: must be an integer from 1 to 25") from None
+    if not 1 <= number <= 25:
+        raise ValueError(f"{name}: must be an integer from 1 to 25")
+    return number
+
+
+def text(name: str, value: object) -> str:
+    """A filter value that must be text."""
+    if not isinstance(value, str):
+        raise ValueError(f"{name}: must be text or a list of texts")
+    return value
+
+
+def audit_query(
+    model: AuditTrail,
+    project_id: UUID | None,
+    actor: str | None,
+    entity_id: UUID | None,
+    event_type: str | None,
+    since: datetime | None,
+    until: datetime | None,
+) -> Select[Any]:
+    """Audit rows matching the filters; an event type without a dot is an entity."""
+    t = model.table
+    query = select(t)
+    if project_id is not None:
+        query = query.where(t.c.project_id == project_id)
+    if actor is not None:
+        query = query.where(t.c.actor == actor)
+    if entity_id is not None:
+        query = query.where(t.c.entity_id == entity_id)
+    if event_type is not None:
+        column = t.c.action if "." in event_type else t.c.entity_type
+        query = query.where(column == event_type)
+    if since is not None:
+        query = query.where(t.c.recorded_at >= since)
+    if until is not None:
+        query = query.where(t.c.recorded_at < until)
+    return query
+
+
+def json_loads(data: str) -> Any:
+    """An audit row's stored event fields."""
+    return json.loads(data)
+
+
+def status_row(row: catalog.TrackingRow, head: int, live: int | None) -> dict[str, Any]:
+    """One tracking row as status reports it."""
+    state = row.state if row.generation == live or row.state == "building" else "old"
+    return {
+        "name": row.name,
+        "generation": row.generation,
+        "position": row.position,
+        "head": head,
+        "lag": max(0, head - row.position),
+        "state": "stopped" if row.error else state,
+        "error": row.error,
+        "error_position": row.error_position,
+        "updated_at": row.updated_at.isoformat(),
+    }

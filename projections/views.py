@@ -1,0 +1,321 @@
+"""The read side the API and UI use: registers, documents, audit trail, status."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from typing import Any, Literal, TypeVar, cast
+from uuid import UUID
+
+from sqlalchemy import Engine, Select, select
+
+from projections import catalog
+from projections.audit import AuditTrail
+from projections.documents import DocumentsModel
+from projections.models import MODELS, REGISTERS
+from projections.paging import (
+    Page,
+    after,
+    check_limit,
+    decode_cursor,
+    encode_cursor,
+    jsonable,
+)
+from projections.processing import ReadModel
+from projections.projects import ProjectsModel
+from projections.queries import audit_query, json_loads, register_query, status_row
+from projections.register import RegisterModel
+from projections.temporal import as_at
+
+Kind = Literal["risks", "issues", "changes", "decisions"]
+M = TypeVar("M", bound=ReadModel)
+AUDIT_PAGE = 500
+
+
+class Views:
+    """Queries over the live generation of each read model."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        head: Callable[[], int],
+        wake: Callable[[], None] | None = None,
+    ) -> None:
+        self.engine = engine
+        self.head = head
+        self.wake = wake
+        self._models: dict[tuple[str, int], ReadModel] = {}
+
+    def _live(self, cls: type[M]) -> M | None:
+        with self.engine.connect() as conn:
+            generation = catalog.active_generation(conn, cls.name)
+        if generation is None:
+            return None
+        key = (cls.name, generation)
+        if key not in self._models:
+            self._models[key] = cls(generation)
+        return cast(M, self._models[key])
+
+    def _register(self, kind: str) -> RegisterModel | None:
+        if kind not in REGISTERS:
+            raise ValueError(f"kind: must be one of {', '.join(REGISTERS)}")
+        return self._live(REGISTERS[kind])
+
+    def _all(self, query: Select[Any]) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            return [jsonable(row._mapping) for row in conn.execute(query)]
+
+    def wait_for(self, position: int, timeout: float) -> bool:
+        """Wait (bounded) until every read model has processed `position`."""
+        deadline = time.monotonic() + timeout
+        woken = False
+        while True:
+            if self._reached() >= position:
+                return True
+            if time.monotonic() >= deadline:
+                return False
+            if self.wake and not woken:
+                self.wake()
+                woken = True
+            time.sleep(0.01)
+
+    def _reached(self) -> int:
+        with self.engine.connect() as conn:
+            rows = {(r.name, r.generation): r for r in catalog.read_all(conn)}
+            positions = []
+            for cls in MODELS:
+                generation = catalog.active_generation(conn, cls.name)
+                row = rows.get((cls.name, generation or 0))
+                positions.append(row.position if row else 0)
+        return min(positions)
+
+    def list_projects(self, as_of: datetime | None = None) -> list[dict[str, Any]]:
+        """Every project (as at a time), by code."""
+        model = self._live(ProjectsModel)
+        if model is None:
+            return []
+        t = model.table
+        return self._all(select(t).where(as_at(t, as_of)).order_by(t.c.code))
+
+    def get_project(
+        self, project_id: UUID, as_of: datetime | None = None
+    ) -> dict[str, Any] | None:
+        """One project (as at a time), or None."""
+        model = self._live(ProjectsModel)
+        if model is None:
+            return None
+        t = model.table
+        rows = self._all(select(t).where(t.c.id == project_id, as_at(t, as_of)))
+        return rows[0] if rows else None
+
+    def list_register(
+        self,
+        kind: Kind,
+        project_id: UUID,
+        *,
+        as_of: datetime | None,
+        filters: dict[str, object],
+        after: str | None,
+        limit: int,
+        sort: str | None = None,
+    ) -> Page:
+        """One page of a project's register (as at a time), filtered and sorted."""
+        check_limit(limit)
+        model = self._register(kind)
+        query = register_query(REGISTERS[kind], model, project_id, as_of, filters)
+        if model is None or query is None:
+            return Page([])
+        return self._keyset(model, query, sort, after, limit)
+
+    def iter_register(
+        self,
+        kind: Kind,
+        project_id: UUID,
+        *,
+        as_of: datetime | None = None,
+        filters: dict[str, object] | None = None,
+        sort: str | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        """A whole register, page by page (constant memory, for exports)."""
+        cursor: str | None = None
+        while True:
+            page = self.list_register(
+                kind,
+                project_id,
+                as_of=as_of,
+                filters=filters or {},
+                after=cursor,
+                limit=AUDIT_PAGE,
+                sort=sort,
+            )
+            yield from page.items
+            if page.next_cursor is None:
+                return
+            cursor = page.next_cursor
+
+    def _keyset(
+        self,
+        model: RegisterModel | DocumentsModel,
+        query: Select[Any],
+        sort: str | None,
+        cursor: str | None,
+        limit: int,
+    ) -> Page:
+        sort = sort or "created_at"
+        desc = sort.startswith("-")
+        name = sort.lstrip("-")
+        allowed = getattr(model, "sorts", ("created_at",))
+        if name not in allowed:
+            raise ValueError(f"sort: must be one of {', '.join(allowed)} (- for desc)")
+        t = model.table
+        column, ids = t.c[name], t.c.id
+        if cursor is not None:
+            value, entity_id = decode_cursor(cursor, sort, column)
+            query = query.where(after(column, ids, value, entity_id, desc))
+        order = (column.desc(), ids.desc()) if desc else (column, ids)
+        rows = self._all(query.order_by(*order).limit(limit + 1))
+        if len(rows) <= limit:
+            return Page(rows)
+        last = rows[limit - 1]
+        return Page(rows[:limit], encode_cursor(sort, last[name], last["id"]))
+
+    def get_entry(
+        self, kind: Kind, entity_id: UUID, as_of: datetime | None = None
+    ) -> dict[str, Any] | None:
+        """One register entry (as at a time), or None."""
+        model = self._register(kind)
+        if model is None:
+            return None
+        t = model.table
+        rows = self._all(select(t).where(t.c.id == entity_id, as_at(t, as_of)))
+        return rows[0] if rows else None
+
+    def entry_history(self, kind: Kind, entity_id: UUID) -> list[dict[str, Any]]:
+        """Every row version of one register entry, oldest first."""
+        model = self._register(kind)
+        if model is None:
+            return []
+        t = model.table
+        query = select(t).where(t.c.id == entity_id).order_by(t.c.valid_from_position)
+        return self._all(query)
+
+    def list_documents(
+        self,
+        project_id: UUID,
+        *,
+        as_of: datetime | None,
+        after: str | None,
+        limit: int,
+    ) -> Page:
+        """One page of a project's documents (as at a time), oldest first."""
+        check_limit(limit)
+        model = self._live(DocumentsModel)
+        if model is None:
+            return Page([])
+        t = model.table
+        query = select(t).where(t.c.project_id == project_id, as_at(t, as_of))
+        return self._keyset(model, query, None, after, limit)
+
+    def get_document(
+        self, document_id: UUID, as_of: datetime | None = None
+    ) -> dict[str, Any] | None:
+        """A document with its versions, authoritative version, holds and copies."""
+        model = self._live(DocumentsModel)
+        if model is None:
+            return None
+        t, v, h, c = model.table, model.versions, model.holds, model.copies
+        found = self._all(select(t).where(t.c.id == document_id, as_at(t, as_of)))
+        if not found:
+            return None
+        document = found[0]
+        versions = self._all(
+            select(v)
+            .where(v.c.document_id == document_id, as_at(v, as_of))
+            .order_by(v.c.number)
+        )
+        holds = select(h).where(h.c.document_id == document_id)
+        copies = select(c).where(c.c.document_id == document_id)
+        if as_of is None:
+            holds = holds.where(h.c.released_position.is_(None))
+        else:
+            holds = holds.where(
+                h.c.placed_at <= as_of,
+                (h.c.released_at.is_(None)) | (h.c.released_at > as_of),
+            )
+            copies = copies.where(c.c.issued_at <= as_of)
+        number = document["authoritative_version"]
+        document["versions"] = versions
+        document["authoritative"] = next(
+            (x for x in versions if x["number"] == number), None
+        )
+        document["holds"] = self._all(holds.order_by(h.c.placed_position))
+        document["copies"] = self._all(copies.order_by(c.c.position))
+        return document
+
+    def audit(
+        self,
+        *,
+        project_id: UUID | None = None,
+        actor: str | None = None,
+        entity_id: UUID | None = None,
+        event_type: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        after_position: int | None = None,
+        limit: int = 100,
+    ) -> Page:
+        """One page of the audit trail in position order; the cursor is a position."""
+        check_limit(limit)
+        model = self._live(AuditTrail)
+        if model is None:
+            return Page([])
+        query = audit_query(
+            model, project_id, actor, entity_id, event_type, since, until
+        )
+        t = model.table
+        if after_position is not None:
+            query = query.where(t.c.position > after_position)
+        rows = self._all(query.order_by(t.c.position).limit(limit + 1))
+        for row in rows:
+            row["data"] = json_loads(row["data"])
+        if len(rows) <= limit:
+            return Page(rows)
+        return Page(rows[:limit], str(rows[limit - 1]["position"]))
+
+    def iter_audit(self, **filters: Any) -> Iterator[dict[str, Any]]:
+        """The whole filtered audit trail, page by page (constant memory)."""
+        filters.pop("limit", None)
+        position = filters.pop("after_position", None)
+        while True:
+            page = self.audit(**filters, after_position=position, limit=AUDIT_PAGE)
+            yield from page.items
+            if page.next_cursor is None:
+                return
+            position = int(page.next_cursor)
+
+    def status(self) -> list[dict[str, Any]]:
+        """Each read model's generations: position, head, lag, state and error."""
+        head = self.head()
+        catalog.create(self.engine)
+        with self.engine.connect() as conn:
+            rows = catalog.read_all(conn)
+            live = {r.name: catalog.active_generation(conn, r.name) for r in rows}
+        report = [status_row(r, head, live.get(r.name)) for r in rows]
+        seen = {r.name for r in rows}
+        report += [
+            {
+                "name": cls.name,
+                "generation": None,
+                "position": 0,
+                "head": head,
+                "lag": head,
+                "state": "not started",
+                "error": None,
+                "error_position": None,
+                "updated_at": None,
+            }
+            for cls in MODELS
+            if cls.name not in seen
+        ]
+        return report
