@@ -1,0 +1,83 @@
+"""`pmo-ledger documents verify` and `pmo-ledger blobs gc`: stored-content custody."""
+
+from __future__ import annotations
+
+import sys
+from contextlib import AbstractContextManager
+from datetime import timedelta
+
+import click
+
+from api.bootstrap import Services
+
+
+def opened() -> AbstractContextManager[Services]:
+    """api.cli.opened, imported late: api.cli imports this module at its end."""
+    from api.cli import opened as open_services
+
+    return open_services()
+
+
+@click.group()
+def documents() -> None:
+    """Audit the content of document versions."""
+
+
+@documents.command("verify")
+@click.option(
+    "--grace",
+    default=60,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Seconds within which unreferenced content may be an upload in flight.",
+)
+def documents_verify(grace: int) -> None:
+    """Re-hash every stored version against its event; exit 1 if anything is wrong."""
+    with opened() as services:
+        ledger = services.ledger
+        inventory = ledger.content_inventory()
+        with click.progressbar(
+            length=len(inventory.live),
+            label="Re-hashing content",
+            file=sys.stderr,
+        ) as bar:
+
+            def advance(_sha256: str) -> None:
+                bar.update(1)
+
+            report = ledger.verify_content(
+                inventory, grace=timedelta(seconds=grace), progress=advance
+            )
+    for finding in report.findings:
+        where = ", ".join(f"{r.document_id} v{r.number}" for r in finding.refs)
+        click.echo(f"{finding.problem:<10} {finding.sha256}  {where}".rstrip())
+    problems = len(report.findings)
+    click.echo(
+        f"checked {report.checked} blobs: "
+        + ("all intact" if report.ok else f"{problems} problem(s)"),
+        err=True,
+    )
+    if not report.ok:
+        raise SystemExit(1)
+
+
+@click.group()
+def blobs() -> None:
+    """Maintain the content store."""
+
+
+@blobs.command("gc")
+@click.option(
+    "--grace",
+    default=3600,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Keep unreferenced content stored this many seconds ago or less.",
+)
+def blobs_gc(grace: int) -> None:
+    """Remove content no live document version references."""
+    with opened() as services:
+        removed = services.ledger.collect_blob_garbage(timedelta(seconds=grace))
+    for sha256 in removed:
+        click.echo(f"removed {sha256}")
+    click.echo(f"removed {len(removed)} unreferenced blob(s)", err=True)
