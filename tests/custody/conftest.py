@@ -1,0 +1,81 @@
+"""Custody fixtures: an application on each event store and each blob backend."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+from collections.abc import Iterator
+from uuid import UUID
+
+import pytest
+
+from api.bootstrap import Services, build_services
+from service.app import PmoLedger
+from service.config import Settings
+from service.domain.base import Meta
+from service.domain.document import Document
+
+CUSTODIAN = Meta(actor="cara", role="custodian", reason="custody test", request_id="c1")
+CONTRIBUTOR = Meta(actor="colin", role="contributor", reason="drafting")
+
+
+@pytest.fixture(params=("file", "database"))
+def blob_backend(request: pytest.FixtureRequest) -> str:
+    """Each blob backend in turn."""
+    return str(request.param)
+
+
+@pytest.fixture
+def blob_settings(settings: Settings, blob_backend: str) -> Settings:
+    """The event store settings with the blob backend under test."""
+    return dataclasses.replace(settings, blob_backend=blob_backend)
+
+
+@pytest.fixture
+def services(blob_settings: Settings) -> Iterator[Services]:
+    """Services built through the composition root, on both blob backends."""
+    built = build_services(blob_settings)
+    yield built
+    built.close()
+
+
+@pytest.fixture
+def ledger(services: Services) -> PmoLedger:
+    """The application under test (content-bearing tests: both blob backends)."""
+    return services.ledger
+
+
+@pytest.fixture
+def event_ledger(settings: Settings) -> Iterator[PmoLedger]:
+    """The application on the file blob backend, for tests about events only."""
+    built = build_services(settings)
+    yield built.ledger
+    built.close()
+
+
+def new_project(ledger: PmoLedger, code: str = "CUST") -> UUID:
+    """An open project."""
+    return ledger.register_project(code, "Custody", "", "Sam", "Max", CUSTODIAN).id
+
+
+def new_document(
+    ledger: PmoLedger, project_id: UUID, retention_class: str = "working-paper"
+) -> UUID:
+    """A registered document with no versions."""
+    return ledger.register_document(
+        project_id, "Plan", "plan", "internal", retention_class, "Cara", CUSTODIAN
+    ).id
+
+
+def submit(
+    ledger: PmoLedger,
+    document_id: UUID,
+    body: bytes,
+    media_type: str = "text/plain",
+    filename: str = "plan.txt",
+) -> int:
+    """Submit a version with the given bytes; return its number."""
+    ledger.submit_version(
+        document_id, io.BytesIO(body), media_type, filename, "", CUSTODIAN
+    )
+    return len(ledger.load(Document, document_id).versions)
