@@ -11,6 +11,15 @@ from service.config import Settings
 API_TITLE = "pmo-ledger"
 
 
+class PmoApi(Api):
+    """flask-smorest's Api, documenting every error as application/problem+json."""
+
+    def _register_responses(self) -> None:
+        self.DEFAULT_RESPONSE_CONTENT_TYPE = "application/problem+json"
+        super()._register_responses()
+        del self.DEFAULT_RESPONSE_CONTENT_TYPE
+
+
 def create_app(
     settings: Settings | None = None, services: Services | None = None
 ) -> Flask:
@@ -32,13 +41,12 @@ def create_app(
         OPENAPI_JSON_PATH="openapi.json",
     )
     operations.init_app(app)
-    api = Api(
+    api = PmoApi(
         spec_kwargs={
             "info": {"description": "The PMO's tamper-evident system of record."}
         }
     )
     api.ERROR_SCHEMA = ProblemSchema
-    api.DEFAULT_ERROR_RESPONSE_NAME = "DEFAULT_ERROR"
     api.init_app(app)
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearer": []}]

@@ -95,6 +95,13 @@ def wait_for_position(position: int | None) -> None:
     """Read-your-writes: wait (bounded) until the read models reach a position."""
     if position is None or position <= 0:
         return
+    head = ledger().head_position()
+    if position > head:
+        raise ApiError(
+            422,
+            f"min_position {position} is beyond the store's head {head}",
+            errors={"min_position": [f"must be at most {head}"]},
+        )
     if not views().wait_for(position, MAX_WAIT_SECONDS):
         raise ApiError(
             503,
@@ -222,12 +229,26 @@ def register_page(kind: str, project_id: UUID, args: dict[str, Any]) -> Response
     """A page of one project's register from the read models."""
     wait_for_position(args["min_position"])
     filters = {k: v for k, v in args.items() if k not in FILTER_KEYS and v is not None}
-    result = views().list_register(
-        kind,
-        project_id,
-        as_of=args["as_of"],
-        filters=filters,
-        after=args["after"],
-        limit=args["limit"],
+    return page(
+        query_views(
+            views().list_register,
+            kind,
+            project_id,
+            as_of=args["as_of"],
+            filters=filters,
+            after=args["after"],
+            limit=args["limit"],
+        )
     )
-    return page(result)
+
+
+def query_views(query: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Run a read-model query; its ValueError (a bad cursor or filter) is a 422."""
+    try:
+        return query(*args, **kwargs)
+    except ValueError as error:
+        field, _, message = str(error).partition(": ")
+        name = field if message and field.isidentifier() else "query"
+        raise ApiError(
+            422, str(error), errors={name: [message or str(error)]}
+        ) from None

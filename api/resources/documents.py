@@ -21,6 +21,7 @@ from api.resources.common import (
     load_at,
     page,
     problems,
+    query_views,
     views,
     wait_for_position,
     written,
@@ -85,8 +86,12 @@ def list_documents(args: dict[str, Any], project_id: UUID) -> Response:
     """A project's documents, a page at a time."""
     wait_for_position(args["min_position"])
     return page(
-        views().list_documents(
-            project_id, as_of=args["as_of"], after=args["after"], limit=args["limit"]
+        query_views(
+            views().list_documents,
+            project_id,
+            as_of=args["as_of"],
+            after=args["after"],
+            limit=args["limit"],
         )
     )
 

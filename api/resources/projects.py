@@ -17,6 +17,7 @@ from api.resources.common import (
     load_at,
     plain,
     problems,
+    query_views,
     views,
     wait_for_position,
     written,
@@ -65,7 +66,7 @@ def register_project(body: dict[str, Any]) -> Response:
 def list_projects(args: dict[str, Any]) -> Response:
     """Every project (from the read models), optionally as it stood at a moment."""
     wait_for_position(args["min_position"])
-    rows = views().list_projects(as_of=args["as_of"])
+    rows = query_views(views().list_projects, as_of=args["as_of"])
     return jsonify(items=plain(rows), next_cursor=None)
 
 
