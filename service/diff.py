@@ -38,9 +38,9 @@ def diff_versions(
     max_bytes: int = MAX_DIFF_BYTES,
 ) -> str:
     """The unified diff from version old to version new ("" when identical)."""
+    document.check_active("compare versions of")
     before = document.get_version(old)
     after = document.get_version(new)
-    document.check_active("compare versions of")
     return "".join(
         difflib.unified_diff(
             _lines(store, before, "from", max_bytes),
