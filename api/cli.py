@@ -123,3 +123,8 @@ register_ledger_commands(main)
 from api.cli_projections import projections  # noqa: E402
 
 main.add_command(projections)
+
+from api.cli_custody import blobs, documents  # noqa: E402
+
+main.add_command(documents)
+main.add_command(blobs)
