@@ -31,6 +31,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.schema import CreateTable
 
 from api.errors import ApiError
 
@@ -75,7 +76,10 @@ class Keys:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        metadata.create_all(engine, checkfirst=True)
+        # One statement, no check-then-create: on SQLite a read that upgrades to a
+        # write fails at once if the read-model processors committed in between.
+        with engine.begin() as conn:
+            conn.execute(CreateTable(keys, if_not_exists=True))
 
     def reserve(self, principal: str, key: str, print_: str) -> Response | None:
         """Reserve a key (None), or answer with the stored response or a refusal."""
