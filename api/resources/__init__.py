@@ -25,3 +25,7 @@ BLUEPRINTS: list[Blueprint] = [
     content.blp,
     tokens.blp,
 ]
+
+from api.resources import custody  # noqa: E402
+
+BLUEPRINTS.append(custody.blp)
