@@ -22,6 +22,7 @@ from service.ledger.signing import (
     load_public_key_pem,
 )
 
+
 def opened() -> Any:
     """api.cli.opened, imported late: api.cli imports this module at its end."""
     from api.cli import opened as open_services

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import IO, Any
 from uuid import UUID
+from weakref import WeakKeyDictionary
 
 from eventsourcing.persistence import ApplicationRecorder
 from sqlalchemy import Connection, Engine, or_, select
@@ -22,9 +23,11 @@ from service.ledger.leaf import EventRecord
 from service.ledger.merkle import LedgerError, MerkleTree
 from service.ledger.signing import SignedTreeHead
 
-# Stored nodes never change, so every reader in the process shares one cache.
+# Stored nodes never change, so the readers of one database share a cache.
 _NODE_CACHE_LIMIT = 200_000
-_node_cache: dict[tuple[int, int], bytes] = {}
+_node_caches: WeakKeyDictionary[Engine, dict[tuple[int, int], bytes]] = (
+    WeakKeyDictionary()
+)
 
 
 class NoHeadError(LookupError):
@@ -165,11 +168,11 @@ class LedgerReader:
                 return str(key["public_key_pem"]).encode("ascii")
         raise LedgerError(f"no public key {wanted} is recorded")
 
-    @staticmethod
-    def _tree(conn: Connection) -> MerkleTree:
-        if len(_node_cache) > _NODE_CACHE_LIMIT:
-            _node_cache.clear()
-        return MerkleTree(SqlNodeStore(conn, _node_cache), tree_size(conn))
+    def _tree(self, conn: Connection) -> MerkleTree:
+        cache = _node_caches.setdefault(self.engine, {})
+        if len(cache) > _NODE_CACHE_LIMIT:
+            cache.clear()
+        return MerkleTree(SqlNodeStore(conn, cache), tree_size(conn))
 
 
 def _entries(
