@@ -30,7 +30,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.schema import CreateTable
 
 from api.errors import ApiError
@@ -78,8 +78,14 @@ class Keys:
         self.engine = engine
         # One statement, no check-then-create: on SQLite a read that upgrades to a
         # write fails at once if the read-model processors committed in between.
-        with engine.begin() as conn:
-            conn.execute(CreateTable(keys, if_not_exists=True))
+        try:
+            with engine.begin() as conn:
+                conn.execute(CreateTable(keys, if_not_exists=True))
+        except DBAPIError:
+            # Another worker created it at the same moment (PostgreSQL may then
+            # report a duplicate type); anything else fails on the check below.
+            with engine.connect() as conn:
+                conn.execute(select(keys.c.key).limit(1))
 
     def reserve(self, principal: str, key: str, print_: str) -> Response | None:
         """Reserve a key (None), or answer with the stored response or a refusal."""
