@@ -23,9 +23,15 @@ def healthz() -> Response:
 
 @blueprint.get("/readyz")
 def readyz() -> tuple[Response, int]:
-    """The event store answers."""
+    """The event store answers; reports each read model's lag behind it."""
     try:
         position = services().ledger.head_position()
+        views = getattr(services(), "views", None)
+        read_models = views.status() if views is not None else []
     except Exception as error:
         return jsonify(status="unavailable", detail=type(error).__name__), 503
-    return jsonify(status="ok", position=position), 200
+    lag = [
+        {"name": row["name"], "lag": row["lag"], "state": row["state"]}
+        for row in read_models
+    ]
+    return jsonify(status="ok", position=position, read_models=lag), 200
