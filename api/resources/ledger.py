@@ -6,11 +6,12 @@ Read-only; the roles (auditor, pmo-head) are enforced by api/auth.py.
 from __future__ import annotations
 
 import tempfile
-from typing import Any
+from collections.abc import Iterator
+from typing import IO, Any
 from uuid import UUID
 
 import marshmallow as ma
-from flask import Response, current_app, jsonify, send_file
+from flask import Response, current_app, jsonify
 from flask_smorest import Blueprint
 
 from api.bootstrap import Services
@@ -145,12 +146,18 @@ def project_evidence(project_id: UUID) -> Response:
             500, f"the ledger does not prove this project: {error}"
         ) from None
     spool.seek(0)
-    response = send_file(
-        spool,
-        mimetype="application/zip",
-        as_attachment=True,
-        download_name=f"evidence-{project.code}-{signed.tree_size}.zip",
-    )
+    response = Response(_drain(spool), mimetype="application/zip")
+    name = f"evidence-{project.code}-{signed.tree_size}.zip"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Ledger-Tree-Size"] = str(signed.tree_size)
     return response
+
+
+def _drain(spool: IO[bytes]) -> Iterator[bytes]:
+    """Stream the spooled pack, closing it however the response ends."""
+    try:
+        while chunk := spool.read(64 * 1024):
+            yield chunk
+    finally:
+        spool.close()
