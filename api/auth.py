@@ -61,6 +61,8 @@ WRITE_ACCESS: Mapping[str, frozenset[str]] = {
     "documents.issue_copy": CUSTODY,
     "documents.place_hold": CUSTODY,
     "documents.release_hold": CUSTODY,
+    "custody.extend_retention": CUSTODY,
+    "custody.dispose_document": CUSTODY,
     "tokens.issue_token": HEAD,
     "tokens.revoke_token": HEAD,
 }
