@@ -57,4 +57,7 @@ def create_app(
     app.register_blueprint(health.blueprint)
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)
+    from api import ui
+
+    ui.mount(app, services)
     return app

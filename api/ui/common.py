@@ -1,0 +1,94 @@
+"""What every UI view shares: the blueprint, the services, the caller, dates."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from uuid import UUID
+
+from flask import Blueprint, abort, current_app, g, render_template
+
+from api.bootstrap import Services
+from service.application import Principal
+
+blueprint = Blueprint(
+    "ui",
+    __name__,
+    template_folder="../templates",
+    static_folder="../static/ui",
+    static_url_path="/static",
+)
+
+KINDS = {
+    "risks": "Risk register",
+    "issues": "Issue register",
+    "changes": "Change log",
+    "decisions": "Decision log",
+}
+DOWNLOADERS = frozenset({"pmo-head", "custodian", "auditor", "project-officer"})
+
+
+def services() -> Services:
+    """The services of the running application."""
+    value: Services = current_app.config["PMO_SERVICES"]
+    return value
+
+
+def principal() -> Principal:
+    """The signed-in caller (set by the session check)."""
+    value: Principal = g.principal
+    return value
+
+
+def page(template: str, **context: Any) -> str:
+    """Render a UI template with the caller in the context."""
+    return render_template(f"ui/{template}", **context)
+
+
+def project_or_404(
+    project_id: UUID | str, as_of: datetime | None = None
+) -> dict[str, Any]:
+    """A project row from the read model (rows carry ids as text), or a 404 page."""
+    project = services().views.get_project(UUID(str(project_id)), as_of)
+    if project is None:
+        abort(404)
+    return project
+
+
+def parse_moment(text: str | None) -> datetime | None:
+    """An "as at" moment from a form: a date (end of that day, UTC) or ISO time."""
+    if not text:
+        return None
+    try:
+        if len(text) == 10:
+            day = date.fromisoformat(text)
+            return datetime.combine(day, time.max, tzinfo=UTC)
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        abort(400, f"not a date or time: {text}")
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def parse_uuid(text: str | None) -> UUID | None:
+    """A UUID from a query string, or a 400 page when it is not one."""
+    if not text:
+        return None
+    try:
+        return UUID(text)
+    except ValueError:
+        abort(400, f"not an id: {text}")
+
+
+def when(value: str | datetime | None) -> datetime | None:
+    """A timestamp from a read-model row (ISO text) as an aware datetime."""
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(value)
+
+
+def age_days(value: str | datetime | None, now: datetime | None = None) -> int:
+    """Whole days since a timestamp."""
+    moment = when(value)
+    if moment is None:
+        return 0
+    return max(0, ((now or datetime.now(UTC)) - moment) // timedelta(days=1))

@@ -1,0 +1,53 @@
+"""Template filters: dates, RAG and score bands shown as words as well as colour."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from flask import Flask
+from markupsafe import Markup, escape
+
+from api.ui.charts import band
+from api.ui.common import when
+
+RAG_WORDS = {"red": "Red", "amber": "Amber", "green": "Green"}
+
+
+def moment(value: str | datetime | None) -> str:
+    """A timestamp as YYYY-MM-DD HH:MM UTC."""
+    found = when(value)
+    return "" if found is None else found.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def rag(value: str | None) -> Markup:
+    """A RAG rating as a coloured badge that also says the colour."""
+    if not value:
+        return Markup('<span class="rag rag-none">not rated</span>')
+    word = RAG_WORDS.get(value, value)
+    return Markup(f'<span class="rag rag-{escape(value)}">{escape(word)}</span>')
+
+
+def score(value: int | None) -> Markup:
+    """A 1-25 score with its band named."""
+    if value is None:
+        return Markup("")
+    name = band(int(value))
+    return Markup(
+        f'<span class="score band-{name}">{int(value)} <small>{name}</small></span>'
+    )
+
+
+def shown(value: Any) -> str:
+    """Any field value as text (lists and objects as compact JSON)."""
+    if value is None:
+        return "—"
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    return str(value)
+
+
+def register_filters(app: Flask) -> None:
+    """Make the filters available to every UI template."""
+    app.jinja_env.filters.update(moment=moment, rag=rag, score=score, shown=shown)
