@@ -128,3 +128,7 @@ from api.cli_custody import blobs, documents  # noqa: E402
 
 main.add_command(documents)
 main.add_command(blobs)
+
+from api.cli_import import import_group  # noqa: E402
+
+main.add_command(import_group)

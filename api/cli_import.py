@@ -1,0 +1,58 @@
+"""`pmo-ledger import risks|issues|decisions FILE.csv --project CODE`."""
+
+from __future__ import annotations
+
+from contextlib import AbstractContextManager
+from pathlib import Path
+
+import click
+
+from api.bootstrap import Services
+from service.importer import ImportRefusedError, Kind, import_register
+
+
+def opened() -> AbstractContextManager[Services]:
+    """api.cli.opened, imported late: api.cli imports this module at its end."""
+    from api.cli import opened as open_services
+
+    return open_services()
+
+
+@click.group("import")
+def import_group() -> None:
+    """Bring in an existing spreadsheet register (CSV with a header row)."""
+
+
+def _import(kind: Kind, file: Path, project: str, actor: str) -> None:
+    with opened() as services:
+        try:
+            done = import_register(services.ledger, kind, file, project, actor)
+        except ImportRefusedError as error:
+            for row in error.errors:
+                click.echo(f"{file}: {row}", err=True)
+            raise click.ClickException(
+                f"{len(error.errors)} row(s) refused; nothing was imported"
+            ) from None
+    click.echo(
+        f"imported {done.entries} {kind} ({done.events} events) from {file.name} "
+        f"into {project.upper()}"
+    )
+
+
+def _command(kind: Kind) -> click.Command:
+    @click.command(
+        kind, help=f"Import {kind}: every row is checked before any is saved."
+    )
+    @click.argument(
+        "file", type=click.Path(exists=True, dir_okay=False, path_type=Path)
+    )
+    @click.option("--project", required=True, help="The project's code.")
+    @click.option("--actor", default="import", show_default=True, help="Who imports.")
+    def command(file: Path, project: str, actor: str) -> None:
+        _import(kind, file, project, actor)
+
+    return command
+
+
+for _kind in ("risks", "issues", "decisions"):
+    import_group.add_command(_command(_kind))  # type: ignore[arg-type]
