@@ -69,7 +69,8 @@ class AuditTrail(ReadModel):
         fields = fields_of(event)
         meta = event.meta
         conn.execute(
-            insert(self.table).values(
+            insert(self.table),
+            dict(
                 position=item.position,
                 recorded_at=event.timestamp,
                 actor=meta.actor,
@@ -86,7 +87,7 @@ class AuditTrail(ReadModel):
                     default=str,
                     sort_keys=True,
                 ),
-            )
+            ),
         )
 
     def _project_of(
@@ -97,9 +98,10 @@ class AuditTrail(ReadModel):
         if "project_id" in fields:
             if event.originator_version == 1:
                 conn.execute(
-                    insert(self.entities).values(
+                    insert(self.entities),
+                    dict(
                         entity_id=event.originator_id, project_id=fields["project_id"]
-                    )
+                    ),
                 )
             return fields["project_id"]
         return conn.execute(

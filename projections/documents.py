@@ -164,24 +164,26 @@ class DocumentsModel(ReadModel):
             return self._status(conn, item, name, fields["number"], doc)
         if name == "CopyIssued":
             conn.execute(
-                insert(self.copies).values(
+                insert(self.copies),
+                dict(
                     position=item.position,
                     document_id=event.originator_id,
                     issued_at=event.timestamp,
                     issued_by=event.meta.actor,
                     **fields,
-                )
+                ),
             )
             return {"copies_issued": doc["copies_issued"] + 1}
         if name == "HoldPlaced":
             conn.execute(
-                insert(self.holds).values(
+                insert(self.holds),
+                dict(
                     document_id=event.originator_id,
                     placed_position=item.position,
                     placed_at=event.timestamp,
                     placed_by=event.meta.actor,
                     **fields,
-                )
+                ),
             )
             return {"holds_active": doc["holds_active"] + 1}
         if name == "HoldReleased":

@@ -111,7 +111,7 @@ class ProjectsModel(ReadModel):
         if qualname in CREATES:
             project_id = fields["project_id"]
             conn.execute(
-                insert(self.members).values(entity_id=entity_id, project_id=project_id)
+                insert(self.members), dict(entity_id=entity_id, project_id=project_id)
             )
         else:
             project_id = conn.execute(

@@ -147,5 +147,5 @@ def write(
         "valid_to_position": None,
         "valid_to": None,
     }
-    conn.execute(insert(table).values(row))
+    conn.execute(insert(table), row)
     return row

@@ -1,0 +1,208 @@
+"""A seeded random workload across every aggregate, through the application."""
+
+from __future__ import annotations
+
+import io
+import random
+from collections.abc import Callable
+from datetime import date
+from uuid import UUID
+
+from service.app import PmoLedger
+from service.domain.base import DomainError, Meta
+from service.domain.project import RAG_COLOURS, RAG_DIMENSIONS
+from service.domain.risk import CATEGORIES
+from service.errors import ApplicationError
+
+OFFICERS = [Meta("olivia", "project-officer", "routine", "r"), Meta("pat", "pmo-head")]
+CUSTODIAN = Meta("cara", "custodian", "custody")
+
+
+class Workload:
+    """Random valid-or-refused commands; refused ones change nothing."""
+
+    def __init__(self, ledger: PmoLedger, seed: int) -> None:
+        self.ledger = ledger
+        self.rng = random.Random(seed)
+        self.ids: dict[str, list[UUID]] = {
+            k: [] for k in ("project", "risk", "issue", "change", "decision", "doc")
+        }
+        self.actions: list[tuple[int, Callable[[], None]]] = [
+            (1, self.project),
+            (2, self.project_change),
+            (4, self.risk),
+            (6, self.risk_change),
+            (3, self.issue),
+            (4, self.issue_change),
+            (2, self.change),
+            (5, self.change_change),
+            (2, self.decision),
+            (1, self.supersede),
+            (2, self.document),
+            (7, self.document_change),
+        ]
+
+    def run(self, events: int) -> None:
+        """Give commands until the store holds at least `events` more events."""
+        target = self.ledger.head_position() + events
+        weights = [w for w, _ in self.actions]
+        actions = [a for _, a in self.actions]
+        while self.ledger.head_position() < target:
+            action = self.rng.choices(actions, weights)[0]
+            try:
+                action()
+            except (DomainError, ApplicationError, LookupError):
+                pass
+
+    def pick(self, kind: str) -> UUID:
+        """A random existing entity (LookupError if none yet)."""
+        if not self.ids[kind]:
+            raise LookupError(kind)
+        return self.rng.choice(self.ids[kind])
+
+    def meta(self) -> Meta:
+        """A random officer."""
+        return self.rng.choice(OFFICERS)
+
+    def n(self, low: int = 1, high: int = 5) -> int:
+        """A random rating."""
+        return self.rng.randint(low, high)
+
+    def project(self) -> None:
+        """Register a project."""
+        code = f"P{len(self.ids['project']) + 1:03d}"
+        written = self.ledger.register_project(
+            code, code, "", "Sam", "Max", self.meta()
+        )
+        self.ids["project"].append(written.id)
+
+    def project_change(self) -> None:
+        """Change a project's stage, report status, or close and reopen it."""
+        project_id, roll = self.pick("project"), self.rng.random()
+        if roll < 0.4:
+            self.ledger.change_project_stage(project_id, f"S{self.n()}", self.meta())
+        elif roll < 0.9:
+            rag = {d: self.rng.choice(RAG_COLOURS) for d in RAG_DIMENSIONS}
+            start = date(2025, self.n(1, 12), 1)
+            self.ledger.report_project_status(
+                project_id, start, start, rag, "summary", "", "", "ok", "", self.meta()
+            )
+        else:
+            self.ledger.close_project(project_id, self.meta())
+            self.ledger.reopen_project(project_id, Meta("pat", "pmo-head"))
+
+    def risk(self) -> None:
+        """Identify a risk."""
+        written = self.ledger.identify_risk(
+            self.pick("project"), f"risk {self.n(1, 999)}", "c", "e", "f",
+            self.rng.choice(CATEGORIES), self.rng.choice(("threat", "opportunity")),
+            self.rng.choice(("ann", "bob", "cy")), "imminent", self.n(), self.n(),
+            self.meta(),
+        )  # fmt: skip
+        self.ids["risk"].append(written.id)
+
+    def risk_change(self) -> None:
+        """Assess, respond to, close or reopen a risk."""
+        risk_id, roll, meta = self.pick("risk"), self.rng.random(), self.meta()
+        if roll < 0.5:
+            self.ledger.assess_risk(
+                risk_id, self.n(), self.n(), self.n(), self.n(), meta
+            )
+        elif roll < 0.7:
+            response = self.rng.choice(("accept", "share"))
+            self.ledger.plan_risk_response(risk_id, response, "act", "ann", meta)
+        elif roll < 0.9:
+            self.ledger.close_risk(risk_id, meta)
+        else:
+            self.ledger.reopen_risk(risk_id, meta)
+
+    def issue(self) -> None:
+        """Raise an issue."""
+        written = self.ledger.raise_issue(
+            self.pick("project"),
+            self.rng.choice(("request-for-change", "problem-concern")),
+            f"issue {self.n(1, 999)}", "d",
+            self.rng.choice(("low", "high")), self.rng.choice(("minor", "major")),
+            self.meta(),
+        )  # fmt: skip
+        self.ids["issue"].append(written.id)
+
+    def issue_change(self) -> None:
+        """Examine, resolve or close an issue."""
+        issue_id, roll, meta = self.pick("issue"), self.rng.random(), self.meta()
+        if roll < 0.4:
+            self.ledger.examine_issue(issue_id, "ia", "opts", "rec", meta)
+        elif roll < 0.7:
+            self.ledger.resolve_issue(issue_id, "fixed", meta)
+        else:
+            self.ledger.close_issue(issue_id, meta)
+
+    def change(self) -> None:
+        """Raise a change request."""
+        written = self.ledger.raise_change(
+            self.pick("project"),
+            f"change {self.n(1, 999)}",
+            "d",
+            "j",
+            None,
+            self.meta(),
+        )
+        self.ids["change"].append(written.id)
+
+    def change_change(self) -> None:
+        """Assess, decide, implement or close a change request."""
+        change_id, roll, meta = self.pick("change"), self.rng.random(), self.meta()
+        if roll < 0.3:
+            cost = f"{self.n(1, 9999)}.50"
+            self.ledger.assess_change(change_id, cost, self.n(), "s", "", "", "", meta)
+        elif roll < 0.6:
+            decision = self.rng.choice(("approve", "reject", "defer", "request-info"))
+            self.ledger.decide_change(change_id, decision, "board", "why", meta)
+        elif roll < 0.8:
+            self.ledger.implement_change(change_id, "done", meta)
+        else:
+            self.ledger.close_change(change_id, meta)
+
+    def decision(self) -> None:
+        """Record a decision."""
+        written = self.ledger.record_decision(
+            self.pick("project"), f"decision {self.n(1, 999)}", "ctx", ["a", "b"],
+            "a", "why", self.rng.choice(("board", "pm")), date(2025, 1, self.n(1, 28)),
+            [], self.meta(),
+        )  # fmt: skip
+        self.ids["decision"].append(written.id)
+
+    def supersede(self) -> None:
+        """Supersede one decision by another."""
+        older, newer = self.pick("decision"), self.pick("decision")
+        self.ledger.supersede_decision(older, newer, self.meta())
+
+    def document(self) -> None:
+        """Register a document."""
+        written = self.ledger.register_document(
+            self.pick("project"), f"doc {self.n(1, 999)}", "plan", "internal",
+            "project-record", "Cara", CUSTODIAN,
+        )  # fmt: skip
+        self.ids["doc"].append(written.id)
+
+    def document_change(self) -> None:
+        """Submit, review, approve, withdraw, copy, hold, release or dispose."""
+        doc_id, roll, ledger = self.pick("doc"), self.rng.random(), self.ledger
+        number = self.n(1, 4)
+        if roll < 0.25:
+            content = io.BytesIO(b"v%d" % self.n(1, 10**6))
+            ledger.submit_version(doc_id, content, "text/plain", "a.txt", "", CUSTODIAN)
+        elif roll < 0.45:
+            ledger.send_version_for_review(doc_id, number, CUSTODIAN)
+        elif roll < 0.65:
+            ledger.approve_version(doc_id, number, CUSTODIAN)
+        elif roll < 0.72:
+            ledger.withdraw_version(doc_id, number, CUSTODIAN)
+        elif roll < 0.82:
+            ledger.issue_copy(doc_id, number, "bob", "read", CUSTODIAN)
+        elif roll < 0.9:
+            ledger.place_hold(doc_id, f"H{self.n(1, 3)}", "t", "m", CUSTODIAN)
+        elif roll < 0.97:
+            ledger.release_hold(doc_id, f"H{self.n(1, 3)}", CUSTODIAN)
+        else:
+            ledger.dispose_document(doc_id, CUSTODIAN, today=date(2999, 1, 1))
