@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification
-from sqlalchemy import Connection, Engine, MetaData, insert
+from sqlalchemy import Connection, Engine, MetaData
 
 from projections import catalog
 from projections.ledger_tables import (
@@ -37,7 +37,7 @@ from service.ledger.merkle import MerkleTree
 
 log = logging.getLogger(__name__)
 
-BATCH_SIZE = 2000
+BATCH_SIZE = 5000
 
 
 class LedgerModel(ReadModel):
@@ -136,32 +136,64 @@ class LedgerProcessor(Processor):
         ]
         frontier.store.pending.clear()
         frontier.tree.extend(hashes)
-        conn.execute(
-            insert(leaves),
+        uuid = _uuid_param(conn)
+        _insert_many(
+            conn,
+            leaves.name,
+            (
+                "leaf_index",
+                "position",
+                "originator_id",
+                "originator_version",
+                "leaf_hash",
+            ),
             [
-                {
-                    "leaf_index": first + i,
-                    "position": n.id,
-                    "originator_id": as_uuid(n.originator_id),
-                    "originator_version": n.originator_version,
-                    "leaf_hash": digest,
-                }
+                (
+                    first + i,
+                    n.id,
+                    uuid(as_uuid(n.originator_id)),
+                    n.originator_version,
+                    digest,
+                )
                 for i, (n, digest) in enumerate(zip(batch, hashes, strict=True))
             ],
         )
-        inner = [
-            {"level": level, "node_index": index, "hash": digest}
-            for level, index, digest in frontier.store.pending
-            if level
-        ]
+        inner = [node for node in frontier.store.pending if node[0]]
         if inner:
-            conn.execute(insert(nodes), inner)
+            _insert_many(conn, nodes.name, ("level", "node_index", "hash"), inner)
         owned = [m for m in map(_membership, batch) if m is not None]
         if owned:
-            conn.execute(insert(members), owned)
+            _insert_many(
+                conn,
+                members.name,
+                ("originator_id", "project_id"),
+                [(uuid(oid), uuid(pid)) for oid, pid in owned],
+            )
 
 
-def _membership(notification: Notification) -> dict[str, UUID] | None:
+def _uuid_param(conn: Connection) -> Callable[[UUID], object]:
+    """How the driver takes a UUID column as SQLAlchemy's Uuid type stores it."""
+    if conn.dialect.name == "sqlite":
+        return lambda value: value.hex
+    return lambda value: value
+
+
+def _insert_many(
+    conn: Connection,
+    table: str,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[object]],
+) -> None:
+    """executemany at the driver: a batch of leaves is the hot path."""
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    sql = (
+        f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608 - fixed names
+        f"VALUES ({', '.join([mark] * len(columns))})"
+    )
+    conn.exec_driver_sql(sql, [tuple(row) for row in rows])
+
+
+def _membership(notification: Notification) -> tuple[UUID, UUID] | None:
     """The project an aggregate belongs to, read from its creation event."""
     if notification.originator_version != 1 or b'"project_id"' not in (
         notification.state
@@ -169,10 +201,7 @@ def _membership(notification: Notification) -> dict[str, UUID] | None:
         return None
     try:
         value = json.loads(notification.state)["project_id"]["_data_"]
-        return {
-            "originator_id": as_uuid(notification.originator_id),
-            "project_id": UUID(hex=value),
-        }
+        return as_uuid(notification.originator_id), UUID(hex=value)
     except (ValueError, KeyError, TypeError):
         return None
 
