@@ -14,6 +14,7 @@ from projections.ledger import as_uuid
 from projections.ledger_reader import LedgerReader
 from projections.ledger_signer import ledger_worker
 from projections.ledger_tables import leaves, members
+from projections.ledger_verify import Verifier
 from service.config import Settings
 from service.ledger.leaf import event_leaf_hash
 from service.ledger.merkle import (
@@ -135,8 +136,6 @@ def test_gaps_in_notification_ids(settings: Settings) -> None:
     assert any(b - a > 1 for a, b in itertools.pairwise(positions))
     assert head.tree_size == len(rows)
     key = worker.signer.key.public_key()
-    from projections.ledger_verify import Verifier
-
     assert Verifier(services.views_engine, app.recorder, app.blobs, [key]).run().ok
     services.close()
 
