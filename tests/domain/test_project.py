@@ -26,7 +26,9 @@ GREEN = dict.fromkeys(RAG_DIMENSIONS, "green")
 
 
 def new_project() -> Project:
-    return Project.register("crm-2", "New CRM", "Replace the CRM", "Sam", "Mia", OFFICER)
+    return Project.register(
+        "crm-2", "New CRM", "Replace the CRM", "Sam", "Mia", OFFICER
+    )
 
 
 def report(project: Project, rag: dict[str, str], end: date = date(2026, 5, 7)) -> None:
@@ -57,7 +59,9 @@ def test_register_refuses_a_bad_code(code: str) -> None:
         ("manager", ("AB", "Name", "", "Sam", "M" * 201)),
     ],
 )
-def test_register_refuses_missing_details(field: str, args: tuple[str, ...]) -> None:
+def test_register_refuses_missing_details(
+    field: str, args: tuple[str, str, str, str, str]
+) -> None:
     with pytest.raises(InvalidValueError) as caught:
         Project.register(*args, OFFICER)
     assert caught.value.field == field
