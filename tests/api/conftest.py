@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -11,8 +12,8 @@ from flask.testing import FlaskClient
 
 from api import create_app
 from api.bootstrap import Services, build_services
-from service.config import Settings
 from service.domain.base import ROLES, Meta
+from tests.conftest import BACKENDS, settings_for
 
 
 class Api:
@@ -61,7 +62,8 @@ class Api:
         """The event store's head position (to check a refusal wrote nothing)."""
         return self.services.ledger.head_position()
 
-    def project(self, code: str = "ALPHA") -> str:
+    def project(self, code: str | None = None) -> str:
+        code = code or "P-" + uuid.uuid4().hex[:8].upper()
         response = self.post("/projects", PROJECT | {"code": code})
         assert response.status_code == 201, response.json
         return str(response.json["id"])
@@ -108,10 +110,12 @@ def issue_tokens(services: Services) -> dict[str, str]:
     }
 
 
-@pytest.fixture
-def api(settings: Settings) -> Iterator[Api]:
-    """A fresh app on an empty store, with tokens for every role."""
-    services = build_services(settings)
-    tokens = issue_tokens(services)
-    yield Api(create_app(services=services), tokens)
-    services.close()
+@pytest.fixture(scope="module", params=BACKENDS)
+def api(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Api]:
+    """One app per backend and test module (tests use their own projects)."""
+    with settings_for(request.param, tmp_path_factory.mktemp("api")) as settings:
+        services = build_services(settings)
+        yield Api(create_app(services=services), issue_tokens(services))
+        services.close()

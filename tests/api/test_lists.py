@@ -61,7 +61,8 @@ def test_projects_and_documents_lists(live: Api) -> None:
         },
     ).json["position"]
     projects = live.get("/projects", query_string={"min_position": position})
-    assert [p["code"] for p in projects.json["items"]] == ["ALPHA"]
+    assert projects.status_code == 200, (projects.json, live.services.views.status())
+    assert [p["id"] for p in projects.json["items"]] == [pid]
     documents = live.get(
         f"/projects/{pid}/documents", query_string={"min_position": position}
     )

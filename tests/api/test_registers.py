@@ -12,7 +12,7 @@ def test_project_lifecycle_with_etag_location_and_position(api: Api) -> None:
     created = api.post(
         "/projects",
         {
-            "code": "alpha",
+            "code": "alpha-1",
             "name": "Alpha",
             "sponsor": "S",
             "manager": "M",
@@ -51,7 +51,7 @@ def test_project_lifecycle_with_etag_location_and_position(api: Api) -> None:
     assert reopened.json["version"] == 6
     got = api.get(f"/projects/{pid}")
     assert (got.json["code"], got.json["name"], got.json["stage"]) == (
-        "ALPHA",
+        "ALPHA-1",
         "Alpha 2",
         "Initiation",
     )
@@ -228,6 +228,7 @@ def test_decisions_record_and_supersede(api: Api) -> None:
 
 def test_refusals_change_nothing(api: Api) -> None:
     pid = api.project()
+    code = api.get(f"/projects/{pid}").json["code"]
     rid = api.risk(pid)
     head = api.head()
     cases = [
@@ -250,7 +251,7 @@ def test_refusals_change_nothing(api: Api) -> None:
         (
             api.post(
                 "/projects",
-                {"code": "ALPHA", "name": "n", "sponsor": "s", "manager": "m"},
+                {"code": code, "name": "n", "sponsor": "s", "manager": "m"},
             ),
             409,
         ),
