@@ -23,6 +23,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
+from projections.engine import writing
+
 metadata = MetaData()
 
 tracking = Table(
@@ -65,7 +67,8 @@ def now() -> datetime:
 
 def create(engine: Engine) -> None:
     """Create the catalog tables if they are missing."""
-    metadata.create_all(engine)
+    with writing(engine) as conn:
+        metadata.create_all(conn)
 
 
 def active_generation(conn: Connection, name: str) -> int | None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.pool import NullPool
 
 from service.config import Settings
@@ -43,4 +45,14 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN")
+    # A read followed by a write in a deferred transaction fails at once (no busy
+    # wait) if another writer committed in between; writers say so up front.
+    writer = connection.get_execution_options().get("pmo_write")
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
+
+
+@contextmanager
+def writing(engine: Engine) -> Iterator[Connection]:
+    """A transaction that reads then writes (takes SQLite's write lock first)."""
+    with engine.execution_options(pmo_write=True).begin() as conn:
+        yield conn

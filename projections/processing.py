@@ -13,6 +13,7 @@ from eventsourcing.utils import get_topic
 from sqlalchemy import Connection, Engine, MetaData, insert, update
 
 from projections import catalog
+from projections.engine import writing
 
 log = logging.getLogger(__name__)
 
@@ -96,8 +97,9 @@ class Processor:
     def ensure_tables(self, state: str = "building") -> None:
         """Create this generation's tables and tracking row if they are missing."""
         catalog.create(self.engine)
-        self.model.metadata.create_all(self.engine)
-        with self.engine.begin() as conn:
+        with writing(self.engine) as conn:
+            self.model.metadata.create_all(conn)
+        with writing(self.engine) as conn:
             if catalog.read(conn, self.name, self.model.generation) is None:
                 conn.execute(
                     insert(catalog.tracking).values(
@@ -127,9 +129,9 @@ class Processor:
         try:
             return self._run(stop=None)
         except _EventFailedError as failed:
-            self._record_failure(failed.position, failed.cause)
             if failed.position > failed.start:
                 self._run(stop=failed.position - 1)
+            self._record_failure(failed.position, failed.cause)
             raise ProcessingError(
                 self.name, failed.position, failed.cause
             ) from failed.cause

@@ -10,6 +10,7 @@ from eventsourcing.persistence import ApplicationRecorder, Mapper
 from sqlalchemy import Engine, func, select
 
 from projections import catalog
+from projections.engine import writing
 from projections.processing import Processor, ReadModel
 from projections.runner import exclusive
 
@@ -76,10 +77,10 @@ def switch(processor: Processor) -> None:
     generation = processor.model.generation
     # Readers move to the new tables only once they hold everything the old did.
     processor.catch_up()
-    with processor.engine.begin() as conn:
+    with writing(processor.engine) as conn:
         old = catalog.switch(conn, cls.name, generation)
     if old is None or old == generation:
         return
-    cls(old).metadata.drop_all(processor.engine)
-    with processor.engine.begin() as conn:
+    with writing(processor.engine) as conn:
+        cls(old).metadata.drop_all(conn)
         catalog.forget(conn, cls.name, old)

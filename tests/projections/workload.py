@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import random
 from collections.abc import Callable
@@ -49,10 +50,8 @@ class Workload:
         actions = [a for _, a in self.actions]
         while self.ledger.head_position() < target:
             action = self.rng.choices(actions, weights)[0]
-            try:
+            with contextlib.suppress(DomainError, ApplicationError, LookupError):
                 action()
-            except (DomainError, ApplicationError, LookupError):
-                pass
 
     def pick(self, kind: str) -> UUID:
         """A random existing entity (LookupError if none yet)."""
