@@ -27,8 +27,10 @@ def create_views_engine(settings: Settings) -> Engine:
     return create_engine(
         settings.views_url,
         connect_args={"options": f"-csearch_path={schema}", "connect_timeout": 5},
-        pool_size=5,
-        max_overflow=10,
+        # Each background processor holds one connection for its advisory lock
+        # and borrows another per batch, beside the request threads' reads.
+        pool_size=10,
+        max_overflow=20,
         pool_pre_ping=True,
     )
 

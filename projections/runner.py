@@ -29,8 +29,10 @@ def exclusive(engine: Engine, name: str, stop: threading.Event) -> Iterator[bool
     if engine.dialect.name != "postgresql":
         yield True
         return
-    key = zlib.crc32(f"pmo-ledger:{name}".encode())
     with engine.connect() as conn:
+        # Advisory locks belong to the database, not the schema: name both.
+        schema = conn.execute(text("SELECT current_schema()")).scalar()
+        key = zlib.crc32(f"pmo-ledger:{schema}:{name}".encode())
         while not stop.is_set():
             if conn.execute(
                 text("SELECT pg_try_advisory_lock(:k)"), {"k": key}
