@@ -54,5 +54,6 @@ def _command(kind: Kind) -> click.Command:
     return command
 
 
-for _kind in ("risks", "issues", "decisions"):
-    import_group.add_command(_command(_kind))  # type: ignore[arg-type]
+KINDS: tuple[Kind, ...] = ("risks", "issues", "decisions")
+for _kind in KINDS:
+    import_group.add_command(_command(_kind))

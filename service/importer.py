@@ -84,7 +84,14 @@ def _list(text: str | None) -> list[str]:
 def _risk(project_id: object, row: Row, meta: Meta) -> Aggregate:
     risk = Risk.identify(
         project_id,  # type: ignore[arg-type]
-        *(row[n] for n in REQUIRED["risks"][:8]),
+        row["title"],
+        row["cause"],
+        row["event"],
+        row["effect"],
+        row["category"],
+        row["kind"],
+        row["owner"],
+        row["proximity"],
         _number(row, "probability"),
         _number(row, "impact"),
         meta,
@@ -108,7 +115,11 @@ def _risk(project_id: object, row: Row, meta: Meta) -> Aggregate:
 def _issue(project_id: object, row: Row, meta: Meta) -> Aggregate:
     issue = Issue.raise_issue(
         project_id,  # type: ignore[arg-type]
-        *(row[n] for n in REQUIRED["issues"]),
+        row["issue_type"],
+        row["title"],
+        row["description"],
+        row["priority"],
+        row["severity"],
         meta,
     )
     if row.get("impact_analysis"):
@@ -183,7 +194,7 @@ def read_rows(path: Path) -> list[tuple[int, Row]]:
     """The data rows of a CSV file (header first), each with its line number."""
     with path.open(newline="", encoding="utf-8-sig") as handle:
         reader = csv.DictReader(handle)
-        rows = []
+        rows: list[tuple[int, Row]] = []
         for row in reader:
             clean = {(k or "").strip(): (v or "") for k, v in row.items()}
             rows.append((reader.line_num, clean))

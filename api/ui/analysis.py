@@ -1,4 +1,4 @@
-"""Figures the project page and highlight report draw: counts by cell, band, step, age."""
+"""Figures the project page draws: counts by cell, band, step and age."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from projections.views import Kind
 from service.domain.change import STEPS
 
 SAMPLES = 12
-AGE_BUCKETS = ((0, 7, "under a week"), (7, 30, "1–4 weeks"), (30, 90, "1–3 months"))
+AGE_BUCKETS = ((0, 7, "under a week"), (7, 30, "1-4 weeks"), (30, 90, "1-3 months"))
 
 
 def rows(

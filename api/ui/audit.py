@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Any
-from uuid import UUID
 
 from flask import Response, abort, jsonify, request, stream_with_context, url_for
 

@@ -72,7 +72,7 @@ def download(document_id: UUID, number: int) -> Response:
     found = services().ledger.load(Document, document_id)
     if not 1 <= number <= len(found.versions):
         abort(404)
-    return send_version(found.versions[number - 1])
+    return send_version(document_id, found.versions[number - 1])
 
 
 @blueprint.get("/documents/<uuid:document_id>/diff")

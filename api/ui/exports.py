@@ -1,4 +1,4 @@
-"""Register and audit exports: CSV, NDJSON and a minimal XLSX (one sheet, text cells)."""
+"""Exports: CSV, NDJSON and a minimal XLSX (one sheet of text cells)."""
 
 from __future__ import annotations
 

@@ -1,8 +1,10 @@
-"""The project page: heat maps, risk trend, issue burndown, change pipeline, decisions."""
+"""The project page: heat maps, trends, burndown, change pipeline, decisions."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
+from urllib.parse import urlencode
 from uuid import UUID
 
 from flask import url_for
@@ -23,15 +25,11 @@ def project(project_id: UUID) -> str:
     times = analysis.sample_times(when(found["created_at"]), now)
     labels = [t.strftime("%Y-%m-%d %H:%M") for t in times]
 
-    def cell_link(side: str) -> object:
+    def cell_link(side: str) -> Callable[[int, int], str]:
         def link(probability: int, impact: int) -> str:
-            return url_for(
-                "ui.register",
-                project_id=project_id,
-                kind="risks",
-                status="open",
-                **{f"{side}_probability": probability, f"{side}_impact": impact},
-            )
+            cell = {f"{side}_probability": probability, f"{side}_impact": impact}
+            base = url_for("ui.register", project_id=project_id, kind="risks")
+            return f"{base}?{urlencode({'status': 'open', **cell})}"
 
         return link
 
@@ -39,7 +37,7 @@ def project(project_id: UUID) -> str:
         side: charts.heat_map(
             analysis.heat_counts(risks, side),
             f"{side.capitalize()} risk (open risks)",
-            cell_link(side),  # type: ignore[arg-type]
+            cell_link(side),
         )
         for side in ("inherent", "residual")
     }

@@ -48,7 +48,12 @@ CHOICES: dict[str, dict[str, tuple[str, ...]]] = {
 }
 TEXT_FILTERS = {"risks": ("owner",), "decisions": ("decided_by",)}
 # A heat-map cell: filtered here, as the read model has no rating filters.
-CELL = ("inherent_probability", "inherent_impact", "residual_probability", "residual_impact")  # fmt: skip
+CELL = (
+    "inherent_probability",
+    "inherent_impact",
+    "residual_probability",
+    "residual_impact",
+)
 
 
 def _kind(kind: str) -> Kind:
@@ -116,7 +121,7 @@ def register(project_id: UUID, kind: str) -> str:
         filters=filters,
         sort=request.args.get("sort", "created_at"),
         direction=request.args.get("dir", "asc"),
-        args=request.args.to_dict(),
+        args={k: v for k, v in request.args.items() if v},
     )
 
 

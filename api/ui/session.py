@@ -22,7 +22,7 @@ from service.domain.token import Token
 from service.errors import AuthenticationError, NotFoundError
 
 OPEN_ENDPOINTS = frozenset({"ui.login", "ui.static"})
-SECRET_FILE = "ui-session-key"
+SECRET_FILE = "ui-session-key"  # noqa: S105 (a file name, not a secret)
 
 
 class SessionInterface(SecureCookieSessionInterface):

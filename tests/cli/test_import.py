@@ -27,7 +27,7 @@ Bad category,a,b,c,weather,threat,Olivia,imminent,1,1
 ISSUES = """issue_type,title,description,priority,severity,impact_analysis,options,recommendation,resolution,status
 problem-concern,Server room too hot,cooling fails,high,major,two days lost,fix or move,fix,fixed cooling,closed
 off-specification,Report layout,wrong logo,low,minor,,,,,open
-"""
+"""  # noqa: E501
 DECISIONS = """title,context,options,outcome,rationale,decided_by,decided_on,related_ids
 Choose vendor,tender closed,A;B;C,B,best value,Board,2026-10-01,
 """

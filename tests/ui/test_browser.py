@@ -1,0 +1,347 @@
+"""The UI in a real headless Chromium against `pmo-ledger serve` with the demo data.
+
+SQLite only: the pages are the same on PostgreSQL (the Flask-client tests in
+test_pages.py run on both backends); this checks what a person sees. Each
+page's screenshot is written to docs/ui/.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import time
+import urllib.request
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from api.bootstrap import build_services
+from service.config import Settings
+from service.domain.base import Meta
+from service.domain.risk import Risk
+from tests.e2e.test_server import BIN, free_port
+
+playwright = pytest.importorskip("playwright.sync_api")
+CHROMIUM = Path("/usr/bin/chromium")
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "ui"
+TOKEN = "browser-test-bootstrap-token-0123456789"
+ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium")
+
+
+class Server:
+    """The running server: its base URL and a bearer-token JSON client."""
+
+    def __init__(self, port: int) -> None:
+        self.base = f"http://127.0.0.1:{port}"
+        self.closed: tuple[str, datetime] = ("", datetime.now(UTC))
+
+    def api(self, method: str, path: str) -> Any:
+        request = urllib.request.Request(  # noqa: S310 (our own http URL)
+            self.base + "/api/v1" + path,
+            method=method,
+            headers={"Authorization": f"Bearer {TOKEN}"},
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310  # noqa: S310
+            return json.loads(response.read() or b"null")
+
+    def raw(self, path: str) -> bytes:
+        request = urllib.request.Request(  # noqa: S310 (our own http URL)
+            self.base + "/api/v1" + path, headers={"Authorization": f"Bearer {TOKEN}"}
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310  # noqa: S310
+            return bytes(response.read())
+
+    def all(self, path: str) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
+        cursor = ""
+        while True:
+            page = self.api(
+                "GET", f"{path}{'&' if '?' in path else '?'}limit=200{cursor}"
+            )
+            items += page["items"]
+            if not page.get("next_cursor"):
+                return items
+            cursor = f"&after={page['next_cursor']}"
+
+
+def wait_until(check: Any, timeout: float = 60) -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            found = check()
+            if found:
+                return found
+        except OSError:  # not listening yet, or 404 before the first head
+            pass
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out waiting for the server")
+        time.sleep(0.2)
+
+
+def close_a_risk(env: dict[str, str]) -> tuple[str, datetime]:
+    """Close an HQ-MOVE risk over a second after a moment; return its id and it."""
+    services = build_services(Settings.from_env(env))
+    try:
+        ledger = services.ledger
+        project = ledger.project_id_for_code("HQ-MOVE")
+        risk = next(
+            ledger.load(Risk, event.originator_id)
+            for event, _ in ledger.iter_events_of(Risk.Identified)  # type: ignore[attr-defined]
+            if event.project_id == project
+        )
+        before = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=1)
+        time.sleep(1.5)
+        ledger.close_risk(risk.id, Meta("olivia.officer", "project-officer", "gone"))
+        return str(risk.id), before
+    finally:
+        services.close()
+
+
+def start_processors(env: dict[str, str], log: Any) -> subprocess.Popen[bytes]:
+    """`pmo-ledger projections run` beside the server, as in production."""
+    for _ in range(15):
+        process = subprocess.Popen(
+            [str(BIN), "projections", "run"], env=env, stdout=log, stderr=log
+        )
+        try:
+            process.wait(timeout=3)
+        except subprocess.TimeoutExpired:
+            return process
+        # On SQLite the read models and the ledger can collide on their first
+        # writes ("database is locked") and the command stops; start it again.
+    raise AssertionError("the processors would not start")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The demo PMO served on a free loopback port, read models and ledger caught up."""
+    data = tmp_path_factory.mktemp("browser") / "data"
+    port = free_port()
+    env = dict(os.environ)
+    env.update(
+        PMO_LEDGER_PORT=str(port),
+        PMO_LEDGER_DATA_DIR=str(data),
+        PMO_LEDGER_BOOTSTRAP_TOKEN=TOKEN,
+    )
+    env.pop("PMO_LEDGER_DATABASE_URL", None)
+    subprocess.run([str(BIN), "demo"], env=env, check=True, capture_output=True)
+    closed = close_a_risk(env)
+    # Build the read models before serving: on SQLite, processors started beside
+    # a busy server can stop on "database is locked" (reported to the lead).
+    subprocess.run(
+        [str(BIN), "projections", "rebuild"], env=env, check=True, capture_output=True
+    )
+    log = (data.parent / "server.log").open("wb")
+    processors = start_processors(env, log)
+    process = subprocess.Popen([str(BIN), "serve"], env=env, stdout=log, stderr=log)
+    running = Server(port)
+    running.closed = closed
+
+    def caught_up() -> bool:
+        projects = running.api("GET", "/projects")["items"]
+        return len(projects) == 3 and all(
+            running.api("GET", f"/projects/{p['id']}/documents")["items"]
+            for p in projects
+        )
+
+    try:
+        wait_until(caught_up)
+        yield running
+    finally:
+        for running_process in (processors, process):
+            running_process.terminate()
+            running_process.wait(timeout=30)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser(server: Server) -> Iterator[Any]:
+    """A headless Chromium (Debian's), never a downloaded one."""
+    with playwright.sync_playwright() as driver:
+        chromium = driver.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+class Watched:
+    """A page that records every request and console error."""
+
+    def __init__(self, page: Any, base: str) -> None:
+        self.page = page
+        self.base = base
+        self.requests: list[str] = []
+        self.errors: list[str] = []
+        page.on("request", lambda r: self.requests.append(r.url))
+        page.on(
+            "console",
+            lambda m: self.errors.append(m.text) if m.type == "error" else None,
+        )
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+
+    def go(self, path: str) -> Any:
+        response = self.page.goto(self.base + "/ui" + path)
+        assert response.status == 200, path
+        return response
+
+    def shot(self, name: str) -> None:
+        DOCS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(DOCS / f"{name}.png"))
+
+
+@pytest.fixture(scope="module")
+def ui(browser: Any, server: Server) -> Iterator[Watched]:
+    """One signed-in tab for the module; checked for stray requests at the end."""
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 800}, accept_downloads=True
+    )
+    watched = Watched(context.new_page(), server.base)
+    watched.go("/login")
+    watched.shot("login")
+    watched.page.fill("#token", TOKEN)
+    watched.page.click("button[type=submit]")
+    watched.page.wait_for_url(server.base + "/ui/")
+    yield watched
+    outside = [u for u in watched.requests if not u.startswith(server.base + "/")]
+    assert outside == []
+    assert watched.errors == []
+    context.close()
+
+
+def project_id(server: Server, code: str) -> str:
+    return next(
+        p["id"] for p in server.api("GET", "/projects")["items"] if p["code"] == code
+    )
+
+
+def test_dashboard_shows_every_project_with_rag_in_words(ui: Watched) -> None:
+    ui.go("/")
+    rows = ui.page.locator("table.dashboard tbody tr")
+    assert rows.count() == 3
+    assert {rows.nth(i).get_attribute("data-code") for i in range(3)} == {
+        "ERP",
+        "HQ-MOVE",
+        "PORTAL",
+    }
+    words = ui.page.locator(".rag").all_inner_texts()
+    assert words and set(words) <= {"Red", "Amber", "Green", "not rated"}
+    ui.shot("dashboard")
+
+
+def test_heat_map_counts_equal_the_api_register(ui: Watched, server: Server) -> None:
+    pid = project_id(server, "ERP")
+    risks = server.all(f"/projects/{pid}/risks?status=open")
+    ui.go(f"/projects/{pid}")
+    for side in ("inherent", "residual"):
+        figure = ui.page.locator(f"#heat-{side}")
+        for p in range(1, 6):
+            for i in range(1, 6):
+                expected = sum(
+                    1
+                    for r in risks
+                    if (r[f"{side}_probability"], r[f"{side}_impact"]) == (p, i)
+                )
+                cell = figure.locator(f'a[data-cell="{p}-{i}"]')
+                assert cell.get_attribute("data-count") == str(expected), (side, p, i)
+    ui.shot("project")
+    busiest = max(
+        ui.page.locator("#heat-residual a").all(),
+        key=lambda a: int(a.get_attribute("data-count")),
+    )
+    count = int(busiest.get_attribute("data-count"))
+    busiest.click()
+    ui.page.wait_for_selector("#register")
+    assert ui.page.locator("#register tbody tr[data-id]").count() == count
+
+
+def test_as_at_shows_the_register_as_it_stood(ui: Watched, server: Server) -> None:
+    pid = project_id(server, "HQ-MOVE")
+    risk_id, before = server.closed
+    row = f'#register tr[data-id="{risk_id}"]'
+    ui.go(f"/projects/{pid}/risks")
+    assert ui.page.get_attribute(row, "data-status") == "closed"
+    ui.page.fill("#as_of", before.strftime("%Y-%m-%dT%H:%M:%S"))
+    ui.page.click("form.filters button[type=submit]")
+    ui.page.wait_for_url("**as_of=**")
+    assert "as it stood" in ui.page.inner_text("#register-state")
+    assert ui.page.get_attribute(row, "data-status") == "open"
+    ui.shot("register-as-at")
+    ui.page.click(f"{row} td a")
+    ui.page.wait_for_selector("#history")
+    assert "Closed" in ui.page.inner_text("#history")
+    ui.shot("entry-history")
+
+
+def test_audit_filters_by_project_actor_and_type(ui: Watched, server: Server) -> None:
+    ui.go("/audit")
+    ui.shot("audit")
+    ui.page.select_option("#a-project", label="PORTAL")
+    ui.page.fill("#a-actor", "carl.custodian")
+    ui.page.fill("#a-type", "Document")
+    ui.page.click("form.filters button[type=submit]")
+    ui.page.wait_for_url("**actor=carl.custodian**")
+    rows = ui.page.locator("#audit tbody tr[data-position]")
+    assert rows.count() > 0
+    for i in range(rows.count()):
+        assert rows.nth(i).get_attribute("data-actor") == "carl.custodian"
+        assert rows.nth(i).get_attribute("data-type") == "Document"
+    position = rows.first.get_attribute("data-position")
+    url = f"{server.base}/ui/ledger/proofs/inclusion?position={position}"
+    proof = wait_until(lambda: (found := ui.page.request.get(url)).ok and found.json())
+    assert proof["position"] == int(position) and proof["path"]
+
+
+def test_document_download_and_diff(ui: Watched, server: Server) -> None:
+    pid = project_id(server, "ERP")
+    ui.go(f"/projects/{pid}/documents")
+    ui.shot("documents")
+    ui.page.locator("#documents tbody a").first.click()
+    ui.page.wait_for_selector("#versions")
+    ui.shot("document")
+    document_id = ui.page.url.rsplit("/", 1)[1]
+    link = ui.page.locator("text=Download v1")
+    assert link.get_attribute("download") is not None
+    fetched = ui.page.request.get(server.base + link.get_attribute("href"))
+    assert fetched.ok and "attachment" in fetched.headers["content-disposition"]
+    expected = server.raw(f"/documents/{document_id}/versions/1/content")
+    assert fetched.body() == expected
+    ui.page.select_option("#from", "1")
+    ui.page.select_option("#to", "2")
+    ui.page.click("form[aria-label='Compare versions'] button")
+    ui.page.wait_for_selector("#diff")
+    assert "+version 2" in ui.page.locator("#diff ins").first.inner_text()
+    assert "-version 1" in ui.page.locator("#diff del").first.inner_text()
+    ui.shot("diff")
+
+
+def test_integrity_highlight_and_evidence(ui: Watched, server: Server) -> None:
+    ui.go("/integrity")
+    wait_until(lambda: ui.page.reload() and ui.page.locator("#head").count(), 60)
+    ui.shot("integrity")
+    pid = ui.page.locator("#ev-project").input_value()
+    pack = ui.page.request.get(f"{server.base}/ui/evidence?project={pid}")
+    assert pack.ok and pack.body()[:2] == b"PK"
+    assert "evidence-" in pack.headers["content-disposition"]
+    ui.go(f"/projects/{project_id(server, 'PORTAL')}/highlight")
+    assert ui.page.locator("article.report h2").count() >= 8
+    ui.shot("highlight-report")
+
+
+def test_sign_out_ends_the_session(ui: Watched, server: Server) -> None:
+    ui.go("/")
+    ui.page.click("text=Sign out")
+    ui.page.wait_for_url(server.base + "/ui/login")
+    ui.page.goto(server.base + "/ui/audit")
+    assert ui.page.url.startswith(server.base + "/ui/login")
