@@ -68,8 +68,16 @@ WRITE_ACCESS: Mapping[str, frozenset[str]] = {
 }
 """Who may call each writing endpoint. Any endpoint not listed here is a read."""
 
+AUDIT = frozenset({"auditor", "pmo-head"})
+
 READ_ACCESS: Mapping[str, frozenset[str]] = {
     "tokens.list_tokens": HEAD,
+    "ledger.head": AUDIT,
+    "ledger.heads": AUDIT,
+    "ledger.inclusion_proof": AUDIT,
+    "ledger.consistency_proof": AUDIT,
+    "ledger.public_key": AUDIT,
+    "ledger.project_evidence": AUDIT,
 }
 """Reads narrower than everyone; every other read is open to every role."""
 

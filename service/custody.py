@@ -20,7 +20,7 @@ from service.domain.base import (
 )
 from service.domain.document import CUSTODY_ROLES, Document
 from service.domain.project import Project
-from service.errors import VersionConflictError
+from service.errors import ConcurrentWriteError, VersionConflictError
 from service.registers import RegisterCommands
 from service.retention import (
     DisposalDate,
@@ -36,6 +36,7 @@ REPUT_GRACE: Final = timedelta(hours=1)
 """Content stored again this recently may belong to an upload not yet committed."""
 
 DOWNLOAD_PURPOSE: Final = "download"
+COPY_RECORD_ATTEMPTS: Final = 5
 
 
 @dataclass(frozen=True)
@@ -173,8 +174,17 @@ class CustodyCommands(CustodyReads, RegisterCommands):
     def record_copy_issued(
         self, document_id: UUID, number: int, meta: Meta, purpose: str | None = None
     ) -> Written:
-        """Record a download: a copy of a version issued to the caller."""
+        """Record a download: a copy of a version issued to the caller.
+
+        Copy records commute, so a concurrent write to the same document is
+        retried on fresh state instead of failing the download.
+        """
         purpose = purpose or meta.reason or DOWNLOAD_PURPOSE
+        for _attempt in range(COPY_RECORD_ATTEMPTS - 1):
+            try:
+                return self.issue_copy(document_id, number, meta.actor, purpose, meta)
+            except ConcurrentWriteError:
+                continue
         return self.issue_copy(document_id, number, meta.actor, purpose, meta)
 
     def place_hold(

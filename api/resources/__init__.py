@@ -7,9 +7,11 @@ from flask_smorest import Blueprint
 from api.resources import (
     changes,
     content,
+    custody,
     decisions,
     documents,
     issues,
+    ledger,
     projects,
     risks,
     tokens,
@@ -24,8 +26,6 @@ BLUEPRINTS: list[Blueprint] = [
     documents.blp,
     content.blp,
     tokens.blp,
+    custody.blp,
+    ledger.blp,
 ]
-
-from api.resources import custody  # noqa: E402
-
-BLUEPRINTS.append(custody.blp)

@@ -10,6 +10,7 @@ from uuid import UUID
 from flask import Response, request
 from flask_smorest import Blueprint
 
+from api.auth import request_meta
 from api.errors import ApiError
 from api.resources.common import ledger, problems
 from service.blobs import BlobReader, RangeNotSatisfiableError
@@ -32,7 +33,7 @@ def authoritative_content(document_id: UUID) -> Response:
     version = ledger().load(Document, document_id).authoritative
     if version is None:
         raise ApiError(404, f"document {document_id} has no approved version")
-    return send_version(version)
+    return send_version(document_id, version)
 
 
 @blp.route(ONE + "/versions/<int:number>/content", methods=["GET"])
@@ -43,11 +44,15 @@ def version_content(document_id: UUID, number: int) -> Response:
     document = ledger().load(Document, document_id)
     if not 1 <= number <= len(document.versions):
         raise ApiError(404, f"document {document_id} has no version {number}")
-    return send_version(document.versions[number - 1])
+    return send_version(document_id, document.versions[number - 1])
 
 
-def send_version(version: Version) -> Response:
-    """Stream a version with validators; honour If-None-Match and one Range."""
+def send_version(document_id: UUID, version: Version) -> Response:
+    """Stream a version with validators; honour If-None-Match and one Range.
+
+    Every download that starts at the first byte is recorded as a copy issued to
+    the caller (configuration control), before any byte is sent.
+    """
     blobs = ledger().blobs
     if not blobs.exists(version.sha256):
         raise ApiError(404, "the content of this version is no longer stored")
@@ -65,6 +70,8 @@ def send_version(version: Version) -> Response:
         return Response(status=304, headers=headers)
     size = version.size
     wanted = _range(request.headers.get("Range"), size)
+    if wanted is None or wanted[0] == 0:
+        ledger().record_copy_issued(document_id, version.number, request_meta())
     if wanted is None:
         reader = blobs.open(version.sha256)
         headers["Content-Length"] = str(size)
