@@ -1,0 +1,37 @@
+"""`pmo-ledger projections status|rebuild` on each backend."""
+
+from __future__ import annotations
+
+from click.testing import CliRunner
+
+from api.bootstrap import build_services
+from api.cli import main
+from service.config import Settings
+from service.domain.base import Meta
+
+
+def test_rebuild_then_status(settings: Settings) -> None:
+    env = {
+        "PMO_LEDGER_DATA_DIR": str(settings.data_dir),
+        "PMO_LEDGER_DATABASE_URL": settings.database_url,
+    }
+    services = build_services(settings)
+    meta = Meta("olivia", "project-officer")
+    project = services.ledger.register_project("CLI", "C", "", "S", "M", meta).id
+    services.ledger.raise_issue(
+        project, "problem-concern", "t", "d", "low", "minor", meta
+    )
+    head = services.ledger.head_position()
+    services.close()
+    runner = CliRunner()
+    rebuilt = runner.invoke(main, ["projections", "rebuild", "issues"], env=env)
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert "issues: generation 2 is live" in rebuilt.output
+    status = runner.invoke(main, ["projections", "status"], env=env)
+    assert status.exit_code == 0, status.output
+    issues = next(
+        line for line in status.output.splitlines() if line.startswith("issues")
+    )
+    assert issues.split()[1:6] == ["2", str(head), str(head), "0", "live"]
+    unknown = runner.invoke(main, ["projections", "rebuild", "nope"], env=env)
+    assert unknown.exit_code == 2
