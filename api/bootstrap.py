@@ -5,12 +5,12 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import Engine
 
 from projections import catalog
 from projections.engine import create_views_engine
+from projections.ledger_signer import LedgerWorker, build_ledger_worker
 from projections.models import MODELS
 from projections.processing import Processor
 from projections.runner import Runner, follow_live
@@ -30,22 +30,24 @@ class Services:
     views_engine: Engine
     views: Views
     runner: Runner
+    ledger_worker: LedgerWorker
     started: list[str] = field(default_factory=list)
-    workers: list[Any] = field(default_factory=list)
 
     def start_processors(self) -> None:
         """Run the read models and the integrity ledger in background threads."""
-        from projections.ledger_signer import start_ledger
-
         self.runner.start()
-        self.workers.append(start_ledger(self))
+        self.ledger_worker.start()
         self.started.append("processors")
+
+    def wake(self) -> None:
+        """Tell local processors that new events were just committed."""
+        self.runner.wake()
+        self.ledger_worker.wake()
 
     def close(self) -> None:
         """Stop background processors, then release database connections."""
         self.runner.stop()
-        for worker in self.workers:
-            worker.stop()
+        self.ledger_worker.stop()
         self.ledger.close()
         self.views_engine.dispose()
 
@@ -60,12 +62,16 @@ def build_services(
     ledger = PmoLedger(settings, blobs, create_tables=create_tables)
     runner = build_runner(ledger, views_engine, create_tables=create_tables)
     views = Views(views_engine, ledger.head_position, runner.wake)
+    worker = build_ledger_worker(
+        views_engine, ledger.recorder, ledger.mapper, settings.key_path
+    )
     services = Services(
         settings=settings,
         ledger=ledger,
         views_engine=views_engine,
         views=views,
         runner=runner,
+        ledger_worker=worker,
     )
     if start_processors:
         services.start_processors()

@@ -34,7 +34,12 @@ class GunicornServer(BaseApplication):
         from api import create_app
         from api.bootstrap import build_services
 
-        return create_app(services=build_services(self.settings, create_tables=False))
+        services = build_services(
+            self.settings,
+            create_tables=False,
+            start_processors=self.settings.run_processors,
+        )
+        return create_app(services=services)
 
 
 def server_options(settings: Settings) -> dict[str, Any]:

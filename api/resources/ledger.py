@@ -16,6 +16,7 @@ from flask_smorest import Blueprint
 
 from api.bootstrap import Services
 from api.errors import ApiError
+from api.resources.common import problems
 from projections.ledger_reader import LedgerReader, NoHeadError
 from service.domain.project import Project
 from service.ledger.merkle import LedgerError
@@ -26,30 +27,52 @@ blp = Blueprint(
 )
 
 MAX_PAGE = 1000
+MAX_POSITION = 2**63 - 1
+MAX_HEAD_ID = 2**31 - 1
 _SPOOL_BYTES = 16 * 1024 * 1024
 
 
 class HeadsArgs(ma.Schema):
     """A page of signed heads, oldest first."""
 
-    after = ma.fields.Integer(load_default=None, validate=ma.validate.Range(min=0))
+    after = ma.fields.Integer(
+        load_default=None, validate=ma.validate.Range(min=0, max=MAX_HEAD_ID)
+    )
     limit = ma.fields.Integer(
         load_default=100, validate=ma.validate.Range(min=1, max=MAX_PAGE)
     )
 
 
+JSON_OK = {
+    "description": "OK",
+    "content": {"application/json": {"schema": {"type": "object"}}},
+}
+ZIP_OK = {
+    "description": "The evidence pack",
+    "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
+}
+
+
 class InclusionArgs(ma.Schema):
     """Which event (global position) and which tree size (default: latest head)."""
 
-    position = ma.fields.Integer(required=True, validate=ma.validate.Range(min=1))
-    tree_size = ma.fields.Integer(load_default=None, validate=ma.validate.Range(min=1))
+    position = ma.fields.Integer(
+        required=True, validate=ma.validate.Range(min=1, max=MAX_POSITION)
+    )
+    tree_size = ma.fields.Integer(
+        load_default=None, validate=ma.validate.Range(min=1, max=MAX_POSITION)
+    )
 
 
 class ConsistencyArgs(ma.Schema):
     """Two tree sizes, first <= second."""
 
-    first = ma.fields.Integer(required=True, validate=ma.validate.Range(min=0))
-    second = ma.fields.Integer(required=True, validate=ma.validate.Range(min=0))
+    first = ma.fields.Integer(
+        required=True, validate=ma.validate.Range(min=0, max=MAX_POSITION)
+    )
+    second = ma.fields.Integer(
+        required=True, validate=ma.validate.Range(min=0, max=MAX_POSITION)
+    )
 
 
 def _services() -> Services:
@@ -69,6 +92,8 @@ def _latest() -> SignedTreeHead:
 
 
 @blp.route("/ledger/head", methods=["GET"])
+@blp.doc(responses={"200": JSON_OK})
+@problems(blp, 404)
 def head() -> Response:
     """The latest signed tree head."""
     return jsonify(_latest().to_json_dict())
@@ -76,6 +101,8 @@ def head() -> Response:
 
 @blp.route("/ledger/heads", methods=["GET"])
 @blp.arguments(HeadsArgs, location="query")
+@blp.doc(responses={"200": JSON_OK})
+@problems(blp, 422)
 def heads(args: dict[str, Any]) -> Response:
     """Every signed head, oldest first; the cursor is the last head_id."""
     page = _reader().heads(args["after"], args["limit"])
@@ -86,6 +113,8 @@ def heads(args: dict[str, Any]) -> Response:
 
 @blp.route("/ledger/proofs/inclusion", methods=["GET"])
 @blp.arguments(InclusionArgs, location="query")
+@blp.doc(responses={"200": JSON_OK})
+@problems(blp, 404, 422)
 def inclusion_proof(args: dict[str, Any]) -> Response:
     """The RFC 9162 inclusion proof of an event in a tree of a given size."""
     reader = _reader()
@@ -100,6 +129,8 @@ def inclusion_proof(args: dict[str, Any]) -> Response:
 
 @blp.route("/ledger/proofs/consistency", methods=["GET"])
 @blp.arguments(ConsistencyArgs, location="query")
+@blp.doc(responses={"200": JSON_OK})
+@problems(blp, 422)
 def consistency_proof(args: dict[str, Any]) -> Response:
     """The RFC 9162 consistency proof between two tree sizes."""
     try:
@@ -109,6 +140,8 @@ def consistency_proof(args: dict[str, Any]) -> Response:
 
 
 @blp.route("/ledger/public-key", methods=["GET"])
+@blp.doc(responses={"200": JSON_OK})
+@problems(blp, 404)
 def public_key() -> Response:
     """The key that signs heads now, and every key that ever signed here."""
     found = _reader().public_keys()
@@ -130,6 +163,8 @@ def public_key() -> Response:
 
 
 @blp.route("/projects/<uuid:project_id>/evidence", methods=["GET"])
+@blp.doc(responses={"200": ZIP_OK})
+@problems(blp, 404)
 def project_evidence(project_id: UUID) -> Response:
     """A zip: the project's events, inclusion proofs, signed head and public key."""
     services = _services()
