@@ -30,7 +30,9 @@ def postgres_schema() -> Iterator[str]:
 
 
 @contextmanager
-def settings_for(backend: str, data_dir: Path, **overrides: object) -> Iterator[Settings]:
+def settings_for(
+    backend: str, data_dir: Path, **overrides: object
+) -> Iterator[Settings]:
     """Settings on the given backend with an isolated data dir or schema."""
     data_dir.mkdir(parents=True, exist_ok=True)
     if backend == "sqlite":

@@ -28,8 +28,18 @@ def new_project(ledger: PmoLedger, meta: Meta, code: str = "ALPHA") -> UUID:
 
 def new_risk(ledger: PmoLedger, meta: Meta, project_id: UUID) -> UUID:
     return ledger.identify_risk(
-        project_id, "Late supplier", "cause", "event", "effect", "schedule", "threat",
-        "Olivia", "within-stage", 3, 4, meta,
+        project_id,
+        "Late supplier",
+        "cause",
+        "event",
+        "effect",
+        "schedule",
+        "threat",
+        "Olivia",
+        "within-stage",
+        3,
+        4,
+        meta,
     ).id
 
 
@@ -119,7 +129,9 @@ def test_nothing_recorded_against_a_closed_project(
     ledger.close_risk(risk_id, meta)
 
 
-def test_unknown_and_wrong_type_ids_are_not_found(ledger: PmoLedger, meta: Meta) -> None:
+def test_unknown_and_wrong_type_ids_are_not_found(
+    ledger: PmoLedger, meta: Meta
+) -> None:
     project_id = new_project(ledger, meta)
     with pytest.raises(NotFoundError):
         ledger.close_risk(project_id, meta)

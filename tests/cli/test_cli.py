@@ -31,7 +31,9 @@ def env_for(settings: Settings) -> dict[str, str]:
 def test_tokens_issue_list_revoke(settings: Settings) -> None:
     runner = CliRunner()
     env = env_for(settings)
-    issued = runner.invoke(main, ["tokens", "issue", "alice", "--role", "auditor"], env=env)
+    issued = runner.invoke(
+        main, ["tokens", "issue", "alice", "--role", "auditor"], env=env
+    )
     assert issued.exit_code == 0, issued.output
     secret = issued.stdout.strip().splitlines()[-1]
     token_id = re.search(r"token id: (\S+)", issued.stderr).group(1)  # type: ignore[union-attr]
@@ -75,12 +77,16 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_for_health(port: int, proc: subprocess.Popen[bytes], timeout: float = 30) -> dict:
+def wait_for_health(
+    port: int, proc: subprocess.Popen[bytes], timeout: float = 30
+) -> dict:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         assert proc.poll() is None, "server exited early"
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
+            with urllib.request.urlopen(
+                f"http://127.0.0.1:{port}/healthz", timeout=2
+            ) as r:
                 return json.loads(r.read())
         except OSError:
             time.sleep(0.2)
