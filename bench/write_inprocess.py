@@ -1,0 +1,106 @@
+"""Command writes in process (sequential and 16 threads) vs raw one-row transactions.
+
+    .venv/bin/python bench/write_inprocess.py [--backend sqlite|postgres|both]
+        [--writes 1000] [--threads 16]
+
+Baseline, measured in the same run on the same disk: one INSERT of a row shaped
+like a stored event (the state bytes of a real assess_risk event) per transaction,
+with the event store's durability settings (SQLite WAL, synchronous as
+eventsourcing leaves it; PostgreSQL synchronous_commit on).
+"""
+
+from __future__ import annotations
+
+import argparse
+import threading
+import time
+from uuid import UUID
+
+from common import META, RISK_ARGS, RawPostgres, RawSQLite, rate, report, settings_for
+
+from api.bootstrap import build_services
+from service.app import PmoLedger
+
+
+def identify(ledger: PmoLedger, project: UUID) -> UUID:
+    """Record one risk; return its id."""
+    return ledger.identify_risk(project, *RISK_ARGS, 3, 3, META).id
+
+
+def threaded_rate(ledger: PmoLedger, risks: list[UUID], threads: int, per: int) -> float:
+    """Commands per second with `threads` threads each assessing its own risks."""
+    errors: list[BaseException] = []
+
+    def work(mine: list[UUID]) -> None:
+        try:
+            for i in range(per):
+                ledger.assess_risk(mine[i % len(mine)], 2, 2, 1 + i % 3, 1, META)
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    shares = [risks[n::threads] for n in range(threads)]
+    workers = [threading.Thread(target=work, args=(s,)) for s in shares]
+    started = time.perf_counter()
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    elapsed = time.perf_counter() - started
+    if errors:
+        raise errors[0]
+    return threads * per / elapsed
+
+
+def run(backend: str, writes: int, threads: int) -> dict[str, object]:
+    """Every figure for one backend."""
+    with settings_for(backend) as settings:
+        services = build_services(settings)
+        ledger = services.ledger
+        project = ledger.register_project("BENCH", "Bench", "", "S", "M", META).id
+        risks = [identify(ledger, project) for _ in range(max(threads * 4, 64))]
+        ledger.assess_risk(risks[0], 2, 2, 1, 1, META)
+        state = ledger.recorder.select_events(risks[0], desc=True, limit=1)[0].state
+        if backend == "sqlite":
+            raw: RawSQLite | RawPostgres = RawSQLite(settings.data_dir / "raw.db")
+        else:
+            raw = RawPostgres(settings.postgres_schema)
+        raw_rate = rate(lambda: raw.insert(state), writes)
+        counter = iter(range(10**9))
+        assess_rate = rate(
+            lambda: ledger.assess_risk(
+                risks[next(counter) % len(risks)], 2, 3, 1, 2, META
+            ),
+            writes,
+        )
+        identify_rate = rate(lambda: identify(ledger, project), writes)
+        per_thread = max(writes // threads, 10)
+        concurrent = threaded_rate(ledger, risks, threads, per_thread)
+        services.close()
+    return {
+        f"{backend}_durability": f"synchronous={raw.synchronous}",
+        f"{backend}_raw_rows_per_s": round(raw_rate),
+        f"{backend}_assess_per_s": round(assess_rate),
+        f"{backend}_identify_per_s": round(identify_rate),
+        f"{backend}_{threads}_threads_per_s": round(concurrent),
+        f"{backend}_assess_vs_raw": round(assess_rate / raw_rate, 2),
+        f"{backend}_identify_vs_raw": round(identify_rate / raw_rate, 2),
+        f"{backend}_{threads}_threads_vs_raw": round(concurrent / raw_rate, 2),
+    }
+
+
+def main() -> None:
+    """Run and report."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--backend", default="both")
+    parser.add_argument("--writes", type=int, default=1000)
+    parser.add_argument("--threads", type=int, default=16)
+    args = parser.parse_args()
+    backends = ["sqlite", "postgres"] if args.backend == "both" else [args.backend]
+    result: dict[str, object] = {"writes": args.writes, "threads": args.threads}
+    for backend in backends:
+        result.update(run(backend, args.writes, args.threads))
+    report("write_inprocess", result)
+
+
+if __name__ == "__main__":
+    main()
