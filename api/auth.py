@@ -78,6 +78,8 @@ READ_ACCESS: Mapping[str, frozenset[str]] = {
     "ledger.consistency_proof": AUDIT,
     "ledger.public_key": AUDIT,
     "ledger.project_evidence": AUDIT,
+    "audit.audit_events": AUDIT,
+    "audit.export_audit": AUDIT,
 }
 """Reads narrower than everyone; every other read is open to every role."""
 

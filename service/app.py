@@ -10,11 +10,12 @@ from service.domain.document import Document
 from service.domain.issue import Issue
 from service.domain.project import Project
 from service.domain.risk import Risk
+from service.exports import ExportCommands
 
 SNAPSHOT_INTERVAL = 50
 
 
-class PmoLedger(CustodyCommands, AccessCommands):
+class PmoLedger(CustodyCommands, AccessCommands, ExportCommands):
     """The pmo-ledger application (one shared instance per process)."""
 
     snapshotting_intervals = {

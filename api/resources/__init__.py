@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 
 from api.resources import (
+    audit,
     changes,
     content,
     custody,
@@ -28,4 +29,5 @@ BLUEPRINTS: list[Blueprint] = [
     tokens.blp,
     custody.blp,
     ledger.blp,
+    audit.blp,
 ]

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, abort, jsonify, request, stream_with_context, url_for
+from flask import Response, abort, jsonify, request, url_for
 
-from api.ui import exports
-from api.ui.common import blueprint, page, parse_moment, parse_uuid, services
+from api import exports
+from api.ui.common import (
+    blueprint,
+    page,
+    parse_moment,
+    parse_uuid,
+    services,
+    ui_meta,
+)
 from projections.ledger_reader import LedgerReader, NoHeadError
 from service.ledger.merkle import LedgerError
 
@@ -73,19 +80,18 @@ def audit() -> str:
 
 @blueprint.get("/audit.<fmt>")
 def export_audit(fmt: str) -> Response:
-    """The whole filtered audit trail as CSV or NDJSON, streamed."""
-    rows = services().views.iter_audit(**audit_filters())
-    if fmt == "csv":
-        body = exports.csv_lines(COLUMNS, rows)
-        mimetype = "text/csv"
-    elif fmt == "ndjson":
-        body = exports.ndjson_lines(rows)
-        mimetype = "application/x-ndjson"
-    else:
+    """The whole filtered audit trail as CSV or NDJSON, streamed (and recorded)."""
+    if fmt not in ("csv", "ndjson"):
         abort(404)
-    response = Response(stream_with_context(body), mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="audit.{fmt}"'
-    return response
+    filters = audit_filters()
+    rows = services().views.iter_audit(**filters)
+    if fmt == "csv":
+        body, mimetype = exports.csv_lines(COLUMNS, rows), "text/csv"
+    else:
+        body, mimetype = exports.ndjson_lines(rows), "application/x-ndjson"
+    return exports.recorded_download(
+        ui_meta(), "audit", fmt, filters, body, f"audit.{fmt}", mimetype
+    )
 
 
 @blueprint.get("/ledger/proofs/inclusion")

@@ -10,6 +10,7 @@ from flask import Blueprint, abort, current_app, g, render_template
 
 from api.bootstrap import Services
 from service.application import Principal
+from service.domain.base import Meta
 
 blueprint = Blueprint(
     "ui",
@@ -38,6 +39,12 @@ def principal() -> Principal:
     """The signed-in caller (set by the session check)."""
     value: Principal = g.principal
     return value
+
+
+def ui_meta() -> Meta:
+    """Metadata for events the UI records on the signed-in person's behalf."""
+    caller = principal()
+    return Meta(caller.name, caller.role, "via the web UI", g.get("request_id"))
 
 
 def page(template: str, **context: Any) -> str:

@@ -6,11 +6,19 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from flask import Response, abort, request, stream_with_context
+from flask import Response, abort, request
 
-from api.ui import exports
+from api import exports
 from api.ui.analysis import rows
-from api.ui.common import KINDS, blueprint, page, parse_moment, project_or_404, services
+from api.ui.common import (
+    KINDS,
+    blueprint,
+    page,
+    parse_moment,
+    project_or_404,
+    services,
+    ui_meta,
+)
 from projections.views import Kind
 from service.domain import change, decision, issue, risk
 
@@ -132,17 +140,24 @@ def export_register(project_id: UUID, kind: str, fmt: str) -> Response:
     project = project_or_404(project_id)
     _, _, found = register_rows(checked, project_id)
     columns = ("id", *COLUMNS[checked], "version", "recorded_at", "position")
-    name = f"{project['code']}-{checked}"
+    name = f"{project['code']}-{checked}.{fmt}"
+    filters = {"project_id": str(project_id), **request.args}
     if fmt == "csv":
-        body = stream_with_context(exports.csv_lines(columns, found))
-        response = Response(body, mimetype="text/csv")
-    elif fmt == "xlsx":
+        return exports.recorded_download(
+            ui_meta(),
+            checked,
+            fmt,
+            filters,
+            exports.csv_lines(columns, found),
+            name,
+            "text/csv",
+        )
+    if fmt == "xlsx":
         data = exports.xlsx_bytes(checked, columns, found)
-        response = Response(data, mimetype=exports.XLSX_TYPE)
-    else:
-        abort(404)
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
-    return response
+        return exports.recorded_download(
+            ui_meta(), checked, fmt, filters, data, name, exports.XLSX_TYPE
+        )
+    abort(404)
 
 
 @blueprint.get("/<kind>/<uuid:entity_id>")

@@ -1,4 +1,4 @@
-"""Exports: CSV, NDJSON and a minimal XLSX (one sheet of text cells)."""
+"""Exports: CSV, NDJSON and a minimal XLSX (one sheet of text cells), recorded."""
 
 from __future__ import annotations
 
@@ -9,9 +9,11 @@ import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
+from flask import Response, current_app, stream_with_context
 from markupsafe import escape
 
-from api.ui.filters import shown
+from api.bootstrap import Services
+from service.domain.base import Meta
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _PARTS = {
@@ -44,7 +46,11 @@ _PARTS = {
 
 
 def _text(value: Any) -> str:
-    return "" if value is None else shown(value)
+    if value is None:
+        return ""
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    return str(value)
 
 
 def csv_lines(columns: Sequence[str], rows: Iterable[dict[str, Any]]) -> Iterator[str]:
@@ -99,3 +105,23 @@ def xlsx_bytes(
         archive.writestr("xl/workbook.xml", workbook)
         archive.writestr("xl/worksheets/sheet1.xml", worksheet)
     return out.getvalue()
+
+
+def recorded_download(
+    meta: Meta,
+    subject: str,
+    output_format: str,
+    filters: dict[str, Any],
+    body: Iterator[str] | bytes,
+    filename: str,
+    mimetype: str,
+) -> Response:
+    """Record the export as an event (DOMAIN R5), then hand the data over."""
+    services: Services = current_app.config["PMO_SERVICES"]
+    shown = {k: str(v) for k, v in filters.items() if v is not None}
+    services.ledger.record_export(subject, output_format, shown, meta)
+    content = body if isinstance(body, bytes) else stream_with_context(body)
+    response = Response(content, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
