@@ -1,0 +1,240 @@
+"""The real server (`pmo-ledger serve`) as a subprocess the tests can kill and restart."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import BACKENDS, PG_DSN, postgres_schema
+
+FULL = os.environ.get("PMO_LEDGER_RELIABILITY_FULL") == "1"
+"""Run the larger variants (more kills, clients, examples): opt in with =1."""
+
+TOKEN = "reliability-bootstrap-token-0123456789"
+BIN = Path(sys.executable).parent / "pmo-ledger"
+ROLES = ("pmo-head", "project-officer", "custodian", "contributor", "auditor")
+
+Response = tuple[int, dict[str, str], bytes]
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on just now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Client:
+    """One HTTP request per connection, so a killed server never leaves one stale."""
+
+    def __init__(self, port: int, token: str | None = TOKEN) -> None:
+        self.port = port
+        self.token = token
+
+    def with_token(self, token: str | None) -> Client:
+        """The same server, another bearer token (None: no Authorization)."""
+        return Client(self.port, token)
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        headers: dict[str, str] | None = None,
+        timeout: float = 60,
+    ) -> Response:
+        """Send a request and read the whole answer; OSError if the server is gone."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        sent = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        sent.update(headers or {})
+        if body is not None and not isinstance(body, bytes):
+            body = json.dumps(body).encode()
+            sent.setdefault("Content-Type", "application/json")
+        try:
+            conn.request(method, path, body=body, headers=sent)
+            response = conn.getresponse()
+            return response.status, dict(response.getheaders()), response.read()
+        finally:
+            conn.close()
+
+    def json(
+        self, method: str, path: str, body: Any = None, **headers: str
+    ) -> tuple[int, dict[str, str], Any]:
+        """A JSON request under /api/v1, its answer decoded."""
+        status, got, data = self.request(method, "/api/v1" + path, body, headers)
+        return status, got, json.loads(data) if data else None
+
+    def ok(self, method: str, path: str, body: Any = None, **headers: str) -> Any:
+        """A request that must succeed; its decoded body."""
+        status, _, data = self.json(method, path, body, **headers)
+        assert 200 <= status < 300, (status, data)
+        return data
+
+
+class Server:
+    """`pmo-ledger serve` in its own process group, stdout and stderr to one log."""
+
+    def __init__(self, backend: str, data_dir: Path, log: Path, url: str | None) -> None:
+        self.backend = backend
+        self.data_dir = data_dir
+        self.log_path = log
+        self.port = free_port()
+        self.env = dict(os.environ)
+        self.env.update(
+            PMO_LEDGER_PORT=str(self.port),
+            PMO_LEDGER_DATA_DIR=str(data_dir),
+            PMO_LEDGER_BOOTSTRAP_TOKEN=TOKEN,
+            PMO_LEDGER_UPLOAD_LIMIT=str(64 * 1024 * 1024),
+        )
+        if url:
+            self.env["PMO_LEDGER_DATABASE_URL"] = url
+        self.process: subprocess.Popen[bytes] | None = None
+        self.client = Client(self.port)
+        self.starts = 0
+
+    def start(self, timeout: float = 60) -> None:
+        """Start and wait until /readyz answers 200."""
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                [str(BIN), "serve"],
+                env=self.env,
+                stdout=log,
+                stderr=log,
+                start_new_session=True,  # its own group: a kill takes every worker
+            )
+        self.starts += 1
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError("server exited:\n" + self.log()[-4000:])
+            try:
+                if self.client.request("GET", "/readyz", timeout=5)[0] == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.05)
+        raise AssertionError("server did not become ready:\n" + self.log()[-4000:])
+
+    def kill(self) -> None:
+        """SIGKILL the whole process group: no cleanup of any kind runs."""
+        assert self.process is not None
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=30)
+        self.process = None
+
+    def stop(self) -> None:
+        """A graceful stop (SIGTERM to the group), if running."""
+        if self.process is None:
+            return
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=30)
+        self.process = None
+
+    def log(self) -> str:
+        """Everything the server printed so far."""
+        return self.log_path.read_text(errors="replace")
+
+    def cli(self, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+        """Run `pmo-ledger ARGS` against the same store."""
+        return subprocess.run(
+            [str(BIN), *args],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+
+    def wait_caught_up(self, timeout: float = 60) -> dict[str, Any]:
+        """Wait until /readyz reports every read model at lag 0; its answer."""
+        deadline = time.monotonic() + timeout
+        body: dict[str, Any] = {}
+        while time.monotonic() < deadline:
+            status, _, raw = self.client.request("GET", "/readyz")
+            body = json.loads(raw)
+            if status == 200 and all(
+                row["lag"] == 0 for row in body["read_models"]
+            ):
+                return body
+            time.sleep(0.1)
+        raise AssertionError(f"read models did not catch up: {body}")
+
+
+def start_server(
+    stack: ExitStack, backend: str, tmp_path: Path, data_dir: Path | None = None
+) -> Server:
+    """A running server on the backend; stopped (and its schema dropped) by stack."""
+    url = None
+    if backend == "postgres":
+        url = f"{PG_DSN}?schema={stack.enter_context(postgres_schema())}"
+    server = Server(backend, data_dir or tmp_path / "data", tmp_path / "server.log", url)
+    stack.callback(server.stop)
+    server.start()
+    return server
+
+
+@pytest.fixture(params=BACKENDS)
+def live(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Server]:
+    """A fresh server on each backend for one test."""
+    with ExitStack() as stack:
+        yield start_server(stack, str(request.param), tmp_path)
+
+
+def new_project(client: Client, code: str) -> str:
+    """Register a project; its id."""
+    body = {"code": code, "name": f"Project {code}", "sponsor": "S", "manager": "M"}
+    return str(client.ok("POST", "/projects", body)["id"])
+
+
+def risk_body(title: str = "Late supplier", reason: str | None = None) -> dict[str, Any]:
+    """A valid new-risk body."""
+    body: dict[str, Any] = {
+        "title": title,
+        "cause": "one supplier",
+        "event": "delivery slips",
+        "effect": "stage ends late",
+        "category": "schedule",
+        "kind": "threat",
+        "owner": "Olivia",
+        "proximity": "within-stage",
+        "probability": 3,
+        "impact": 4,
+    }
+    if reason is not None:
+        body["reason"] = reason
+    return body
+
+
+def assessment_body(n: int, reason: str | None = None) -> dict[str, Any]:
+    """A valid assessment body whose values vary with n."""
+    body: dict[str, Any] = {
+        "inherent_probability": 1 + n % 5,
+        "inherent_impact": 1 + (n // 5) % 5,
+        "residual_probability": 1 + n % 3,
+        "residual_impact": 1 + n % 2,
+    }
+    if reason is not None:
+        body["reason"] = reason
+    return body
+
+
+def issue_token(client: Client, role: str, name: str | None = None) -> tuple[str, str]:
+    """Issue a token with the role over the API; (token id, secret)."""
+    data = client.ok("POST", "/tokens", {"name": name or role, "role": role})
+    return str(data["id"]), data["secret"]
