@@ -113,6 +113,22 @@ def rate(action: Callable[[], object], count: int) -> float:
     return count / (time.perf_counter() - started)
 
 
+def interleaved(actions: dict[str, Callable[[], object]], count: int) -> dict[str, float]:
+    """Calls per second of each action, run in alternating rounds of 50.
+
+    The disk's fsync latency drifts by 2x within minutes here; alternating keeps
+    each ratio to its baseline fair.
+    """
+    spent = dict.fromkeys(actions, 0.0)
+    for _ in range(max(count // 50, 1)):
+        for name, action in actions.items():
+            started = time.perf_counter()
+            for _ in range(50):
+                action()
+            spent[name] += time.perf_counter() - started
+    return {name: max(count // 50, 1) * 50 / seconds for name, seconds in spent.items()}
+
+
 def median_ms(action: Callable[[], object], repeat: int = 30) -> float:
     """Median milliseconds of a call (one warm-up call first)."""
     action()

@@ -16,7 +16,15 @@ import threading
 import time
 from uuid import UUID
 
-from common import META, RISK_ARGS, RawPostgres, RawSQLite, rate, report, settings_for
+from common import (
+    META,
+    RISK_ARGS,
+    RawPostgres,
+    RawSQLite,
+    interleaved,
+    report,
+    settings_for,
+)
 
 from api.bootstrap import build_services
 from service.app import PmoLedger
@@ -64,15 +72,18 @@ def run(backend: str, writes: int, threads: int) -> dict[str, object]:
             raw: RawSQLite | RawPostgres = RawSQLite(settings.data_dir / "raw.db")
         else:
             raw = RawPostgres(settings.postgres_schema)
-        raw_rate = rate(lambda: raw.insert(state), writes)
         counter = iter(range(10**9))
-        assess_rate = rate(
-            lambda: ledger.assess_risk(
-                risks[next(counter) % len(risks)], 2, 3, 1, 2, META
-            ),
+        rates = interleaved(
+            {
+                "raw": lambda: raw.insert(state),
+                "assess": lambda: ledger.assess_risk(
+                    risks[next(counter) % len(risks)], 2, 3, 1, 2, META
+                ),
+                "identify": lambda: identify(ledger, project),
+            },
             writes,
         )
-        identify_rate = rate(lambda: identify(ledger, project), writes)
+        raw_rate, assess_rate, identify_rate = rates.values()
         per_thread = max(writes // threads, 10)
         concurrent = threaded_rate(ledger, risks, threads, per_thread)
         services.close()

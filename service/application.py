@@ -10,7 +10,11 @@ from datetime import date
 from typing import Any, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import (
+    AggregateNotFoundError,
+    Application,
+    ProcessingEvent,
+)
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import (
     IntegrityError,
@@ -33,6 +37,7 @@ from service.errors import (
     StoreUnavailableError,
     VersionConflictError,
 )
+from service.group_commit import GroupCommitter
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -130,6 +135,7 @@ class LedgerBase(Application[UUID]):
         env = settings.eventsourcing_env()
         env["CREATE_TABLE"] = "y" if create_tables else "n"
         super().__init__(env=env)
+        self.committer = GroupCommitter(self.recorder.insert_events)
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         """Add the value types our events carry."""
@@ -156,14 +162,27 @@ class LedgerBase(Application[UUID]):
         return bool(self.recorder.select_events(entity_id, limit=1))
 
     def commit(self, *aggregates: Aggregate) -> int:
-        """Save pending events atomically; return the last global position."""
+        """Save pending events atomically; return the last global position.
+
+        Concurrent commits share one transaction (service.group_commit); each
+        returns once its own events are durable.
+        """
+        processing = ProcessingEvent[UUID]()
+        processing.collect_events(*aggregates)
+        stored = [self.mapper.to_stored_event(e) for e in processing.events]
         try:
-            recordings = self.save(*aggregates)
+            ids = self.committer.write(stored)
         except IntegrityError:
             raise ConcurrentWriteError(aggregates[0].id) from None
         except (OperationalError, InterfaceError) as error:
             raise StoreUnavailableError(str(error)) from error
-        return max(r.notification.id for r in recordings)
+        # The next load finds them in the cache (still fast-forwarded from the
+        # store, which other processes may have written since).
+        if self.repository.cache is not None:
+            for aggregate in aggregates:
+                self.repository.cache.put(aggregate.id, aggregate)
+        self._take_snapshots(processing)
+        return max(ids) if ids else self.head_position()
 
     def create(self, *aggregates: Aggregate) -> Written:
         """Commit new aggregates; the first one is the subject of the result."""

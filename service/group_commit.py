@@ -1,0 +1,89 @@
+"""Group commit: concurrent commands' events are written in one transaction.
+
+Every commit on a durable store pays one fsync. Threads that commit while
+another thread's transaction is in flight queue up; when it ends, the first of
+them leads: it takes the whole queue and writes it in one transaction, so many
+commands share one fsync. Each caller returns only after its own events are
+committed. A batch that hits a uniqueness conflict (two commands appending the
+same aggregate version) is retried member by member, so only the loser fails.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from eventsourcing.persistence import IntegrityError, StoredEvent
+
+Insert = Callable[[Sequence[StoredEvent]], Sequence[int] | None]
+
+
+@dataclass
+class _Pending:
+    """One caller's events, and what became of them."""
+
+    stored: list[StoredEvent]
+    ids: list[int] = field(default_factory=list)
+    error: BaseException | None = None
+    done: bool = False
+
+
+class GroupCommitter:
+    """Writes each caller's stored events, coalescing concurrent callers."""
+
+    def __init__(self, insert: Insert) -> None:
+        self._insert = insert
+        self._changed = threading.Condition()
+        self._queue: list[_Pending] = []
+        self._leading = False
+
+    def write(self, stored: list[StoredEvent]) -> list[int]:
+        """Commit these events (atomically); return their notification ids."""
+        pending = _Pending(stored)
+        with self._changed:
+            self._queue.append(pending)
+            while self._leading and not pending.done:
+                self._changed.wait()
+            if not pending.done:
+                self._leading = True
+                batch, self._queue = self._queue, []
+        if not pending.done:
+            try:
+                self._flush(batch)
+            finally:
+                with self._changed:
+                    self._leading = False
+                    self._changed.notify_all()
+        if pending.error is not None:
+            raise pending.error
+        return pending.ids
+
+    def _flush(self, batch: list[_Pending]) -> None:
+        """Write a batch in one transaction; on a conflict, each member alone."""
+        try:
+            self._write(batch)
+        except IntegrityError as error:
+            if len(batch) == 1:
+                batch[0].error = error
+            else:
+                for member in batch:
+                    self._write_alone(member)
+        except BaseException as error:
+            for member in batch:
+                member.error = error
+            raise
+        finally:
+            for member in batch:
+                member.done = True
+
+    def _write_alone(self, member: _Pending) -> None:
+        try:
+            self._write([member])
+        except Exception as error:  # handed to its own caller
+            member.error = error
+
+    def _write(self, batch: list[_Pending]) -> None:
+        ids = list(self._insert([s for member in batch for s in member.stored]) or [])
+        for member in batch:
+            member.ids, ids = ids[: len(member.stored)], ids[len(member.stored) :]
