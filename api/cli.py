@@ -3,37 +3,17 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from uuid import UUID
 
 import click
 
-from api.bootstrap import Services, build_services, ensure_bootstrap_token
-from service.config import ConfigError, Settings
-from service.domain.base import ROLES, DomainError, Meta
-from service.errors import ApplicationError
-
-
-@contextmanager
-def opened(create_tables: bool = True) -> Iterator[Services]:
-    """Services for one command, closed afterwards; errors become messages."""
-    try:
-        settings = Settings.from_env()
-    except ConfigError as error:
-        raise click.ClickException(str(error)) from None
-    services = build_services(settings, create_tables=create_tables)
-    try:
-        yield services
-    except (DomainError, ApplicationError) as error:
-        raise click.ClickException(str(error)) from None
-    finally:
-        services.close()
-
-
-def cli_meta(reason: str | None) -> Meta:
-    """Metadata for events recorded from the command line (an operator acts)."""
-    return Meta(actor="cli", role="pmo-head", reason=reason)
+from api.bootstrap import ensure_bootstrap_token
+from api.cli_common import cli_meta, opened
+from api.cli_custody import blobs, documents
+from api.cli_import import import_group
+from api.cli_ledger import register as register_ledger_commands
+from api.cli_projections import projections
+from service.domain.base import ROLES
 
 
 @click.group()
@@ -113,22 +93,11 @@ def demo(seed: int) -> None:
     )
 
 
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
-
-from api.cli_ledger import register as register_ledger_commands  # noqa: E402
-
 register_ledger_commands(main)
-
-from api.cli_projections import projections  # noqa: E402
-
 main.add_command(projections)
-
-from api.cli_custody import blobs, documents  # noqa: E402
-
 main.add_command(documents)
 main.add_command(blobs)
-
-from api.cli_import import import_group  # noqa: E402
-
 main.add_command(import_group)
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -3,19 +3,11 @@
 from __future__ import annotations
 
 import sys
-from contextlib import AbstractContextManager
 from datetime import timedelta
 
 import click
 
-from api.bootstrap import Services
-
-
-def opened() -> AbstractContextManager[Services]:
-    """api.cli.opened, imported late: api.cli imports this module at its end."""
-    from api.cli import opened as open_services
-
-    return open_services()
+from api.cli_common import opened
 
 
 @click.group()

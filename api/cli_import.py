@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
 from pathlib import Path
 
 import click
 
-from api.bootstrap import Services
+from api.cli_common import opened
 from service.importer import ImportRefusedError, Kind, import_register
-
-
-def opened() -> AbstractContextManager[Services]:
-    """api.cli.opened, imported late: api.cli imports this module at its end."""
-    from api.cli import opened as open_services
-
-    return open_services()
 
 
 @click.group("import")

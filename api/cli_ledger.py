@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 from uuid import UUID
 
 import click
 
+from api.cli_common import cli_meta, opened
 from projections.ledger_reader import LedgerReader, NoHeadError
 from projections.ledger_tables import metadata as ledger_metadata
 from projections.ledger_verify import Verifier
@@ -21,14 +22,6 @@ from service.ledger.signing import (
     load_or_create_private_key,
     load_public_key_pem,
 )
-
-
-def opened() -> Any:
-    """api.cli.opened, imported late: api.cli imports this module at its end."""
-    from api.cli import opened as open_services
-
-    return open_services()
-
 
 _HEAD_HELP = "a signed head (JSON) you kept: catches a truncated tail or a fork"
 _KEY_HELP = "a trusted Ed25519 public key (PEM); repeatable"
@@ -78,6 +71,9 @@ def verify(head_file: Path | None, key_files: tuple[Path, ...]) -> None:
         except KeyboardInterrupt:
             click.echo("interrupted: nothing was concluded", err=True)
             sys.exit(130)
+        LedgerReader(services.views_engine).record_verification(
+            report, datetime.now(UTC)
+        )
     click.echo(report.summary())
     if not report.ok:
         sys.exit(1)
@@ -134,6 +130,8 @@ def export_evidence(project: str, output: Path) -> None:
         except (NoHeadError, LedgerError) as error:
             output.unlink(missing_ok=True)
             raise click.ClickException(str(error)) from None
+        filters = {"project_id": str(project_id), "file": str(output)}
+        app.record_export("evidence", "zip", filters, cli_meta(None))
     click.echo(f"wrote {count} events of project {code} to {output}")
 
 

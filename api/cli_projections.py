@@ -4,32 +4,16 @@ from __future__ import annotations
 
 import signal
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from types import FrameType
 
 import click
 
-from api.bootstrap import Services, build_services
+from api.bootstrap import Services
+from api.cli_common import opened
 from projections.models import BY_NAME, MODELS
 from projections.processing import ProcessingError, ReadModel
 from projections.rebuild import prepare, switch
 from projections.runner import exclusive
-from service.config import ConfigError, Settings
-
-
-@contextmanager
-def services_for(create_tables: bool = True) -> Iterator[Services]:
-    """Services for one command, closed afterwards."""
-    try:
-        settings = Settings.from_env()
-    except ConfigError as error:
-        raise click.ClickException(str(error)) from None
-    services = build_services(settings, create_tables=create_tables)
-    try:
-        yield services
-    finally:
-        services.close()
 
 
 def chosen(name: str | None) -> list[type[ReadModel]]:
@@ -49,7 +33,7 @@ def projections() -> None:
 @projections.command("run")
 def run() -> None:
     """Keep every read model and the ledger caught up until interrupted."""
-    with services_for() as services:
+    with opened() as services:
         stop = threading.Event()
 
         def stop_on(_signum: int, _frame: FrameType | None) -> None:
@@ -71,7 +55,7 @@ def run() -> None:
 @click.option("--batch-size", default=1000, show_default=True)
 def rebuild(name: str | None, batch_size: int) -> None:
     """Build a fresh generation beside the live one, then switch (resumable)."""
-    with services_for() as services:
+    with opened() as services:
         for cls in chosen(name):
             rebuild_one(services, cls, batch_size)
 
@@ -108,7 +92,7 @@ def rebuild_one(services: Services, cls: type[ReadModel], batch_size: int) -> No
 @projections.command("status")
 def status() -> None:
     """Each read model: generation, position, head, lag, state and error."""
-    with services_for(create_tables=False) as services:
+    with opened(create_tables=False) as services:
         rows = services.views.status()
     click.echo(
         f"{'name':<12} {'gen':>4} {'position':>10} {'head':>10} {'lag':>8}  state"

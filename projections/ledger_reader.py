@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import IO, Any
+from datetime import datetime
+from typing import IO, TYPE_CHECKING, Any
 from uuid import UUID
 from weakref import WeakKeyDictionary
 
 from eventsourcing.persistence import ApplicationRecorder
-from sqlalchemy import Connection, Engine, or_, select
+from sqlalchemy import Connection, Engine, insert, or_, select
 
 from projections.ledger_tables import (
     SqlNodeStore,
@@ -17,11 +18,15 @@ from projections.ledger_tables import (
     leaves,
     members,
     tree_size,
+    verifications,
 )
 from service.ledger.evidence import EvidenceEntry, write_evidence_pack
 from service.ledger.leaf import EventRecord
 from service.ledger.merkle import LedgerError, MerkleTree
 from service.ledger.signing import SignedTreeHead
+
+if TYPE_CHECKING:
+    from projections.ledger_verify import VerifyReport
 
 # Stored nodes never change, so the readers of one database share a cache.
 _NODE_CACHE_LIMIT = 200_000
@@ -70,6 +75,29 @@ class LedgerReader:
             query = query.where(heads.c.head_id > after)
         with self.engine.connect() as conn:
             return [(int(r.head_id), head_from_row(r)) for r in conn.execute(query)]
+
+    def record_verification(self, report: VerifyReport, finished_at: datetime) -> None:
+        """Keep the outcome of a verification run for the integrity page."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                insert(verifications).values(
+                    finished_at=finished_at,
+                    ok=report.ok,
+                    events=report.events,
+                    tree_size=None if report.head is None else report.head.tree_size,
+                    position=report.position,
+                    summary=report.summary(),
+                )
+            )
+
+    def last_verification(self) -> dict[str, Any] | None:
+        """The most recent verification run, if any."""
+        query = select(verifications).order_by(
+            verifications.c.verification_id.desc()
+        )
+        with self.engine.connect() as conn:
+            row = conn.execute(query.limit(1)).first()
+        return None if row is None else dict(row._mapping)
 
     def public_keys(self) -> list[dict[str, Any]]:
         """Every key that has signed heads here, oldest first."""

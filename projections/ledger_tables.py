@@ -12,7 +12,9 @@ from typing import Final
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
+    DateTime,
     Connection,
     Index,
     Integer,
@@ -78,6 +80,19 @@ keys = Table(
     Column("key_id", String(16), primary_key=True),
     Column("public_key_pem", Text, nullable=False),
     Column("first_used_ms", BigInteger, nullable=False),
+)
+
+# Each `pmo-ledger verify` run's outcome (derived bookkeeping, not evidence).
+verifications = Table(
+    "ledger_verifications",
+    metadata,
+    Column("verification_id", Integer, primary_key=True, autoincrement=True),
+    Column("finished_at", DateTime(timezone=True), nullable=False),
+    Column("ok", Boolean, nullable=False),
+    Column("events", BigInteger, nullable=False),
+    Column("tree_size", BigInteger),
+    Column("position", BigInteger),
+    Column("summary", Text, nullable=False),
 )
 
 

@@ -14,6 +14,7 @@ import marshmallow as ma
 from flask import Response, current_app, jsonify
 from flask_smorest import Blueprint
 
+from api.auth import request_meta
 from api.bootstrap import Services
 from api.errors import ApiError
 from api.resources.common import problems
@@ -181,6 +182,8 @@ def project_evidence(project_id: UUID) -> Response:
             500, f"the ledger does not prove this project: {error}"
         ) from None
     spool.seek(0)
+    filters = {"project_id": str(project_id), "tree_size": str(signed.tree_size)}
+    services.ledger.record_export("evidence", "zip", filters, request_meta())
     response = Response(_drain(spool), mimetype="application/zip")
     name = f"evidence-{project.code}-{signed.tree_size}.zip"
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'

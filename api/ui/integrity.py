@@ -25,6 +25,7 @@ def integrity() -> str:
         head=head,
         events=services().ledger.head_position(),
         keys=reader.public_keys(),
+        verification=reader.last_verification(),
         projects=services().views.list_projects(),
         may_export=may("ledger.project_evidence"),
     )

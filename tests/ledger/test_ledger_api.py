@@ -1,16 +1,14 @@
-"""The ledger blueprint on a bare flask-smorest Api (auth is the API's concern)."""
+"""The ledger endpoints through the real app, as an auditor."""
 
 from __future__ import annotations
 
 import io
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
-from flask_smorest import Api
 
-from api import errors
-from api.resources.ledger import blp
+from api import create_app
+from service.domain.base import Meta
 from service.ledger.evidence import verify_evidence_pack
 from service.ledger.merkle import verify_consistency, verify_inclusion
 from tests.ledger.store import Store
@@ -20,16 +18,12 @@ API = "/api/v1"
 
 @pytest.fixture
 def client(store: Store) -> FlaskClient:
-    app = Flask(__name__)
-    app.config.update(
-        PMO_SERVICES=store.services,
-        API_TITLE="t",
-        API_VERSION="v1",
-        OPENAPI_VERSION="3.0.3",
-    )
-    Api(app).register_blueprint(blp)
-    errors.init_app(app)
-    return app.test_client()
+    secret = store.services.ledger.issue_token(
+        "audra", "auditor", Meta("setup", "pmo-head")
+    ).secret
+    test_client = create_app(services=store.services).test_client()
+    test_client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {secret}"
+    return test_client
 
 
 def hexes(values: list[str]) -> list[bytes]:
