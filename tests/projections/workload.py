@@ -25,6 +25,7 @@ class Workload:
     def __init__(self, ledger: PmoLedger, seed: int) -> None:
         self.ledger = ledger
         self.rng = random.Random(seed)
+        self.seed = seed
         self.ids: dict[str, list[UUID]] = {
             k: [] for k in ("project", "risk", "issue", "change", "decision", "doc")
         }
@@ -69,7 +70,7 @@ class Workload:
 
     def project(self) -> None:
         """Register a project."""
-        code = f"P{len(self.ids['project']) + 1:03d}"
+        code = f"S{self.seed % 10**6}P{len(self.ids['project']) + 1}"
         written = self.ledger.register_project(
             code, code, "", "Sam", "Max", self.meta()
         )
