@@ -1,0 +1,37 @@
+"""Bench-only Flask app: POST /raw inserts one row per transaction, nothing else.
+
+The HTTP baseline for bench/write_http.py, served by gunicorn with the service's
+own configuration. BARE_DATABASE is a SQLite file path or a PostgreSQL schema name
+(prefixed ``pg:``).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from typing import Any
+
+from common import RawPostgres, RawSQLite
+from flask import Flask, request
+
+app = Flask(__name__)
+_local = threading.local()
+
+
+def _store() -> Any:
+    """One raw connection per server thread, as a pool would hand out."""
+    if not hasattr(_local, "store"):
+        target = os.environ["BARE_DATABASE"]
+        if target.startswith("pg:"):
+            _local.store = RawPostgres(target[3:])
+        else:
+            from pathlib import Path
+
+            _local.store = RawSQLite(Path(target))
+    return _local.store
+
+
+@app.post("/raw")
+def raw() -> tuple[dict[str, int], int]:
+    """Insert the posted body as one row's state; answer with its id."""
+    return {"id": _store().insert(request.get_data())}, 201

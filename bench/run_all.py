@@ -1,0 +1,53 @@
+"""Every benchmark with CI-sized defaults (`make bench`); each prints its ratios.
+
+    .venv/bin/python bench/run_all.py [--full]
+
+--full runs the sizes docs/performance.md quotes (1M events: about an hour).
+Each benchmark writes its JSON to bench/results/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).parent
+
+CI = [
+    ["write_inprocess.py", "--writes", "500"],
+    ["write_http.py", "--writes", "200"],
+    ["projections_rebuild.py", "--events", "1000"],
+    ["projections_rebuild.py", "--events", "20000"],
+    ["ledger_bench.py", "--events", "20000"],
+    ["peer_continuum.py", "--risks", "50", "--updates", "6"],
+]
+FULL = [
+    ["write_inprocess.py", "--writes", "3000"],
+    ["write_http.py", "--writes", "1000"],
+    ["projections_rebuild.py", "--events", "1000"],
+    ["projections_rebuild.py", "--events", "100000"],
+    ["projections_rebuild.py", "--events", "1000000"],
+    ["ledger_bench.py", "--events", "1000000"],
+    ["peer_continuum.py", "--risks", "500", "--updates", "20"],
+]
+
+
+def main() -> None:
+    """Run each benchmark in its own process; stop at the first failure."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--full", action="store_true")
+    args = parser.parse_args()
+    began = time.perf_counter()
+    for command in FULL if args.full else CI:
+        print(f"== {' '.join(command)}", flush=True)
+        started = time.perf_counter()
+        subprocess.run([sys.executable, str(HERE / command[0]), *command[1:]], check=True)
+        print(f"   ({time.perf_counter() - started:.0f} s)", flush=True)
+    print(f"all benchmarks: {time.perf_counter() - began:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
