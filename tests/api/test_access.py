@@ -23,9 +23,11 @@ def api_routes(app: Flask) -> list[tuple[str, str, str]]:
         if not rule.rule.startswith("/api/v1"):
             continue
         values = {
-            name: {"UUIDConverter": uuid.uuid4(), "IntegerConverter": 1}.get(
-                type(converter).__name__, "h1"
-            )
+            name: sorted(getattr(converter, "items", None) or ["h1"])[0]
+            if type(converter).__name__ not in ("UUIDConverter", "IntegerConverter")
+            else {"UUIDConverter": uuid.uuid4(), "IntegerConverter": 1}[
+                type(converter).__name__
+            ]
             for name, converter in rule._converters.items()
         }
         url = rule.build(values, append_unknown=False)[1]  # type: ignore[index]
@@ -60,6 +62,7 @@ def route_table() -> list[tuple[str, str, str]]:
 
 
 ROUTES = route_table()
+RECORDED_READS = {"audit.export_audit"}
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -72,6 +75,8 @@ def test_role_matrix(
     response = shared.client.open(url, method=method, headers=headers, data="{}")
     if role in allowed_roles(endpoint, method):
         assert response.status_code not in (401, 403), response.json
+        if endpoint in RECORDED_READS:
+            return  # an export is itself recorded as an event (DOMAIN R5)
     else:
         assert response.status_code == 403
         assert response.json["roles"] == sorted(allowed_roles(endpoint, method))
