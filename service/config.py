@@ -114,8 +114,8 @@ class Settings:
             "POSTGRES_PASSWORD": parts.password or "",
             "POSTGRES_SCHEMA": self.postgres_schema,
             "POSTGRES_CONNECT_TIMEOUT": "5",
-            "POSTGRES_POOL_SIZE": "8",
-            "POSTGRES_MAX_OVERFLOW": "8",
+            "POSTGRES_POOL_SIZE": "2",
+            "POSTGRES_MAX_OVERFLOW": "14",
             "POSTGRES_PRE_PING": "y",
             "POSTGRES_LOCK_TIMEOUT": "5",
         }
