@@ -8,9 +8,11 @@ from uuid import UUID
 import click
 
 from api.bootstrap import ensure_bootstrap_token
+from api.cli_audit import export_audit
 from api.cli_common import cli_meta, opened
 from api.cli_custody import blobs, documents
 from api.cli_import import import_group
+from api.cli_ledger import export_group
 from api.cli_ledger import register as register_ledger_commands
 from api.cli_projections import projections
 from service.domain.base import ROLES
@@ -94,6 +96,7 @@ def demo(seed: int) -> None:
 
 
 register_ledger_commands(main)
+export_group.add_command(export_audit)
 main.add_command(projections)
 main.add_command(documents)
 main.add_command(blobs)

@@ -18,6 +18,7 @@ from click.testing import CliRunner
 from api.bootstrap import build_services
 from api.cli import main
 from service.config import Settings
+from service.domain.export import Export
 from service.errors import AuthenticationError
 
 
@@ -114,3 +115,51 @@ def test_serve_answers_healthz_and_writes_bootstrap_token(settings: Settings) ->
         _, err = proc.communicate(timeout=30)
     assert secret.encode() in err  # printed once for the operator
     assert proc.returncode == 0
+
+
+def test_export_audit_writes_resumable_files_and_is_recorded(
+    settings: Settings, tmp_path: Path
+) -> None:
+    runner = CliRunner()
+    env = env_for(settings)
+    assert runner.invoke(main, ["demo"], env=env).exit_code == 0
+    whole = tmp_path / "all.ndjson"
+    result = runner.invoke(
+        main, ["export", "audit", "-o", str(whole), "--project", "ERP"], env=env
+    )
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in whole.read_text().splitlines()]
+    positions = [row["position"] for row in rows]
+    assert positions == sorted(positions) and len(rows) > 100
+    assert rows[0]["action"] == "Project.Registered"
+    resumed = tmp_path / "resumed.ndjson"
+    half = positions[len(positions) // 2]
+    head = [json.dumps(r, sort_keys=True) for r in rows if r["position"] <= half]
+    resumed.write_text("\n".join(head) + "\n")
+    again = runner.invoke(
+        main,
+        ["export", "audit", "-o", str(resumed), "--project", "ERP",
+         "--after-position", str(half)],
+        env=env,
+    )  # fmt: skip
+    assert again.exit_code == 0, again.output
+    assert [json.loads(x)["position"] for x in resumed.read_text().splitlines()] == (
+        positions
+    )
+    as_csv = tmp_path / "all.csv"
+    runner.invoke(
+        main, ["export", "audit", "-o", str(as_csv), "--format", "csv"], env=env
+    )
+    lines = as_csv.read_text().splitlines()
+    assert lines[0].startswith("position,recorded_at,actor")
+    services = build_services(settings)
+    try:
+        exports = list(services.ledger.iter_events_of(Export.Recorded))
+    finally:
+        services.close()
+    assert [e.output_format for e, _ in exports] == ["ndjson", "ndjson", "csv"]
+    assert exports[0][0].meta.actor == "cli"
+    unknown = runner.invoke(
+        main, ["export", "audit", "-o", str(whole), "--project", "NOPE"], env=env
+    )
+    assert unknown.exit_code == 1 and "NOPE" in unknown.output
