@@ -28,7 +28,7 @@ RISK_ARGS = ("r", "cause", "event", "effect", "cost", "threat", "owner", "immine
 
 @contextmanager
 def settings_for(backend: str, **overrides: Any) -> Iterator[Settings]:
-    """Settings for an empty store: a temporary dir, and a fresh schema on PostgreSQL."""
+    """Settings for an empty store: a temp dir; a fresh schema on PostgreSQL."""
     data_dir = Path(tempfile.mkdtemp(prefix="pmo-bench-"))
     if backend == "sqlite":
         url = f"sqlite:///{data_dir}/events.db"
@@ -81,7 +81,7 @@ class RawSQLite:
 
 
 class RawPostgres:
-    """One row per transaction into a table shaped like eventsourcing's (sync commit on)."""
+    """One row per transaction into an eventsourcing-shaped table (sync commit on)."""
 
     def __init__(self, schema: str) -> None:
         self.conn = psycopg.connect(PG_DSN)
@@ -113,7 +113,9 @@ def rate(action: Callable[[], object], count: int) -> float:
     return count / (time.perf_counter() - started)
 
 
-def interleaved(actions: dict[str, Callable[[], object]], count: int) -> dict[str, float]:
+def interleaved(
+    actions: dict[str, Callable[[], object]], count: int
+) -> dict[str, float]:
     """Calls per second of each action, run in alternating rounds of 50.
 
     The disk's fsync latency drifts by 2x within minutes here; alternating keeps

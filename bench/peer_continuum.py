@@ -93,7 +93,9 @@ def continuum(path: Path, risks: int, updates: int) -> dict[str, float]:
                 row.residual_probability, row.residual_impact = 1 + n % 5, 2
                 session.commit()
             if n == updates // 2:
-                midpoint_tx = session.scalar(text('SELECT max(id) FROM "transaction"')) or 0
+                midpoint_tx = (
+                    session.scalar(text('SELECT max(id) FROM "transaction"')) or 0
+                )
     elapsed = time.perf_counter() - started
     versions = version_class(RiskRow)
 
@@ -126,7 +128,9 @@ def ledger(risks: int, updates: int) -> dict[str, float]:
         app = services.ledger
         project = app.register_project("PEER", "Peer", "", "S", "M", META).id
         started = time.perf_counter()
-        ids = [app.identify_risk(project, *RISK_ARGS, 3, 3, META).id for _ in range(risks)]
+        ids = [
+            app.identify_risk(project, *RISK_ARGS, 3, 3, META).id for _ in range(risks)
+        ]
         midpoint = datetime.now(UTC)
         for n in range(updates):
             for risk_id in ids:
@@ -179,7 +183,9 @@ def main() -> None:
         result[f"ledger_{key}"] = round(value, 2)
     for key, value in peer.items():
         result[f"continuum_{key}"] = round(value, 2)
-    result["writes_vs_continuum"] = round(ours["writes_per_s"] / peer["writes_per_s"], 2)
+    result["writes_vs_continuum"] = round(
+        ours["writes_per_s"] / peer["writes_per_s"], 2
+    )
     result["as_at_vs_continuum"] = round(ours["as_at_ms"] / peer["as_at_ms"], 2)
     result["bytes_vs_continuum"] = round(ours["bytes"] / peer["bytes"], 2)
     report("peer_continuum", result)

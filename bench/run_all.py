@@ -36,17 +36,21 @@ FULL = [
 
 
 def main() -> None:
-    """Run each benchmark in its own process; stop at the first failure."""
+    """Run each benchmark in its own process; report failures at the end."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--full", action="store_true")
     args = parser.parse_args()
-    began = time.perf_counter()
+    began, failed = time.perf_counter(), []
     for command in FULL if args.full else CI:
         print(f"== {' '.join(command)}", flush=True)
         started = time.perf_counter()
-        subprocess.run([sys.executable, str(HERE / command[0]), *command[1:]], check=True)
+        done = subprocess.run([sys.executable, str(HERE / command[0]), *command[1:]])
+        if done.returncode:
+            failed.append(" ".join(command))
         print(f"   ({time.perf_counter() - started:.0f} s)", flush=True)
     print(f"all benchmarks: {time.perf_counter() - began:.0f} s")
+    if failed:
+        sys.exit("failed: " + "; ".join(failed))
 
 
 if __name__ == "__main__":

@@ -104,7 +104,9 @@ class Client:
         return dict(json.loads(data))
 
 
-def concurrent_rate(make: Callable[[], Callable[[], object]], clients: int, per: int) -> float:
+def concurrent_rate(
+    make: Callable[[], Callable[[], object]], clients: int, per: int
+) -> float:
     """Requests per second with `clients` threads, each its own connection."""
     actions = [make() for _ in range(clients)]
     errors: list[BaseException] = []
@@ -113,7 +115,7 @@ def concurrent_rate(make: Callable[[], Callable[[], object]], clients: int, per:
         try:
             for _ in range(per):
                 action()
-        except BaseException as error:  # noqa: BLE001 - reported below
+        except BaseException as error:
             errors.append(error)
 
     threads = [threading.Thread(target=work, args=(a,)) for a in actions]
@@ -165,7 +167,8 @@ def run(backend: str, writes: int, clients: int) -> dict[str, object]:
                 {
                     "raw": lambda: raw.post("/raw", state, token=False),
                     "assess": lambda: app.post(
-                        f"/api/v1/risks/{risks[next(counter) % len(risks)]}/assessments",
+                        f"/api/v1/risks/{risks[next(counter) % len(risks)]}"
+                        "/assessments",
                         ASSESS,
                     ),
                 },
@@ -188,7 +191,7 @@ def run(backend: str, writes: int, clients: int) -> dict[str, object]:
             app_concurrent = concurrent_rate(assess_client, clients, per)
             raw_concurrent = concurrent_rate(raw_client, clients, per)
     return {
-        f"{backend}_server": f"{options['workers']} workers x {options['threads']} threads",
+        f"{backend}_server": f"{options['workers']}x{options['threads']} gthread",
         f"{backend}_bare_http_per_s": round(rates["raw"]),
         f"{backend}_assess_http_per_s": round(rates["assess"]),
         f"{backend}_assess_http_vs_bare": round(rates["assess"] / rates["raw"], 2),
@@ -208,8 +211,9 @@ def seed(port: int, count: int) -> list[str]:
     client = Client(port)
     project = client.post(
         "/api/v1/projects",
-        json.dumps({"code": "BENCH", "name": "Bench", "sponsor": "S", "manager": "M"})
-        .encode(),
+        json.dumps(
+            {"code": "BENCH", "name": "Bench", "sponsor": "S", "manager": "M"}
+        ).encode(),
     )["id"]
     body = json.dumps(RISK).encode()
     return [

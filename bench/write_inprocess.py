@@ -35,7 +35,9 @@ def identify(ledger: PmoLedger, project: UUID) -> UUID:
     return ledger.identify_risk(project, *RISK_ARGS, 3, 3, META).id
 
 
-def threaded_rate(ledger: PmoLedger, risks: list[UUID], threads: int, per: int) -> float:
+def threaded_rate(
+    ledger: PmoLedger, risks: list[UUID], threads: int, per: int
+) -> float:
     """Commands per second with `threads` threads each assessing its own risks."""
     errors: list[BaseException] = []
 
@@ -43,7 +45,7 @@ def threaded_rate(ledger: PmoLedger, risks: list[UUID], threads: int, per: int) 
         try:
             for i in range(per):
                 ledger.assess_risk(mine[i % len(mine)], 2, 2, 1 + i % 3, 1, META)
-        except BaseException as error:  # noqa: BLE001 - reported below
+        except BaseException as error:
             errors.append(error)
 
     shares = [risks[n::threads] for n in range(threads)]
