@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask, Response
+from sqlalchemy.exc import InterfaceError as SqlInterfaceError
+from sqlalchemy.exc import OperationalError as SqlOperationalError
 from werkzeug.exceptions import HTTPException
 
 from service.blobs import (
@@ -43,6 +45,9 @@ STATUS_BY_ERROR: Mapping[type[Exception], int] = {
     DigestMismatchError: 422,
     InvalidDigestError: 422,
     StoreUnavailableError: 503,
+    # The read-model database (views, idempotency keys) gone, locked or full.
+    SqlOperationalError: 503,
+    SqlInterfaceError: 503,
 }
 """Domain and application errors to HTTP status: the only such mapping."""
 
@@ -129,7 +134,9 @@ def _known_error(error: Exception) -> Response:
         extra["errors"] = {"Content-Digest": [str(error)]}
     elif isinstance(error, AuthenticationError):
         headers["WWW-Authenticate"] = 'Bearer realm="pmo-ledger"'
-    elif isinstance(error, StoreUnavailableError):
+    elif status == 503:
+        if not isinstance(error, StoreUnavailableError):
+            log.warning("read-model database unavailable: %r", error)
         headers["Retry-After"] = "1"
         return problem(503, "the store is unavailable; retry", headers=headers)
     elif isinstance(error, RangeNotSatisfiableError):
@@ -173,7 +180,9 @@ def _flatten(messages: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _unexpected(error: BaseException) -> Response:
-    log.error("unexpected error", exc_info=error)
+    # Flask wraps an error raised outside the view (after_request...) in a 500.
+    cause = getattr(error, "original_exception", None) or error
+    log.error("unexpected error", exc_info=cause)
     return problem(500, "an unexpected error occurred; it has been logged")
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from datetime import UTC, datetime, timedelta
 
 from flask import Flask, Response, g, request
@@ -35,6 +36,7 @@ from sqlalchemy.schema import CreateTable
 
 from api.errors import ApiError
 
+log = logging.getLogger("pmo_ledger.api")
 KEEP_FOR = timedelta(hours=24)
 KEPT_HEADERS = ("Location", "ETag", "Content-Type")
 MAX_KEY_LENGTH = 200
@@ -169,8 +171,14 @@ def init_app(app: Flask, services: object) -> None:
 
     def after(response: Response) -> Response:
         key = g.pop("idempotency_key", None)
-        if key is not None:
+        if key is None:
+            return response
+        try:
             store.complete(str(g.principal.token_id), key, response)
+        except DBAPIError as error:
+            # The command's outcome stands (it may have committed): answer it, not
+            # a 500. The key stays reserved, so a retry is refused until it expires.
+            log.warning("Idempotency-Key not completed: %r", error)
         return response
 
     app.before_request(before)
