@@ -147,6 +147,16 @@ class LedgerWorker:
             self.thread.join(timeout)
 
     def _loop(self) -> None:
+        while not self.stop_event.is_set():
+            try:
+                self._follow()
+            except Exception as error:  # the database may be restarting
+                # A lost connection also lost the advisory lock: take it again.
+                log.warning("ledger paused: %r", error)
+                self.error = repr(error)
+                self.stop_event.wait(1.0)
+
+    def _follow(self) -> None:
         engine = self.processor.engine
         with exclusive(engine, NAME, self.stop_event) as granted:
             if not granted:
@@ -161,11 +171,6 @@ class LedgerWorker:
                 except ProcessingError as error:
                     self.error = str(error)
                     self.stop_event.wait(RETRY_AFTER_FAILURE_SECONDS)
-                    continue
-                except Exception as error:  # the database may be restarting
-                    log.warning("ledger paused: %r", error)
-                    self.error = repr(error)
-                    self.stop_event.wait(1.0)
                     continue
                 self.error = None
                 if not covered:

@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification
 from eventsourcing.utils import get_topic
 from sqlalchemy import Connection, Engine, MetaData, insert, update
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from projections import catalog
 from projections.engine import writing
@@ -155,6 +156,8 @@ class Processor:
             for notification in notifications:
                 try:
                     self._apply(conn, notification)
+                except (OperationalError, InterfaceError):
+                    raise  # the database, not the event: the runner retries
                 except Exception as error:
                     start = row.position + 1
                     raise _EventFailedError(start, notification.id, error) from error

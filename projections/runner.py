@@ -100,12 +100,12 @@ class Runner:
         while not self.stop_event.is_set():
             try:
                 processor = follow_live(processor)
+                self._follow(processor)
             except Exception as error:  # the database may be restarting
+                # A lost connection also lost the advisory lock: take it again.
                 log.warning("read model %s paused: %r", processor.name, error)
                 self.errors[processor.name] = repr(error)
                 self.stop_event.wait(1.0)
-                continue
-            self._follow(processor)
 
     def _follow(self, processor: Processor) -> None:
         """Keep one generation caught up until stopped or it is no longer live."""
@@ -122,11 +122,6 @@ class Runner:
                 except ProcessingError as error:
                     self.errors[processor.name] = str(error)
                     self.stop_event.wait(self.retry_after)
-                    continue
-                except Exception as error:  # the database may be restarting
-                    log.warning("read model %s paused: %r", processor.name, error)
-                    self.errors[processor.name] = repr(error)
-                    self.stop_event.wait(1.0)
                     continue
                 self.errors.pop(processor.name, None)
                 if not covered:
