@@ -1,4 +1,4 @@
-"""The real server (`pmo-ledger serve`) as a subprocess the tests can kill and restart."""
+"""The real server (`pmo-ledger serve`) as a subprocess to kill and restart."""
 
 from __future__ import annotations
 
@@ -86,7 +86,9 @@ class Client:
 class Server:
     """`pmo-ledger serve` in its own process group, stdout and stderr to one log."""
 
-    def __init__(self, backend: str, data_dir: Path, log: Path, url: str | None) -> None:
+    def __init__(
+        self, backend: str, data_dir: Path, log: Path, url: str | None
+    ) -> None:
         self.backend = backend
         self.data_dir = data_dir
         self.log_path = log
@@ -118,6 +120,7 @@ class Server:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
+                self.process = None
                 raise AssertionError("server exited:\n" + self.log()[-4000:])
             try:
                 if self.client.request("GET", "/readyz", timeout=5)[0] == 200:
@@ -137,6 +140,9 @@ class Server:
     def stop(self) -> None:
         """A graceful stop (SIGTERM to the group), if running."""
         if self.process is None:
+            return
+        if self.process.poll() is not None:
+            self.process = None
             return
         os.killpg(self.process.pid, signal.SIGTERM)
         try:
@@ -168,9 +174,7 @@ class Server:
         while time.monotonic() < deadline:
             status, _, raw = self.client.request("GET", "/readyz")
             body = json.loads(raw)
-            if status == 200 and all(
-                row["lag"] == 0 for row in body["read_models"]
-            ):
+            if status == 200 and all(row["lag"] == 0 for row in body["read_models"]):
                 return body
             time.sleep(0.1)
         raise AssertionError(f"read models did not catch up: {body}")
@@ -183,7 +187,9 @@ def start_server(
     url = None
     if backend == "postgres":
         url = f"{PG_DSN}?schema={stack.enter_context(postgres_schema())}"
-    server = Server(backend, data_dir or tmp_path / "data", tmp_path / "server.log", url)
+    server = Server(
+        backend, data_dir or tmp_path / "data", tmp_path / "server.log", url
+    )
     stack.callback(server.stop)
     server.start()
     return server
@@ -196,13 +202,24 @@ def live(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Server]:
         yield start_server(stack, str(request.param), tmp_path)
 
 
+@pytest.fixture(scope="module", params=BACKENDS)
+def shared(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Server]:
+    """One server on each backend for a whole module (tests use unique codes)."""
+    with ExitStack() as stack:
+        yield start_server(stack, str(request.param), tmp_path_factory.mktemp("srv"))
+
+
 def new_project(client: Client, code: str) -> str:
     """Register a project; its id."""
     body = {"code": code, "name": f"Project {code}", "sponsor": "S", "manager": "M"}
     return str(client.ok("POST", "/projects", body)["id"])
 
 
-def risk_body(title: str = "Late supplier", reason: str | None = None) -> dict[str, Any]:
+def risk_body(
+    title: str = "Late supplier", reason: str | None = None
+) -> dict[str, Any]:
     """A valid new-risk body."""
     body: dict[str, Any] = {
         "title": title,

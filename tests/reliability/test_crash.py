@@ -91,7 +91,9 @@ def write_until(
 
 
 @pytest.fixture(params=BACKENDS)
-def crashed(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Server, Acks]]:
+def crashed(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[tuple[Server, Acks]]:
     """A server killed KILLS times under WRITERS writers, then restarted and idle."""
     with ExitStack() as stack:
         server = start_server(stack, str(request.param), tmp_path)
