@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 from collections.abc import Mapping
@@ -65,6 +66,7 @@ TITLES: Mapping[int, str] = {
     422: "Invalid values",
     500: "Internal server error",
     503: "Service unavailable",
+    507: "Insufficient storage",
 }
 
 
@@ -186,10 +188,18 @@ def _unexpected(error: BaseException) -> Response:
     return problem(500, "an unexpected error occurred; it has been logged")
 
 
+def _os_error(error: OSError) -> Response:
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        log.error("storage full: %r", error)
+        return problem(507, "the server's storage is full; nothing was stored")
+    return _unexpected(error)
+
+
 def init_app(app: Flask) -> None:
     """Register the handlers (after flask-smorest, so ours win)."""
     for cls in STATUS_BY_ERROR:
         app.register_error_handler(cls, _known_error)
     app.register_error_handler(ApiError, _api_error)
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(OSError, _os_error)
     app.register_error_handler(Exception, _unexpected)
