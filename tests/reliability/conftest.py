@@ -255,3 +255,37 @@ def issue_token(client: Client, role: str, name: str | None = None) -> tuple[str
     """Issue a token with the role over the API; (token id, secret)."""
     data = client.ok("POST", "/tokens", {"name": name or role, "role": role})
     return str(data["id"]), data["secret"]
+
+
+def raw_post(
+    port: int,
+    path: str,
+    body: bytes,
+    headers: dict[str, str],
+    *,
+    send: int | None = None,
+    timeout: float = 30,
+) -> tuple[int, dict[str, str], bytes] | None:
+    """POST over a bare socket: send only `send` bytes of the body, read an early
+    answer, and tolerate the server closing first; None if it answered nothing."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    try:
+        head = f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+        head += "".join(f"{k}: {v}\r\n" for k, v in headers.items()) + "\r\n"
+        payload = body if send is None else body[:send]
+        try:
+            sock.sendall(head.encode("latin-1"))
+            for offset in range(0, len(payload), 1 << 20):
+                sock.sendall(payload[offset : offset + (1 << 20)])
+            if send is not None:
+                sock.shutdown(socket.SHUT_WR)  # a truncated body: the client gave up
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the server answered (and closed) before reading it all
+        response = http.client.HTTPResponse(sock)
+        try:
+            response.begin()
+            return response.status, dict(response.getheaders()), response.read()
+        except (http.client.HTTPException, ConnectionResetError, TimeoutError):
+            return None
+    finally:
+        sock.close()

@@ -22,6 +22,7 @@ from tests.reliability.conftest import (
     Client,
     Server,
     new_project,
+    raw_post,
     risk_body,
     start_server,
 )
@@ -249,12 +250,19 @@ def test_disk_full_is_a_clear_error_and_writes_nothing(tmp_path: Path) -> None:
         blobs_before = files_under(server.data_dir / "blobs")
         before = head(server)
         big = os.urandom(40 * 1024 * 1024)  # more than the whole disk
-        status, got, data = client.request(
-            "POST",
+        answer = raw_post(
+            server.port,
             f"/api/v1/documents/{document}/versions",
             big,
-            {"Content-Type": "application/octet-stream", "X-Filename": "big.bin"},
+            {
+                "Authorization": f"Bearer {client.token}",
+                "Content-Type": "application/octet-stream",
+                "Content-Length": str(len(big)),
+                "X-Filename": "big.bin",
+            },
         )
+        assert answer is not None, "no answer to an upload that fills the disk"
+        status, got, data = answer
         assert 400 <= status < 600 and status != 500, (status, data)
         assert got["Content-Type"] == "application/problem+json"
         assert head(server) == before
