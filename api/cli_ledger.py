@@ -126,7 +126,8 @@ def export_evidence(project: str, output: Path) -> None:
         reader = LedgerReader(services.views_engine)
         try:
             with output.open("wb") as out:
-                count = reader.write_evidence(out, app.recorder, project_id, code)
+                key = load_or_create_private_key(services.settings.key_path)
+                count = reader.write_evidence(out, app.recorder, project_id, code, key)
         except (NoHeadError, LedgerError) as error:
             output.unlink(missing_ok=True)
             raise click.ClickException(str(error)) from None

@@ -8,6 +8,7 @@ from typing import IO, TYPE_CHECKING, Any
 from uuid import UUID
 from weakref import WeakKeyDictionary
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from eventsourcing.persistence import ApplicationRecorder
 from sqlalchemy import Connection, Engine, insert, or_, select
 
@@ -92,9 +93,7 @@ class LedgerReader:
 
     def last_verification(self) -> dict[str, Any] | None:
         """The most recent verification run, if any."""
-        query = select(verifications).order_by(
-            verifications.c.verification_id.desc()
-        )
+        query = select(verifications).order_by(verifications.c.verification_id.desc())
         with self.engine.connect() as conn:
             row = conn.execute(query.limit(1)).first()
         return None if row is None else dict(row._mapping)
@@ -166,9 +165,13 @@ class LedgerReader:
         recorder: ApplicationRecorder,
         project_id: UUID,
         project_label: str,
+        signing_key: Ed25519PrivateKey,
         head: SignedTreeHead | None = None,
     ) -> int:
-        """Write the evidence pack of a project against a head (default: latest)."""
+        """Write the evidence pack of a project against a head (default: latest).
+
+        The manifest is signed with the ledger key, which must be the head's key.
+        """
         head = head or self.latest_head()
         public = self._public_key_pem(head.key_id)
         with self.engine.connect() as conn:
@@ -188,7 +191,9 @@ class LedgerReader:
             ).all()
             tree = self._tree(conn)
             entries = _entries(rows, recorder, tree, head.tree_size)
-        return write_evidence_pack(out, entries, head, public, project_label)
+        return write_evidence_pack(
+            out, entries, head, public, project_label, signing_key
+        )
 
     def _public_key_pem(self, wanted: str) -> bytes:
         for key in self.public_keys():

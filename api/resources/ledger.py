@@ -21,7 +21,12 @@ from api.resources.common import problems
 from projections.ledger_reader import LedgerReader, NoHeadError
 from service.domain.project import Project
 from service.ledger.merkle import LedgerError
-from service.ledger.signing import SignedTreeHead, load_public_key_pem, public_key_b64
+from service.ledger.signing import (
+    SignedTreeHead,
+    load_or_create_private_key,
+    load_public_key_pem,
+    public_key_b64,
+)
 
 blp = Blueprint(
     "ledger", __name__, url_prefix="/api/v1", description="Integrity ledger"
@@ -174,7 +179,12 @@ def project_evidence(project_id: UUID) -> Response:
     spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_BYTES)  # noqa: SIM115
     try:
         _reader().write_evidence(
-            spool, services.ledger.recorder, project_id, project.code, signed
+            spool,
+            services.ledger.recorder,
+            project_id,
+            project.code,
+            load_or_create_private_key(services.settings.key_path),
+            signed,
         )
     except LedgerError as error:
         spool.close()

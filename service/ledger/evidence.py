@@ -1,15 +1,17 @@
 """Evidence packs: a project's events with inclusion proofs, verifiable offline.
 
 A pack proves that every event in it is in the signed log at the stated leaf
-index. It does not by itself prove that no event of the project was left out:
-manifest.json lists the events the server put in, but it is not signed, so
-whoever holds the pack could drop an event together with its manifest entry.
-Completeness is checked against the server (`pmo-ledger verify` and the
-project's leaf index), as docs/integrity.md explains.
+index, and - because manifest.json is signed with the ledger key that signed
+the head - that the server listed exactly these events for the project at that
+tree size: dropping an event together with its manifest entry breaks the
+manifest signature. (The pack cannot prove the server's own listing was
+complete; `pmo-ledger verify` over the store covers that, docs/integrity.md.)
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
@@ -17,20 +19,27 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Final
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+    Ed25519PrivateKey,
+    Ed25519PublicKey,
+)
 
 from service.ledger.leaf import EventRecord, canonical_json
 from service.ledger.merkle import LedgerError, verify_consistency, verify_inclusion
 from service.ledger.signing import (
     SignedTreeHead,
+    key_id,
     load_public_key_pem,
     public_key_raw,
     verify_tree_head,
 )
 
-PACK_FORMAT: Final = "pmo-ledger-evidence/1"
+PACK_FORMAT: Final = "pmo-ledger-evidence/2"
+MANIFEST_TAG: Final = b"PMOL-PACK1"
 EVENTS, PROOFS, HEAD = "events.ndjson", "proofs.ndjson", "head.json"
 MANIFEST, PUBLIC_KEY, README = "manifest.json", "public-key.pem", "README.txt"
+MANIFEST_SIG = "manifest.sig"
 # A fixed member timestamp makes the same evidence produce the same zip bytes.
 _ZIP_TIME: Final = (1980, 1, 1, 0, 0, 0)
 
@@ -48,6 +57,8 @@ events.ndjson   one event per line with its leaf_index; state_b64 holds the
                 exact stored bytes, state is a readable copy only.
 proofs.ndjson   one RFC 9162 inclusion proof per event, same order, hex path.
 manifest.json   the (leaf_index, position) of every event, in order.
+manifest.sig    Ed25519 signature (base64), by the head's key, over
+                b"PMOL-PACK1" + the exact bytes of manifest.json.
 
 To verify by hand, for each event line: build the leaf data
 b"PMOL1" + u64 position + 16-byte originator_id + u64 originator_version
@@ -55,8 +66,8 @@ b"PMOL1" + u64 position + 16-byte originator_id + u64 originator_version
 SHA-256(0x00 + leaf data), walk the proof as in RFC 9162 section 2.1.3.2 and
 compare the result with root_hash; then check the head signature.
 `pmo-ledger verify-evidence PACK --head FILE` does all of this offline.
-This pack proves that the events in it are in the signed log; it does not
-prove that no event was left out (see docs/integrity.md).
+Then check manifest.sig: the events listed are exactly the ones the ledger
+listed for this project at this tree size (see docs/integrity.md).
 """
 
 
@@ -105,8 +116,11 @@ def write_evidence_pack(
     head: SignedTreeHead,
     public_key_pem: bytes,
     project: str,
+    signing_key: Ed25519PrivateKey,
 ) -> int:
     """Write a pack to fileobj and return its event count; refuse a bad proof."""
+    if key_id(signing_key) != head.key_id:
+        raise LedgerError("the manifest must be signed with the key of the head")
     entries = list(entries)
     indices = [entry.leaf_index for entry in entries]
     if indices != sorted(set(indices)):
@@ -138,8 +152,11 @@ def write_evidence_pack(
         "events": [[e.leaf_index, e.event.position] for e in entries],
     }
     readme = _README.format(project=project, count=len(entries), format=PACK_FORMAT)
+    manifest_text = json.dumps(manifest, indent=1, sort_keys=True) + "\n"
+    signature = signing_key.sign(MANIFEST_TAG + manifest_text.encode("utf-8"))
     members = {
-        MANIFEST: json.dumps(manifest, indent=1, sort_keys=True) + "\n",
+        MANIFEST: manifest_text,
+        MANIFEST_SIG: base64.b64encode(signature).decode("ascii") + "\n",
         HEAD: json.dumps(head.to_json_dict(), indent=1, sort_keys=True) + "\n",
         EVENTS: "".join(canonical_json(event) + "\n" for event in events),
         PROOFS: "".join(canonical_json(proof) + "\n" for proof in proofs),
@@ -174,7 +191,7 @@ def verify_evidence_pack(
         with zipfile.ZipFile(source) as pack:
             members = {
                 name: _read(pack, name)
-                for name in (MANIFEST, HEAD, EVENTS, PROOFS, PUBLIC_KEY)
+                for name in (MANIFEST, MANIFEST_SIG, HEAD, EVENTS, PROOFS, PUBLIC_KEY)
             }
         head, manifest = _check_head(
             members, trusted_head, consistency_proof, trusted_key_pem, context
@@ -245,6 +262,7 @@ def _check_head(
             raise _RefusedError(PUBLIC_KEY, "not the trusted public key")
     if not verify_tree_head(key, head):
         raise _RefusedError(HEAD, "the signature does not verify under public-key.pem")
+    _check_manifest_signature(key, members)
     if trusted is not None:
         _check_trusted(head, trusted, key, consistency_proof)
     if (
@@ -253,6 +271,16 @@ def _check_head(
     ):
         raise _RefusedError(MANIFEST, "tree size or root differs from head.json")
     return head, manifest
+
+
+def _check_manifest_signature(key: Ed25519PublicKey, members: dict[str, str]) -> None:
+    try:
+        signature = base64.b64decode(members[MANIFEST_SIG].strip(), validate=True)
+        key.verify(signature, MANIFEST_TAG + members[MANIFEST].encode("utf-8"))
+    except (binascii.Error, ValueError, InvalidSignature):
+        raise _RefusedError(
+            MANIFEST_SIG, "the manifest signature does not verify under the key"
+        ) from None
 
 
 def _check_trusted(

@@ -16,6 +16,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from service.ledger.evidence import (
+    MANIFEST_TAG,
     EvidenceEntry,
     EvidenceReport,
     verify_evidence_pack,
@@ -52,7 +53,7 @@ def entries(head: SignedTreeHead = HEAD) -> list[EvidenceEntry]:
 
 def build(head: SignedTreeHead = HEAD, key: Ed25519PrivateKey = KEY) -> bytes:
     buffer = io.BytesIO()
-    write_evidence_pack(buffer, entries(head), head, public_key_pem(key), "P-1")
+    write_evidence_pack(buffer, entries(head), head, public_key_pem(key), "P-1", key)
     return buffer.getvalue()
 
 
@@ -111,6 +112,7 @@ def test_pack_verifies_offline(tmp_path: Path) -> None:
         assert sorted(pack.namelist()) == sorted(
             [
                 "manifest.json",
+                "manifest.sig",
                 "head.json",
                 "events.ndjson",
                 "proofs.ndjson",
@@ -158,9 +160,7 @@ def test_removed_event_line_is_refused() -> None:
     assert last.events_checked == 4
 
 
-def test_dropping_an_event_everywhere_is_beyond_what_a_pack_proves() -> None:
-    # Documented limit: the manifest is unsigned, so completeness is checked
-    # against the server, not the pack (docs/integrity.md).
+def test_dropping_an_event_everywhere_breaks_the_manifest_signature() -> None:
     def unlist(text: str) -> str:
         manifest = json.loads(text)
         del manifest["events"][4]
@@ -170,7 +170,29 @@ def test_dropping_an_event_everywhere_is_beyond_what_a_pack_proves() -> None:
     pack = rewrite(build(), "events.ndjson", drop_line(5)).getvalue()
     pack = rewrite(pack, "proofs.ndjson", drop_line(5)).getvalue()
     report = verify_evidence_pack(rewrite(pack, "manifest.json", unlist))
-    assert report.ok and report.events_checked == 4
+    refused(report, "manifest.sig", "does not verify")
+
+
+def test_a_manifest_signed_by_another_key_is_refused() -> None:
+    pack = build()
+    manifest = _member(pack, "manifest.json").encode()
+    other = Ed25519PrivateKey.generate()
+    forged = base64.b64encode(other.sign(MANIFEST_TAG + manifest)).decode()
+    report = verify_evidence_pack(rewrite(pack, "manifest.sig", lambda _: forged))
+    refused(report, "manifest.sig", "does not verify")
+
+
+def test_signing_with_a_key_other_than_the_heads_is_refused() -> None:
+    with pytest.raises(LedgerError, match="key of the head"):
+        write_evidence_pack(
+            io.BytesIO(), entries(), HEAD, public_key_pem(KEY), "P-1",
+            Ed25519PrivateKey.generate(),
+        )  # fmt: skip
+
+
+def _member(pack: bytes, name: str) -> str:
+    with zipfile.ZipFile(io.BytesIO(pack)) as opened:
+        return opened.read(name).decode()
 
 
 def test_wrong_head_signature_is_refused() -> None:
@@ -241,9 +263,9 @@ def test_writer_refuses_entries_that_would_not_verify() -> None:
     buffer = io.BytesIO()
     wrong_proof = [EvidenceEntry(good[0].leaf_index, good[0].event, good[1].proof)]
     with pytest.raises(LedgerError, match="does not verify"):
-        write_evidence_pack(buffer, wrong_proof, HEAD, public_key_pem(KEY), "P-1")
+        write_evidence_pack(buffer, wrong_proof, HEAD, public_key_pem(KEY), "P-1", KEY)
     with pytest.raises(LedgerError, match="increasing"):
-        write_evidence_pack(buffer, good[::-1], HEAD, public_key_pem(KEY), "P-1")
+        write_evidence_pack(buffer, good[::-1], HEAD, public_key_pem(KEY), "P-1", KEY)
 
 
 def doc_snippet() -> str:
