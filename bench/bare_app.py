@@ -16,6 +16,8 @@ from flask import Flask, request
 
 app = Flask(__name__)
 _local = threading.local()
+# One SQLite writer at a time, as eventsourcing's connection pool does.
+_sqlite_writer = threading.Lock()
 
 
 def _store() -> Any:
@@ -34,4 +36,8 @@ def _store() -> Any:
 @app.post("/raw")
 def raw() -> tuple[dict[str, int], int]:
     """Insert the posted body as one row's state; answer with its id."""
-    return {"id": _store().insert(request.get_data())}, 201
+    store = _store()
+    if isinstance(store, RawSQLite):
+        with _sqlite_writer:
+            return {"id": store.insert(request.get_data())}, 201
+    return {"id": store.insert(request.get_data())}, 201

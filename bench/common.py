@@ -60,7 +60,10 @@ class RawSQLite:
     """
 
     def __init__(self, path: Path) -> None:
-        self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self.path = path
+        self.conn = sqlite3.connect(
+            path, isolation_level=None, check_same_thread=False, timeout=30
+        )
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.synchronous = self.conn.execute("PRAGMA synchronous").fetchone()[0]
         self.conn.execute(
@@ -85,7 +88,7 @@ class RawPostgres:
 
     def __init__(self, schema: str) -> None:
         self.conn = psycopg.connect(PG_DSN)
-        self.table = f"{schema}.raw"
+        self.schema, self.table = schema, f"{schema}.raw"
         self.conn.execute(
             f"CREATE TABLE IF NOT EXISTS {self.table} (originator_id uuid, "
             "originator_version int, topic text, state bytea, notification_id "

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from common import interleaved, report, settings_for
+from common import RawPostgres, RawSQLite, interleaved, report, settings_for
 
 from api.server import server_options
 
@@ -141,11 +141,10 @@ def run(backend: str, writes: int, clients: int) -> dict[str, object]:
             "PMO_LEDGER_PORT": str(port),
             "PMO_LEDGER_BOOTSTRAP_TOKEN": TOKEN,
         }
-        bare_db = (
-            str(settings.data_dir / "raw.db")
-            if backend == "sqlite"
-            else f"pg:{settings.postgres_schema}"
-        )
+        if backend == "sqlite":  # the table made here: no CREATE races in workers
+            bare_db = str(RawSQLite(settings.data_dir / "raw.db").path)
+        else:
+            bare_db = f"pg:{RawPostgres(settings.postgres_schema).schema}"
         bare = [
             str(BIN / "gunicorn"),
             "-c",
