@@ -145,10 +145,23 @@ class LedgerBase(Application[UUID]):
         for cls in (Version, Hold, Copy, StatusReport):
             transcoder.register(dataclass_transcoding(cls, cls.__name__.lower()))
 
-    def load(self, cls: type[A], entity_id: UUID, version: int | None = None) -> A:
-        """Load an aggregate of the given type, or raise NotFoundError."""
+    def load(
+        self,
+        cls: type[A],
+        entity_id: UUID,
+        version: int | None = None,
+        *,
+        read_only: bool = False,
+    ) -> A:
+        """Load an aggregate of the given type, or raise NotFoundError.
+
+        read_only skips copying a cached aggregate: for checks that never
+        mutate it (such as "is the project open?").
+        """
         try:
-            aggregate: Aggregate = self.repository.get(entity_id, version=version)
+            aggregate: Aggregate = self.repository.get(
+                entity_id, version=version, deepcopy_from_cache=not read_only
+            )
         except AggregateNotFoundError:
             raise NotFoundError(_entity_name(cls), entity_id) from None
         except (OperationalError, InterfaceError) as error:

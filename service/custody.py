@@ -97,7 +97,9 @@ class CustodyCommands(CustodyReads, RegisterCommands):
     ) -> tuple[Written, BlobRef]:
         """Store the content (fsynced), then record the version that references it."""
         document = self.load(Document, document_id)
-        self.load(Project, document.project_id).check_open("submit a version in")
+        self.load(Project, document.project_id, read_only=True).check_open(
+            "submit a version in"
+        )
         document.check_active("submit a version of")
         ref = self.blobs.put(
             content, expected_sha256=expected_sha256, max_size=max_size

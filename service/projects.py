@@ -31,8 +31,6 @@ class ProjectCommands(LedgerBase):
     ) -> Written:
         """Register a project under a code no other project has used."""
         code = normalise_code(code)
-        if self.exists(ProjectCode.create_id(code)):
-            raise DuplicateError("code", code)
         project = Project.register(code, name, description, sponsor, manager, meta)
         reservation = ProjectCode(code, project.id, meta)
         try:
@@ -132,7 +130,7 @@ class ProjectCommands(LedgerBase):
         self, project_id: UUID, action: str, build: Callable[[], A]
     ) -> Written:
         """Create an aggregate that belongs to an open project."""
-        self.load(Project, project_id).check_open(action)
+        self.load(Project, project_id, read_only=True).check_open(action)
         return self.create(build())
 
     def change_in_project(
@@ -147,7 +145,7 @@ class ProjectCommands(LedgerBase):
 
         def checked(aggregate: A) -> object:
             project_id: UUID = aggregate.project_id  # type: ignore[attr-defined]
-            self.load(Project, project_id).check_open(action)
+            self.load(Project, project_id, read_only=True).check_open(action)
             return command(aggregate)
 
         return self.change(cls, entity_id, checked, expected_version)
