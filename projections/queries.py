@@ -99,7 +99,9 @@ def json_loads(data: str) -> Any:
 
 def status_row(row: catalog.TrackingRow, head: int, live: int | None) -> dict[str, Any]:
     """One tracking row as status reports it."""
-    state = row.state if row.generation == live or row.state == "building" else "old"
+    # The ledger keeps one fixed generation and never has an active-generation row.
+    is_current = live is None or row.generation == live or row.state == "building"
+    state = row.state if is_current else "old"
     return {
         "name": row.name,
         "generation": row.generation,
