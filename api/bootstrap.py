@@ -73,6 +73,7 @@ def build_services(
         runner=runner,
         ledger_worker=worker,
     )
+    ledger.on_commit = services.wake
     if start_processors:
         services.start_processors()
     return services

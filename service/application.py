@@ -132,6 +132,8 @@ class LedgerBase(Application[UUID]):
     ) -> None:
         self.settings = settings
         self.blobs = blobs
+        # Called after every commit: wakes this process's processors at once.
+        self.on_commit: Callable[[], None] | None = None
         env = settings.eventsourcing_env()
         env["CREATE_TABLE"] = "y" if create_tables else "n"
         super().__init__(env=env)
@@ -195,6 +197,8 @@ class LedgerBase(Application[UUID]):
             for aggregate in aggregates:
                 self.repository.cache.put(aggregate.id, aggregate)
         self._take_snapshots(processing)
+        if self.on_commit is not None:
+            self.on_commit()
         return max(ids) if ids else self.head_position()
 
     def create(self, *aggregates: Aggregate) -> Written:
