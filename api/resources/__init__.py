@@ -14,6 +14,7 @@ from api.resources import (
     issues,
     ledger,
     projects,
+    register_exports,
     risks,
     tokens,
 )
@@ -30,4 +31,5 @@ BLUEPRINTS: list[Blueprint] = [
     custody.blp,
     ledger.blp,
     audit.blp,
+    register_exports.blp,
 ]

@@ -62,7 +62,7 @@ def route_table() -> list[tuple[str, str, str]]:
 
 
 ROUTES = route_table()
-RECORDED_READS = {"audit.export_audit"}
+RECORDED_READS = {"audit.export_audit", "register_exports.export_register"}
 
 
 @pytest.mark.parametrize("role", ROLES)
