@@ -192,12 +192,19 @@ def build_entries(
 
 def read_rows(path: Path) -> list[tuple[int, Row]]:
     """The data rows of a CSV file (header first), each with its line number."""
+    rows: list[tuple[int, Row]] = []
     with path.open(newline="", encoding="utf-8-sig") as handle:
         reader = csv.DictReader(handle)
-        rows: list[tuple[int, Row]] = []
-        for row in reader:
-            clean = {(k or "").strip(): (v or "") for k, v in row.items()}
-            rows.append((reader.line_num, clean))
+        try:
+            for row in reader:
+                clean = {(k or "").strip(): (v or "") for k, v in row.items()}
+                rows.append((reader.line_num, clean))
+        except UnicodeDecodeError:
+            line = reader.line_num + 1
+            refused = [RowError(line, "the file is not UTF-8 text")]
+            raise ImportRefusedError(refused) from None
+        except csv.Error as error:
+            raise ImportRefusedError([RowError(reader.line_num, str(error))]) from None
     return rows
 
 
