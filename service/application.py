@@ -21,6 +21,7 @@ from eventsourcing.persistence import (
     InterfaceError,
     JSONTranscoder,
     OperationalError,
+    StoredEvent,
     Transcoding,
 )
 from eventsourcing.utils import get_topic
@@ -188,7 +189,13 @@ class LedgerBase(Application[UUID]):
         try:
             ids = self.committer.write(stored)
         except IntegrityError:
-            raise ConcurrentWriteError(aggregates[0].id) from None
+            if not self._already_recorded(stored):
+                raise ConcurrentWriteError(aggregates[0].id) from None
+            # The store retried an insert after a lost connection and the first
+            # attempt had committed: these are our own events, so it succeeded.
+            # Their exact ids are unknown here; the head is a safe upper bound
+            # for read-your-writes.
+            ids = [self.head_position()]
         except (OperationalError, InterfaceError) as error:
             raise StoreUnavailableError(str(error)) from error
         # The next load finds them in the cache (still fast-forwarded from the
@@ -200,6 +207,21 @@ class LedgerBase(Application[UUID]):
         if self.on_commit is not None:
             self.on_commit()
         return max(ids) if ids else self.head_position()
+
+    def _already_recorded(self, stored: list[StoredEvent]) -> bool:
+        """Whether exactly these events (same bytes) are in the store already."""
+        for event in stored:
+            found = self.recorder.select_events(
+                event.originator_id,
+                gt=event.originator_version - 1,
+                lte=event.originator_version,
+            )
+            if not found or (found[0].topic, bytes(found[0].state)) != (
+                event.topic,
+                bytes(event.state),
+            ):
+                return False
+        return True
 
     def create(self, *aggregates: Aggregate) -> Written:
         """Commit new aggregates; the first one is the subject of the result."""

@@ -185,3 +185,33 @@ def test_document_snapshot_round_trips_dataclasses(
     assert reloaded.authoritative is not None
     assert reloaded.authoritative.number == 30
     assert [v.status for v in reloaded.versions[-2:]] == ["in-review", "approved"]
+
+
+def test_a_retried_insert_of_our_own_committed_events_is_a_success(
+    ledger: PmoLedger, meta: Meta
+) -> None:
+    """The store may retry an insert whose first attempt committed (lost reply)."""
+    project_id = new_project(ledger, meta)
+    risk = Risk.identify(
+        project_id, "Late", "c", "e", "f", "cost", "threat", "O", "imminent", 2, 2, meta
+    )
+    # The first attempt landed, but its answer never reached us.
+    pending = risk.collect_events()
+    ledger.recorder.insert_events([ledger.mapper.to_stored_event(e) for e in pending])
+    for event in pending:
+        risk.pending_events.append(event)
+    written = ledger.create(risk)
+    assert (written.id, written.version) == (risk.id, 1)
+    assert written.position == ledger.head_position()
+    assert len(list(ledger.events.get(risk.id))) == 1
+
+
+def test_someone_elses_event_at_our_version_is_still_a_conflict(
+    ledger: PmoLedger, meta: Meta
+) -> None:
+    risk_id = new_risk(ledger, meta, new_project(ledger, meta))
+    mine = ledger.load(Risk, risk_id)
+    ledger.close_risk(risk_id, Meta("other", "project-officer"))
+    mine.close(meta)
+    with pytest.raises(ConcurrentWriteError):
+        ledger.commit(mine)
