@@ -68,3 +68,16 @@ def test_readyz_reports_read_model_lag(api: Api) -> None:
     body = api.client.get("/readyz").json
     assert body["status"] == "ok"
     assert {"name", "lag"} <= set(body["read_models"][0])
+
+
+def test_every_api_answer_forbids_content_sniffing(api: Api) -> None:
+    pid = api.project()
+    answers = [
+        api.client.get("/healthz"),
+        api.get(f"/projects/{pid}"),
+        api.get("/projects/not-a-uuid"),
+        api.get(f"/projects/{pid}", role=None),
+    ]
+    assert [r.headers.get("X-Content-Type-Options") for r in answers] == [
+        "nosniff"
+    ] * 4
