@@ -12,7 +12,7 @@ from api.bootstrap import Services
 from api.cli_common import opened
 from projections.models import BY_NAME, MODELS
 from projections.processing import ProcessingError, ReadModel
-from projections.rebuild import prepare, switch
+from projections.rebuild import REBUILD_BATCH, prepare, switch
 from projections.runner import exclusive
 
 
@@ -52,7 +52,7 @@ def run() -> None:
 
 @projections.command("rebuild")
 @click.argument("name", required=False)
-@click.option("--batch-size", default=1000, show_default=True)
+@click.option("--batch-size", default=REBUILD_BATCH, show_default=True)
 def rebuild(name: str | None, batch_size: int) -> None:
     """Build a fresh generation beside the live one, then switch (resumable)."""
     with opened() as services:

@@ -16,10 +16,9 @@ from sqlalchemy import (
     Table,
     Text,
     Uuid,
-    insert,
-    select,
 )
 
+from projections.buffers import Appends, Lookup
 from projections.processing import Item, ReadModel
 from projections.temporal import UTCDateTime, fields_of
 
@@ -33,6 +32,8 @@ class AuditTrail(ReadModel):
     name = "audit"
     table: Table
     entities: Table
+    rows: Appends
+    projects: Lookup
 
     def define(self, metadata: MetaData, prefix: str) -> None:
         """The trail, and an index of which project each entity belongs to."""
@@ -53,13 +54,15 @@ class AuditTrail(ReadModel):
             Column("data", Text, nullable=False),
         )
         for column in ("project_id", "actor", "entity_id", "action"):
-            Index(f"{prefix}_{column}", column, "position")
+            Index(f"{prefix}_{column}", self.table.c[column], self.table.c.position)
         self.entities = Table(
             f"{prefix}_entities",
             metadata,
             Column("entity_id", Uuid, primary_key=True),
             Column("project_id", Uuid, nullable=False),
         )
+        self.rows = self.buffered(Appends(self.table))
+        self.projects = self.buffered(Lookup(self.entities, "entity_id", "project_id"))
 
     def apply(self, conn: Connection, item: Item) -> None:
         """Append the event's row."""
@@ -68,8 +71,7 @@ class AuditTrail(ReadModel):
         entity_type = action.split(".")[0]
         fields = fields_of(event)
         meta = event.meta
-        conn.execute(
-            insert(self.table),
+        self.rows.add(
             dict(
                 position=item.position,
                 recorded_at=event.timestamp,
@@ -87,7 +89,7 @@ class AuditTrail(ReadModel):
                     default=str,
                     sort_keys=True,
                 ),
-            ),
+            )
         )
 
     def _project_of(
@@ -97,15 +99,6 @@ class AuditTrail(ReadModel):
             return event.originator_id
         if "project_id" in fields:
             if event.originator_version == 1:
-                conn.execute(
-                    insert(self.entities),
-                    dict(
-                        entity_id=event.originator_id, project_id=fields["project_id"]
-                    ),
-                )
+                self.projects.add(event.originator_id, fields["project_id"])
             return fields["project_id"]
-        return conn.execute(
-            select(self.entities.c.project_id).where(
-                self.entities.c.entity_id == event.originator_id
-            )
-        ).scalar_one_or_none()
+        return self.projects.get(conn, event.originator_id)

@@ -13,7 +13,6 @@ from sqlalchemy import (
     Column,
     Connection,
     Date,
-    Index,
     Integer,
     MetaData,
     String,
@@ -26,8 +25,13 @@ from sqlalchemy import (
 
 from projections.processing import Item, ReadModel
 from projections.register import events_of
-from projections.temporal import UTCDateTime, current_row, fields_of, temporal_table
-from projections.temporal import write as write_version
+from projections.temporal import (
+    UTCDateTime,
+    fields_of,
+    project_indexes,
+    temporal_table,
+)
+from projections.versions import Versions
 from service.domain.document import Document
 
 EVENTS = (
@@ -58,6 +62,8 @@ class DocumentsModel(ReadModel):
     versions: Table
     holds: Table
     copies: Table
+    rows: Versions
+    version_rows: Versions
 
     def define(self, metadata: MetaData, prefix: str) -> None:
         """Temporal documents and versions; holds and copies with their times."""
@@ -80,7 +86,7 @@ class DocumentsModel(ReadModel):
             Column("disposal_due_on", Date),
             Column("disposed_at", UTCDateTime),
         )
-        Index(f"{prefix}_project", "project_id", "valid_to_position", "created_at")
+        project_indexes(self.table)
         self.versions = temporal_table(
             metadata,
             f"{prefix}_versions",
@@ -121,6 +127,10 @@ class DocumentsModel(ReadModel):
             Column("issued_at", UTCDateTime, nullable=False),
             Column("issued_by", String(200), nullable=False),
         )
+        self.rows = self.buffered(Versions(self.table, ["id"]))
+        self.version_rows = self.buffered(
+            Versions(self.versions, ["document_id", "number"])
+        )
 
     def apply(self, conn: Connection, item: Item) -> None:
         """Change the document row, and the version, hold or copy concerned."""
@@ -140,13 +150,13 @@ class DocumentsModel(ReadModel):
                 "disposal_due_on": None,
                 "disposed_at": None,
             }
-            write_version(conn, self.table, item, keys, changes, None)
+            self.rows.write(item, keys, changes, None)
             return
-        before = current_row(conn, self.table, keys)
+        before = self.rows.current(conn, keys)
         if before is None:
             raise LookupError(f"documents: no row for {event.originator_id}")
         changes = self._change(conn, item, name, fields, before)
-        write_version(conn, self.table, item, keys, changes, before)
+        self.rows.write(item, keys, changes, before)
 
     def _change(
         self,
@@ -233,10 +243,11 @@ class DocumentsModel(ReadModel):
         self, conn: Connection, item: Item, number: int, changes: dict[str, Any]
     ) -> None:
         keys = {"document_id": item.event.originator_id, "number": number}
-        before = None if "sha256" in changes else current_row(conn, self.versions, keys)
-        if before is None and "sha256" not in changes:
+        created = "sha256" in changes
+        before = None if created else self.version_rows.current(conn, keys)
+        if before is None and not created:
             raise LookupError(f"documents: no version {number} of {keys}")
-        write_version(conn, self.versions, item, keys, changes, before)
+        self.version_rows.write(item, keys, changes, before)
 
 
 def submitted(fields: dict[str, Any], event: Any) -> dict[str, Any]:

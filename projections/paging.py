@@ -35,9 +35,16 @@ def check_limit(limit: int) -> int:
     return limit
 
 
+# Values JSON takes as they are (exact types: the common case, checked first).
+PLAIN = frozenset({str, int, float, bool, type(None), dict, list})
+
+
 def jsonable(row: Mapping[Any, Any]) -> dict[str, Any]:
     """A row as JSON-ready values: ids as strings, times and dates as ISO 8601."""
-    return {key: to_json(value) for key, value in row.items()}
+    return {
+        key: value if type(value) in PLAIN else to_json(value)
+        for key, value in row.items()
+    }
 
 
 def to_json(value: Any) -> Any:

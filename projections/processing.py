@@ -6,7 +6,7 @@ import logging
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol, TypeVar
 
 from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification
 from eventsourcing.utils import get_topic
@@ -17,6 +17,19 @@ from projections import catalog
 from projections.engine import writing
 
 log = logging.getLogger(__name__)
+
+
+class Buffer(Protocol):
+    """Writes a read model holds back until the end of its batch."""
+
+    def reset(self) -> None:
+        """Drop what is held (a new batch, or a rolled-back one)."""
+
+    def flush(self, conn: Connection) -> None:
+        """Write what is held, inside the batch's transaction."""
+
+
+B = TypeVar("B", bound=Buffer)
 
 
 @dataclass(frozen=True)
@@ -38,7 +51,23 @@ class ReadModel(ABC):
     def __init__(self, generation: int) -> None:
         self.generation = generation
         self.metadata = MetaData()
+        self.buffers: list[Buffer] = []
         self.define(self.metadata, f"{self.name}_g{generation}")
+
+    def buffered(self, buffer: B) -> B:
+        """Register a buffer that `begin` resets and `flush` writes."""
+        self.buffers.append(buffer)
+        return buffer
+
+    def begin(self) -> None:
+        """Start a batch: nothing held from an earlier (maybe rolled-back) one."""
+        for buffer in self.buffers:
+            buffer.reset()
+
+    def flush(self, conn: Connection) -> None:
+        """End a batch: write what the buffers hold."""
+        for buffer in self.buffers:
+            buffer.flush(conn)
 
     @abstractmethod
     def define(self, metadata: MetaData, prefix: str) -> None:
@@ -62,6 +91,10 @@ class ProcessingError(Exception):
         self.name = name
         self.position = position
         self.cause = cause
+
+
+class _FlushFailedError(Exception):
+    """Writing a batch's buffered rows failed; which event caused it is unknown."""
 
 
 class _EventFailedError(Exception):
@@ -100,6 +133,10 @@ class Processor:
         catalog.create(self.engine)
         with writing(self.engine) as conn:
             self.model.metadata.create_all(conn)
+            # Tables made by an older release may lack an index added since.
+            for table in self.model.metadata.tables.values():
+                for index in table.indexes:
+                    index.create(conn, checkfirst=True)
         with writing(self.engine) as conn:
             if catalog.read(conn, self.name, self.model.generation) is None:
                 conn.execute(
@@ -128,16 +165,20 @@ class Processor:
         retries that same event.
         """
         try:
-            return self._run(stop=None)
+            try:
+                return self._run(stop=None)
+            except _FlushFailedError:
+                # Only writing each event's rows on their own tells which failed.
+                return self._run(stop=None, eager=True)
         except _EventFailedError as failed:
             if failed.position > failed.start:
-                self._run(stop=failed.position - 1)
+                self._run(stop=failed.position - 1, eager=True)
             self._record_failure(failed.position, failed.cause)
             raise ProcessingError(
                 self.name, failed.position, failed.cause
             ) from failed.cause
 
-    def _run(self, stop: int | None) -> int:
+    def _run(self, stop: int | None, eager: bool = False) -> int:
         with self.engine.begin() as conn:
             row = catalog.lock_and_read(conn, self.name, self.model.generation)
             if row is None:
@@ -153,14 +194,23 @@ class Processor:
                 stop=head,
                 topics=self._topics,
             )
+            self.model.begin()
             for notification in notifications:
                 try:
                     self._apply(conn, notification)
+                    if eager:
+                        self.model.flush(conn)
                 except (OperationalError, InterfaceError):
                     raise  # the database, not the event: the runner retries
                 except Exception as error:
                     start = row.position + 1
                     raise _EventFailedError(start, notification.id, error) from error
+            try:
+                self.model.flush(conn)
+            except (OperationalError, InterfaceError):
+                raise
+            except Exception as error:
+                raise _FlushFailedError() from error
             full = len(notifications) == self.batch_size
             reached = notifications[-1].id if full else head
             self._advance(conn, reached)

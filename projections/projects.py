@@ -18,13 +18,13 @@ from sqlalchemy import (
     Table,
     Text,
     Uuid,
-    insert,
-    select,
 )
 
+from projections.buffers import Lookup
 from projections.processing import Item, ReadModel
 from projections.register import events_of
-from projections.temporal import current_row, fields_of, temporal_table, write
+from projections.temporal import fields_of, temporal_table
+from projections.versions import Versions
 from service.domain.change import ChangeRequest
 from service.domain.issue import Issue
 from service.domain.project import Project
@@ -64,6 +64,8 @@ class ProjectsModel(ReadModel):
     )
     table: Table
     members: Table
+    rows: Versions
+    projects: Lookup
 
     def define(self, metadata: MetaData, prefix: str) -> None:
         """The temporal project table and the entry-to-project index."""
@@ -87,6 +89,8 @@ class ProjectsModel(ReadModel):
             Column("entity_id", Uuid, primary_key=True),
             Column("project_id", Uuid, nullable=False),
         )
+        self.rows = self.buffered(Versions(self.table, ["id"]))
+        self.projects = self.buffered(Lookup(self.members, "entity_id", "project_id"))
 
     def apply(self, conn: Connection, item: Item) -> None:
         """A project event changes its row; an entry event changes a count."""
@@ -98,11 +102,11 @@ class ProjectsModel(ReadModel):
             return
         name = type(event).__name__
         keys = {"id": event.originator_id}
-        before = None if name == "Registered" else current_row(conn, self.table, keys)
+        before = None if name == "Registered" else self.rows.current(conn, keys)
         if before is None and name != "Registered":
             raise LookupError(f"projects: no row for {event.originator_id}")
         changes = project_changes(name, fields, before)
-        write(conn, self.table, item, keys, changes, before)
+        self.rows.write(item, keys, changes, before)
 
     def _count(
         self, conn: Connection, item: Item, qualname: str, fields: dict[str, Any]
@@ -110,23 +114,19 @@ class ProjectsModel(ReadModel):
         entity_id = item.event.originator_id
         if qualname in CREATES:
             project_id = fields["project_id"]
-            conn.execute(
-                insert(self.members), dict(entity_id=entity_id, project_id=project_id)
-            )
+            self.projects.add(entity_id, project_id)
         else:
-            project_id = conn.execute(
-                select(self.members.c.project_id).where(
-                    self.members.c.entity_id == entity_id
-                )
-            ).scalar_one()
+            project_id = self.projects.get(conn, entity_id)
+            if project_id is None:
+                raise LookupError(f"projects: no project for entry {entity_id}")
         keys = {"id": project_id}
-        before = current_row(conn, self.table, keys)
+        before = self.rows.current(conn, keys)
         if before is None:
             raise LookupError(f"projects: no row for {project_id}")
         column, step = COUNTED[qualname]
         # The project's own version does not move when one of its entries does.
         changes = {column: before[column] + step, "version": before["version"]}
-        write(conn, self.table, item, keys, changes, before)
+        self.rows.write(item, keys, changes, before)
 
 
 def project_changes(

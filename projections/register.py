@@ -5,10 +5,11 @@ from __future__ import annotations
 from abc import abstractmethod
 from typing import Any, ClassVar
 
-from sqlalchemy import Column, Connection, Index, MetaData, Table, Uuid
+from sqlalchemy import Column, Connection, MetaData, Table, Uuid
 
 from projections.processing import Item, ReadModel
-from projections.temporal import current_row, fields_of, temporal_table, write
+from projections.temporal import fields_of, project_indexes, temporal_table
+from projections.versions import Versions
 
 
 def events_of(aggregate: type, *names: str) -> tuple[type, ...]:
@@ -24,6 +25,7 @@ class RegisterModel(ReadModel):
     filters: ClassVar[dict[str, tuple[str, str]]]
     sorts: ClassVar[tuple[str, ...]]
     table: Table
+    rows: Versions
 
     def define(self, metadata: MetaData, prefix: str) -> None:
         """One temporal table, indexed for the current register of a project."""
@@ -34,7 +36,8 @@ class RegisterModel(ReadModel):
             Column("project_id", Uuid, nullable=False),
             *self.columns(),
         )
-        Index(f"{prefix}_project", "project_id", "valid_to_position", "created_at")
+        project_indexes(self.table)
+        self.rows = self.buffered(Versions(self.table, ["id"]))
 
     @abstractmethod
     def columns(self) -> list[Column[Any]]:
@@ -51,8 +54,8 @@ class RegisterModel(ReadModel):
         event = item.event
         name = type(event).__name__
         keys = {"id": event.originator_id}
-        before = None if name == self.created else current_row(conn, self.table, keys)
+        before = None if name == self.created else self.rows.current(conn, keys)
         if before is None and name != self.created:
             raise LookupError(f"{self.name}: no row for {event.originator_id}")
         changes = self.changes(name, fields_of(event), before or {})
-        write(conn, self.table, item, keys, changes, before)
+        self.rows.write(item, keys, changes, before)

@@ -9,7 +9,6 @@ from sqlalchemy import (
     BigInteger,
     Column,
     ColumnElement,
-    Connection,
     DateTime,
     Dialect,
     Index,
@@ -20,13 +19,8 @@ from sqlalchemy import (
     Table,
     TypeDecorator,
     and_,
-    insert,
     or_,
-    select,
-    update,
 )
-
-from projections.processing import Item
 
 BOOKKEEPING = frozenset(
     {"originator_id", "originator_version", "originator_topic", "timestamp", "meta"}
@@ -83,9 +77,27 @@ def temporal_table(
         Column("valid_to", UTCDateTime),
         PrimaryKeyConstraint(*key_names, "valid_from_position"),
     )
-    Index(f"{name}_current", *key_names, "valid_to_position")
-    Index(f"{name}_from", "valid_from", "valid_to")
+    Index(
+        f"{name}_current", *(table.c[k] for k in key_names), table.c.valid_to_position
+    )
     return table
+
+
+def project_indexes(table: Table) -> None:
+    """Indexes that serve a project's list, now and as at a time, in list order.
+
+    Both end in (created_at, id), the default keyset order, so a page stops
+    after `limit` rows; the as-at one holds the validity range, so versions
+    that do not hold at the instant are skipped inside the index.
+    """
+    c = table.c
+    Index(
+        f"{table.name}_project", c.project_id, c.valid_to_position, c.created_at, c.id
+    )
+    Index(
+        f"{table.name}_as_at",
+        *(c.project_id, c.created_at, c.id, c.valid_from, c.valid_to),
+    )
 
 
 def current(table: Table) -> ColumnElement[bool]:
@@ -101,51 +113,3 @@ def as_at(table: Table, when: datetime | None) -> ColumnElement[bool]:
         table.c.valid_from <= when,
         or_(table.c.valid_to.is_(None), table.c.valid_to > when),
     )
-
-
-def current_row(
-    conn: Connection, table: Table, keys: dict[str, Any]
-) -> dict[str, Any] | None:
-    """The current row version of one entity, if it has one."""
-    where = [table.c[k] == v for k, v in keys.items()]
-    row = conn.execute(select(table).where(*where, current(table))).one_or_none()
-    return None if row is None else dict(row._mapping)
-
-
-def write(
-    conn: Connection,
-    table: Table,
-    item: Item,
-    keys: dict[str, Any],
-    changes: dict[str, Any],
-    before: dict[str, Any] | None,
-) -> dict[str, Any]:
-    """Close the entity's current row version (`before`) and insert the next.
-
-    `before` is None when the event creates the entity; `changes` may set the
-    version when the event belongs to another aggregate.
-    """
-    timestamp = item.event.timestamp
-    if before is None:
-        before = {"created_at": timestamp}
-    else:
-        where = [table.c[k] == v for k, v in keys.items()]
-        conn.execute(
-            update(table)
-            .where(*where, current(table))
-            .values(valid_to_position=item.position, valid_to=timestamp)
-        )
-    row = {
-        **before,
-        "version": item.event.originator_version,
-        **changes,
-        **keys,
-        "recorded_at": timestamp,
-        "position": item.position,
-        "valid_from_position": item.position,
-        "valid_from": timestamp,
-        "valid_to_position": None,
-        "valid_to": None,
-    }
-    conn.execute(insert(table), row)
-    return row

@@ -1,0 +1,111 @@
+"""Row versions written a batch at a time: current rows read once, writes flushed.
+
+A processor's batch is one transaction, so within it only this object changes the
+table's rows: the current version of an entity is read from the database at most
+once per batch, then kept in memory, and the closing UPDATEs and the INSERTs of
+the batch go out as two executemany calls when it ends.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Table, bindparam, insert, select, update
+
+from projections.processing import Item
+
+
+class Versions:
+    """The row versions of one temporal table that a batch reads and writes."""
+
+    def __init__(self, table: Table, keys: Sequence[str]) -> None:
+        self.table = table
+        self.keys = tuple(keys)
+        self.columns = tuple(c.name for c in table.columns)
+        c = table.c
+        # Built once: SQLAlchemy then reuses the compiled form for every batch.
+        self._select = select(table).where(
+            *(c[k] == bindparam(k) for k in self.keys), c.valid_to_position.is_(None)
+        )
+        self._close = (
+            update(table)
+            .where(
+                *(c[k] == bindparam(f"key_{k}") for k in self.keys),
+                c.valid_from_position == bindparam("key_from"),
+            )
+            .values(
+                valid_to_position=bindparam("to_position", c.valid_to_position.type),
+                valid_to=bindparam("to_time", type_=c.valid_to.type),
+            )
+        )
+        self._insert = insert(table)
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget everything (a new batch, or a rolled-back one)."""
+        self._current: dict[tuple[Any, ...], dict[str, Any] | None] = {}
+        self._new: dict[tuple[Any, ...], dict[str, Any]] = {}
+        self._inserts: list[dict[str, Any]] = []
+        self._closes: list[dict[str, Any]] = []
+
+    def current(self, conn: Connection, keys: dict[str, Any]) -> dict[str, Any] | None:
+        """The entity's current row version (read-only), if it has one."""
+        key = tuple(keys[k] for k in self.keys)
+        if key not in self._current:
+            found = conn.execute(self._select, keys).one_or_none()
+            self._current[key] = None if found is None else dict(found._mapping)
+        return self._current[key]
+
+    def write(
+        self,
+        item: Item,
+        keys: dict[str, Any],
+        changes: dict[str, Any],
+        before: dict[str, Any] | None,
+    ) -> dict[str, Any]:
+        """Close the entity's current row version (`before`) and add the next.
+
+        `before` is None when the event creates the entity; `changes` may set the
+        version when the event belongs to another aggregate.
+        """
+        timestamp = item.event.timestamp
+        key = tuple(keys[k] for k in self.keys)
+        if before is None:
+            before = {"created_at": timestamp}
+        elif self._new.get(key) is before:  # added in this batch: close it unwritten
+            before.update(valid_to_position=item.position, valid_to=timestamp)
+        else:
+            closing = {f"key_{k}": keys[k] for k in self.keys}
+            self._closes.append(
+                {
+                    **closing,
+                    "key_from": before["valid_from_position"],
+                    "to_position": item.position,
+                    "to_time": timestamp,
+                }
+            )
+        merged = {
+            **before,
+            "version": item.event.originator_version,
+            **changes,
+            **keys,
+            "recorded_at": timestamp,
+            "position": item.position,
+            "valid_from_position": item.position,
+            "valid_from": timestamp,
+            "valid_to_position": None,
+            "valid_to": None,
+        }
+        row = {name: merged.get(name) for name in self.columns}
+        self._inserts.append(row)
+        self._current[key] = self._new[key] = row
+        return row
+
+    def flush(self, conn: Connection) -> None:
+        """Write the batch's closes, then its new rows; start the next batch empty."""
+        if self._closes:
+            conn.execute(self._close, self._closes)
+        if self._inserts:
+            conn.execute(self._insert, self._inserts)
+        self.reset()
