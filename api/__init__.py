@@ -58,6 +58,10 @@ def create_app(
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)
     from api import ui
+    from api.cli import main
 
     ui.mount(app, services)
+    # The same commands under `flask --app api ...` (each opens its own services).
+    for name, command in main.commands.items():
+        app.cli.add_command(command, name)
     return app

@@ -163,3 +163,19 @@ def test_export_audit_writes_resumable_files_and_is_recorded(
         main, ["export", "audit", "-o", str(whole), "--project", "NOPE"], env=env
     )
     assert unknown.exit_code == 1 and "NOPE" in unknown.output
+
+
+def test_the_same_commands_run_under_flask(settings: Settings) -> None:
+    from api import create_app
+
+    services = build_services(settings)
+    try:
+        runner = create_app(services=services).test_cli_runner()
+        issued = runner.invoke(
+            args=["tokens", "issue", "flo", "--role", "custodian"],
+            env=env_for(settings),
+        )
+        assert issued.exit_code == 0, issued.output
+        assert services.ledger.list_tokens()[-1].name == "flo"
+    finally:
+        services.close()
