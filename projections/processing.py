@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol, TypeVar
 
@@ -259,17 +259,3 @@ class Processor:
                     updated_at=catalog.now(),
                 )
             )
-
-
-def notifications_between(
-    recorder: ApplicationRecorder, start: int, stop: int, batch: int = 1000
-) -> Sequence[Notification]:
-    """All notifications with start <= id <= stop (for small ranges and tests)."""
-    found: list[Notification] = []
-    while start <= stop:
-        page = recorder.select_notifications(start=start, limit=batch, stop=stop)
-        if not page:
-            break
-        found.extend(page)
-        start = page[-1].id + 1
-    return found

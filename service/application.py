@@ -173,10 +173,6 @@ class LedgerBase(Application[UUID]):
             raise NotFoundError(_entity_name(cls), entity_id)
         return aggregate
 
-    def exists(self, entity_id: UUID) -> bool:
-        """Whether any aggregate has this id."""
-        return bool(self.recorder.select_events(entity_id, limit=1))
-
     def commit(self, *aggregates: Aggregate) -> int:
         """Save pending events atomically; return the last global position.
 
