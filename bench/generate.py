@@ -94,14 +94,16 @@ class Generator:
         rng, mapper = self.rng, self.ledger.mapper
         active: list[Story] = []
         pending: list[StoredEvent] = []
-        written = since_project = 0
+        written, since_project = 0, PROJECT_EVERY
         while written + len(pending) < events:
-            if not self.projects or since_project >= PROJECT_EVERY:
+            if since_project >= PROJECT_EVERY:
+                # Registered at once: entries created from now on may belong to it.
                 active.append(self.project())
-                since_project = 0
-            while len(active) < ACTIVE:
-                active.append(rng.choices(self.kinds, self.weights)[0]())
-            i = rng.randrange(len(active))
+                i, since_project = len(active) - 1, 0
+            else:
+                while len(active) < ACTIVE:
+                    active.append(rng.choices(self.kinds, self.weights)[0]())
+                i = rng.randrange(len(active))
             try:
                 aggregates = next(active[i])
             except StopIteration:
@@ -133,20 +135,16 @@ class Generator:
         return self.rng.choice(self.projects[-RECENT_PROJECTS:])
 
     def project(self) -> Story:
-        """Registered at once (entries may follow it), then its story."""
+        """Registered with its code, a stage, then highlight reports and stages."""
+        rng = self.rng
         self.registered += 1
         code = f"G{self.seed % 1000}-{self.registered}"
         project = Project.register(
-            code, f"Project {code}", "Generated", "Sponsor", "Dana Rees", HEAD
+            code, f"Project {code}", "Generated", "Sponsor", rng.choice(OWNERS), HEAD
         )
         self.projects.append(project.id)
         del self.projects[:-RECENT_PROJECTS]
-        return self._project(project, ProjectCode(code, project.id, HEAD))
-
-    def _project(self, project: Project, code: ProjectCode) -> Story:
-        """With its code reservation, a stage, then highlight reports and stages."""
-        rng = self.rng
-        yield project, code
+        yield project, ProjectCode(code, project.id, HEAD)
         project.change_stage("initiation", OFFICER)
         yield (project,)
         first = date(2026, 1, 5)
