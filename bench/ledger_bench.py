@@ -1,9 +1,15 @@
-"""Ledger throughput: leaves appended and events verified per second.
+"""Ledger append and verify at scale, with peak memory, against a raw baseline.
 
-Baseline, measured in the same run over the same rows: read every stored event
-raw, in order, and SHA-256 it. Usage:
+    .venv/bin/python bench/ledger_bench.py [--events 1000000] [--backend postgres]
 
-    .venv/bin/python bench/ledger_bench.py [--events 1000000] [--database-url URL]
+Each phase runs in its own process, which reports its wall time, CPU time and
+peak resident memory (`ru_maxrss`): generate (`bench/generate.py`: real
+aggregates encoded by the application's mapper, inserted in big batches),
+baseline (every stored event read raw in notification order with the same
+DB-API cursor the verifier uses, and SHA-256'd), append (the ledger processor
+catching up, then one signed head) and verify (the full `Verifier`). Ratios
+compare each phase with the baseline of the same run. The store is removed
+afterwards unless --keep is given.
 """
 
 from __future__ import annotations
@@ -11,104 +17,145 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import platform
+import resource
+import shutil
+import subprocess
+import sys
 import tempfile
 import time
-import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-from eventsourcing.persistence import StoredEvent
+from common import pg_schema, report
+from generate import generate
 
-from api.bootstrap import build_services
+from api.bootstrap import Services, build_services
+from projections.ledger import read_events
 from projections.ledger_signer import ledger_worker
 from projections.ledger_verify import Verifier
 from service.config import Settings
 
-RESULTS = Path(__file__).parent / "results" / "ledger.json"
-INSERT_BATCH = 5000
-READ_BATCH = 5000
+READ_BATCH = 10_000
+PHASES = ("generate", "baseline", "append", "verify")
 
 
-def fill(recorder: object, count: int) -> None:
-    """Store synthetic events (about 300 bytes of state each) straight away."""
-    written = 0
-    while written < count:
-        batch = []
-        for n in range(written, min(count, written + INSERT_BATCH)):
-            state = json.dumps(
-                {
-                    "timestamp": {"_type_": "datetime_iso", "_data_": "2026-01-01"},
-                    "title": f"event {n}",
-                    "detail": "x" * 200,
-                }
-            ).encode()
-            batch.append(StoredEvent(uuid.uuid4(), 1, "bench:Event", state))
-        recorder.insert_events(batch)  # type: ignore[attr-defined]
-        written += len(batch)
+def baseline(services: Services) -> int:
+    """Read every stored event raw, in order, and SHA-256 it; return how many."""
+    count, sha256 = 0, hashlib.sha256
+    for rows in read_events(services.ledger.recorder, 0, None, READ_BATCH):
+        for _, originator, _, topic, state in rows:
+            sha256(originator + topic.encode() + state).digest()
+        count += len(rows)
+    return count
 
 
-def baseline(recorder: object) -> int:
-    """Read every event raw and hash it; return how many."""
-    start, count = 1, 0
-    while True:
-        page = recorder.select_notifications(  # type: ignore[attr-defined]
-            start=start, limit=READ_BATCH
+def append(services: Services) -> int:
+    """Catch the ledger up and sign one head; return the tree size."""
+    worker = ledger_worker(services)
+    worker.catch_up()
+    head = worker.signer.sign_now()
+    return 0 if head is None else head.tree_size
+
+
+def verify(services: Services) -> int:
+    """Run the full verification; return the events it covered."""
+    key = ledger_worker(services).signer.key.public_key()
+    app = services.ledger
+    report = Verifier(services.views_engine, app.recorder, app.blobs, [key]).run()
+    if not report.ok:
+        raise SystemExit(f"verification failed: {report.summary()}")
+    return report.events
+
+
+def run_phase(phase: str, data_dir: Path, url: str, events: int) -> None:
+    """One phase in this process; print its JSON figures as the last line."""
+    services = build_services(Settings(data_dir=data_dir, database_url=url))
+    began, cpu = time.perf_counter(), time.process_time()
+    if phase == "generate":
+        count = generate(services.ledger, events)
+    else:
+        count = {"baseline": baseline, "append": append, "verify": verify}[phase](
+            services
         )
-        if not page:
-            return count
-        for n in page:
-            hashlib.sha256(
-                n.id.to_bytes(8, "big")
-                + n.originator_id.bytes
-                + n.topic.encode()
-                + n.state
-            ).digest()
-        count += len(page)
-        start = page[-1].id + 1
+    seconds, cpu = time.perf_counter() - began, time.process_time() - cpu
+    services.close()
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    figures = {"count": count, "seconds": seconds, "cpu": cpu, "peak_rss_mb": peak_mb}
+    print(json.dumps(figures))
 
 
-def timed(label: str, action: object) -> tuple[float, object]:
-    began = time.perf_counter()
-    value = action()  # type: ignore[operator]
-    seconds = time.perf_counter() - began
-    print(f"{label:<10} {seconds:8.2f} s")
-    return seconds, value
+def child(phase: str, data_dir: Path, url: str, events: int) -> dict[str, Any]:
+    """Run a phase in a fresh interpreter (so its peak memory is its own)."""
+    command = [sys.executable, __file__, "--phase", phase, "--events", str(events)]
+    command += ["--data-dir", str(data_dir), "--database-url", url]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode:
+        raise SystemExit(f"{phase} failed:\n{done.stdout}{done.stderr}")
+    figures: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    print(
+        f"{phase:<9} {figures['count']:>9} events {figures['seconds']:8.2f} s "
+        f"{figures['count'] / figures['seconds']:>9,.0f}/s "
+        f"(CPU {figures['cpu']:7.2f} s) "
+        f"peak RSS {figures['peak_rss_mb']:6.1f} MB",
+        flush=True,
+    )
+    return figures
+
+
+@contextmanager
+def store_url(backend: str, data_dir: Path, given: str | None) -> Iterator[str]:
+    """The event store URL: given, a SQLite file, or a fresh PostgreSQL schema."""
+    if given:
+        yield given
+    elif backend == "sqlite":
+        yield f"sqlite:///{data_dir}/events.db"
+    else:
+        with pg_schema() as schema:
+            yield f"postgresql://postgres@127.0.0.1:5432/test?schema={schema}"
 
 
 def main() -> None:
+    """Run every phase in its own process; print and write the figures."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=100_000)
+    parser.add_argument("--backend", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--database-url", default=None)
+    parser.add_argument("--keep", action="store_true", help="keep the data dir")
+    parser.add_argument("--phase", choices=PHASES, help=argparse.SUPPRESS)
+    parser.add_argument("--data-dir", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.phase:
+        run_phase(args.phase, args.data_dir, args.database_url, args.events)
+        return
+    began = time.perf_counter()
     data_dir = Path(tempfile.mkdtemp(prefix="ledger-bench-"))
-    url = args.database_url or f"sqlite:///{data_dir}/events.db"
-    services = build_services(Settings(data_dir=data_dir, database_url=url))
-    app = services.ledger
-    print(f"filling {args.events} events on {services.settings.backend}")
-    fill(app.recorder, args.events)
-    base_s, _ = timed("baseline", lambda: baseline(app.recorder))
-    worker = ledger_worker(services)
-    append_s, _ = timed("append", worker.catch_up)
-    worker.signer.sign_now()
-    key = worker.signer.key.public_key()
-    verifier = Verifier(services.views_engine, app.recorder, app.blobs, [key])
-    verify_s, report = timed("verify", verifier.run)
-    assert report.ok, report.summary()  # type: ignore[attr-defined]
-    n = args.events
-    result = {
-        "events": n,
-        "backend": services.settings.backend,
-        "python": platform.python_version(),
-        "baseline_rows_per_s": round(n / base_s),
-        "append_leaves_per_s": round(n / append_s),
-        "verify_events_per_s": round(n / verify_s),
-        "append_vs_baseline": round(append_s / base_s, 2),
-        "verify_vs_baseline": round(verify_s / base_s, 2),
+    with store_url(args.backend, data_dir, args.database_url) as url:
+        backend = Settings(data_dir=data_dir, database_url=url).backend
+        print(f"{args.events} events on {backend} ({data_dir})", flush=True)
+        figures = {p: child(p, data_dir, url, args.events) for p in PHASES}
+    base = figures["baseline"]["seconds"]
+    result: dict[str, object] = {
+        "events": figures["verify"]["count"],
+        "backend": backend,
     }
-    print(json.dumps(result, indent=1))
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=1) + "\n")
-    services.close()
+    for phase in PHASES:
+        result[f"{phase}_seconds"] = round(figures[phase]["seconds"], 2)
+        result[f"{phase}_cpu_seconds"] = round(figures[phase]["cpu"], 2)
+        result[f"{phase}_events_per_s"] = round(
+            figures[phase]["count"] / figures[phase]["seconds"]
+        )
+        result[f"{phase}_peak_rss_mb"] = round(figures[phase]["peak_rss_mb"], 1)
+    result["append_vs_baseline"] = round(figures["append"]["seconds"] / base, 2)
+    result["verify_vs_baseline"] = round(figures["verify"]["seconds"] / base, 2)
+    base_cpu = figures["baseline"]["cpu"]
+    result["append_cpu_vs_baseline"] = round(figures["append"]["cpu"] / base_cpu, 2)
+    result["verify_cpu_vs_baseline"] = round(figures["verify"]["cpu"] / base_cpu, 2)
+    result["wall_seconds"] = round(time.perf_counter() - began, 1)
+    report(f"ledger_{backend}_{args.events}", result)
+    if not args.keep:
+        shutil.rmtree(data_dir)
 
 
 if __name__ == "__main__":

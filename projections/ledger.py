@@ -12,12 +12,16 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 from uuid import UUID
 
-from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification
+from eventsourcing.persistence import ApplicationRecorder, Mapper
+from eventsourcing.postgres import PostgresApplicationRecorder
+from eventsourcing.sqlite import SQLiteApplicationRecorder
+from psycopg.rows import tuple_row
+from psycopg.sql import SQL, Identifier
 from sqlalchemy import Connection, Engine, MetaData
 
 from projections import catalog
@@ -32,12 +36,13 @@ from projections.ledger_tables import (
 )
 from projections.ledger_tables import metadata as ledger_metadata
 from projections.processing import Item, ProcessingError, Processor, ReadModel
-from service.ledger.leaf import event_leaf_hash
-from service.ledger.merkle import MerkleTree
+from service.ledger.leaf import RawEvent, leaf_hashes
+from service.ledger.merkle import Frontier
 
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 5000
+_NO_STOP: Final = 2**63 - 1
 
 
 class LedgerModel(ReadModel):
@@ -61,11 +66,10 @@ class LedgerModel(ReadModel):
 
 @dataclass
 class _Frontier:
-    """The in-memory tree and the tracking position it is valid for."""
+    """The in-memory right edge of the tree and the tracking position it is for."""
 
     position: int
-    tree: MerkleTree
-    store: SqlNodeStore
+    edge: Frontier
 
 
 class LedgerProcessor(Processor):
@@ -93,14 +97,14 @@ class LedgerProcessor(Processor):
                 if head <= row.position:
                     return 0
                 frontier = self._frontier_at(conn, row.position)
-                batch = self.recorder.select_notifications(
-                    start=row.position + 1, limit=self.batch_size, stop=head
+                batch = read_events_page(
+                    self.recorder, row.position, head, self.batch_size
                 )
                 if batch:
-                    position = batch[0].id
-                    self._append(conn, frontier, batch)
+                    position = batch[0][0]
+                    self._append(conn, frontier.edge, batch)
                 full = len(batch) == self.batch_size
-                reached = batch[-1].id if full else head
+                reached = batch[-1][0] if full else head
                 self._advance(conn, reached)
             frontier.position = reached
             return reached - row.position
@@ -117,26 +121,16 @@ class LedgerProcessor(Processor):
     def _frontier_at(self, conn: Connection, position: int) -> _Frontier:
         frontier = self._frontier
         if frontier is None or frontier.position != position:
-            store = SqlNodeStore(conn)
-            frontier = _Frontier(position, MerkleTree(store, tree_size(conn)), store)
-            self._frontier = frontier
-        frontier.store.conn = conn
-        frontier.store.cache.clear()
+            edge = Frontier.load(SqlNodeStore(conn), tree_size(conn))
+            frontier = self._frontier = _Frontier(position, edge)
         return frontier
 
     def _append(
-        self, conn: Connection, frontier: _Frontier, batch: Sequence[Notification]
+        self, conn: Connection, edge: Frontier, batch: Sequence[RawEvent]
     ) -> None:
-        first = frontier.tree.size
-        hashes = [
-            event_leaf_hash(
-                n.id, as_uuid(n.originator_id), n.originator_version, n.topic, n.state
-            )
-            for n in batch
-        ]
-        frontier.store.pending.clear()
-        frontier.tree.extend(hashes)
-        uuid = _uuid_param(conn)
+        first = edge.size
+        hashes = leaf_hashes(batch)
+        created = edge.extend(hashes)
         _insert_many(
             conn,
             leaves.name,
@@ -148,34 +142,22 @@ class LedgerProcessor(Processor):
                 "leaf_hash",
             ),
             [
-                (
-                    first + i,
-                    n.id,
-                    uuid(as_uuid(n.originator_id)),
-                    n.originator_version,
-                    digest,
+                (index, event[0], event[1].hex(), event[2], digest)
+                for index, event, digest in zip(
+                    range(first, first + len(batch)), batch, hashes, strict=True
                 )
-                for i, (n, digest) in enumerate(zip(batch, hashes, strict=True))
             ],
         )
-        inner = [node for node in frontier.store.pending if node[0]]
+        inner = [
+            (level, index, digest)
+            for level, start, digests in created[1:]
+            for index, digest in enumerate(digests, start)
+        ]
         if inner:
             _insert_many(conn, nodes.name, ("level", "node_index", "hash"), inner)
         owned = [m for m in map(_membership, batch) if m is not None]
         if owned:
-            _insert_many(
-                conn,
-                members.name,
-                ("originator_id", "project_id"),
-                [(uuid(oid), uuid(pid)) for oid, pid in owned],
-            )
-
-
-def _uuid_param(conn: Connection) -> Callable[[UUID], object]:
-    """How the driver takes a UUID column as SQLAlchemy's Uuid type stores it."""
-    if conn.dialect.name == "sqlite":
-        return lambda value: value.hex
-    return lambda value: value
+            _insert_many(conn, members.name, ("originator_id", "project_id"), owned)
 
 
 def _insert_many(
@@ -184,26 +166,96 @@ def _insert_many(
     columns: Sequence[str],
     rows: Sequence[Sequence[object]],
 ) -> None:
-    """executemany at the driver: a batch of leaves is the hot path."""
+    """executemany at the driver: a batch of leaves is the hot path.
+
+    UUIDs go as 32 hex digits: SQLAlchemy's Uuid column holds that text on
+    SQLite, and PostgreSQL casts it to uuid.
+    """
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     sql = (
         f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608 - fixed names
         f"VALUES ({', '.join([mark] * len(columns))})"
     )
-    conn.exec_driver_sql(sql, [tuple(row) for row in rows])
+    conn.exec_driver_sql(sql, rows)
 
 
-def _membership(notification: Notification) -> tuple[UUID, UUID] | None:
-    """The project an aggregate belongs to, read from its creation event."""
-    if notification.originator_version != 1 or b'"project_id"' not in (
-        notification.state
-    ):
+def _membership(event: RawEvent) -> tuple[str, str] | None:
+    """(aggregate, project) as hex, read from an aggregate's creation event."""
+    _, originator, version, _, state = event
+    if version != 1 or b'"project_id"' not in state:
         return None
     try:
-        value = json.loads(notification.state)["project_id"]["_data_"]
-        return as_uuid(notification.originator_id), UUID(hex=value)
+        value = json.loads(state)["project_id"]["_data_"]
+        return originator.hex(), UUID(hex=value).hex
     except (ValueError, KeyError, TypeError):
         return None
+
+
+def read_events_page(
+    recorder: ApplicationRecorder, after: int, stop: int | None, limit: int
+) -> list[RawEvent]:
+    """Up to `limit` stored events after a position (up to `stop`), raw and in order.
+
+    A DB-API cursor straight on the recorder's table: plain tuples, the
+    originator id as its 16 bytes, no Notification objects.
+    """
+    last = _NO_STOP if stop is None else stop
+    if isinstance(recorder, SQLiteApplicationRecorder):
+        sql = (
+            "SELECT rowid, originator_id, originator_version, topic, state "  # noqa: S608
+            f"FROM {recorder.events_table_name} "
+            "WHERE rowid > ? AND rowid <= ? ORDER BY rowid LIMIT ?"
+        )
+        with recorder.datastore.transaction(commit=False) as cursor:
+            raw = cursor.sqlite_cursor
+            raw.row_factory = None
+            raw.execute(sql, (after, last, limit))
+            return [(p, _id_bytes(o), v, t, s) for p, o, v, t, s in raw.fetchall()]
+    if isinstance(recorder, PostgresApplicationRecorder):
+        datastore = recorder.datastore
+        text_ids = datastore.originator_id_type == "text"
+        query = SQL(
+            "SELECT notification_id, {originator}, originator_version, topic, state "
+            "FROM {schema}.{table} WHERE notification_id > %s "
+            "AND notification_id <= %s ORDER BY notification_id LIMIT %s"
+        ).format(
+            originator=SQL("originator_id" if text_ids else "uuid_send(originator_id)"),
+            schema=Identifier(datastore.schema),
+            table=Identifier(recorder.events_table_name),
+        )
+        with datastore.transaction(commit=False) as cursor:
+            cursor.row_factory = tuple_row  # type: ignore[assignment]
+            cursor.execute(query, (after, last, limit), binary=True, prepare=True)
+            rows: list[Any] = cursor.fetchall()
+        if text_ids:
+            return [(p, _id_bytes(o), v, t, s) for p, o, v, t, s in rows]
+        return rows
+    return [
+        (n.id, as_uuid(n.originator_id).bytes, n.originator_version, n.topic, n.state)
+        for n in recorder.select_notifications(start=after + 1, limit=limit, stop=stop)
+    ]
+
+
+def read_events(
+    recorder: ApplicationRecorder, after: int, stop: int | None, limit: int
+) -> Iterator[list[RawEvent]]:
+    """Every stored event after a position (up to `stop`), page by page."""
+    while page := read_events_page(recorder, after, stop, limit):
+        yield page
+        after = page[-1][0]
+
+
+def _id_bytes(value: str) -> bytes:
+    """The 16 bytes of an originator id stored as text (32 hex digits, usually)."""
+    if len(value) == 32:
+        try:
+            raw = bytes.fromhex(value)
+        except ValueError:
+            pass
+        else:
+            if len(raw) == 16:
+                return raw
+    return UUID(value).bytes
 
 
 def ledger_processor(

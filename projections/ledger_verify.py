@@ -1,37 +1,43 @@
 """Full verification: every leaf, node, head and blob recomputed from the events.
 
-The events are read raw in notification order and hashed into a fresh tree
-that keeps only its frontier; each stored leaf and inner node is compared as
-it is recomputed, and each signed head's root when the tree reaches its size.
-Two heads whose roots are both roots of prefixes of this one recomputed log
-are consistent by construction, so no stored consistency proof is trusted.
+The events are read raw in notification order, page by page, and hashed into
+a fresh tree that keeps only its frontier; each page's stored leaves and the
+stored inner nodes it completes are read in the same order and compared list
+to list, and each signed head's root is compared when the tree reaches its
+size. Two heads whose roots are both roots of prefixes of this one recomputed
+log are consistent by construction, so no stored consistency proof is trusted.
+
+The ledger is read first (heads, then its size) and the event log's end after
+it, so a ledger processor appending meanwhile cannot make a leaf look orphaned.
 """
 
 from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from eventsourcing.persistence import ApplicationRecorder, Notification
+from eventsourcing.persistence import ApplicationRecorder
 from eventsourcing.utils import get_topic
-from sqlalchemy import Connection, Engine, and_, or_, select
+from sqlalchemy import Connection, Engine, select
 
-from projections.ledger import as_uuid
+from projections.ledger import read_events
 from projections.ledger_reader import head_from_row
-from projections.ledger_tables import heads, leaves, nodes
+from projections.ledger_tables import heads, tree_size
 from service.blobs import BlobStore
 from service.domain.document import Document
-from service.ledger.leaf import event_leaf_hash
-from service.ledger.merkle import MerkleTree
+from service.ledger.leaf import RawEvent, leaf_hashes
+from service.ledger.merkle import Frontier
 from service.ledger.signing import SignedTreeHead, key_id, verify_tree_head
 
 VERSION_TOPIC = f"{get_topic(Document)}.VersionSubmitted"
 DISPOSED_TOPIC = f"{get_topic(Document)}.Disposed"
-BATCH = 5000
+BATCH = 10_000
+
+# New inner nodes of one page, by level: (index of the first, their hashes).
+Created = dict[int, tuple[int, list[bytes]]]
 
 
 class _MismatchError(Exception):
@@ -64,38 +70,19 @@ class VerifyReport:
         return f"verified {self.events} events up to head {size}{root}{tail}"
 
 
-class _RollingStore:
-    """A NodeStore keeping only the newest node per level: enough for the root."""
-
-    def __init__(self) -> None:
-        self.last: dict[int, tuple[int, bytes]] = {}
-        self.completed: list[tuple[int, int, bytes]] = []
-
-    def get(self, level: int, index: int) -> bytes:
-        found = self.last.get(level)
-        if found is None or found[0] != index:
-            raise KeyError((level, index))
-        return found[1]
-
-    def put_many(self, new: Iterable[tuple[int, int, bytes]]) -> None:
-        for level, index, digest in new:
-            self.last[level] = (index, digest)
-            if level:
-                self.completed.append((level, index, digest))
-
-
 @dataclass
 class _Blobs:
-    versions: dict[str, tuple[int, set[str]]] = field(default_factory=dict)
-    disposed: set[str] = field(default_factory=set)
+    versions: dict[str, tuple[int, set[bytes]]] = field(default_factory=dict)
+    disposed: set[bytes] = field(default_factory=set)
 
-    def see(self, n: Notification) -> None:
-        if n.topic == VERSION_TOPIC:
-            sha = json.loads(n.state)["sha256"]
-            _, owners = self.versions.setdefault(sha, (n.id, set()))
-            owners.add(str(n.originator_id))
-        elif n.topic == DISPOSED_TOPIC:
-            self.disposed.add(str(n.originator_id))
+    def see(self, events: Sequence[RawEvent]) -> None:
+        for position, originator, _, topic, state in events:
+            if topic == VERSION_TOPIC:
+                sha = json.loads(state)["sha256"]
+                _, owners = self.versions.setdefault(sha, (position, set()))
+                owners.add(originator)
+            elif topic == DISPOSED_TOPIC:
+                self.disposed.add(originator)
 
     def check(self, store: BlobStore) -> None:
         for sha, (position, owners) in sorted(
@@ -129,29 +116,30 @@ class Verifier:
         self.stop_event = threading.Event()
 
     def run(self, progress: Callable[[int], None] | None = None) -> VerifyReport:
-        """Verify everything; progress receives positions covered per batch."""
-        store = _RollingStore()
-        tree = MerkleTree(store)
-        state: dict[str, Any] = {"events": 0, "last_position": 0, "signed": None}
+        """Verify everything; progress receives positions covered per page."""
+        edge = Frontier()
+        state = _State()
         try:
             with self.engine.connect() as conn:
                 checks = self._heads(conn)
-                self._stream(conn, tree, store, checks, state, progress)
+                stored_size = tree_size(conn)
+                end = self.recorder.max_notification_id() or 0
+                self._stream(conn, edge, checks, state, stored_size, end, progress)
             if checks:
                 label, head = checks[0]
                 raise _MismatchError(
-                    f"{label} covers {head.tree_size} events but only {tree.size} "
+                    f"{label} covers {head.tree_size} events but only {edge.size} "
                     "are stored: events after this position are missing "
                     "(tail truncated)",
-                    state["last_position"],
+                    state.last_position,
                 )
         except _MismatchError as stop:
             return VerifyReport(
-                False, tree.size, state["signed"], stop.position, stop.reason
+                False, edge.size, state.signed, stop.position, stop.reason
             )
-        signed: SignedTreeHead | None = state["signed"]
-        unsigned = tree.size - (signed.tree_size if signed else 0)
-        return VerifyReport(True, tree.size, signed, unsigned=unsigned)
+        signed = state.signed
+        unsigned = edge.size - (signed.tree_size if signed else 0)
+        return VerifyReport(True, edge.size, signed, unsigned=unsigned)
 
     def _heads(self, conn: Connection) -> list[tuple[str, SignedTreeHead]]:
         """Check signatures and order of the stored heads; return them by size."""
@@ -186,99 +174,76 @@ class Verifier:
     def _stream(
         self,
         conn: Connection,
-        tree: MerkleTree,
-        store: _RollingStore,
+        edge: Frontier,
         checks: list[tuple[str, SignedTreeHead]],
-        state: dict[str, Any],
+        state: _State,
+        stored_size: int,
+        end: int,
         progress: Callable[[int], None] | None,
     ) -> None:
-        blobs, start, pending = _Blobs(), 1, list(checks)
-        while not self.stop_event.is_set():
-            batch = self.recorder.select_notifications(start=start, limit=BATCH)
-            if not batch:
-                break
-            stored = conn.execute(
-                select(leaves.c.leaf_index, leaves.c.position, leaves.c.leaf_hash)
-                .where(leaves.c.leaf_index >= tree.size)
-                .order_by(leaves.c.leaf_index)
-                .limit(len(batch))
-            ).all()
-            first = tree.size
-            hashes = [
-                self._leaf(n, stored, first + i, first) for i, n in enumerate(batch)
-            ]
-            for n in batch:
-                blobs.see(n)
-            store.completed.clear()
-            done = 0
-            while pending and pending[0][1].tree_size <= first + len(hashes):
-                label, head = pending.pop(0)
-                tree.extend(hashes[done : head.tree_size - first])
-                done = head.tree_size - first
-                self._check_root(tree, label, head, batch, first, state)
-            tree.extend(hashes[done:])
-            self._check_nodes(conn, store.completed, first + len(stored), batch, first)
-            state["last_position"] = batch[-1].id
-            if progress:
-                progress(batch[-1].id - start + 1)
-            start = batch[-1].id + 1
-        if self.stop_event.is_set():
-            raise _MismatchError("interrupted", state["last_position"] or None)
-        extra = conn.execute(
-            select(leaves.c.position)
-            .where(leaves.c.leaf_index >= tree.size)
-            .order_by(leaves.c.leaf_index)
-            .limit(1)
-        ).scalar()
+        blobs, pending, ledger = _Blobs(), list(checks), _StoredLedger(conn)
+        try:
+            self._compare(
+                edge, pending, blobs, ledger, state, stored_size, end, progress
+            )
+            if self.stop_event.is_set():
+                raise _MismatchError("interrupted", state.last_position or None)
+            extra = ledger.leaf_position(edge.size, stored_size)
+        finally:
+            ledger.cursor.close()
         if extra is not None:
             raise _MismatchError(
                 "the ledger has a leaf for this event but the event is gone "
                 "(events removed at the tail)",
-                int(extra),
+                extra,
             )
         blobs.check(self.blobs)
         checks[:] = pending
 
-    @staticmethod
-    def _leaf(n: Notification, stored: Sequence[Any], index: int, first: int) -> bytes:
-        digest = event_leaf_hash(
-            n.id, as_uuid(n.originator_id), n.originator_version, n.topic, n.state
-        )
-        if index - first >= len(stored):
-            return digest  # not ledgered yet: only heads can vouch for it
-        row = stored[index - first]
-        if row.position < n.id:
-            raise _MismatchError(
-                f"no event is stored here, but leaf {index} was recorded for it "
-                "(event deleted?)",
-                int(row.position),
-            )
-        if row.position > n.id:
-            raise _MismatchError(
-                f"this event is not in the ledger: leaf {index} was recorded for "
-                f"position {row.position} (event inserted?)",
-                n.id,
-            )
-        if bytes(row.leaf_hash) != digest:
-            raise _MismatchError(
-                f"the stored event does not hash to leaf {index} recorded for it "
-                "(event edited or moved, or leaf edited)",
-                n.id,
-            )
-        return digest
+    def _compare(
+        self,
+        edge: Frontier,
+        pending: list[tuple[str, SignedTreeHead]],
+        blobs: _Blobs,
+        ledger: _StoredLedger,
+        state: _State,
+        stored_size: int,
+        end: int,
+        progress: Callable[[int], None] | None,
+    ) -> None:
+        for batch in read_events(self.recorder, 0, end, BATCH):
+            if self.stop_event.is_set():
+                break
+            first = edge.size
+            hashes = leaf_hashes(batch)
+            stored = ledger.leaves(first, len(batch), stored_size)
+            _check_leaves(batch, hashes, stored, first)
+            blobs.see(batch)
+            created: Created = {}
+            done = 0
+            while pending and pending[0][1].tree_size <= first + len(hashes):
+                label, head = pending.pop(0)
+                _collect(created, edge.extend(hashes[done : head.tree_size - first]))
+                done = head.tree_size - first
+                self._check_root(edge, label, head, batch, first, state)
+            _collect(created, edge.extend(hashes[done:]))
+            ledger.check_nodes(created, first + len(stored), batch, first)
+            if progress:
+                progress(batch[-1][0] - state.last_position)
+            state.last_position = batch[-1][0]
 
     def _check_root(
         self,
-        tree: MerkleTree,
+        edge: Frontier,
         label: str,
         head: SignedTreeHead,
-        batch: Sequence[Notification],
+        batch: Sequence[RawEvent],
         first: int,
-        state: dict[str, Any],
+        state: _State,
     ) -> None:
-        if tree.root(head.tree_size) != head.root_hash:
+        if edge.root() != head.root_hash:
             last = (
-                batch[head.tree_size - first - 1].id if head.tree_size > first else None
+                batch[head.tree_size - first - 1][0] if head.tree_size > first else None
             )
             raise _MismatchError(
                 f"the root of {label} (tree size {head.tree_size}) differs "
@@ -286,41 +251,117 @@ class Verifier:
                 last,
             )
         if not label.startswith("the head given"):
-            state["signed"] = head
+            state.signed = head
 
-    def _check_nodes(
+
+@dataclass
+class _State:
+    last_position: int = 0
+    signed: SignedTreeHead | None = None
+
+
+def _collect(created: Created, new: list[tuple[int, int, list[bytes]]]) -> None:
+    """Add one extension's inner nodes (each level continues the one before)."""
+    for level, start, digests in new:
+        if level == 0:
+            continue
+        if level in created:
+            created[level][1].extend(digests)
+        else:
+            created[level] = (start, list(digests))
+
+
+def _check_leaves(
+    batch: Sequence[RawEvent],
+    hashes: Sequence[bytes],
+    stored: Sequence[tuple[int, bytes]],
+    first: int,
+) -> None:
+    """Stored leaves must be these events' with these hashes; name the first not."""
+    if stored == list(zip([e[0] for e in batch], hashes[: len(stored)], strict=False)):
+        return
+    for index, (event, digest, (position, leaf)) in enumerate(
+        zip(batch, hashes, stored, strict=False), first
+    ):
+        if position < event[0]:
+            raise _MismatchError(
+                f"no event is stored here, but leaf {index} was recorded for it "
+                "(event deleted?)",
+                position,
+            )
+        if position > event[0]:
+            raise _MismatchError(
+                f"this event is not in the ledger: leaf {index} was recorded for "
+                f"position {position} (event inserted?)",
+                event[0],
+            )
+        if bytes(leaf) != digest:
+            raise _MismatchError(
+                f"the stored event does not hash to leaf {index} recorded for it "
+                "(event edited or moved, or leaf edited)",
+                event[0],
+            )
+
+
+class _StoredLedger:
+    """The stored leaves and nodes, read with a DB-API cursor in tree order."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.cursor = conn.connection.cursor()
+        self.mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+        self.leaves_sql = (
+            "SELECT position, leaf_hash FROM ledger_leaves "
+            "WHERE leaf_index >= ? AND leaf_index < ? ORDER BY leaf_index LIMIT ?"
+        ).replace("?", self.mark)
+
+    def leaves(self, first: int, count: int, size: int) -> list[tuple[int, bytes]]:
+        """(position, leaf hash) of up to `count` stored leaves from index `first`."""
+        self.cursor.execute(self.leaves_sql, (first, size, count))
+        return list(self.cursor.fetchall())
+
+    def leaf_position(self, first: int, size: int) -> int | None:
+        """The position of the first stored leaf from index `first`, if any."""
+        rows = self.leaves(first, 1, size)
+        return int(rows[0][0]) if rows else None
+
+    def check_nodes(
         self,
-        conn: Connection,
-        completed: list[tuple[int, int, bytes]],
+        created: Created,
         stored_size: int,
-        batch: Sequence[Notification],
+        batch: Sequence[RawEvent],
         first: int,
     ) -> None:
-        wanted = {
-            (level, index): digest
-            for level, index, digest in completed
-            if (index + 1) << level <= stored_size
-        }
+        """Every new node inside the stored tree must be stored with that hash."""
+        wanted: list[tuple[int, int, bytes]] = []
+        bounds: list[int] = []  # level, first index, last index: one range a level
+        for level, (start, digests) in sorted(created.items()):
+            count = min(len(digests), (stored_size >> level) - start)
+            if count > 0:
+                wanted += [
+                    (level, index, digest)
+                    for index, digest in enumerate(digests[:count], start)
+                ]
+                bounds += (level, start, start + count - 1)
         if not wanted:
             return
-        ranges: dict[int, list[int]] = {}
-        for level, index in wanted:
-            ranges.setdefault(level, []).append(index)
-        clauses = [
-            and_(nodes.c.level == level, nodes.c.node_index.between(min(ix), max(ix)))
-            for level, ix in ranges.items()
-        ]
-        found = {
-            (int(r.level), int(r.node_index)): bytes(r.hash)
-            for r in conn.execute(select(nodes).where(or_(*clauses)))
-        }
-        for (level, index), digest in sorted(
-            wanted.items(), key=lambda w: (w[0][1] + 1) << w[0][0]
-        ):
-            if found.get((level, index)) != digest:
+        m = self.mark
+        where = " OR ".join(
+            [f"(level = {m} AND node_index BETWEEN {m} AND {m})"] * (len(bounds) // 3)
+        )
+        self.cursor.execute(
+            f"SELECT level, node_index, hash FROM ledger_nodes WHERE {where} "  # noqa: S608
+            "ORDER BY level, node_index",
+            bounds,
+        )
+        found = self.cursor.fetchall()
+        if found == wanted:
+            return
+        stored = {(int(r[0]), int(r[1])): bytes(r[2]) for r in found}
+        for level, index, digest in sorted(wanted, key=lambda w: (w[1] + 1) << w[0]):
+            if stored.get((level, index)) != digest:
                 last_leaf = ((index + 1) << level) - 1
                 raise _MismatchError(
                     f"stored ledger node (level {level}, index {index}) "
                     "differs from the hash recomputed from the events",
-                    batch[last_leaf - first].id,
+                    batch[last_leaf - first][0],
                 )

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Final, Protocol
+from typing import Final, Protocol, cast
 
 HASH_SIZE: Final = 32
 EMPTY_ROOT: Final = hashlib.sha256(b"").digest()
@@ -81,6 +81,61 @@ def _aligned_blocks(start: int, end: int) -> Iterator[tuple[int, int]]:
         remaining -= 1 << level
 
 
+class Frontier:
+    """The right edge of a tree: per level, the complete subtree awaiting a sibling.
+
+    `pending[level]` is set exactly when bit `level` of `size` is set. Appending
+    works level by level over whole lists, so a batch of n leaves costs n - 1
+    pair hashes in a few list comprehensions rather than per-node calls.
+    """
+
+    def __init__(self, size: int = 0, pending: Sequence[bytes | None] = ()) -> None:
+        self.size = size
+        self.pending: list[bytes | None] = list(pending)
+
+    @classmethod
+    def load(cls, store: NodeStore, size: int) -> Frontier:
+        """The frontier of a tree of `size` leaves whose nodes are in `store`."""
+        pending: list[bytes | None] = [None] * size.bit_length()
+        for level, index in _aligned_blocks(0, size):
+            pending[level] = store.get(level, index)
+        return cls(size, pending)
+
+    def extend(self, leaves: Sequence[bytes]) -> list[tuple[int, int, list[bytes]]]:
+        """Append leaf hashes; return (level, first index, hashes) of every new node.
+
+        Level 0 holds the leaves themselves; each level's nodes are consecutive.
+        """
+        created: list[tuple[int, int, list[bytes]]] = []
+        current, level, sha256 = list(leaves), 0, hashlib.sha256
+        while current:
+            before = self.size >> level  # nodes this level held before the batch
+            created.append((level, before, current))
+            if level == len(self.pending):
+                self.pending.append(None)
+            if before & 1:  # the waiting left sibling pairs with the first new node
+                current = [cast(bytes, self.pending[level]), *current]
+            paired = len(current) & ~1
+            self.pending[level] = None if paired == len(current) else current[-1]
+            current = [
+                sha256(b"\x01" + left + right).digest()
+                for left, right in zip(
+                    current[0:paired:2], current[1:paired:2], strict=True
+                )
+            ]
+            level += 1
+        self.size += len(leaves)
+        return created
+
+    def root(self) -> bytes:
+        """The root hash of the whole tree (EMPTY_ROOT when it has no leaves)."""
+        digest: bytes | None = None
+        for node in self.pending:
+            if node is not None:
+                digest = node if digest is None else node_hash(node, digest)
+        return EMPTY_ROOT if digest is None else digest
+
+
 class MerkleTree:
     """An append-only RFC 9162 tree over a NodeStore holding `size` leaves."""
 
@@ -88,17 +143,14 @@ class MerkleTree:
         if size < 0:
             raise LedgerError(f"tree size must not be negative, got {size}")
         self._store = store
-        self._size = size
-        # The frontier is the stored node for each 1-bit of size: the left
-        # siblings the next appends will need, kept here to avoid store reads.
-        self._frontier = [
-            store.get(level, index) for level, index in _aligned_blocks(0, size)
-        ]
+        # The stored node for each 1-bit of size: the left siblings the next
+        # appends will need, kept here to avoid store reads.
+        self._edge = Frontier.load(store, size)
 
     @property
     def size(self) -> int:
         """Return the number of leaves appended so far."""
-        return self._size
+        return self._edge.size
 
     def append(self, leaf: bytes) -> int:
         """Append one leaf hash and return its index."""
@@ -109,32 +161,27 @@ class MerkleTree:
         leaves = list(leaves)
         for leaf in leaves:  # all checked first, so a bad one changes nothing
             _check_hash("leaf hash", leaf)
-        new_nodes: list[tuple[int, int, bytes]] = []
-        indices: list[int] = []
-        for leaf in leaves:
-            index = self._size
-            new_nodes.append((0, index, leaf))
-            digest, level, position = leaf, 0, index
-            while position & 1:
-                digest = node_hash(self._frontier.pop(), digest)
-                level, position = level + 1, position >> 1
-                new_nodes.append((level, position, digest))
-            self._frontier.append(digest)
-            self._size += 1
-            indices.append(index)
-        self._store.put_many(new_nodes)
-        return indices
+        first = self.size
+        created = self._edge.extend(leaves)
+        self._store.put_many(
+            (level, start + i, digest)
+            for level, start, digests in created
+            for i, digest in enumerate(digests)
+        )
+        return list(range(first, first + len(leaves)))
 
     def root(self, size: int | None = None) -> bytes:
         """Return the root hash of the first `size` leaves (default: all)."""
-        size = self._size if size is None else size
+        size = self.size if size is None else size
+        if size == self.size:
+            return self._edge.root()
         self._check_size(size)
         return self._range_hash(0, size) if size else EMPTY_ROOT
 
     def leaf(self, index: int) -> bytes:
         """Return the stored hash of leaf `index`."""
-        if not 0 <= index < self._size:
-            raise LedgerError(f"leaf index {index} is outside a tree of {self._size}")
+        if not 0 <= index < self.size:
+            raise LedgerError(f"leaf index {index} is outside a tree of {self.size}")
         return self._store.get(0, index)
 
     def inclusion_proof(self, index: int, size: int) -> list[bytes]:
@@ -188,8 +235,8 @@ class MerkleTree:
         return digest
 
     def _check_size(self, size: int) -> None:
-        if not 0 <= size <= self._size:
-            raise LedgerError(f"size {size} is outside a tree of {self._size}")
+        if not 0 <= size <= self.size:
+            raise LedgerError(f"size {size} is outside a tree of {self.size}")
 
 
 def _check_hash(name: str, value: object) -> None:
