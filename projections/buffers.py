@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, insert, select
+from sqlalchemy import Connection, Table, bindparam, select
+
+from projections.rows import insert_rows
 
 
 class Appends:
     """Rows added to one table, written with one executemany when the batch ends."""
 
     def __init__(self, table: Table) -> None:
-        self._insert = insert(table)
+        self._insert = insert_rows(table)
         self.reset()
 
     def reset(self) -> None:
@@ -24,8 +26,7 @@ class Appends:
 
     def flush(self, conn: Connection) -> None:
         """Insert the rows held."""
-        if self._rows:
-            conn.execute(self._insert, self._rows)
+        self._insert.execute(conn, self._rows)
         self.reset()
 
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, select
 
 from projections.processing import Item
+from projections.rows import insert_rows, update_rows
 
 
 class Versions:
@@ -28,18 +29,9 @@ class Versions:
         self._select = select(table).where(
             *(c[k] == bindparam(k) for k in self.keys), c.valid_to_position.is_(None)
         )
-        self._close = (
-            update(table)
-            .where(
-                *(c[k] == bindparam(f"key_{k}") for k in self.keys),
-                c.valid_from_position == bindparam("key_from"),
-            )
-            .values(
-                valid_to_position=bindparam("to_position", c.valid_to_position.type),
-                valid_to=bindparam("to_time", type_=c.valid_to.type),
-            )
-        )
-        self._insert = insert(table)
+        closes, matches = ("valid_to_position", "valid_to"), ("valid_from_position",)
+        self._close = update_rows(table, closes, (*self.keys, *matches))
+        self._insert = insert_rows(table)
         self.reset()
 
     def reset(self) -> None:
@@ -80,9 +72,9 @@ class Versions:
             self._closes.append(
                 {
                     **closing,
-                    "key_from": before["valid_from_position"],
-                    "to_position": item.position,
-                    "to_time": timestamp,
+                    "key_valid_from_position": before["valid_from_position"],
+                    "to_valid_to_position": item.position,
+                    "to_valid_to": timestamp,
                 }
             )
         merged = {
@@ -104,8 +96,6 @@ class Versions:
 
     def flush(self, conn: Connection) -> None:
         """Write the batch's closes, then its new rows; start the next batch empty."""
-        if self._closes:
-            conn.execute(self._close, self._closes)
-        if self._inserts:
-            conn.execute(self._insert, self._inserts)
+        self._close.execute(conn, self._closes)
+        self._insert.execute(conn, self._inserts)
         self.reset()
