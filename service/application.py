@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import (
-    AggregateNotFoundError,
-    Application,
-    ProcessingEvent,
-)
+from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import (
     IntegrityError,
@@ -27,6 +24,7 @@ from eventsourcing.persistence import (
 from eventsourcing.utils import get_topic
 
 from service.blobs import BlobStore
+from service.cache import AggregateCache
 from service.config import Settings
 from service.domain.base import Meta
 from service.domain.document import Copy, Hold, Version
@@ -39,8 +37,10 @@ from service.errors import (
     VersionConflictError,
 )
 from service.group_commit import GroupCommitter
+from service.store import fast_paths
 
 A = TypeVar("A", bound=Aggregate)
+log = logging.getLogger("pmo_ledger.service")
 
 
 @dataclass(frozen=True)
@@ -68,8 +68,13 @@ class MetaAsDict(Transcoding):
     name = "meta"
 
     def encode(self, obj: Meta) -> dict[str, Any]:
-        """Encode metadata as a dict."""
-        return asdict(obj)
+        """Encode metadata as a dict (its fields in order, as asdict would)."""
+        return {
+            "actor": obj.actor,
+            "role": obj.role,
+            "reason": obj.reason,
+            "request_id": obj.request_id,
+        }
 
     def decode(self, data: dict[str, Any]) -> Meta:
         """Decode metadata from a dict."""
@@ -122,11 +127,8 @@ class LedgerBase(Application[UUID]):
     """Persistence, loading and saving shared by every command group."""
 
     name = "PmoLedger"
-    env = {
-        "AGGREGATE_CACHE_MAXSIZE": "20000",
-        "AGGREGATE_CACHE_FASTFORWARD": "y",
-        "IS_SNAPSHOTTING_ENABLED": "y",
-    }
+    env = {"IS_SNAPSHOTTING_ENABLED": "y"}
+    cache_size = 20000
 
     def __init__(
         self, settings: Settings, blobs: BlobStore, *, create_tables: bool = True
@@ -138,7 +140,12 @@ class LedgerBase(Application[UUID]):
         env = settings.eventsourcing_env()
         env["CREATE_TABLE"] = "y" if create_tables else "n"
         super().__init__(env=env)
-        self.committer = GroupCommitter(self.recorder.insert_events)
+        self.head, insert, self._statements = fast_paths(self.recorder)
+        self.committer = GroupCommitter(insert)
+        # The library's repository reads the store; this cache sits in front.
+        self.cache = AggregateCache(
+            self.recorder, self.head, self.repository, self.cache_size
+        )
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         """Add the value types our events carry."""
@@ -162,8 +169,10 @@ class LedgerBase(Application[UUID]):
         mutate it (such as "is the project open?").
         """
         try:
-            aggregate: Aggregate = self.repository.get(
-                entity_id, version=version, deepcopy_from_cache=not read_only
+            aggregate: Aggregate = (
+                self.cache.get(entity_id, copy=not read_only)
+                if version is None
+                else self.repository.get(entity_id, version=version)
             )
         except AggregateNotFoundError:
             raise NotFoundError(_entity_name(cls), entity_id) from None
@@ -179,9 +188,8 @@ class LedgerBase(Application[UUID]):
         Concurrent commits share one transaction (service.group_commit); each
         returns once its own events are durable.
         """
-        processing = ProcessingEvent[UUID]()
-        processing.collect_events(*aggregates)
-        stored = [self.mapper.to_stored_event(e) for e in processing.events]
+        events = [e for a in aggregates for e in a.collect_events()]
+        stored = [self.mapper.to_stored_event(e) for e in events]
         try:
             ids = self.committer.write(stored)
         except IntegrityError:
@@ -190,19 +198,38 @@ class LedgerBase(Application[UUID]):
             # The store retried an insert after a lost connection and the first
             # attempt had committed: these are our own events, so it succeeded.
             # Their exact ids are unknown here; the head is a safe upper bound
-            # for read-your-writes.
-            ids = [self.head_position()]
+            # for read-your-writes (and the cache learns of them by catching up).
+            position = self.head_position()
         except (OperationalError, InterfaceError) as error:
             raise StoreUnavailableError(str(error)) from error
-        # The next load finds them in the cache (still fast-forwarded from the
-        # store, which other processes may have written since).
-        if self.repository.cache is not None:
-            for aggregate in aggregates:
-                self.repository.cache.put(aggregate.id, aggregate)
-        self._take_snapshots(processing)
+        else:
+            self.cache.committed(aggregates, ids)
+            position = max(ids) if ids else self.head_position()
+        try:
+            self._snapshot(aggregates, events)
+        except (OperationalError, InterfaceError) as error:
+            # The events are committed; a snapshot is only a shortcut.
+            log.warning("snapshot not taken: %r", error)
         if self.on_commit is not None:
             self.on_commit()
-        return max(ids) if ids else self.head_position()
+        return position
+
+    def _snapshot(self, aggregates: tuple[Aggregate, ...], events: list[Any]) -> None:
+        """Snapshot each aggregate whose new events cross its interval."""
+        if self.snapshots is None:
+            return
+        by_id = {a.id: a for a in aggregates}
+        for event in events:
+            aggregate = by_id[event.originator_id]
+            interval = self.snapshotting_intervals.get(type(aggregate))
+            if interval is None or event.originator_version % interval:
+                continue
+            if event.originator_version == aggregate.version:
+                # The committed aggregate is exactly that version: no replay.
+                snapshot_class = type(aggregate).Snapshot
+                self.snapshots.put([snapshot_class.take(aggregate)])
+            else:
+                self.take_snapshot(event.originator_id, event.originator_version)
 
     def _already_recorded(self, stored: list[StoredEvent]) -> bool:
         """Whether exactly these events (same bytes) are in the store already."""
@@ -232,16 +259,25 @@ class LedgerBase(Application[UUID]):
         expected_version: int | None = None,
     ) -> Written:
         """Load, check the expected version, run the command, commit."""
-        aggregate = self.load(cls, entity_id)
-        if expected_version is not None and aggregate.version != expected_version:
-            raise VersionConflictError(entity_id, expected_version, aggregate.version)
-        command(aggregate)
-        position = self.commit(aggregate)
+        with self.cache.one_check():
+            aggregate = self.load(cls, entity_id)
+            if expected_version is not None and aggregate.version != expected_version:
+                raise VersionConflictError(
+                    entity_id, expected_version, aggregate.version
+                )
+            command(aggregate)
+            position = self.commit(aggregate)
         return Written(aggregate.id, aggregate.version, position)
 
     def head_position(self) -> int:
         """The highest notification id recorded so far (0 when empty)."""
-        return self.recorder.max_notification_id() or 0
+        return self.head()
+
+    def close(self) -> None:
+        """Close the store's connections."""
+        if self._statements is not None:
+            self._statements.close()
+        super().close()
 
     def iter_events_of(self, *event_classes: type, batch: int = 500) -> Iterator[Any]:
         """Every stored event of the given classes, in global order."""

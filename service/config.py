@@ -116,7 +116,10 @@ class Settings:
             "POSTGRES_CONNECT_TIMEOUT": "5",
             "POSTGRES_POOL_SIZE": "2",
             "POSTGRES_MAX_OVERFLOW": "14",
-            "POSTGRES_PRE_PING": "y",
+            # No SELECT 1 per pool checkout: a connection broken by a server
+            # restart fails its statement, and the recorder retries that
+            # (OperationalError) on a fresh connection.
+            "POSTGRES_PRE_PING": "n",
             "POSTGRES_LOCK_TIMEOUT": "5",
         }
 

@@ -130,8 +130,9 @@ class ProjectCommands(LedgerBase):
         self, project_id: UUID, action: str, build: Callable[[], A]
     ) -> Written:
         """Create an aggregate that belongs to an open project."""
-        self.load(Project, project_id, read_only=True).check_open(action)
-        return self.create(build())
+        with self.cache.one_check():
+            self.load(Project, project_id, read_only=True).check_open(action)
+            return self.create(build())
 
     def change_in_project(
         self,

@@ -1,0 +1,140 @@
+"""The aggregate cache, kept current with one head check per load.
+
+Other processes (the CLI, other gunicorn workers) may write to the store, so a
+cached aggregate cannot be trusted blind. eventsourcing's fast-forward reads
+every cached aggregate's newer events on each load: one query per aggregate a
+command touches. Here one query for the store's head (its highest notification
+id) tells whether anything was written since the cache was last known to be
+current; if so, the aggregates those notifications name are evicted before
+anything is read from the cache. Our own commits put their aggregates in the
+cache and move the known head past their events, so a process that is the only
+writer never reads the store to load a cached aggregate.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from copy import deepcopy
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import LRUCache, Repository
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import ApplicationRecorder
+
+from service.domain.base import Meta
+
+A = TypeVar("A", bound=Aggregate)
+
+# Values a command can only replace, never change in place: shared by copies.
+IMMUTABLE = frozenset(
+    {str, int, float, bool, type(None), bytes, UUID, datetime, date, Decimal, Meta}
+)
+# Beyond this many foreign events, dropping the whole cache is cheaper.
+SCAN_LIMIT = 1000
+
+
+def private_copy(aggregate: A) -> A:
+    """A copy a command may change: deepcopy, sharing the immutable values."""
+    cls = type(aggregate)
+    memo: dict[int, Any] = {}
+    copied: A = cls.__new__(cls)
+    copied.__dict__.update(
+        {
+            name: value if type(value) in IMMUTABLE else deepcopy(value, memo)
+            for name, value in vars(aggregate).items()
+        }
+    )
+    return copied
+
+
+class AggregateCache:
+    """Cached aggregates known to be current up to the store's head."""
+
+    def __init__(
+        self,
+        recorder: ApplicationRecorder,
+        head: Callable[[], int],
+        store: Repository[UUID],
+        size: int,
+    ) -> None:
+        self._recorder = recorder
+        self._head = head
+        self._store = store  # an uncached repository
+        self._size = size
+        self._cache: LRUCache[UUID, Aggregate] = LRUCache(size)
+        self._lock = threading.Lock()
+        self._current_to = head()
+        self._command = threading.local()
+
+    @contextmanager
+    def one_check(self) -> Iterator[None]:
+        """Loads inside (one command's) share one head check."""
+        if getattr(self._command, "checked", None) is not None:
+            yield
+            return
+        self._command.checked = self.catch_up()
+        try:
+            yield
+        finally:
+            self._command.checked = None
+
+    def get(self, entity_id: UUID, *, copy: bool) -> Aggregate:
+        """The current aggregate; a private copy unless the caller only reads it."""
+        current_to = getattr(self._command, "checked", None)
+        if current_to is None:
+            current_to = self.catch_up()
+        try:
+            aggregate = self._cache.get(entity_id)
+        except KeyError:
+            aggregate = self._store.get(entity_id)
+            with self._lock:
+                # Only if nothing moved the known head while we read: a store
+                # read that raced an eviction might be older than the cache.
+                if self._current_to != current_to:
+                    return aggregate
+                self._cache.put(entity_id, aggregate)
+        return private_copy(aggregate) if copy else aggregate
+
+    def catch_up(self) -> int:
+        """Evict what others wrote since the cache was last current; the head."""
+        head = self._head()
+        if head == self._current_to:
+            return head
+        with self._lock:
+            start = self._current_to + 1
+            if head < start:
+                return self._current_to
+            if head - start >= SCAN_LIMIT:
+                self._cache = LRUCache(self._size)
+            else:
+                for notification in self._recorder.select_notifications(
+                    start, limit=head - start + 1, stop=head
+                ):
+                    self._evict(notification.originator_id)
+            self._current_to = head
+            return head
+
+    def committed(self, aggregates: Sequence[Aggregate], ids: Sequence[int]) -> None:
+        """Keep aggregates whose events got these notification ids."""
+        with self._lock:
+            # A catch-up that already scanned our events evicted these; a later
+            # foreign event may then have superseded them, so keep them only
+            # if no catch-up has passed them yet.
+            if not ids or self._current_to >= min(ids):
+                return
+            for aggregate in aggregates:
+                # A copy: the caller may go on changing its own.
+                self._cache.put(aggregate.id, private_copy(aggregate))
+            if self._current_to == min(ids) - 1 and len(ids) == max(ids) - min(ids) + 1:
+                self._current_to = max(ids)
+
+    def _evict(self, entity_id: Any) -> None:
+        key = entity_id if isinstance(entity_id, UUID) else UUID(str(entity_id))
+        with contextlib.suppress(KeyError):
+            self._cache.get(key, evict=True)

@@ -1,0 +1,109 @@
+"""The aggregate cache: never a decision on old state, never a corrupted entry."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from api.bootstrap import Services, build_services
+from service.app import PmoLedger
+from service.config import Settings
+from service.domain.base import Meta, TransitionError
+from service.domain.project import Project
+from service.domain.risk import Risk
+from service.errors import ConcurrentWriteError, VersionConflictError
+from tests.application.test_ledger import new_project, new_risk
+
+
+@pytest.fixture
+def other(settings: Settings, services: Services) -> Iterator[PmoLedger]:
+    """A second process's application on the same store (the CLI, a worker)."""
+    built = build_services(settings)
+    yield built.ledger
+    built.close()
+
+
+def test_a_project_closed_elsewhere_refuses_the_next_command(
+    ledger: PmoLedger, other: PmoLedger, meta: Meta
+) -> None:
+    project_id = new_project(ledger, meta)
+    risk_id = new_risk(ledger, meta, project_id)
+    ledger.assess_risk(risk_id, 2, 2, 1, 1, meta)  # project and risk now cached
+    other.close_project(project_id, meta)
+    head = ledger.head_position()
+    with pytest.raises(TransitionError, match="closed"):
+        ledger.assess_risk(risk_id, 3, 3, 1, 1, meta)
+    with pytest.raises(TransitionError, match="closed"):
+        new_risk(ledger, meta, project_id)
+    assert ledger.head_position() == head
+
+
+def test_a_change_made_elsewhere_is_seen_before_the_next_decision(
+    ledger: PmoLedger, other: PmoLedger, meta: Meta
+) -> None:
+    risk_id = new_risk(ledger, meta, new_project(ledger, meta))
+    assert ledger.load(Risk, risk_id).version == 1
+    other.assess_risk(risk_id, 5, 5, 4, 4, meta)
+    with pytest.raises(VersionConflictError):
+        ledger.assess_risk(risk_id, 1, 1, 1, 1, meta, expected_version=1)
+    written = ledger.assess_risk(risk_id, 1, 1, 1, 1, meta, expected_version=2)
+    assert written.version == 3
+    assert ledger.load(Risk, risk_id).residual_impact == 1
+    assert other.load(Risk, risk_id).version == 3
+
+
+def test_many_writes_elsewhere_are_caught_up_in_one_go(
+    ledger: PmoLedger, other: PmoLedger, meta: Meta
+) -> None:
+    from service import cache
+
+    project_id = new_project(ledger, meta)
+    risk_id = new_risk(ledger, meta, project_id)
+    ledger.load(Risk, risk_id)
+    for _ in range(3):
+        other.assess_risk(risk_id, 2, 2, 1, 1, meta)
+    limit, cache.SCAN_LIMIT = cache.SCAN_LIMIT, 2  # beyond it the cache is dropped
+    try:
+        assert ledger.load(Risk, risk_id).version == 4
+    finally:
+        cache.SCAN_LIMIT = limit
+    other.assess_risk(risk_id, 2, 2, 1, 1, meta)
+    assert ledger.load(Risk, risk_id).version == 5
+
+
+def test_a_failed_command_leaves_the_cached_aggregate_untouched(
+    ledger: PmoLedger, meta: Meta
+) -> None:
+    risk_id = new_risk(ledger, meta, new_project(ledger, meta))
+    before = vars(ledger.load(Risk, risk_id)).copy()
+
+    def assess_then_fail(risk: Risk) -> None:
+        risk.assess(5, 5, 5, 5, meta)
+        raise RuntimeError("after the change, before the commit")
+
+    with pytest.raises(RuntimeError):
+        ledger.change(Risk, risk_id, assess_then_fail)
+    assert vars(ledger.load(Risk, risk_id)) == before
+
+
+def test_a_lost_conflict_does_not_poison_the_cache(
+    ledger: PmoLedger, meta: Meta
+) -> None:
+    risk_id = new_risk(ledger, meta, new_project(ledger, meta))
+    stale = ledger.load(Risk, risk_id)
+    ledger.assess_risk(risk_id, 4, 4, 3, 3, meta)
+    stale.close(meta)
+    with pytest.raises(ConcurrentWriteError):
+        ledger.commit(stale)
+    risk = ledger.load(Risk, risk_id)
+    assert (risk.version, risk.status, risk.residual_impact) == (2, "open", 3)
+
+
+def test_read_only_loads_share_the_cached_project(
+    ledger: PmoLedger, meta: Meta
+) -> None:
+    project_id = new_project(ledger, meta)
+    shared = ledger.load(Project, project_id, read_only=True)
+    assert ledger.load(Project, project_id, read_only=True) is shared
+    assert ledger.load(Project, project_id) is not shared
