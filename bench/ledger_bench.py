@@ -38,7 +38,7 @@ from projections.ledger_verify import Verifier
 from service.config import Settings
 
 READ_BATCH = 10_000
-PHASES = ("generate", "baseline", "append", "verify")
+PHASES = ("generate", "append", "baseline", "verify")
 
 
 def baseline(services: Services) -> int:

@@ -166,14 +166,23 @@ def _insert_many(
     columns: Sequence[str],
     rows: Sequence[Sequence[object]],
 ) -> None:
-    """executemany at the driver: a batch of leaves is the hot path.
+    """Bulk insert at the driver: a batch of leaves is the hot path.
 
-    UUIDs go as 32 hex digits: SQLAlchemy's Uuid column holds that text on
-    SQLite, and PostgreSQL casts it to uuid.
+    PostgreSQL gets COPY (one stream, not a statement per row); SQLite an
+    executemany. UUIDs go as 32 hex digits: SQLAlchemy's Uuid column holds that
+    text on SQLite, and PostgreSQL parses it as a uuid.
     """
+    names = ", ".join(columns)
+    if conn.dialect.name == "postgresql":
+        driver = conn.connection.driver_connection
+        copy_sql = f"COPY {table} ({names}) FROM STDIN"
+        with driver.cursor() as cursor, cursor.copy(copy_sql) as copy:  # type: ignore[union-attr]
+            for row in rows:
+                copy.write_row(row)
+        return
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     sql = (
-        f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608 - fixed names
+        f"INSERT INTO {table} ({names}) "  # noqa: S608 - fixed names
         f"VALUES ({', '.join([mark] * len(columns))})"
     )
     conn.exec_driver_sql(sql, rows)

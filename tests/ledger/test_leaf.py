@@ -9,7 +9,13 @@ from uuid import UUID
 
 import pytest
 
-from service.ledger.leaf import EventRecord, canonical_json, event_leaf_hash, leaf_data
+from service.ledger.leaf import (
+    EventRecord,
+    canonical_json,
+    event_leaf_hash,
+    leaf_data,
+    leaf_hashes,
+)
 from service.ledger.merkle import LedgerError
 
 ORIGINATOR = UUID("12345678-9abc-def0-1234-56789abcdef0")
@@ -102,3 +108,29 @@ def test_json_form_refuses_tampered_or_malformed_fields(
 
 def test_canonical_json_is_one_sorted_compact_line() -> None:
     assert canonical_json({"b": 1, "a": "é"}) == '{"a":"é","b":1}'
+
+
+def test_leaf_hashes_of_raw_events_equal_the_checked_encoding() -> None:
+    events = [
+        (7, ORIGINATOR.bytes, 3, "pmo.Project.Created", b'{"a":1}'),
+        (8, ORIGINATOR.bytes, 4, "", b""),
+        (2**64 - 1, bytes(16), 0, "pmo.Ünïcode", bytes(range(256))),
+    ]
+    expected = [event_leaf_hash(p, UUID(bytes=o), v, t, s) for p, o, v, t, s in events]
+    assert leaf_hashes(events) == expected
+    assert leaf_hashes(events)[0] == EVENT.leaf_hash()
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        (2**64, ORIGINATOR.bytes, 1, "t", b""),
+        (1, ORIGINATOR.bytes, -1, "t", b""),
+        (1, ORIGINATOR.bytes[:15], 1, "t", b""),
+    ],
+)
+def test_leaf_hashes_refuse_what_the_encoding_refuses(
+    event: tuple[int, bytes, int, str, bytes],
+) -> None:
+    with pytest.raises((LedgerError, ValueError)):
+        leaf_hashes([(1, ORIGINATOR.bytes, 1, "t", b""), event])

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from service.ledger.merkle import (
     EMPTY_ROOT,
+    Frontier,
     LedgerError,
     MemoryNodeStore,
     MerkleTree,
@@ -375,3 +376,24 @@ def test_consistency_proofs_match_reference_and_mutations_fail(
     mutations = consistency_mutations(BIG, first, second, proof, bit)
     for case in mutations:
         assert not verify_consistency(*case), case
+
+
+@settings(max_examples=60, deadline=None)
+@given(cuts=st.lists(st.integers(min_value=0, max_value=300), max_size=6))
+def test_frontier_extended_in_any_chunks_makes_the_same_nodes_and_root(
+    cuts: list[int],
+) -> None:
+    edge, store, previous = Frontier(), MemoryNodeStore(), 0
+    for cut in [*sorted(cuts), len(BIG)]:
+        for level, start, digests in edge.extend(BIG[previous:cut]):
+            store.put_many((level, start + i, d) for i, d in enumerate(digests))
+        previous = max(previous, cut)
+        assert edge.size == previous
+        assert edge.root() == ref_root(BIG[:previous])
+        assert Frontier.load(store, previous).pending == edge.pending
+    reference = MemoryNodeStore()
+    MerkleTree(reference).extend(BIG)
+    assert len(store) == len(reference)
+    for level in range(len(BIG).bit_length()):
+        for index in range(len(BIG) >> level):
+            assert store.get(level, index) == reference.get(level, index)

@@ -10,7 +10,7 @@ import stat
 from sqlalchemy import func, select
 
 from api.bootstrap import build_services
-from projections.ledger import as_uuid
+from projections.ledger import as_uuid, read_events, read_events_page
 from projections.ledger_reader import LedgerReader
 from projections.ledger_signer import ledger_worker
 from projections.ledger_tables import leaves, members
@@ -145,3 +145,16 @@ def test_key_file_is_private(store: Store) -> None:
     assert mode == 0o600
     reader = LedgerReader(store.services.views_engine)
     assert [k["key_id"] for k in reader.public_keys()] == [store.heads[0].key_id]
+
+
+def test_raw_pages_hold_what_the_recorder_returns(store: Store) -> None:
+    recorder = store.services.ledger.recorder
+    expected = [
+        (n.id, as_uuid(n.originator_id).bytes, n.originator_version, n.topic, n.state)
+        for n in recorder.select_notifications(start=1, limit=100_000)
+    ]
+    pages = list(read_events(recorder, 0, None, 7))
+    assert [len(page) for page in pages[:-1]] == [7] * (len(pages) - 1)
+    assert [event for page in pages for event in page] == expected
+    middle = expected[10][0]
+    assert read_events_page(recorder, middle, expected[12][0], 100) == expected[11:13]
