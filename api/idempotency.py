@@ -6,6 +6,13 @@ an 'in-flight' row under a unique (principal, key); the response of a successful
 stored response and appends nothing; the same key with another body gets 422; a
 retry while the first request is still running gets 409. A failed request frees
 its key, so the client may retry it.
+
+A crash between the command's commit and the key's update leaves the key in
+flight. The reservation names its owner process, the request id the command's
+events carry and the store's head when it was made; a retry that finds the
+owner dead (api.idempotency_recovery) looks for those events: if they are
+there it answers with the outcome they record (and keeps it), if not it takes
+the reservation over and runs the request. Either way nothing is appended twice.
 """
 
 from __future__ import annotations
@@ -13,10 +20,13 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import secrets
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, current_app, g, request
 from sqlalchemy import (
+    BigInteger,
     Column,
     DateTime,
     Engine,
@@ -28,6 +38,7 @@ from sqlalchemy import (
     and_,
     delete,
     insert,
+    inspect,
     select,
     update,
 )
@@ -35,6 +46,8 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.schema import CreateTable
 
 from api.errors import ApiError
+from api.idempotency_recovery import Owners, find_outcome, recovered_response
+from service.app import PmoLedger
 
 log = logging.getLogger("pmo_ledger.api")
 KEEP_FOR = timedelta(hours=24)
@@ -53,7 +66,12 @@ keys = Table(
     Column("headers", Text),
     Column("body", Text),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # Who runs it, the request id its events carry, the head before it ran.
+    Column("owner", String(300)),
+    Column("request_id", String(200)),
+    Column("after_position", BigInteger),
 )
+RECOVERY_COLUMNS = ("owner", "request_id", "after_position")
 
 
 def fingerprint() -> str:
@@ -76,8 +94,10 @@ def fingerprint() -> str:
 class Keys:
     """The key table on the read-model database."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, ledger: PmoLedger) -> None:
         self.engine = engine
+        self.ledger = ledger
+        self.owners = Owners()
         # One statement, no check-then-create: on SQLite a read that upgrades to a
         # write fails at once if the read-model processors committed in between.
         try:
@@ -88,13 +108,39 @@ class Keys:
             # report a duplicate type); anything else fails on the check below.
             with engine.connect() as conn:
                 conn.execute(select(keys.c.key).limit(1))
+        self._add_recovery_columns()
 
-    def reserve(self, principal: str, key: str, print_: str) -> Response | None:
+    def _add_recovery_columns(self) -> None:
+        """A table made before crash recovery existed gets its columns."""
+        present = {c["name"] for c in inspect(self.engine).get_columns(keys.name)}
+        for name in RECOVERY_COLUMNS:
+            if name in present:
+                continue
+            kind = keys.c[name].type.compile(self.engine.dialect)
+            try:
+                with self.engine.begin() as conn:
+                    conn.exec_driver_sql(
+                        f"ALTER TABLE {keys.name} ADD COLUMN {name} {kind}"
+                    )
+            except DBAPIError:
+                # Another worker added it first; a real failure shows on use.
+                log.info("idempotency column %s not added here", name)
+
+    def reserve(
+        self, principal: str, key: str, print_: str, request_id: str
+    ) -> Response | None:
         """Reserve a key (None), or answer with the stored response or a refusal."""
         now = datetime.now(UTC)
         where = and_(keys.c.principal == principal, keys.c.key == key)
         with self.engine.begin() as conn:
             conn.execute(delete(keys).where(where, keys.c.created_at < now - KEEP_FOR))
+        claim = {
+            "owner": self.owners.me,
+            "request_id": request_id,
+            "after_position": self.ledger.head_position(),
+            "created_at": now,
+        }
+        self.owners.started(request_id)
         try:
             with self.engine.begin() as conn:
                 conn.execute(
@@ -103,12 +149,14 @@ class Keys:
                         key=key,
                         fingerprint=print_,
                         state="in-flight",
-                        created_at=now,
+                        **claim,
                     )
                 )
             return None
-        except IntegrityError:
-            pass
+        except BaseException as error:
+            self.owners.ended(request_id)
+            if not isinstance(error, IntegrityError):
+                raise
         with self.engine.connect() as conn:
             row = conn.execute(select(keys).where(where)).one_or_none()
         if row is None:
@@ -120,9 +168,44 @@ class Keys:
                 errors={"Idempotency-Key": ["already used for another request"]},
             )
         if row.state != "done":
+            return self._recover(row, where, claim)
+        return self._replay(row.status, row.headers, row.body)
+
+    def _recover(self, row: Any, where: Any, claim: dict[str, Any]) -> Response | None:
+        """An in-flight key: 409 while its owner runs; else its outcome, or ours."""
+        if row.request_id is None or self.owners.alive(
+            row.owner, row.request_id, row.created_at
+        ):
             raise ApiError(409, "a request with this Idempotency-Key is in flight")
-        response = Response(row.body, status=row.status)
-        response.headers.update(json.loads(row.headers))
+        outcome = find_outcome(self.ledger, row.request_id, row.after_position or 0)
+        mine = and_(where, keys.c.state == "in-flight")
+        mine = and_(mine, keys.c.request_id == row.request_id)
+        if outcome is not None:
+            if outcome.kind == "Token":
+                raise ApiError(
+                    409,
+                    f"token {outcome.id} was issued but its secret cannot be shown"
+                    " again: revoke it and issue another",
+                )
+            kept = _kept(recovered_response(outcome, success_status()))
+            with self.engine.begin() as conn:
+                conn.execute(update(keys).where(mine).values(**kept))
+            response = self._replay(kept["status"], kept["headers"], kept["body"])
+            response.headers["Idempotent-Recovered"] = "true"
+            return response
+        # It never committed: run it again under our claim.
+        self.owners.started(claim["request_id"])
+        with self.engine.begin() as conn:
+            taken = conn.execute(update(keys).where(mine).values(**claim)).rowcount
+        if taken != 1:
+            self.owners.ended(claim["request_id"])
+            raise ApiError(409, "a request with this Idempotency-Key is in flight")
+        return None
+
+    @staticmethod
+    def _replay(status: int, headers: str, body: str) -> Response:
+        response = Response(body, status=status)
+        response.headers.update(json.loads(headers))
         response.headers["Idempotent-Replayed"] = "true"
         return response
 
@@ -131,28 +214,33 @@ class Keys:
         where = and_(keys.c.principal == principal, keys.c.key == key)
         with self.engine.begin() as conn:
             if 200 <= response.status_code < 300 and not response.is_streamed:
-                kept = {
-                    h: response.headers[h]
-                    for h in KEPT_HEADERS
-                    if h in response.headers
-                }
-                conn.execute(
-                    update(keys)
-                    .where(where)
-                    .values(
-                        state="done",
-                        status=response.status_code,
-                        headers=json.dumps(kept),
-                        body=response.get_data(as_text=True),
-                    )
-                )
+                conn.execute(update(keys).where(where).values(**_kept(response)))
             else:
                 conn.execute(delete(keys).where(where))
 
 
+def _kept(response: Response) -> dict[str, Any]:
+    """The columns that keep a response for replay."""
+    kept = {h: response.headers[h] for h in KEPT_HEADERS if h in response.headers}
+    return {
+        "state": "done",
+        "status": response.status_code,
+        "headers": json.dumps(kept),
+        "body": response.get_data(as_text=True),
+    }
+
+
+def success_status() -> int:
+    """The 2xx code the current endpoint documents (200 if it names none)."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    documented = getattr(view, "_apidoc", {}).get("response", {}).get("responses", {})
+    codes = [int(code) for code in documented if 200 <= int(code) < 300]
+    return min(codes, default=200)
+
+
 def init_app(app: Flask, services: object) -> None:
     """Reserve keys before POST views run and keep the responses after."""
-    store = Keys(services.views_engine)  # type: ignore[attr-defined]
+    store = Keys(services.views_engine, services.ledger)  # type: ignore[attr-defined]
 
     def before() -> Response | None:
         key = request.headers.get("Idempotency-Key")
@@ -164,7 +252,15 @@ def init_app(app: Flask, services: object) -> None:
                 f"Idempotency-Key must be 1-{MAX_KEY_LENGTH} printable characters",
                 errors={"Idempotency-Key": ["invalid"]},
             )
-        replay = store.reserve(str(g.principal.token_id), key, fingerprint())
+        if g.get("request_id") == request.headers.get("X-Request-ID"):
+            # The events of this attempt must be told from any other request's:
+            # a client's own request id may repeat, so it gets a unique suffix.
+            g.request_id = f"{g.request_id}.{secrets.token_hex(6)}"
+        request_id = g.get("request_id") or secrets.token_hex(16)
+        g.request_id = request_id
+        replay = store.reserve(
+            str(g.principal.token_id), key, fingerprint(), request_id
+        )
         if replay is None:
             g.idempotency_key = key
         return replay
@@ -177,9 +273,17 @@ def init_app(app: Flask, services: object) -> None:
             store.complete(str(g.principal.token_id), key, response)
         except DBAPIError as error:
             # The command's outcome stands (it may have committed): answer it, not
-            # a 500. The key stays reserved, so a retry is refused until it expires.
+            # a 500. The key stays in flight; a retry recovers the outcome from
+            # the store once this request has ended.
             log.warning("Idempotency-Key not completed: %r", error)
+        finally:
+            store.owners.ended(g.request_id)
         return response
+
+    def teardown(_: BaseException | None) -> None:
+        if "idempotency_key" in g:
+            store.owners.ended(g.request_id)
 
     app.before_request(before)
     app.after_request(after)
+    app.teardown_request(teardown)

@@ -1,8 +1,15 @@
-"""Idempotency-Key: replay the first response, refuse another body, 409 in flight."""
+"""Idempotency-Key: replay, refuse another body, 409 in flight, crash recovery."""
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import threading
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy.exc import OperationalError
 
 from tests.api.conftest import PROJECT, RISK, Api
 
@@ -100,3 +107,125 @@ def test_upload_retry_with_the_same_key_is_replayed(api: Api) -> None:
     head = api.head()
     again = api.post(f"/documents/{did}/versions", data=b"abc", headers=headers)
     assert again.json == first.json and api.head() == head
+
+
+CRASHING_CLIENT = """
+import json, os, sys
+from dataclasses import replace
+from pathlib import Path
+
+from api import create_app, idempotency
+from service.application import LedgerBase
+from service.config import Settings
+
+args = json.loads(sys.argv[1])
+settings = Settings(
+    data_dir=Path(args["data_dir"]),
+    database_url=args["database_url"],
+    run_processors=False,
+)
+crash = lambda *_, **__: os._exit(9)
+if args["when"] == "after-commit":
+    idempotency.Keys.complete = crash  # the events are in, the key is not
+else:
+    LedgerBase.commit = crash  # nothing is written
+client = create_app(settings).test_client()
+client.post(args["path"], json=args["body"], headers=args["headers"])
+sys.exit("the request finished: no crash was simulated")
+"""
+
+
+def crash_while_posting(
+    api: Api, when: str, path: str, headers: dict[str, str]
+) -> None:
+    """Send the request from another process that dies at the given moment."""
+    settings = api.services.settings
+    args = {
+        "data_dir": str(settings.data_dir),
+        "database_url": settings.database_url,
+        "when": when,
+        "path": "/api/v1" + path,
+        "body": RISK,
+        "headers": api.headers("pmo-head", headers),
+    }
+    child = subprocess.run(
+        [sys.executable, "-c", CRASHING_CLIENT, json.dumps(args)],
+        cwd=Path(__file__).parents[2],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert child.returncode == 9, child.stderr
+
+
+def test_a_crash_after_the_commit_replays_the_committed_outcome(api: Api) -> None:
+    pid = api.project()
+    key = {"Idempotency-Key": "crash-after"}
+    head = api.head()
+    crash_while_posting(api, "after-commit", f"/projects/{pid}/risks", key)
+    assert api.head() == head + 1  # the risk was committed, the key never completed
+    retry = api.post(f"/projects/{pid}/risks", RISK, headers=key)
+    assert retry.status_code == 201, retry.json
+    assert retry.headers["Idempotent-Recovered"] == "true"
+    assert api.head() == head + 1
+    risk = api.get(f"/risks/{retry.json['id']}").json
+    assert (risk["project_id"], risk["version"]) == (pid, 1)
+    assert retry.json == {"id": risk["id"], "version": 1, "position": head + 1}
+    assert retry.headers["Location"] == f"/api/v1/risks/{risk['id']}"
+    assert retry.headers["ETag"] == '"1"'
+    again = api.post(f"/projects/{pid}/risks", RISK, headers=key)
+    assert (again.status_code, again.json) == (201, retry.json)
+    assert api.head() == head + 1
+
+
+def test_a_crash_before_the_commit_runs_the_request_again(api: Api) -> None:
+    pid = api.project()
+    key = {"Idempotency-Key": "crash-before"}
+    head = api.head()
+    crash_while_posting(api, "before-commit", f"/projects/{pid}/risks", key)
+    assert api.head() == head
+    retry = api.post(f"/projects/{pid}/risks", RISK, headers=key)
+    assert retry.status_code == 201 and "Idempotent-Replayed" not in retry.headers
+    assert api.head() == head + 1
+    again = api.post(f"/projects/{pid}/risks", RISK, headers=key)
+    assert again.json == retry.json and again.headers["Idempotent-Replayed"] == "true"
+    assert api.head() == head + 1
+
+
+def test_a_key_left_in_flight_by_this_process_is_recovered(api: Api) -> None:
+    from api import idempotency
+
+    pid = api.project()
+    key = {"Idempotency-Key": "k-lost-update"}
+    original = idempotency.Keys.complete
+
+    def fail(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        raise OperationalError("UPDATE", {}, Exception("the database went away"))
+
+    idempotency.Keys.complete = fail  # type: ignore[method-assign]
+    try:
+        first = api.post(f"/projects/{pid}/risks", RISK, headers=key)
+    finally:
+        idempotency.Keys.complete = original  # type: ignore[method-assign]
+    assert first.status_code == 201
+    head = api.head()
+    retry = api.post(f"/projects/{pid}/risks", RISK, headers=key)
+    assert (retry.status_code, retry.json) == (201, first.json)
+    assert retry.headers["Location"] == first.headers["Location"]
+    assert api.head() == head
+
+
+def test_an_owner_on_another_machine_holds_its_key_for_the_lease() -> None:
+    from api.idempotency_recovery import LEASE, Owners
+
+    owners = Owners()
+    elsewhere = "other-host|other-boot|1|100"
+    now = datetime.now(UTC)
+    assert owners.alive(elsewhere, "r1", now - LEASE / 2)
+    assert not owners.alive(elsewhere, "r1", now - LEASE * 2)
+    gone = f"{owners.machine}|999999999|1"
+    assert not owners.alive(gone, "r1", now)
+    owners.started("r2")
+    assert owners.alive(owners.me, "r2", now - LEASE * 2)
+    owners.ended("r2")
+    assert not owners.alive(owners.me, "r2", now)
