@@ -141,11 +141,11 @@ class LedgerBase(Application[UUID]):
         env["CREATE_TABLE"] = "y" if create_tables else "n"
         super().__init__(env=env)
         self.head, insert, self._statements = fast_paths(self.recorder)
-        self.committer = GroupCommitter(insert)
         # The library's repository reads the store; this cache sits in front.
         self.cache = AggregateCache(
             self.recorder, self.head, self.repository, self.cache_size
         )
+        self.committer = GroupCommitter(insert, self.cache.committed)
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         """Add the value types our events carry."""
@@ -191,7 +191,7 @@ class LedgerBase(Application[UUID]):
         events = [e for a in aggregates for e in a.collect_events()]
         stored = [self.mapper.to_stored_event(e) for e in events]
         try:
-            ids = self.committer.write(stored)
+            ids = self.committer.write(stored, aggregates)
         except IntegrityError:
             if not self._already_recorded(stored):
                 raise ConcurrentWriteError(aggregates[0].id) from None
@@ -203,7 +203,6 @@ class LedgerBase(Application[UUID]):
         except (OperationalError, InterfaceError) as error:
             raise StoreUnavailableError(str(error)) from error
         else:
-            self.cache.committed(aggregates, ids)
             position = max(ids) if ids else self.head_position()
         try:
             self._snapshot(aggregates, events)

@@ -120,19 +120,28 @@ class AggregateCache:
             self._current_to = head
             return head
 
-    def committed(self, aggregates: Sequence[Aggregate], ids: Sequence[int]) -> None:
-        """Keep aggregates whose events got these notification ids."""
+    def committed(self, batch: Sequence[tuple[object, Sequence[int]]]) -> None:
+        """Keep the aggregates of one transaction, given with their events' ids."""
+        ids = [i for _, member_ids in batch for i in member_ids]
+        if not ids:
+            return
+        # Copies: the callers may go on changing their own.
+        copies = [
+            (aggregate.id, private_copy(aggregate))
+            for aggregates, _ in batch
+            for aggregate in aggregates  # type: ignore[attr-defined]
+        ]
+        first, last = min(ids), max(ids)
         with self._lock:
-            # A catch-up that already scanned our events evicted these; a later
-            # foreign event may then have superseded them, so keep them only
-            # if no catch-up has passed them yet.
-            if not ids or self._current_to >= min(ids):
+            # A catch-up that already scanned these events evicted the
+            # aggregates; a later foreign event may then have superseded them,
+            # so keep them only if no catch-up has passed them yet.
+            if self._current_to >= first:
                 return
-            for aggregate in aggregates:
-                # A copy: the caller may go on changing its own.
-                self._cache.put(aggregate.id, private_copy(aggregate))
-            if self._current_to == min(ids) - 1 and len(ids) == max(ids) - min(ids) + 1:
-                self._current_to = max(ids)
+            for entity_id, aggregate in copies:
+                self._cache.put(entity_id, aggregate)
+            if self._current_to == first - 1 and len(ids) == last - first + 1:
+                self._current_to = last
 
     def _evict(self, entity_id: Any) -> None:
         key = entity_id if isinstance(entity_id, UUID) else UUID(str(entity_id))

@@ -6,10 +6,13 @@ them leads: it takes the whole queue and writes it in one transaction, so many
 commands share one fsync. Each caller returns only after its own events are
 committed. A batch that hits a uniqueness conflict (two commands appending the
 same aggregate version) is retried member by member, so only the loser fails.
+Whoever writes a batch reports it (each caller's payload with its ids) before
+anyone is woken, so the aggregate cache never lags behind a returned commit.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -17,6 +20,8 @@ from dataclasses import dataclass, field
 from eventsourcing.persistence import IntegrityError, StoredEvent
 
 Insert = Callable[[Sequence[StoredEvent]], Sequence[int] | None]
+Written = Callable[[list[tuple[object, list[int]]]], None]
+log = logging.getLogger("pmo_ledger.service")
 
 
 @dataclass
@@ -24,6 +29,7 @@ class _Pending:
     """One caller's events, and what became of them."""
 
     stored: list[StoredEvent]
+    payload: object = None
     ids: list[int] = field(default_factory=list)
     error: BaseException | None = None
     done: bool = False
@@ -32,15 +38,16 @@ class _Pending:
 class GroupCommitter:
     """Writes each caller's stored events, coalescing concurrent callers."""
 
-    def __init__(self, insert: Insert) -> None:
+    def __init__(self, insert: Insert, written: Written | None = None) -> None:
         self._insert = insert
+        self._written = written
         self._changed = threading.Condition()
         self._queue: list[_Pending] = []
         self._leading = False
 
-    def write(self, stored: list[StoredEvent]) -> list[int]:
+    def write(self, stored: list[StoredEvent], payload: object = None) -> list[int]:
         """Commit these events (atomically); return their notification ids."""
-        pending = _Pending(stored)
+        pending = _Pending(stored, payload)
         with self._changed:
             self._queue.append(pending)
             while self._leading and not pending.done:
@@ -87,3 +94,8 @@ class GroupCommitter:
         ids = list(self._insert([s for member in batch for s in member.stored]) or [])
         for member in batch:
             member.ids, ids = ids[: len(member.stored)], ids[len(member.stored) :]
+        if self._written is not None:
+            try:
+                self._written([(member.payload, member.ids) for member in batch])
+            except Exception:  # the batch is committed whatever a listener does
+                log.exception("a committed batch was not reported")
