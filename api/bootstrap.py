@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,6 +33,8 @@ class Services:
     runner: Runner
     ledger_worker: LedgerWorker
     started: list[str] = field(default_factory=list)
+    wake_elsewhere: Callable[[], None] | None = None
+    """Wakes processors that run in another process (the server's processor one)."""
 
     def start_processors(self) -> None:
         """Run the read models and the integrity ledger in background threads."""
@@ -43,6 +46,8 @@ class Services:
         """Tell local processors that new events were just committed."""
         self.runner.wake()
         self.ledger_worker.wake()
+        if self.wake_elsewhere is not None:
+            self.wake_elsewhere()
 
     def close(self) -> None:
         """Stop background processors, then release database connections."""
@@ -61,7 +66,8 @@ def build_services(
     blobs = build_blob_store(settings, views_engine, create_tables=create_tables)
     ledger = PmoLedger(settings, blobs, create_tables=create_tables)
     runner = build_runner(ledger, views_engine, create_tables=create_tables)
-    views = Views(views_engine, ledger.head_position, runner.wake)
+    # Read-your-writes waits wake the processors wherever they run.
+    views = Views(views_engine, ledger.head_position, lambda: services.wake())
     worker = build_ledger_worker(
         views_engine, ledger.recorder, ledger.mapper, settings.key_path
     )

@@ -5,8 +5,9 @@
 
 Both servers run under gunicorn with api/gunicorn_conf.py and the workers and
 threads `pmo-ledger serve` picks for the backend (api.server.server_options).
-The service runs its read-model and ledger processors in the worker, as in
-production. Clients hold keep-alive connections (http.client).
+The service runs its read-model and ledger processors in their own process
+beside the workers, as in production. Clients hold keep-alive connections
+(http.client).
 """
 
 from __future__ import annotations

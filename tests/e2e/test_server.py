@@ -6,12 +6,14 @@ import hashlib
 import http.client
 import json
 import os
+import re
+import signal
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -32,8 +34,10 @@ def free_port() -> int:
 class Client:
     """A tiny HTTP client with the bearer token."""
 
-    def __init__(self, port: int) -> None:
+    def __init__(self, port: int, process: subprocess.Popen[bytes], log: Path) -> None:
         self.port = port
+        self.process = process
+        self.log = log
 
     def request(
         self,
@@ -61,13 +65,10 @@ class Client:
         return status, got, json.loads(data) if data else None
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
-def server(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Client]:
+@contextmanager
+def serving(backend: str, tmp_path: Path) -> Iterator[Client]:
     """`pmo-ledger serve` on a free loopback port, stopped afterwards."""
-    tmp_path = tmp_path_factory.mktemp("server")
-    with postgres_schema() if request.param == "postgres" else nullcontext() as schema:
+    with postgres_schema() if backend == "postgres" else nullcontext() as schema:
         port = free_port()
         env = dict(os.environ)
         env.update(
@@ -81,13 +82,23 @@ def server(
         log = (tmp_path / "server.log").open("wb")
         process = subprocess.Popen([str(BIN), "serve"], env=env, stdout=log, stderr=log)
         try:
-            client = Client(port)
+            client = Client(port, process, tmp_path / "server.log")
             _wait_ready(client, process, tmp_path / "server.log")
             yield client
         finally:
-            process.terminate()
+            if process.poll() is None:
+                process.terminate()
             process.wait(timeout=30)
             log.close()
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Client]:
+    """One server per backend for the module."""
+    with serving(request.param, tmp_path_factory.mktemp("server")) as client:
+        yield client
 
 
 def _wait_ready(client: Client, process: subprocess.Popen[bytes], log: Path) -> None:
@@ -229,3 +240,48 @@ def test_idempotent_retry_and_conflicting_if_match(server: Client) -> None:
     assert stale[0] == 412
     assert stale[1]["Content-Type"] == "application/problem+json"
     assert server.json("GET", f"/projects/{pid}")[2]["stage"] == "A"
+
+
+def _processor_pids(client: Client) -> list[int]:
+    """Every processor process the master has started, in order."""
+    found = re.findall(rb"processor process with pid: (\d+)", client.log.read_bytes())
+    return [int(pid) for pid in found]
+
+
+def _gone(pid: int, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        if Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z":
+            return True  # exited, not yet reaped
+        time.sleep(0.1)
+    return False
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_processor_process_is_restarted_and_dies_with_the_master(
+    backend: str, tmp_path: Path
+) -> None:
+    with serving(backend, tmp_path) as client:
+        [first] = _processor_pids(client)
+        os.kill(first, signal.SIGKILL)
+        status, _, project = client.json(
+            "POST",
+            "/projects",
+            {"code": "SUP", "name": "Supervised", "sponsor": "S", "manager": "M"},
+        )
+        assert status == 201
+        # Read-your-writes holds: the master starts a new processor process.
+        status, _, page = client.json(
+            "GET", f"/projects?min_position={project['position']}"
+        )
+        assert status == 200, page
+        assert [p["id"] for p in page["items"]] == [project["id"]]
+        [_, second] = _processor_pids(client)
+        # A master killed outright leaves no processor process behind.
+        os.kill(client.process.pid, signal.SIGKILL)
+        client.process.wait(timeout=10)
+        assert _gone(second, timeout=10)
