@@ -219,7 +219,7 @@ def read_events_page(
             raw = cursor.sqlite_cursor
             raw.row_factory = None
             raw.execute(sql, (after, last, limit))
-            return [(p, _id_bytes(o), v, t, s) for p, o, v, t, s in raw.fetchall()]
+            return _with_id_bytes(raw.fetchall())
     if isinstance(recorder, PostgresApplicationRecorder):
         datastore = recorder.datastore
         text_ids = datastore.originator_id_type == "text"
@@ -236,9 +236,7 @@ def read_events_page(
             cursor.row_factory = tuple_row  # type: ignore[assignment]
             cursor.execute(query, (after, last, limit), binary=True, prepare=True)
             rows: list[Any] = cursor.fetchall()
-        if text_ids:
-            return [(p, _id_bytes(o), v, t, s) for p, o, v, t, s in rows]
-        return rows
+        return _with_id_bytes(rows) if text_ids else rows
     return [
         (n.id, as_uuid(n.originator_id).bytes, n.originator_version, n.topic, n.state)
         for n in recorder.select_notifications(start=after + 1, limit=limit, stop=stop)
@@ -252,6 +250,25 @@ def read_events(
     while page := read_events_page(recorder, after, stop, limit):
         yield page
         after = page[-1][0]
+
+
+def _with_id_bytes(rows: list[Any]) -> list[RawEvent]:
+    """Rows whose originator id is text, with the id as its 16 bytes instead."""
+    text = [row[1] for row in rows]
+    ids: list[bytes] | None = None
+    if set(map(len, text)) == {32}:  # the usual 32 hex digits: decode the page at once
+        try:
+            joined = bytes.fromhex("".join(text))
+        except ValueError:
+            joined = b""
+        if len(joined) == 16 * len(text):  # so no id held anything but hex digits
+            ids = [joined[i : i + 16] for i in range(0, len(joined), 16)]
+    if ids is None:
+        ids = [_id_bytes(value) for value in text]
+    return [
+        (position, oid, version, topic, state)
+        for (position, _, version, topic, state), oid in zip(rows, ids, strict=True)
+    ]
 
 
 def _id_bytes(value: str) -> bytes:
