@@ -69,7 +69,8 @@ class AggregateCache:
         self._size = size
         self._cache: LRUCache[UUID, Aggregate] = LRUCache(size)
         self._lock = threading.Lock()
-        self._current_to = head()
+        # None until the first check: the cache is empty, so current to any head.
+        self._current_to: int | None = None
         self._command = threading.local()
 
     @contextmanager
@@ -107,6 +108,9 @@ class AggregateCache:
         if head == self._current_to:
             return head
         with self._lock:
+            if self._current_to is None:
+                self._current_to = head
+                return head
             start = self._current_to + 1
             if head < start:
                 return self._current_to
@@ -136,7 +140,7 @@ class AggregateCache:
             # A catch-up that already scanned these events evicted the
             # aggregates; a later foreign event may then have superseded them,
             # so keep them only if no catch-up has passed them yet.
-            if self._current_to >= first:
+            if self._current_to is None or self._current_to >= first:
                 return
             for entity_id, aggregate in copies:
                 self._cache.put(entity_id, aggregate)
