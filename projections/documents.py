@@ -19,10 +19,9 @@ from sqlalchemy import (
     Table,
     Text,
     Uuid,
-    insert,
-    update,
 )
 
+from projections.buffers import Appends, Holds
 from projections.processing import Item, ReadModel
 from projections.register import events_of
 from projections.temporal import (
@@ -64,6 +63,8 @@ class DocumentsModel(ReadModel):
     copies: Table
     rows: Versions
     version_rows: Versions
+    copy_rows: Appends
+    hold_rows: Holds
 
     def define(self, metadata: MetaData, prefix: str) -> None:
         """Temporal documents and versions; holds and copies with their times."""
@@ -131,6 +132,8 @@ class DocumentsModel(ReadModel):
         self.version_rows = self.buffered(
             Versions(self.versions, ["document_id", "number"])
         )
+        self.copy_rows = self.buffered(Appends(self.copies))
+        self.hold_rows = self.buffered(Holds(self.holds))
 
     def apply(self, conn: Connection, item: Item) -> None:
         """Change the document row, and the version, hold or copy concerned."""
@@ -173,43 +176,37 @@ class DocumentsModel(ReadModel):
         if name in VERSION_STATUS:
             return self._status(conn, item, name, fields["number"], doc)
         if name == "CopyIssued":
-            conn.execute(
-                insert(self.copies),
+            self.copy_rows.add(
                 dict(
                     position=item.position,
                     document_id=event.originator_id,
                     issued_at=event.timestamp,
                     issued_by=event.meta.actor,
                     **fields,
-                ),
+                )
             )
             return {"copies_issued": doc["copies_issued"] + 1}
         if name == "HoldPlaced":
-            conn.execute(
-                insert(self.holds),
+            self.hold_rows.place(
                 dict(
                     document_id=event.originator_id,
                     placed_position=item.position,
                     placed_at=event.timestamp,
                     placed_by=event.meta.actor,
+                    released_at=None,
+                    released_by=None,
+                    released_position=None,
                     **fields,
-                ),
+                )
             )
             return {"holds_active": doc["holds_active"] + 1}
         if name == "HoldReleased":
-            holds = self.holds.c
-            conn.execute(
-                update(self.holds)
-                .where(
-                    holds.document_id == event.originator_id,
-                    holds.hold_id == fields["hold_id"],
-                    holds.released_position.is_(None),
-                )
-                .values(
-                    released_at=event.timestamp,
-                    released_by=event.meta.actor,
-                    released_position=item.position,
-                )
+            self.hold_rows.release(
+                event.originator_id,
+                fields["hold_id"],
+                released_at=event.timestamp,
+                released_by=event.meta.actor,
+                released_position=item.position,
             )
             return {"holds_active": doc["holds_active"] - 1}
         if name == "RetentionExtended":

@@ -62,7 +62,7 @@ class Rows:
                 column_type = self.table.c[self.params[name]].type
                 impl = column_type.dialect_impl(dialect)
                 process: Convert | None = impl.bind_processor(dialect)
-                if process is not None and isinstance(column_type, DateTime):
+                if process is not None and _is_time(column_type):
                     process = _memoised(process)
                 found.append(process)
             self._converters[dialect.name] = found
@@ -85,6 +85,12 @@ class Rows:
         if order is None:  # named parameters (psycopg)
             bound = [dict(zip(names, values, strict=True)) for values in bound]
         conn.exec_driver_sql(sql, bound)
+
+
+def _is_time(column_type: Any) -> bool:
+    return isinstance(column_type, DateTime) or isinstance(
+        getattr(column_type, "impl", None), DateTime
+    )
 
 
 def _memoised(process: Convert) -> Convert:

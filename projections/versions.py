@@ -1,13 +1,16 @@
-"""Row versions written a batch at a time: current rows read once, writes flushed.
+"""Row versions written a batch at a time: current rows remembered, writes flushed.
 
-A processor's batch is one transaction, so within it only this object changes the
-table's rows: the current version of an entity is read from the database at most
-once per batch, then kept in memory, and the closing UPDATEs and the INSERTs of
-the batch go out as two executemany calls when it ends.
+Only one processor writes a generation's tables (the tracking row decides), so
+the current version of an entity is read from the database at most once and
+then kept in memory, from batch to batch (up to REMEMBERED entities; the
+processor makes this object forget them all if another process wrote). A
+version created and superseded within a batch is inserted already closed; the
+batch's closing UPDATEs and its INSERTs go out as one executemany each.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from typing import Any
 
@@ -15,6 +18,9 @@ from sqlalchemy import Connection, Table, bindparam, select
 
 from projections.processing import Item
 from projections.rows import insert_rows, update_rows
+
+# Current row versions remembered from batch to batch, per table (oldest first).
+REMEMBERED = 20_000
 
 
 class Versions:
@@ -32,11 +38,15 @@ class Versions:
         closes, matches = ("valid_to_position", "valid_to"), ("valid_from_position",)
         self._close = update_rows(table, closes, (*self.keys, *matches))
         self._insert = insert_rows(table)
+        self.forget()
+
+    def forget(self) -> None:
+        """Forget every row version held (another process may have written)."""
+        self._current: dict[tuple[Any, ...], dict[str, Any] | None] = {}
         self.reset()
 
     def reset(self) -> None:
-        """Forget everything (a new batch, or a rolled-back one)."""
-        self._current: dict[tuple[Any, ...], dict[str, Any] | None] = {}
+        """Drop the writes held (a new batch); current versions stay remembered."""
         self._new: dict[tuple[Any, ...], dict[str, Any]] = {}
         self._inserts: list[dict[str, Any]] = []
         self._closes: list[dict[str, Any]] = []
@@ -44,10 +54,23 @@ class Versions:
     def current(self, conn: Connection, keys: dict[str, Any]) -> dict[str, Any] | None:
         """The entity's current row version (read-only), if it has one."""
         key = tuple(keys[k] for k in self.keys)
-        if key not in self._current:
+        try:
+            return self._current[key]
+        except KeyError:
             found = conn.execute(self._select, keys).one_or_none()
-            self._current[key] = None if found is None else dict(found._mapping)
-        return self._current[key]
+            row = None if found is None else dict(found._mapping)
+            self._remember(key, row)
+            return row
+
+    def _remember(self, key: tuple[Any, ...], row: dict[str, Any] | None) -> None:
+        current = self._current
+        current.pop(key, None)
+        if len(current) >= REMEMBERED:
+            # Keep memory flat: drop the least recently written half.
+            for old in list(itertools.islice(current, REMEMBERED // 2)):
+                if old not in self._new:  # never what this batch has yet to write
+                    del current[old]
+        current[key] = row
 
     def write(
         self,
@@ -91,7 +114,8 @@ class Versions:
         }
         row = {name: merged.get(name) for name in self.columns}
         self._inserts.append(row)
-        self._current[key] = self._new[key] = row
+        self._new[key] = row
+        self._remember(key, row)
         return row
 
     def flush(self, conn: Connection) -> None:
