@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import ApplicationRecorder, Mapper
@@ -42,7 +42,6 @@ from service.ledger.merkle import Frontier
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 5000
-_NO_STOP: Final = 2**63 - 1
 
 
 class LedgerModel(ReadModel):
@@ -203,50 +202,87 @@ def _membership(event: RawEvent) -> tuple[str, str] | None:
 def read_events_page(
     recorder: ApplicationRecorder, after: int, stop: int | None, limit: int
 ) -> list[RawEvent]:
-    """Up to `limit` stored events after a position (up to `stop`), raw and in order.
+    """Up to `limit` stored events after a position, raw and in order.
 
-    A DB-API cursor straight on the recorder's table: plain tuples, the
-    originator id as its 16 bytes, no Notification objects.
+    `stop` is the last position to read (None: the log's end now). A DB-API
+    cursor straight on the recorder's table: plain tuples, the originator id as
+    its 16 bytes, no Notification objects. Each query reads a bounded window of
+    ids (dense but for gaps), so no page makes the database scan and sort the
+    rest of the log, whatever plan its statistics suggest.
     """
-    last = _NO_STOP if stop is None else stop
+    if stop is None:
+        stop = recorder.max_notification_id() or 0
+    window = _window_reader(recorder)
+    if window is None:
+        return [
+            (
+                n.id,
+                as_uuid(n.originator_id).bytes,
+                n.originator_version,
+                n.topic,
+                n.state,
+            )
+            for n in recorder.select_notifications(
+                start=after + 1, limit=limit, stop=stop
+            )
+        ]
+    rows: list[RawEvent] = []
+    while len(rows) < limit and after < stop:
+        high = min(stop, after + limit - len(rows))
+        rows += window(after, high)
+        after = high
+    return rows
+
+
+def _window_reader(
+    recorder: ApplicationRecorder,
+) -> Callable[[int, int], list[RawEvent]] | None:
+    """A reader of the events with ids in (low, high], for the native recorders."""
     if isinstance(recorder, SQLiteApplicationRecorder):
         sql = (
             "SELECT rowid, originator_id, originator_version, topic, state "  # noqa: S608
             f"FROM {recorder.events_table_name} "
-            "WHERE rowid > ? AND rowid <= ? ORDER BY rowid LIMIT ?"
+            "WHERE rowid > ? AND rowid <= ? ORDER BY rowid"
         )
-        with recorder.datastore.transaction(commit=False) as cursor:
-            raw = cursor.sqlite_cursor
-            raw.row_factory = None
-            raw.execute(sql, (after, last, limit))
-            return _with_id_bytes(raw.fetchall())
+
+        def sqlite_window(low: int, high: int) -> list[RawEvent]:
+            with recorder.datastore.transaction(commit=False) as cursor:
+                raw = cursor.sqlite_cursor
+                raw.row_factory = None
+                raw.execute(sql, (low, high))
+                return _with_id_bytes(raw.fetchall())
+
+        return sqlite_window
     if isinstance(recorder, PostgresApplicationRecorder):
         datastore = recorder.datastore
         text_ids = datastore.originator_id_type == "text"
         query = SQL(
             "SELECT notification_id, {originator}, originator_version, topic, state "
             "FROM {schema}.{table} WHERE notification_id > %s "
-            "AND notification_id <= %s ORDER BY notification_id LIMIT %s"
+            "AND notification_id <= %s ORDER BY notification_id"
         ).format(
             originator=SQL("originator_id" if text_ids else "uuid_send(originator_id)"),
             schema=Identifier(datastore.schema),
             table=Identifier(recorder.events_table_name),
         )
-        with datastore.transaction(commit=False) as cursor:
-            cursor.row_factory = tuple_row  # type: ignore[assignment]
-            cursor.execute(query, (after, last, limit), binary=True, prepare=True)
-            rows: list[Any] = cursor.fetchall()
-        return _with_id_bytes(rows) if text_ids else rows
-    return [
-        (n.id, as_uuid(n.originator_id).bytes, n.originator_version, n.topic, n.state)
-        for n in recorder.select_notifications(start=after + 1, limit=limit, stop=stop)
-    ]
+
+        def postgres_window(low: int, high: int) -> list[RawEvent]:
+            with datastore.transaction(commit=False) as cursor:
+                cursor.row_factory = tuple_row  # type: ignore[assignment]
+                cursor.execute(query, (low, high), binary=True, prepare=True)
+                rows: list[Any] = cursor.fetchall()
+            return _with_id_bytes(rows) if text_ids else rows
+
+        return postgres_window
+    return None
 
 
 def read_events(
     recorder: ApplicationRecorder, after: int, stop: int | None, limit: int
 ) -> Iterator[list[RawEvent]]:
-    """Every stored event after a position (up to `stop`), page by page."""
+    """Every stored event after a position, up to `stop` (None: the end now)."""
+    if stop is None:
+        stop = recorder.max_notification_id() or 0
     while page := read_events_page(recorder, after, stop, limit):
         yield page
         after = page[-1][0]

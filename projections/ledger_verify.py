@@ -309,19 +309,34 @@ class _StoredLedger:
     def __init__(self, conn: Connection) -> None:
         self.cursor = conn.connection.cursor()
         self.mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-        self.leaves_sql = (
+        self.window_sql = (
+            "SELECT position, leaf_hash FROM ledger_leaves "
+            "WHERE leaf_index >= ? AND leaf_index < ? ORDER BY leaf_index"
+        ).replace("?", self.mark)
+        self.after_sql = (
             "SELECT position, leaf_hash FROM ledger_leaves "
             "WHERE leaf_index >= ? AND leaf_index < ? ORDER BY leaf_index LIMIT ?"
         ).replace("?", self.mark)
 
     def leaves(self, first: int, count: int, size: int) -> list[tuple[int, bytes]]:
-        """(position, leaf hash) of up to `count` stored leaves from index `first`."""
-        self.cursor.execute(self.leaves_sql, (first, size, count))
-        return list(self.cursor.fetchall())
+        """(position, leaf hash) of the first `count` stored leaves from `first`.
+
+        One bounded window of indices; only when rows are missing from it (a
+        deleted leaf) are the next ones read, so the rows compared stay the
+        first `count` stored, as a plain LIMIT would give.
+        """
+        end = min(first + count, size)
+        self.cursor.execute(self.window_sql, (first, end))
+        rows = list(self.cursor.fetchall())
+        if len(rows) < end - first:
+            self.cursor.execute(self.after_sql, (end, size, end - first - len(rows)))
+            rows += self.cursor.fetchall()
+        return rows
 
     def leaf_position(self, first: int, size: int) -> int | None:
         """The position of the first stored leaf from index `first`, if any."""
-        rows = self.leaves(first, 1, size)
+        self.cursor.execute(self.after_sql, (first, size, 1))
+        rows = self.cursor.fetchall()
         return int(rows[0][0]) if rows else None
 
     def check_nodes(

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from projections import ledger_verify
 from tests.ledger.store import Store, mark, pos, raw
 
 MIDDLE = 9
@@ -181,3 +182,18 @@ def test_truncated_tail_is_caught_with_a_kept_head(store: Store) -> None:
     assert not report.ok
     assert "tail truncated" in (report.reason or "")
     assert report.position == keep[-1]
+
+
+@pytest.mark.parametrize("page", [9, 10, ledger_verify.BATCH])
+def test_a_deleted_leaf_is_found_wherever_it_falls_in_a_page(
+    store: Store, page: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ledger_verify, "BATCH", page)
+    with store.services.views_engine.begin() as conn:
+        conn.execute(
+            text("DELETE FROM ledger_leaves WHERE position = :p"), {"p": MIDDLE}
+        )
+    report = store.verify()
+    assert not report.ok
+    assert "this event is not in the ledger" in (report.reason or ""), report.summary()
+    assert report.position == MIDDLE
