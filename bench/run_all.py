@@ -23,6 +23,7 @@ CI = [
     ["projections_rebuild.py", "--events", "20000"],
     ["ledger_bench.py", "--events", "20000"],
     ["peer_continuum.py", "--risks", "50", "--updates", "6"],
+    ["document_read.py", "--versions", "10,100,1000", "--budget", "4"],
 ]
 FULL = [
     ["write_inprocess.py", "--writes", "3000"],
@@ -32,6 +33,7 @@ FULL = [
     ["projections_rebuild.py", "--events", "1000000"],
     ["ledger_bench.py", "--events", "1000000"],
     ["peer_continuum.py", "--risks", "500", "--updates", "20"],
+    ["document_read.py", "--versions", "10,100,1000,10000"],
 ]
 
 

@@ -1,4 +1,4 @@
-"""Validated filters for register and audit queries, and status rows."""
+"""Validated filters for register and audit queries, document lookups, status rows."""
 
 from __future__ import annotations
 
@@ -7,12 +7,14 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Select, select
+from sqlalchemy import Connection, Select, select
 
 from projections import catalog
 from projections.audit import AuditTrail
+from projections.documents import DocumentsModel
+from projections.paging import jsonable
 from projections.register import RegisterModel
-from projections.temporal import as_at
+from projections.temporal import as_at, current
 
 
 def register_query(
@@ -113,3 +115,46 @@ def status_row(row: catalog.TrackingRow, head: int, live: int | None) -> dict[st
         "error_position": row.error_position,
         "updated_at": row.updated_at.isoformat(),
     }
+
+
+def document_row(
+    conn: Connection, model: DocumentsModel, document_id: UUID, as_of: datetime | None
+) -> dict[str, Any] | None:
+    """A document's row version now or at an instant, JSON-ready, or None."""
+    t = model.table
+    found = conn.execute(select(t).where(t.c.id == document_id, current(t))).first()
+    if found is None or as_of is None:
+        return None if found is None else jsonable(found._mapping)
+    # The project's as-at index holds (project_id, created_at, id, valid_from,
+    # valid_to): with the first three fixed, the newest row version that began by
+    # the instant is the one that held then, so the scan stops at the first match
+    # instead of reading every row version of a long history.
+    held = conn.execute(
+        select(t)
+        .where(
+            t.c.project_id == found.project_id,
+            t.c.created_at == found.created_at,
+            t.c.id == document_id,
+            as_at(t, as_of),
+        )
+        .order_by(t.c.valid_from.desc())
+        .limit(1)
+    ).first()
+    return None if held is None else jsonable(held._mapping)
+
+
+def version_row(
+    conn: Connection,
+    model: DocumentsModel,
+    document_id: UUID,
+    number: int,
+    as_of: datetime | None,
+) -> dict[str, Any] | None:
+    """One version's row now or at an instant, JSON-ready, or None."""
+    v = model.versions
+    found = conn.execute(
+        select(v).where(
+            v.c.document_id == document_id, v.c.number == number, as_at(v, as_of)
+        )
+    ).first()
+    return None if found is None else jsonable(found._mapping)

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any, Literal, TypeVar, cast
 from uuid import UUID
 
-from sqlalchemy import Engine, Select, select
+from sqlalchemy import Connection, Engine, Select, select
 
 from projections import catalog
 from projections.audit import AuditTrail
@@ -24,7 +24,14 @@ from projections.paging import (
 )
 from projections.processing import ReadModel
 from projections.projects import ProjectsModel
-from projections.queries import audit_query, json_loads, register_query, status_row
+from projections.queries import (
+    audit_query,
+    document_row,
+    json_loads,
+    register_query,
+    status_row,
+    version_row,
+)
 from projections.register import RegisterModel
 from projections.temporal import as_at
 
@@ -47,8 +54,11 @@ class Views:
         self.wake = wake
         self._models: dict[tuple[str, int], ReadModel] = {}
 
-    def _live(self, cls: type[M]) -> M | None:
-        with self.engine.connect() as conn:
+    def _live(self, cls: type[M], conn: Connection | None = None) -> M | None:
+        if conn is None:
+            with self.engine.connect() as own:
+                generation = catalog.active_generation(own, cls.name)
+        else:
             generation = catalog.active_generation(conn, cls.name)
         if generation is None:
             return None
@@ -224,11 +234,11 @@ class Views:
         model = self._live(DocumentsModel)
         if model is None:
             return None
-        t, v, h, c = model.table, model.versions, model.holds, model.copies
-        found = self._all(select(t).where(t.c.id == document_id, as_at(t, as_of)))
-        if not found:
+        v, h, c = model.versions, model.holds, model.copies
+        with self.engine.connect() as conn:
+            document = document_row(conn, model, document_id, as_of)
+        if document is None:
             return None
-        document = found[0]
         versions = self._all(
             select(v)
             .where(v.c.document_id == document_id, as_at(v, as_of))
@@ -252,6 +262,39 @@ class Views:
         document["holds"] = self._all(holds.order_by(h.c.placed_position))
         document["copies"] = self._all(copies.order_by(c.c.position))
         return document
+
+    def authoritative(
+        self, document_id: UUID, as_of: datetime | None = None
+    ) -> dict[str, Any] | None:
+        """A document and its authoritative version (as at a time), or None.
+
+        A few indexed lookups however long the history: the full version list
+        is `get_document`'s.
+        """
+        with self.engine.connect() as conn:
+            model = self._live(DocumentsModel, conn)
+            if model is None:
+                return None
+            document = document_row(conn, model, document_id, as_of)
+            if document is None:
+                return None
+            number = document["authoritative_version"]
+            document["authoritative"] = (
+                None
+                if number is None
+                else version_row(conn, model, document_id, number, as_of)
+            )
+        return document
+
+    def get_version(
+        self, document_id: UUID, number: int, as_of: datetime | None = None
+    ) -> dict[str, Any] | None:
+        """One version of a document (as at a time), or None."""
+        with self.engine.connect() as conn:
+            model = self._live(DocumentsModel, conn)
+            if model is None:
+                return None
+            return version_row(conn, model, document_id, number, as_of)
 
     def audit(
         self,

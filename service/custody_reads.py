@@ -79,7 +79,11 @@ class CustodyReads(LedgerBase):
     ) -> Version | None:
         """The approved version now or at a moment (with who approved it, when)."""
         if at is None:
-            return self.load(Document, document_id).authoritative
+            # The cached document, not a copy: copying every version would make
+            # the read grow with the history. At most one version is approved,
+            # and it is usually a recent one.
+            versions = self.load(Document, document_id, read_only=True).versions
+            return next((v for v in reversed(versions) if v.status == "approved"), None)
         document = self.document_at(document_id, at)
         return None if document is None else document.authoritative
 

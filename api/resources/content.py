@@ -30,7 +30,7 @@ BINARY = {
 @problems(blp, 404, 416)
 def authoritative_content(document_id: UUID) -> Response:
     """The authoritative (approved) version's bytes."""
-    version = ledger().load(Document, document_id).authoritative
+    version = ledger().authoritative_at(document_id)
     if version is None:
         raise ApiError(404, f"document {document_id} has no approved version")
     return send_version(document_id, version)
@@ -41,10 +41,11 @@ def authoritative_content(document_id: UUID) -> Response:
 @problems(blp, 404, 416)
 def version_content(document_id: UUID, number: int) -> Response:
     """Any version's bytes (while the content has not been disposed of)."""
-    document = ledger().load(Document, document_id)
-    if not 1 <= number <= len(document.versions):
+    # The cached document, not a copy (a copy grows with the history).
+    versions = ledger().load(Document, document_id, read_only=True).versions
+    if not 1 <= number <= len(versions):
         raise ApiError(404, f"document {document_id} has no version {number}")
-    return send_version(document_id, document.versions[number - 1])
+    return send_version(document_id, versions[number - 1])
 
 
 def send_version(document_id: UUID, version: Version) -> Response:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -16,12 +18,14 @@ from api.resources.common import (
     ledger,
     plain,
     problems,
+    services,
     written,
 )
 from api.schemas.base import Body, EmptyBody, Open, WrittenSchema
 from service.diff import diff_versions
-from service.domain.document import Document
+from service.domain.document import Document, Version
 
+AS_AT_WAIT_SECONDS = 0.5
 blp = Blueprint("custody", __name__, url_prefix="/api/v1", description="Custody")
 ONE = "/documents/<uuid:document_id>"
 TEXT_DIFF = {
@@ -114,8 +118,35 @@ def copy_holders(document_id: UUID) -> Response:
 @problems(blp, 404, 422)
 def authoritative(args: dict[str, Any], document_id: UUID) -> Response:
     """The approved version now or as at a moment, with who approved it, when."""
-    version = ledger().authoritative_at(document_id, args["as_of"])
-    return jsonify(as_of=plain(args["as_of"]), authoritative=plain(version))
+    as_of = args["as_of"]
+    if as_of is None:
+        version = plain(ledger().authoritative_at(document_id))
+    else:
+        version = authoritative_as_at(document_id, as_of)
+    return jsonify(as_of=plain(as_of), authoritative=version)
+
+
+def authoritative_as_at(document_id: UUID, as_of: datetime) -> dict[str, Any] | None:
+    """The approved version at a moment, as plain values.
+
+    From the read model once it holds every event committed before this request
+    (a few indexed lookups); otherwise replayed from the document's events,
+    which takes longer the longer the history.
+    """
+    head = ledger().head_position()
+    read_models = services().views
+    if read_models is None or not read_models.wait_for(head, AS_AT_WAIT_SECONDS):
+        return plain(ledger().authoritative_at(document_id, as_of))
+    found = read_models.authoritative(document_id, as_of)
+    if found is None:
+        ledger().load(Document, document_id, read_only=True)  # unknown id: 404
+        return None
+    row = found["authoritative"]
+    return (
+        None
+        if row is None
+        else {f.name: row[f.name] for f in dataclasses.fields(Version)}
+    )
 
 
 @blp.route(ONE + "/versions/by-sha256/<string:sha256>", methods=["GET"])

@@ -5,11 +5,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from uuid import UUID, uuid4
 
 import pytest
 
 from api import create_app
 from api.bootstrap import build_services
+from api.resources.common import plain
 from service.config import Settings
 from service.retention import parse_schedule
 from tests.api.conftest import Api, issue_tokens
@@ -128,3 +130,46 @@ def test_retention_and_disposal(api: Api, monkeypatch: pytest.MonkeyPatch) -> No
     assert disposed.json["due_on"] == datetime.now(UTC).date().isoformat()
     assert disposed.json["removed"] == [] and len(disposed.json["retained"]) == 1
     assert api.get(f"/documents/{other}/retention").json["holds"] == 0
+
+
+def test_authoritative_as_at_from_the_read_model_matches_the_events(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    services = build_services(settings)
+    services.runner.start()
+    live = Api(create_app(services=services), issue_tokens(services))
+    try:
+        before = datetime.now(UTC)
+        did = live.document(live.project())
+        for body in (b"one\n", b"two\n", b"three\n"):
+            upload(live, did, body)
+        moments = [before, datetime.now(UTC)]
+        for number, step in ((1, "approve"), (2, "approve"), (2, "withdraw")):
+            if step == "approve":
+                approve(live, did, number)
+            else:
+                live.post(f"/documents/{did}/versions/{number}/{step}", {})
+            moments.append(datetime.now(UTC))
+        ledger = services.ledger
+        expected = [plain(ledger.authoritative_at(UUID(did), m)) for m in moments]
+        assert [v and v["number"] for v in expected] == [None, None, 1, 2, None]
+
+        def events_only(document_id: UUID, at: datetime | None = None) -> object:
+            raise AssertionError("the caught-up read model should answer")
+
+        monkeypatch.setattr(ledger, "authoritative_at", events_only)
+        answered = [
+            live.get(
+                f"/documents/{did}/authoritative",
+                query_string={"as_of": m.isoformat()},
+            ).json["authoritative"]
+            for m in moments
+        ]
+        assert answered == expected
+        unknown = live.get(
+            f"/documents/{uuid4()}/authoritative",
+            query_string={"as_of": moments[-1].isoformat()},
+        )
+        assert unknown.status_code == 404
+    finally:
+        services.close()
