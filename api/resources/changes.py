@@ -12,24 +12,14 @@ from marshmallow import fields, validate
 from api.auth import request_meta
 from api.resources.common import (
     check_project_version,
-    entity_response,
     expected_version,
-    history,
     ledger,
-    load_at,
     problems,
     register_page,
     written,
 )
-from api.schemas.base import (
-    EmptyBody,
-    EntitySchema,
-    HistorySchema,
-    PageSchema,
-    ReadArgs,
-    WrittenSchema,
-    list_args,
-)
+from api.resources.routes import command, read_routes
+from api.schemas.base import EmptyBody, PageSchema, list_args
 from api.schemas.registers import (
     ChangeAssessment,
     ChangeDecision,
@@ -48,10 +38,7 @@ ChangeListArgs = list_args(
 )
 
 
-@blp.route("/projects/<uuid:project_id>/changes", methods=["POST"])
-@blp.arguments(ChangeRaise)
-@blp.response(201, WrittenSchema)
-@problems(blp, 404, 409, 412, 422)
+@command(blp, "/projects/<uuid:project_id>/changes", ChangeRaise, status=201)
 def raise_change(body: dict[str, Any], project_id: UUID) -> Response:
     """Raise a change request in an open project."""
     check_project_version(project_id)
@@ -75,27 +62,10 @@ def list_changes(args: dict[str, Any], project_id: UUID) -> Response:
     return register_page("changes", project_id, args)
 
 
-@blp.route(ONE, methods=["GET"])
-@blp.arguments(ReadArgs, location="query")
-@blp.response(200, EntitySchema)
-@problems(blp, 404, 422)
-def get_change(args: dict[str, Any], change_id: UUID) -> Response:
-    """One change request, now or as it stood at a moment."""
-    return entity_response(load_at(ChangeRequest, change_id, args["as_of"]))
+read_routes(blp, ONE, ChangeRequest, "change", noun="change request")
 
 
-@blp.route(ONE + "/history", methods=["GET"])
-@blp.response(200, HistorySchema)
-@problems(blp, 404)
-def change_history(change_id: UUID) -> Response:
-    """Every event of one change request, oldest first."""
-    return history(ChangeRequest, change_id)
-
-
-@blp.route(ONE + "/assessments", methods=["POST"])
-@blp.arguments(ChangeAssessment)
-@blp.response(201, WrittenSchema)
-@problems(blp, 404, 409, 412, 422)
+@command(blp, ONE + "/assessments", ChangeAssessment, status=201)
 def assess_change(body: dict[str, Any], change_id: UUID) -> Response:
     """Record the change's impact assessment."""
     result = ledger().assess_change(
@@ -112,10 +82,7 @@ def assess_change(body: dict[str, Any], change_id: UUID) -> Response:
     return written(result, f"/changes/{change_id}", created=True)
 
 
-@blp.route(ONE + "/decisions", methods=["POST"])
-@blp.arguments(ChangeDecision)
-@blp.response(201, WrittenSchema)
-@problems(blp, 404, 409, 412, 422)
+@command(blp, ONE + "/decisions", ChangeDecision, status=201)
 def decide_change(body: dict[str, Any], change_id: UUID) -> Response:
     """Record the change authority's decision."""
     result = ledger().decide_change(
@@ -129,10 +96,7 @@ def decide_change(body: dict[str, Any], change_id: UUID) -> Response:
     return written(result, f"/changes/{change_id}", created=True)
 
 
-@blp.route(ONE + "/implementation", methods=["POST"])
-@blp.arguments(ChangeImplementation)
-@blp.response(200, WrittenSchema)
-@problems(blp, 404, 409, 412, 422)
+@command(blp, ONE + "/implementation", ChangeImplementation)
 def implement_change(body: dict[str, Any], change_id: UUID) -> Response:
     """Record that an approved change was implemented."""
     result = ledger().implement_change(
@@ -141,10 +105,7 @@ def implement_change(body: dict[str, Any], change_id: UUID) -> Response:
     return written(result, f"/changes/{change_id}")
 
 
-@blp.route(ONE + "/close", methods=["POST"])
-@blp.arguments(EmptyBody, required=False)
-@blp.response(200, WrittenSchema)
-@problems(blp, 404, 409, 412, 422)
+@command(blp, ONE + "/close", EmptyBody, required=False)
 def close_change(body: dict[str, Any], change_id: UUID) -> Response:
     """Close an implemented, rejected or deferred change request."""
     result = ledger().close_change(

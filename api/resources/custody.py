@@ -21,7 +21,8 @@ from api.resources.common import (
     services,
     written,
 )
-from api.schemas.base import Body, EmptyBody, Open, WrittenSchema
+from api.resources.routes import command
+from api.schemas.base import Body, EmptyBody, Open
 from service.diff import diff_versions
 from service.domain.document import Document, Version
 
@@ -74,10 +75,7 @@ def disposal_date(document_id: UUID) -> Response:
     return jsonify(plain(ledger().disposal_date(document_id)))
 
 
-@blp.route(ONE + "/retention", methods=["POST"])
-@blp.arguments(RetentionExtension)
-@blp.response(200, WrittenSchema)
-@problems(blp, 404, 409, 412, 422)
+@command(blp, ONE + "/retention", RetentionExtension)
 def extend_retention(body: dict[str, Any], document_id: UUID) -> Response:
     """Extend retention to a later date (it is never shortened)."""
     result = ledger().extend_retention(
@@ -86,10 +84,7 @@ def extend_retention(body: dict[str, Any], document_id: UUID) -> Response:
     return written(result, f"/documents/{document_id}/retention")
 
 
-@blp.route(ONE + "/dispose", methods=["POST"])
-@blp.arguments(EmptyBody, required=False)
-@blp.response(200, WrittenSchema)
-@problems(blp, 404, 409, 412, 422)
+@command(blp, ONE + "/dispose", EmptyBody, required=False)
 def dispose_document(body: dict[str, Any], document_id: UUID) -> Response:
     """Dispose of the content once due and unheld; the stub and history stay."""
     disposal = ledger().dispose_document(

@@ -12,23 +12,14 @@ from marshmallow import fields, validate
 from api.auth import request_meta
 from api.resources.common import (
     check_project_version,
-    entity_response,
     expected_version,
-    history,
     ledger,
-    load_at,
     problems,
     register_page,
     written,
 )
-from api.schemas.base import (
-    EntitySchema,
-    HistorySchema,
-    PageSchema,
-    ReadArgs,
-    WrittenSchema,
-    list_args,
-)
+from api.resources.routes import command, read_routes
+from api.schemas.base import PageSchema, list_args
 from api.schemas.registers import DecisionRecord, Supersession
 from service.domain import decision
 from service.domain.decision import Decision
@@ -41,10 +32,7 @@ DecisionListArgs = list_args(
 )
 
 
-@blp.route("/projects/<uuid:project_id>/decisions", methods=["POST"])
-@blp.arguments(DecisionRecord)
-@blp.response(201, WrittenSchema)
-@problems(blp, 404, 409, 412, 422)
+@command(blp, "/projects/<uuid:project_id>/decisions", DecisionRecord, status=201)
 def record_decision(body: dict[str, Any], project_id: UUID) -> Response:
     """Record a decision in an open project's decision log."""
     check_project_version(project_id)
@@ -72,27 +60,10 @@ def list_decisions(args: dict[str, Any], project_id: UUID) -> Response:
     return register_page("decisions", project_id, args)
 
 
-@blp.route(ONE, methods=["GET"])
-@blp.arguments(ReadArgs, location="query")
-@blp.response(200, EntitySchema)
-@problems(blp, 404, 422)
-def get_decision(args: dict[str, Any], decision_id: UUID) -> Response:
-    """One decision, now or as it stood at a moment."""
-    return entity_response(load_at(Decision, decision_id, args["as_of"]))
+read_routes(blp, ONE, Decision, "decision")
 
 
-@blp.route(ONE + "/history", methods=["GET"])
-@blp.response(200, HistorySchema)
-@problems(blp, 404)
-def decision_history(decision_id: UUID) -> Response:
-    """Every event of one decision, oldest first."""
-    return history(Decision, decision_id)
-
-
-@blp.route(ONE + "/supersede", methods=["POST"])
-@blp.arguments(Supersession)
-@blp.response(200, WrittenSchema)
-@problems(blp, 404, 409, 412, 422)
+@command(blp, ONE + "/supersede", Supersession)
 def supersede_decision(body: dict[str, Any], decision_id: UUID) -> Response:
     """Mark a decision superseded by a newer one of the same project."""
     result = ledger().supersede_decision(

@@ -14,11 +14,8 @@ from api.auth import request_meta
 from api.errors import ApiError
 from api.resources.common import (
     check_project_version,
-    entity_response,
     expected_version,
-    history,
     ledger,
-    load_at,
     page,
     problems,
     query_views,
@@ -26,15 +23,8 @@ from api.resources.common import (
     wait_for_position,
     written,
 )
-from api.schemas.base import (
-    EmptyBody,
-    EntitySchema,
-    HistorySchema,
-    ListArgs,
-    PageSchema,
-    ReadArgs,
-    WrittenSchema,
-)
+from api.resources.routes import command, read_routes
+from api.schemas.base import EmptyBody, ListArgs, PageSchema, WrittenSchema
 from api.schemas.documents import (
     CopyIssue,
     DocumentRegistration,
@@ -59,10 +49,7 @@ UPLOAD_DOC = {
 }
 
 
-@blp.route("/projects/<uuid:project_id>/documents", methods=["POST"])
-@blp.arguments(DocumentRegistration)
-@blp.response(201, WrittenSchema)
-@problems(blp, 404, 409, 412, 422)
+@command(blp, "/projects/<uuid:project_id>/documents", DocumentRegistration, status=201)
 def register_document(body: dict[str, Any], project_id: UUID) -> Response:
     """Register a configuration item in an open project."""
     check_project_version(project_id)
@@ -96,21 +83,13 @@ def list_documents(args: dict[str, Any], project_id: UUID) -> Response:
     )
 
 
-@blp.route(ONE, methods=["GET"])
-@blp.arguments(ReadArgs, location="query")
-@blp.response(200, EntitySchema)
-@problems(blp, 404, 422)
-def get_document(args: dict[str, Any], document_id: UUID) -> Response:
-    """One document with its versions and holds, now or at a moment."""
-    return entity_response(load_at(Document, document_id, args["as_of"]))
-
-
-@blp.route(ONE + "/history", methods=["GET"])
-@blp.response(200, HistorySchema)
-@problems(blp, 404)
-def document_history(document_id: UUID) -> Response:
-    """Every event of one document, oldest first."""
-    return history(Document, document_id)
+read_routes(
+    blp,
+    ONE,
+    Document,
+    "document",
+    summary="One document with its versions and holds, now or at a moment.",
+)
 
 
 def content_digest() -> str | None:
@@ -192,37 +171,25 @@ def _version_command(
     return written(result, f"/documents/{document_id}")
 
 
-@blp.route(VERSION + "/review", methods=["POST"])
-@blp.arguments(EmptyBody, required=False)
-@blp.response(200, WrittenSchema)
-@problems(blp, 404, 409, 412, 422)
+@command(blp, VERSION + "/review", EmptyBody, required=False)
 def review_version(body: dict[str, Any], document_id: UUID, number: int) -> Response:
     """Send a draft version for review."""
     return _version_command("review", document_id, number, body.get("reason"))
 
 
-@blp.route(VERSION + "/approve", methods=["POST"])
-@blp.arguments(EmptyBody, required=False)
-@blp.response(200, WrittenSchema)
-@problems(blp, 404, 409, 412, 422)
+@command(blp, VERSION + "/approve", EmptyBody, required=False)
 def approve_version(body: dict[str, Any], document_id: UUID, number: int) -> Response:
     """Approve a version in review; the previously approved one is superseded."""
     return _version_command("approve", document_id, number, body.get("reason"))
 
 
-@blp.route(VERSION + "/withdraw", methods=["POST"])
-@blp.arguments(EmptyBody, required=False)
-@blp.response(200, WrittenSchema)
-@problems(blp, 404, 409, 412, 422)
+@command(blp, VERSION + "/withdraw", EmptyBody, required=False)
 def withdraw_version(body: dict[str, Any], document_id: UUID, number: int) -> Response:
     """Withdraw a version from use."""
     return _version_command("withdraw", document_id, number, body.get("reason"))
 
 
-@blp.route(ONE + "/copies", methods=["POST"])
-@blp.arguments(CopyIssue)
-@blp.response(201, WrittenSchema)
-@problems(blp, 404, 409, 422)
+@command(blp, ONE + "/copies", CopyIssue, status=201, codes=(404, 409, 422))
 def issue_copy(body: dict[str, Any], document_id: UUID) -> Response:
     """Record that a copy of a version was issued to a recipient."""
     result = ledger().issue_copy(
@@ -235,10 +202,7 @@ def issue_copy(body: dict[str, Any], document_id: UUID) -> Response:
     return written(result, f"/documents/{document_id}", created=True)
 
 
-@blp.route(ONE + "/holds", methods=["POST"])
-@blp.arguments(HoldPlacement)
-@blp.response(201, WrittenSchema)
-@problems(blp, 404, 409, 412, 422)
+@command(blp, ONE + "/holds", HoldPlacement, status=201)
 def place_hold(body: dict[str, Any], document_id: UUID) -> Response:
     """Place a legal hold that blocks disposal."""
     result = ledger().place_hold(
@@ -252,10 +216,7 @@ def place_hold(body: dict[str, Any], document_id: UUID) -> Response:
     return written(result, f"/documents/{document_id}", created=True)
 
 
-@blp.route(ONE + "/holds/<string:hold_id>/release", methods=["POST"])
-@blp.arguments(EmptyBody, required=False)
-@blp.response(200, WrittenSchema)
-@problems(blp, 404, 409, 412, 422)
+@command(blp, ONE + "/holds/<string:hold_id>/release", EmptyBody, required=False)
 def release_hold(body: dict[str, Any], document_id: UUID, hold_id: str) -> Response:
     """Release one legal hold."""
     result = ledger().release_hold(

@@ -12,24 +12,14 @@ from marshmallow import fields, validate
 from api.auth import request_meta
 from api.resources.common import (
     check_project_version,
-    entity_response,
     expected_version,
-    history,
     ledger,
-    load_at,
     problems,
     register_page,
     written,
 )
-from api.schemas.base import (
-    EmptyBody,
-    EntitySchema,
-    HistorySchema,
-    PageSchema,
-    ReadArgs,
-    WrittenSchema,
-    list_args,
-)
+from api.resources.routes import command, read_routes
+from api.schemas.base import EmptyBody, PageSchema, list_args
 from api.schemas.registers import IssueExamination, IssueRaise, IssueResolution
 from service.domain import issue
 from service.domain.issue import Issue
@@ -45,10 +35,7 @@ IssueListArgs = list_args(
 )
 
 
-@blp.route("/projects/<uuid:project_id>/issues", methods=["POST"])
-@blp.arguments(IssueRaise)
-@blp.response(201, WrittenSchema)
-@problems(blp, 404, 409, 412, 422)
+@command(blp, "/projects/<uuid:project_id>/issues", IssueRaise, status=201)
 def raise_issue(body: dict[str, Any], project_id: UUID) -> Response:
     """Raise an issue in an open project."""
     check_project_version(project_id)
@@ -73,27 +60,10 @@ def list_issues(args: dict[str, Any], project_id: UUID) -> Response:
     return register_page("issues", project_id, args)
 
 
-@blp.route(ONE, methods=["GET"])
-@blp.arguments(ReadArgs, location="query")
-@blp.response(200, EntitySchema)
-@problems(blp, 404, 422)
-def get_issue(args: dict[str, Any], issue_id: UUID) -> Response:
-    """One issue, now or as it stood at a moment."""
-    return entity_response(load_at(Issue, issue_id, args["as_of"]))
+read_routes(blp, ONE, Issue, "issue")
 
 
-@blp.route(ONE + "/history", methods=["GET"])
-@blp.response(200, HistorySchema)
-@problems(blp, 404)
-def issue_history(issue_id: UUID) -> Response:
-    """Every event of one issue, oldest first."""
-    return history(Issue, issue_id)
-
-
-@blp.route(ONE + "/examination", methods=["POST"])
-@blp.arguments(IssueExamination)
-@blp.response(200, WrittenSchema)
-@problems(blp, 404, 409, 412, 422)
+@command(blp, ONE + "/examination", IssueExamination)
 def examine_issue(body: dict[str, Any], issue_id: UUID) -> Response:
     """Record the impact analysis, options and recommendation."""
     result = ledger().examine_issue(
@@ -107,10 +77,7 @@ def examine_issue(body: dict[str, Any], issue_id: UUID) -> Response:
     return written(result, f"/issues/{issue_id}")
 
 
-@blp.route(ONE + "/resolution", methods=["POST"])
-@blp.arguments(IssueResolution)
-@blp.response(200, WrittenSchema)
-@problems(blp, 404, 409, 412, 422)
+@command(blp, ONE + "/resolution", IssueResolution)
 def resolve_issue(body: dict[str, Any], issue_id: UUID) -> Response:
     """Record how an examined issue was resolved."""
     result = ledger().resolve_issue(
@@ -119,10 +86,7 @@ def resolve_issue(body: dict[str, Any], issue_id: UUID) -> Response:
     return written(result, f"/issues/{issue_id}")
 
 
-@blp.route(ONE + "/close", methods=["POST"])
-@blp.arguments(EmptyBody, required=False)
-@blp.response(200, WrittenSchema)
-@problems(blp, 404, 409, 412, 422)
+@command(blp, ONE + "/close", EmptyBody, required=False)
 def close_issue(body: dict[str, Any], issue_id: UUID) -> Response:
     """Close an issue (an unresolved one only with a reason)."""
     result = ledger().close_issue(

@@ -10,11 +10,8 @@ from flask_smorest import Blueprint
 
 from api.auth import request_meta
 from api.resources.common import (
-    entity_response,
     expected_version,
-    history,
     ledger,
-    load_at,
     plain,
     problems,
     query_views,
@@ -22,14 +19,8 @@ from api.resources.common import (
     wait_for_position,
     written,
 )
-from api.schemas.base import (
-    EmptyBody,
-    EntitySchema,
-    HistorySchema,
-    PageSchema,
-    ReadArgs,
-    WrittenSchema,
-)
+from api.resources.routes import command, read_routes
+from api.schemas.base import EmptyBody, PageSchema, ReadArgs
 from api.schemas.registers import (
     ProjectDetails,
     ProjectRegistration,
@@ -42,10 +33,7 @@ blp = Blueprint("projects", __name__, url_prefix="/api/v1", description="Project
 ONE = "/projects/<uuid:project_id>"
 
 
-@blp.route("/projects", methods=["POST"])
-@blp.arguments(ProjectRegistration)
-@blp.response(201, WrittenSchema)
-@problems(blp, 409, 422)
+@command(blp, "/projects", ProjectRegistration, status=201, codes=(409, 422))
 def register_project(body: dict[str, Any]) -> Response:
     """Register a project under a unique code."""
     result = ledger().register_project(
@@ -70,27 +58,10 @@ def list_projects(args: dict[str, Any]) -> Response:
     return jsonify(items=plain(rows), next_cursor=None)
 
 
-@blp.route(ONE, methods=["GET"])
-@blp.arguments(ReadArgs, location="query")
-@blp.response(200, EntitySchema)
-@problems(blp, 404, 422)
-def get_project(args: dict[str, Any], project_id: UUID) -> Response:
-    """One project, now or as it stood at a moment."""
-    return entity_response(load_at(Project, project_id, args["as_of"]))
+read_routes(blp, ONE, Project, "project")
 
 
-@blp.route(ONE + "/history", methods=["GET"])
-@blp.response(200, HistorySchema)
-@problems(blp, 404)
-def project_history(project_id: UUID) -> Response:
-    """Every event of one project, oldest first."""
-    return history(Project, project_id)
-
-
-@blp.route(ONE + "/details", methods=["POST"])
-@blp.arguments(ProjectDetails)
-@blp.response(200, WrittenSchema)
-@problems(blp, 404, 409, 412, 422)
+@command(blp, ONE + "/details", ProjectDetails)
 def change_details(body: dict[str, Any], project_id: UUID) -> Response:
     """Replace a project's name, description, sponsor and manager."""
     result = ledger().change_project_details(
@@ -105,10 +76,7 @@ def change_details(body: dict[str, Any], project_id: UUID) -> Response:
     return written(result, f"/projects/{project_id}")
 
 
-@blp.route(ONE + "/stage", methods=["POST"])
-@blp.arguments(StageChange)
-@blp.response(200, WrittenSchema)
-@problems(blp, 404, 409, 412, 422)
+@command(blp, ONE + "/stage", StageChange)
 def change_stage(body: dict[str, Any], project_id: UUID) -> Response:
     """Move a project into a named stage."""
     result = ledger().change_project_stage(
@@ -117,10 +85,7 @@ def change_stage(body: dict[str, Any], project_id: UUID) -> Response:
     return written(result, f"/projects/{project_id}")
 
 
-@blp.route(ONE + "/status-reports", methods=["POST"])
-@blp.arguments(StatusReportBody)
-@blp.response(201, WrittenSchema)
-@problems(blp, 404, 409, 412, 422)
+@command(blp, ONE + "/status-reports", StatusReportBody, status=201)
 def report_status(body: dict[str, Any], project_id: UUID) -> Response:
     """Record a highlight report (RAG per dimension and a summary)."""
     result = ledger().report_project_status(
@@ -139,10 +104,7 @@ def report_status(body: dict[str, Any], project_id: UUID) -> Response:
     return written(result, f"/projects/{project_id}", created=True)
 
 
-@blp.route(ONE + "/close", methods=["POST"])
-@blp.arguments(EmptyBody, required=False)
-@blp.response(200, WrittenSchema)
-@problems(blp, 404, 409, 412, 422)
+@command(blp, ONE + "/close", EmptyBody, required=False)
 def close_project(body: dict[str, Any], project_id: UUID) -> Response:
     """Close a project; nothing more may be recorded against it."""
     result = ledger().close_project(
@@ -151,10 +113,7 @@ def close_project(body: dict[str, Any], project_id: UUID) -> Response:
     return written(result, f"/projects/{project_id}")
 
 
-@blp.route(ONE + "/reopen", methods=["POST"])
-@blp.arguments(EmptyBody, required=False)
-@blp.response(200, WrittenSchema)
-@problems(blp, 404, 409, 412, 422)
+@command(blp, ONE + "/reopen", EmptyBody, required=False)
 def reopen_project(body: dict[str, Any], project_id: UUID) -> Response:
     """Reopen a closed project (PMO head only)."""
     result = ledger().reopen_project(

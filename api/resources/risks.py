@@ -12,24 +12,14 @@ from marshmallow import fields, validate
 from api.auth import request_meta
 from api.resources.common import (
     check_project_version,
-    entity_response,
     expected_version,
-    history,
     ledger,
-    load_at,
     problems,
     register_page,
     written,
 )
-from api.schemas.base import (
-    EmptyBody,
-    EntitySchema,
-    HistorySchema,
-    PageSchema,
-    ReadArgs,
-    WrittenSchema,
-    list_args,
-)
+from api.resources.routes import command, read_routes
+from api.schemas.base import EmptyBody, PageSchema, list_args
 from api.schemas.registers import RiskAssessment, RiskIdentification, RiskResponse
 from service.domain import risk
 from service.domain.risk import Risk
@@ -44,10 +34,7 @@ RiskListArgs = list_args(
 )
 
 
-@blp.route("/projects/<uuid:project_id>/risks", methods=["POST"])
-@blp.arguments(RiskIdentification)
-@blp.response(201, WrittenSchema)
-@problems(blp, 404, 409, 412, 422)
+@command(blp, "/projects/<uuid:project_id>/risks", RiskIdentification, status=201)
 def identify_risk(body: dict[str, Any], project_id: UUID) -> Response:
     """Record a newly identified risk in an open project."""
     check_project_version(project_id)
@@ -77,27 +64,10 @@ def list_risks(args: dict[str, Any], project_id: UUID) -> Response:
     return register_page("risks", project_id, args)
 
 
-@blp.route(ONE, methods=["GET"])
-@blp.arguments(ReadArgs, location="query")
-@blp.response(200, EntitySchema)
-@problems(blp, 404, 422)
-def get_risk(args: dict[str, Any], risk_id: UUID) -> Response:
-    """One risk, now or as it stood at a moment."""
-    return entity_response(load_at(Risk, risk_id, args["as_of"]))
+read_routes(blp, ONE, Risk, "risk")
 
 
-@blp.route(ONE + "/history", methods=["GET"])
-@blp.response(200, HistorySchema)
-@problems(blp, 404)
-def risk_history(risk_id: UUID) -> Response:
-    """Every event of one risk, oldest first."""
-    return history(Risk, risk_id)
-
-
-@blp.route(ONE + "/assessments", methods=["POST"])
-@blp.arguments(RiskAssessment)
-@blp.response(201, WrittenSchema)
-@problems(blp, 404, 409, 412, 422)
+@command(blp, ONE + "/assessments", RiskAssessment, status=201)
 def assess_risk(body: dict[str, Any], risk_id: UUID) -> Response:
     """Record inherent and residual probability and impact."""
     result = ledger().assess_risk(
@@ -112,10 +82,7 @@ def assess_risk(body: dict[str, Any], risk_id: UUID) -> Response:
     return written(result, f"/risks/{risk_id}", created=True)
 
 
-@blp.route(ONE + "/responses", methods=["POST"])
-@blp.arguments(RiskResponse)
-@blp.response(201, WrittenSchema)
-@problems(blp, 404, 409, 412, 422)
+@command(blp, ONE + "/responses", RiskResponse, status=201)
 def plan_response(body: dict[str, Any], risk_id: UUID) -> Response:
     """Record the planned response to a risk."""
     result = ledger().plan_risk_response(
@@ -129,10 +96,7 @@ def plan_response(body: dict[str, Any], risk_id: UUID) -> Response:
     return written(result, f"/risks/{risk_id}", created=True)
 
 
-@blp.route(ONE + "/close", methods=["POST"])
-@blp.arguments(EmptyBody, required=False)
-@blp.response(200, WrittenSchema)
-@problems(blp, 404, 409, 412, 422)
+@command(blp, ONE + "/close", EmptyBody, required=False)
 def close_risk(body: dict[str, Any], risk_id: UUID) -> Response:
     """Close a risk."""
     result = ledger().close_risk(
@@ -141,10 +105,7 @@ def close_risk(body: dict[str, Any], risk_id: UUID) -> Response:
     return written(result, f"/risks/{risk_id}")
 
 
-@blp.route(ONE + "/reopen", methods=["POST"])
-@blp.arguments(EmptyBody, required=False)
-@blp.response(200, WrittenSchema)
-@problems(blp, 404, 409, 412, 422)
+@command(blp, ONE + "/reopen", EmptyBody, required=False)
 def reopen_risk(body: dict[str, Any], risk_id: UUID) -> Response:
     """Reopen a closed risk."""
     result = ledger().reopen_risk(
