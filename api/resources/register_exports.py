@@ -73,7 +73,7 @@ def export_register(
     body: Any = (
         exports.csv_lines(columns, rows)
         if fmt == "csv"
-        else exports.xlsx_bytes(kind, columns, rows)
+        else exports.file_chunks(exports.xlsx_file(kind, columns, rows))
     )
     filters = {"project_id": project_id, "as_of": args["as_of"]}
     return exports.recorded_download(

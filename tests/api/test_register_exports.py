@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from api import create_app
+from api import create_app, exports
 from api.bootstrap import build_services
 from service.config import Settings
 from tests.api.conftest import RISK, Api, issue_tokens
@@ -66,3 +66,18 @@ def test_exports_are_recorded_and_refusals_write_nothing(live: Api) -> None:
     unknown = "00000000-0000-4000-8000-000000000000"
     assert live.get(f"/projects/{unknown}/risks.csv").status_code == 404
     assert live.head() == before + 1
+
+
+def test_xlsx_is_written_row_by_row_and_its_file_closed_once_sent() -> None:
+    rows = ({"n": n, "text": f"<{n}> & more"} for n in range(3000))
+    file = exports.xlsx_file("big register", ("n", "text"), rows)
+    data = b"".join(exports.file_chunks(file))
+    assert file.closed
+    with zipfile.ZipFile(io.BytesIO(data)) as xlsx:
+        sheet = xlsx.read("xl/worksheets/sheet1.xml").decode()
+        assert 'name="big register"' in xlsx.read("xl/workbook.xml").decode()
+    assert sheet.count("<row ") == 3001
+    assert sheet.startswith('<?xml version="1.0" encoding="UTF-8"?><worksheet')
+    last = '<row r="3001"><c t="inlineStr"><is><t xml:space="preserve">2999</t>'
+    assert last in sheet and "&lt;2999&gt; &amp; more</t>" in sheet
+    assert sheet.endswith("</row></sheetData></worksheet>")
