@@ -9,7 +9,6 @@ limit_request_line = 8190
 limit_request_fields = 100
 limit_request_field_size = 8190
 preload_app = False
-accesslog = "-"
 errorlog = "-"
 loglevel = "info"
 forwarded_allow_ips = "127.0.0.1"

@@ -117,12 +117,15 @@ def rate(action: Callable[[], object], count: int) -> float:
 
 
 def interleaved(
-    actions: dict[str, Callable[[], object]], count: int
+    actions: dict[str, Callable[[], object]],
+    count: int,
+    settle: Callable[[], object] | None = None,
 ) -> dict[str, float]:
     """Calls per second of each action, run in alternating rounds of 50.
 
     The disk's fsync latency drifts by 2x within minutes here; alternating keeps
-    each ratio to its baseline fair.
+    each ratio to its baseline fair. `settle`, if given, runs untimed after each
+    round, so work a round left in the background does not slow the next one.
     """
     spent = dict.fromkeys(actions, 0.0)
     for _ in range(max(count // 50, 1)):
@@ -131,6 +134,8 @@ def interleaved(
             for _ in range(50):
                 action()
             spent[name] += time.perf_counter() - started
+            if settle is not None:
+                settle()
     return {name: max(count // 50, 1) * 50 / seconds for name, seconds in spent.items()}
 
 

@@ -92,6 +92,12 @@ class Client:
     def __init__(self, port: int) -> None:
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
 
+    def get(self, path: str) -> dict[str, object]:
+        """GET a JSON answer (no token: for the probes)."""
+        self.conn.request("GET", path)
+        response = self.conn.getresponse()
+        return dict(json.loads(response.read()))
+
     def post(self, path: str, body: bytes, token: bool = True) -> dict[str, object]:
         """POST a JSON body; return the decoded answer."""
         headers = {"Content-Type": "application/json"}
@@ -103,6 +109,22 @@ class Client:
         if response.status >= 300:
             raise RuntimeError(f"{path}: {response.status} {data[:200]!r}")
         return dict(json.loads(data))
+
+
+def caught_up(client: Client, timeout: float = 60.0) -> None:
+    """Wait (untimed) until every read model has processed every event.
+
+    The service's processors run beside the workers; work a round of writes
+    left them must not land in the baseline's next round.
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ready = client.get("/readyz")
+        models: list[dict[str, int]] = ready["read_models"]  # type: ignore[assignment]
+        if not any(row["lag"] for row in models):
+            return
+        time.sleep(0.05)
+    raise RuntimeError("the read models did not catch up")
 
 
 def concurrent_rate(
@@ -133,6 +155,7 @@ def concurrent_rate(
 
 def run(backend: str, writes: int, clients: int) -> dict[str, object]:
     """Every HTTP figure for one backend."""
+    started = time.perf_counter()
     with settings_for(backend) as settings:
         options = server_options(settings)
         port, bare_port = free_port(), free_port()
@@ -161,7 +184,8 @@ def run(backend: str, writes: int, clients: int) -> dict[str, object]:
         ):
             risks = seed(port, clients * 4)
             state = ASSESS * 4
-            app, raw = Client(port), Client(bare_port)
+            app, raw, probe = Client(port), Client(bare_port), Client(port)
+            caught_up(probe)
             counter = iter(range(10**9))
             rates = interleaved(
                 {
@@ -173,6 +197,7 @@ def run(backend: str, writes: int, clients: int) -> dict[str, object]:
                     ),
                 },
                 writes,
+                settle=lambda: caught_up(probe),
             )
             per = max(writes // clients, 10)
             shares = iter(range(clients))
@@ -189,6 +214,7 @@ def run(backend: str, writes: int, clients: int) -> dict[str, object]:
                 return lambda: client.post("/raw", state, token=False)
 
             app_concurrent = concurrent_rate(assess_client, clients, per)
+            caught_up(probe)
             raw_concurrent = concurrent_rate(raw_client, clients, per)
     return {
         f"{backend}_server": f"{options['workers']}x{options['threads']} gthread",
@@ -203,6 +229,7 @@ def run(backend: str, writes: int, clients: int) -> dict[str, object]:
         f"{backend}_{clients}_clients_vs_bare_single": round(
             app_concurrent / rates["raw"], 2
         ),
+        f"{backend}_wall_seconds": round(time.perf_counter() - started, 1),
     }
 
 
