@@ -4,8 +4,8 @@ A key is scoped to the caller's principal. It is reserved atomically by insertin
 an 'in-flight' row under a unique (principal, key); the response of a successful
 (2xx) request is then stored with it. A retry with the same key and body gets the
 stored response and appends nothing; the same key with another body gets 422; a
-retry while the first request is still running gets 409. A failed request frees
-its key, so the client may retry it.
+retry while the first request is still running gets 409. A refused (4xx) request
+frees its key, so the client may retry it.
 
 A crash between the command's commit and the key's update leaves the key in
 flight. The reservation names its owner process, the request id the command's
@@ -24,6 +24,8 @@ import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from eventsourcing.persistence import InterfaceError as StoreInterfaceError
+from eventsourcing.persistence import OperationalError as StoreOperationalError
 from flask import Flask, Response, current_app, g, request
 from sqlalchemy import (
     BigInteger,
@@ -48,6 +50,7 @@ from sqlalchemy.schema import CreateTable
 from api.errors import ApiError
 from api.idempotency_recovery import Owners, find_outcome, recovered_response
 from service.app import PmoLedger
+from service.errors import StoreUnavailableError
 
 log = logging.getLogger("pmo_ledger.api")
 KEEP_FOR = timedelta(hours=24)
@@ -134,10 +137,14 @@ class Keys:
         where = and_(keys.c.principal == principal, keys.c.key == key)
         with self.engine.begin() as conn:
             conn.execute(delete(keys).where(where, keys.c.created_at < now - KEEP_FOR))
+        try:
+            head = self.ledger.head_position()
+        except (StoreOperationalError, StoreInterfaceError) as error:
+            raise StoreUnavailableError(str(error)) from error
         claim = {
             "owner": self.owners.me,
             "request_id": request_id,
-            "after_position": self.ledger.head_position(),
+            "after_position": head,
             "created_at": now,
         }
         self.owners.started(request_id)
@@ -177,7 +184,10 @@ class Keys:
             row.owner, row.request_id, row.created_at
         ):
             raise ApiError(409, "a request with this Idempotency-Key is in flight")
-        outcome = find_outcome(self.ledger, row.request_id, row.after_position or 0)
+        try:
+            outcome = find_outcome(self.ledger, row.request_id, row.after_position or 0)
+        except (StoreOperationalError, StoreInterfaceError) as error:
+            raise StoreUnavailableError(str(error)) from error
         mine = and_(where, keys.c.state == "in-flight")
         mine = and_(mine, keys.c.request_id == row.request_id)
         if outcome is not None:
@@ -210,7 +220,14 @@ class Keys:
         return response
 
     def complete(self, principal: str, key: str, response: Response) -> None:
-        """Keep a successful response; free the key after a failure."""
+        """Keep a successful response; free the key after a refusal.
+
+        After a server error the command may have committed (an error after
+        the commit, an ambiguous commit): the key stays in flight, and the
+        retry, finding this request ended, asks the store what happened.
+        """
+        if response.status_code >= 500:
+            return
         where = and_(keys.c.principal == principal, keys.c.key == key)
         with self.engine.begin() as conn:
             if 200 <= response.status_code < 300 and not response.is_streamed:

@@ -9,8 +9,10 @@ import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from sqlalchemy.exc import OperationalError
 
+from service.errors import StoreUnavailableError
 from tests.api.conftest import PROJECT, RISK, Api
 
 
@@ -229,3 +231,43 @@ def test_an_owner_on_another_machine_holds_its_key_for_the_lease() -> None:
     assert owners.alive(owners.me, "r2", now - LEASE * 2)
     owners.ended("r2")
     assert not owners.alive(owners.me, "r2", now)
+
+
+def test_a_server_error_after_the_commit_is_recovered_not_repeated(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from api.resources import risks
+
+    def fail_after_commit(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the answer could not be built")
+
+    pid = api.project()
+    key = {"Idempotency-Key": "k-500-after"}
+    head = api.head()
+    with monkeypatch.context() as patched:
+        patched.setattr(risks, "written", fail_after_commit)
+        assert api.post(f"/projects/{pid}/risks", RISK, headers=key).status_code == 500
+    assert api.head() == head + 1
+    retry = api.post(f"/projects/{pid}/risks", RISK, headers=key)
+    assert retry.status_code == 201 and retry.headers["Idempotent-Recovered"] == "true"
+    assert retry.json["position"] == head + 1
+    assert api.head() == head + 1
+
+
+def test_a_server_error_before_the_commit_lets_the_retry_run(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pid = api.project()
+    key = {"Idempotency-Key": "k-503-before"}
+    head = api.head()
+
+    def unavailable(*args: object, **kwargs: object) -> None:
+        raise StoreUnavailableError("the store went away")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(type(api.services.ledger), "commit", unavailable)
+        assert api.post(f"/projects/{pid}/risks", RISK, headers=key).status_code == 503
+    assert api.head() == head
+    retry = api.post(f"/projects/{pid}/risks", RISK, headers=key)
+    assert retry.status_code == 201 and "Idempotent-Replayed" not in retry.headers
+    assert api.head() == head + 1
