@@ -252,10 +252,10 @@ def _gone(pid: int, timeout: float) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except FileNotFoundError:
             return True
-        if Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z":
+        if state == "Z":
             return True  # exited, not yet reaped
         time.sleep(0.1)
     return False
