@@ -28,7 +28,7 @@ import resource
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date, timedelta
 from pathlib import Path
 from uuid import UUID
@@ -66,8 +66,15 @@ BLOBS = 16
 class Generator:
     """Draws stories from a seeded mix and turns their events into stored events."""
 
-    def __init__(self, ledger: PmoLedger, seed: int) -> None:
+    def __init__(
+        self,
+        ledger: PmoLedger,
+        seed: int,
+        mix: Sequence[tuple[str, int]] = MIX,
+        project_every: int = PROJECT_EVERY,
+    ) -> None:
         self.ledger = ledger
+        self.project_every = project_every
         self.rng = random.Random(seed)
         self.seed = seed
         self.projects: list[UUID] = []
@@ -75,7 +82,7 @@ class Generator:
         self.blobs = [self._store_blob(n) for n in range(BLOBS)]
         self.kinds: list[Callable[[], Story]] = []
         self.weights: list[int] = []
-        for kind, weight in MIX:
+        for kind, weight in mix:
             self.kinds.append(getattr(self, kind))
             self.weights.append(weight)
 
@@ -94,9 +101,9 @@ class Generator:
         rng, mapper = self.rng, self.ledger.mapper
         active: list[Story] = []
         pending: list[StoredEvent] = []
-        written, since_project = 0, PROJECT_EVERY
+        written, since_project = 0, self.project_every
         while written + len(pending) < events:
-            if since_project >= PROJECT_EVERY:
+            if since_project >= self.project_every:
                 # Registered at once: entries created from now on may belong to it.
                 active.append(self.project())
                 i, since_project = len(active) - 1, 0
@@ -334,10 +341,17 @@ def generate(
     *,
     seed: int = 7,
     batch: int = 5000,
+    mix: Sequence[tuple[str, int]] = MIX,
+    project_every: int = PROJECT_EVERY,
     progress: Callable[[int], None] | None = None,
 ) -> int:
-    """Append at least `events` generated events to the ledger's store."""
-    return Generator(ledger, seed).run(events, batch, progress)
+    """Append at least `events` generated events to the ledger's store.
+
+    `mix` weighs the kinds of entity ("risk", "issue", "change", "decision",
+    "document"); a new project is registered every `project_every` events.
+    """
+    generator = Generator(ledger, seed, mix, project_every)
+    return generator.run(events, batch, progress)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,51 +1,49 @@
-"""Rebuild throughput and as-of query latency, each against a same-run baseline.
+"""Rebuild of every read model and the as-of query, each against a same-run baseline.
 
-    .venv/bin/python bench/projections_rebuild.py [--events 100000] [--backend sqlite]
+    .venv/bin/python bench/projections_rebuild.py [--events 100000]
+        [--backend sqlite|postgres] [--workers 2] [--per-model]
+        [--as-of-versions 100000]
 
-Baselines: reading the notification log raw and bulk-inserting one row per
-event (what any rebuild must at least do); and the current-register query.
+1. Generates `--events` events with bench/generate.py (the realistic mix, through
+   the real aggregates and mapper) and reports the generator's rate.
+2. Baseline: read the whole notification log raw and bulk-insert one row per
+   event (what any rebuild must at least do).
+3. "Rebuild all": every read model rebuilt as a new generation and made live
+   (what `pmo-ledger projections rebuild` does), with the models shared out
+   between `--workers` processes, each reading and decoding the log once for
+   its models. It runs in a child process, so its peak RSS is measured alone
+   (`RUSAGE_CHILDREN`); each worker also reports its own peak.
+4. `--per-model`: each model rebuilt alone, one after the other, in process.
+5. As-of query: a risk register of `--as-of-versions` row versions in one
+   project; the as-at page (100 rows, the middle instant) against the current
+   page, both through `Views`.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import tempfile
+import multiprocessing
+import resource
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
+from functools import partial
+from typing import Any
 from uuid import UUID, uuid4
 
+from common import median_ms, report, settings_for
+from generate import generate
 from sqlalchemy import BigInteger, Column, MetaData, Table, Text, insert
 
-from api.bootstrap import build_services
-from projections.models import MODELS
-from projections.rebuild import rebuild
+from api.bootstrap import Services, build_services
+from projections.models import BY_NAME, MODELS
+from projections.rebuild import Outcome, Store, rebuild, rebuild_parallel
 from service.config import Settings
-from service.domain.base import Meta
-from service.domain.risk import Risk
-
-RESULTS = Path(__file__).parent / "results"
 
 
-def seed(services: object, events: int) -> UUID:
-    """Append `events` risk events straight to the store (bypassing command checks)."""
-    ledger = services.ledger  # type: ignore[attr-defined]
-    meta = Meta("bench", "project-officer")
-    project = ledger.register_project("BENCH", "Bench", "", "S", "M", meta).id
-    while (written := ledger.head_position()) < events:
-        risk = Risk.identify(
-            project, "r", "c", "e", "f", "cost", "threat", "o", "imminent", 3, 3, meta
-        )
-        for i in range(min(18, events - written - 1)):
-            risk.assess(1 + i % 5, 2, 1 + i % 4, 1, meta)
-        ledger.save(risk)
-    return project
-
-
-def baseline(services: object) -> tuple[int, float]:
+def baseline(services: Services) -> tuple[int, float]:
     """Read the log raw and bulk-insert one row per event; return (rows, seconds)."""
-    ledger, engine = services.ledger, services.views_engine  # type: ignore[attr-defined]
+    ledger, engine = services.ledger, services.views_engine
     table = Table(
         f"bench_{uuid4().hex[:8]}",
         MetaData(),
@@ -55,10 +53,7 @@ def baseline(services: object) -> tuple[int, float]:
     )
     table.create(engine)
     started, start, rows = time.perf_counter(), 1, 0
-    while True:
-        page = ledger.recorder.select_notifications(start=start, limit=1000)
-        if not page:
-            break
+    while page := ledger.recorder.select_notifications(start=start, limit=5000):
         with engine.begin() as conn:
             conn.execute(
                 insert(table),
@@ -74,65 +69,146 @@ def baseline(services: object) -> tuple[int, float]:
     return rows, elapsed
 
 
-def timed(call: object, repeat: int = 20) -> float:
-    """Median seconds of a call."""
-    samples = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        call()  # type: ignore[operator]
-        samples.append(time.perf_counter() - started)
-    return sorted(samples)[len(samples) // 2]
+# A worker's services stay open while it runs (the ledger closes its store when
+# it is garbage collected).
+OPENED: list[Services] = []
 
 
-def main() -> None:
-    """Run the benchmark and print ratios; write JSON to bench/results/."""
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--events", type=int, default=100_000)
-    parser.add_argument("--database-url", default=None)
-    args = parser.parse_args()
-    data_dir = Path(tempfile.mkdtemp(prefix="pmo-bench-"))
-    url = args.database_url or f"sqlite:///{data_dir}/events.db"
-    services = build_services(Settings(data_dir=data_dir, database_url=url))
-    project = seed(services, args.events)
-    head = services.ledger.head_position()
-    rows, raw_seconds = baseline(services)
-    ledger, engine = services.ledger, services.views_engine
-    results: dict[str, object] = {"events": head, "backend": services.settings.backend}
-    results["baseline_events_per_s"] = rows / raw_seconds
-    for cls in MODELS:
-        if cls.name not in ("risks", "audit"):
-            continue
-        started = time.perf_counter()
-        rebuild(cls, engine, ledger.recorder, ledger.mapper)
-        elapsed = time.perf_counter() - started
-        results[f"rebuild_{cls.name}_events_per_s"] = head / elapsed
-        results[f"rebuild_{cls.name}_vs_baseline"] = raw_seconds / elapsed
-    first = services.views.list_register(
+def open_store(settings: Settings) -> Store:
+    """A worker's own engine, recorder and mapper (tables already exist)."""
+    services = build_services(settings, create_tables=False)
+    OPENED.append(services)
+    return services.views_engine, services.ledger.recorder, services.ledger.mapper
+
+
+def rebuild_all(settings: Settings, workers: int, head: int, pipe: Any) -> None:
+    """Child process: rebuild every model in parallel; send back time and outcomes."""
+    shown = [0]
+
+    def progress(count: int) -> None:
+        shown[0] += count
+        if shown[0] * 10 // (head * workers) != (shown[0] - count) * 10 // (
+            head * workers
+        ):
+            print(f"    rebuilt {shown[0] / workers:,.0f} / {head:,}", flush=True)
+
+    started = time.perf_counter()
+    outcomes = rebuild_parallel(
+        partial(open_store, settings), MODELS, workers=workers, progress=progress
+    )
+    pipe.send((time.perf_counter() - started, outcomes))
+
+
+def in_child(target: Callable[..., None], *args: Any) -> tuple[Any, float]:
+    """Run target(*args, pipe) in a child; return what it sent and its peak RSS."""
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=target, args=(*args, send))
+    child.start()
+    send.close()  # so a child that dies unheard ends the wait (EOFError)
+    try:
+        sent = receive.recv()
+    finally:
+        child.join()
+    if child.exitcode:
+        raise RuntimeError(f"child failed with exit code {child.exitcode}")
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return sent, peak
+
+
+def as_of_query(backend: str, versions: int) -> dict[str, float]:
+    """A one-project risk register of `versions` row versions: as-at vs current."""
+    with settings_for(backend) as settings:
+        services = build_services(settings)
+        try:
+            generate(
+                services.ledger, versions, mix=(("risk", 1),), project_every=versions
+            )
+            ledger = services.ledger
+            for name in ("projects", "risks"):
+                cls = BY_NAME[name]
+                rebuild(cls, services.views_engine, ledger.recorder, ledger.mapper)
+            project = UUID(services.views.list_projects()[0]["id"])
+            return _time_queries(services, project)
+        finally:
+            services.close()
+
+
+def _time_queries(services: Services, project: Any) -> dict[str, float]:
+    views = services.views
+    first = views.list_register(
         "risks", project, as_of=None, filters={}, after=None, limit=1
     ).items[0]
     start = datetime.fromisoformat(first["created_at"]).astimezone(UTC)
     moment = start + (datetime.now(UTC) - start) / 2
 
     def page(as_of: datetime | None) -> object:
-        return services.views.list_register(
+        return views.list_register(
             "risks", project, as_of=as_of, filters={}, after=None, limit=100
         )
 
-    current = timed(lambda: page(None))
-    as_of = timed(lambda: page(moment))
-    results.update(
-        current_query_ms=current * 1000,
-        as_of_query_ms=as_of * 1000,
-        as_of_vs_current=as_of / current,
-    )
-    services.close()
-    for key, value in results.items():
-        print(
-            f"{key:32} {value:.3f}" if isinstance(value, float) else f"{key:32} {value}"
+    current = median_ms(lambda: page(None), repeat=20)
+    as_at = median_ms(lambda: page(moment), repeat=20)
+    return {
+        "current_query_ms": current,
+        "as_of_query_ms": as_at,
+        "as_of_vs_current": as_at / current,
+    }
+
+
+def main() -> None:
+    """Run the benchmark, print the figures, write bench/results/<name>.json."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--events", type=int, default=100_000)
+    parser.add_argument("--backend", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--per-model", action="store_true")
+    parser.add_argument("--as-of-versions", type=int, default=None)
+    args = parser.parse_args()
+    results: dict[str, Any] = {"backend": args.backend, "workers": args.workers}
+    began = time.perf_counter()
+    with settings_for(args.backend) as settings:
+        services = build_services(settings)
+        started = time.perf_counter()
+        generate(services.ledger, args.events)
+        generated = time.perf_counter() - started
+        head = services.ledger.head_position()
+        results.update(
+            events=head, generate_s=generated, generate_per_s=head / generated
         )
-    RESULTS.mkdir(exist_ok=True)
-    name = f"projections_rebuild_{results['backend']}_{head}.json"
-    (RESULTS / name).write_text(json.dumps(results, indent=2) + "\n")
+        print(f"  generated {head:,} events in {generated:.1f} s", flush=True)
+        rows, raw_seconds = baseline(services)
+        results.update(baseline_s=raw_seconds, baseline_events_per_s=rows / raw_seconds)
+        (seconds, outcomes), peak = in_child(rebuild_all, settings, args.workers, head)
+        results.update(
+            rebuild_all_s=seconds,
+            rebuild_all_events_per_s=head / seconds,
+            rebuild_all_vs_baseline=raw_seconds / seconds,
+            rebuild_all_peak_rss_mb=peak,
+            rebuild_all_workers=_workers(outcomes),
+        )
+        if args.per_model:
+            ledger = services.ledger
+            for cls in MODELS:
+                started, cpu = time.perf_counter(), time.process_time()
+                rebuild(cls, services.views_engine, ledger.recorder, ledger.mapper)
+                elapsed = time.perf_counter() - started
+                results[f"rebuild_{cls.name}_s"] = elapsed
+                results[f"rebuild_{cls.name}_cpu_s"] = time.process_time() - cpu
+                results[f"rebuild_{cls.name}_vs_baseline"] = raw_seconds / elapsed
+        services.close()
+    if args.as_of_versions:
+        results["as_of_versions"] = args.as_of_versions
+        results.update(as_of_query(args.backend, args.as_of_versions))
+    results["bench_wall_s"] = time.perf_counter() - began
+    report(f"projections_rebuild_{args.backend}_{args.events}", results)
+
+
+def _workers(outcomes: list[Outcome]) -> dict[str, dict[str, float]]:
+    return {
+        "+".join(o.names): {"peak_rss_mb": round(o.peak_rss_mb), "cpu_s": o.cpu_s}
+        for o in outcomes
+    }
 
 
 if __name__ == "__main__":

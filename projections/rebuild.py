@@ -1,9 +1,19 @@
-"""Rebuild a read model as a new generation beside the live one, then switch."""
+"""Rebuild read models as new generations beside the live ones, then switch.
+
+One model, or several in one pass over the log (read and decoded once for all),
+or every model split over worker processes (`rebuild_parallel`), each process
+with its own tracking rows, so an interrupted rebuild resumes where it stopped.
+"""
 
 from __future__ import annotations
 
+import multiprocessing
+import queue
+import resource
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from contextlib import ExitStack
+from dataclasses import dataclass
 from typing import Any
 
 from eventsourcing.persistence import ApplicationRecorder, Mapper
@@ -11,11 +21,17 @@ from sqlalchemy import Engine, func, select
 
 from projections import catalog
 from projections.engine import writing
+from projections.models import BY_NAME, MODELS
 from projections.processing import Processor, ReadModel
 from projections.runner import exclusive
 
 # Larger than a live processor's: fewer transactions and more rows per executemany.
 REBUILD_BATCH = 5000
+# Relative CPU per event of each model's rebuild (measured on the generated mix),
+# used to share the models out between worker processes.
+WEIGHTS = {"audit": 8, "documents": 6, "risks": 4, "projects": 3}
+
+Store = tuple[Engine, ApplicationRecorder, Mapper[Any]]
 
 
 def building_generation(engine: Engine, name: str) -> tuple[int, bool]:
@@ -45,7 +61,8 @@ def prepare(
     """A processor for the generation to build, its tables created; and resumed?"""
     generation, resumed = building_generation(engine, cls.name)
     processor = Processor(cls(generation), engine, recorder, mapper, batch_size)
-    processor.ensure_tables(state="building")
+    # Indexes only serve queries: built once when the generation goes live.
+    processor.ensure_tables(state="building", indexes=False)
     return processor, resumed
 
 
@@ -64,21 +81,53 @@ def rebuild(
     Returns the new live generation, or None if another rebuild of the same
     model holds the lock and `stop` was set while waiting.
     """
+    built = rebuild_together(
+        [cls],
+        (engine, recorder, mapper),
+        progress=progress,
+        batch_size=batch_size,
+        stop=stop,
+    )
+    return None if built is None else built[0]
+
+
+def rebuild_together(
+    classes: Sequence[type[ReadModel]],
+    store: Store,
+    *,
+    progress: Callable[[int], None] | None = None,
+    batch_size: int = REBUILD_BATCH,
+    stop: threading.Event | None = None,
+) -> list[int] | None:
+    """Rebuild several models in one pass over the log; their new generations.
+
+    Each model keeps its own tracking row (all move in the same transactions),
+    so an interrupted pass resumes, and each goes live once caught up.
+    """
+    engine, recorder, mapper = store
     stop = stop or threading.Event()
-    with exclusive(engine, f"{cls.name}:rebuild", stop) as granted:
-        if not granted:
-            return None
-        processor, _resumed = prepare(cls, engine, recorder, mapper, batch_size)
-        processor.catch_up(progress)
-        switch(processor)
-        return processor.model.generation
+    with ExitStack() as locks:
+        for cls in classes:
+            lock = exclusive(engine, f"{cls.name}:rebuild", stop)
+            if not locks.enter_context(lock):
+                return None
+        prepared = [
+            prepare(cls, engine, recorder, mapper, batch_size)[0] for cls in classes
+        ]
+        models = [p.model for p in prepared]
+        Processor(models, engine, recorder, mapper, batch_size).catch_up(progress)
+        for processor in prepared:
+            switch(processor)
+        return [m.generation for m in models]
 
 
 def switch(processor: Processor) -> None:
-    """Make a caught-up generation live and drop the generation it replaces."""
+    """Index a caught-up generation, make it live, drop the generation it replaces."""
     cls = type(processor.model)
     generation = processor.model.generation
     # Readers move to the new tables only once they hold everything the old did.
+    processor.catch_up()
+    processor.index()
     processor.catch_up()
     with writing(processor.engine) as conn:
         old = catalog.switch(conn, cls.name, generation)
@@ -87,3 +136,100 @@ def switch(processor: Processor) -> None:
     with writing(processor.engine) as conn:
         cls(old).metadata.drop_all(conn)
         catalog.forget(conn, cls.name, old)
+
+
+def plan(classes: Sequence[type[ReadModel]], workers: int) -> list[list[str]]:
+    """Share the models out between workers, heaviest first to the lightest."""
+    groups: list[list[str]] = [[] for _ in range(max(1, min(workers, len(classes))))]
+    loads = [0] * len(groups)
+    for cls in sorted(classes, key=lambda c: -WEIGHTS.get(c.name, 1)):
+        lightest = loads.index(min(loads))
+        groups[lightest].append(cls.name)
+        loads[lightest] += WEIGHTS.get(cls.name, 1)
+    return groups
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one worker of a parallel rebuild did."""
+
+    names: tuple[str, ...]
+    generations: tuple[int, ...]
+    peak_rss_mb: float
+    cpu_s: float
+
+
+def rebuild_parallel(
+    open_store: Callable[[], Store],
+    classes: Sequence[type[ReadModel]] = MODELS,
+    *,
+    workers: int = 2,
+    progress: Callable[[int], None] | None = None,
+    batch_size: int = REBUILD_BATCH,
+) -> list[Outcome]:
+    """Rebuild models in worker processes, each a group of models in one pass.
+
+    `open_store` builds a worker's engine, recorder and mapper (called in the
+    worker, which must keep whatever owns them open). Progress counts events
+    covered by each worker (so the total is workers x the log). Interrupted
+    (Ctrl-C, a failing event), the generations stay `building` and the next
+    call resumes them; the workers' errors are raised together.
+    """
+    context = multiprocessing.get_context("fork")
+    reports: Any = context.Queue()
+    processes = [
+        context.Process(
+            target=_work,
+            args=(open_store, names, batch_size, reports),
+            name=f"rebuild-{'+'.join(names)}",
+        )
+        for names in plan(classes, workers)
+    ]
+    for process in processes:
+        process.start()
+    outcomes: list[Outcome] = []
+    errors: list[str] = []
+    try:
+        while any(p.is_alive() for p in processes) or not reports.empty():
+            try:
+                kind, value = reports.get(timeout=0.2)
+            except queue.Empty:
+                continue
+            if kind == "progress" and progress:
+                progress(value)
+            elif kind == "done":
+                outcomes.append(value)
+            elif kind == "error":
+                errors.append(value)
+    finally:
+        for process in processes:
+            process.join()
+    failed = [p.name for p in processes if p.exitcode]
+    if errors or failed:
+        raise RuntimeError("; ".join(errors) or f"{', '.join(failed)} failed")
+    return outcomes
+
+
+def _work(
+    open_store: Callable[[], Store], names: list[str], batch_size: int, reports: Any
+) -> None:
+    try:
+        store = open_store()
+        classes = [BY_NAME[name] for name in names]
+        built = rebuild_together(
+            classes,
+            store,
+            progress=lambda n: reports.put(("progress", n)),
+            batch_size=batch_size,
+        )
+        used = resource.getrusage(resource.RUSAGE_SELF)
+        outcome = Outcome(
+            tuple(names),
+            tuple(built or ()),
+            peak_rss_mb=used.ru_maxrss / 1024,
+            cpu_s=used.ru_utime + used.ru_stime,
+        )
+        reports.put(("done", outcome))
+    except BaseException as error:
+        reports.put(("error", f"{'+'.join(names)}: {error!r}"))
+        raise

@@ -13,11 +13,12 @@ converted once.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta, timezone
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import (
     Connection,
-    DateTime,
     Dialect,
     Table,
     UpdateBase,
@@ -25,6 +26,8 @@ from sqlalchemy import (
     insert,
     update,
 )
+
+from projections.temporal import UTCDateTime
 
 Convert = Callable[[Any], Any]
 MEMO_LIMIT = 50_000
@@ -62,8 +65,8 @@ class Rows:
                 column_type = self.table.c[self.params[name]].type
                 impl = column_type.dialect_impl(dialect)
                 process: Convert | None = impl.bind_processor(dialect)
-                if process is not None and _is_time(column_type):
-                    process = _memoised(process)
+                if process is not None and isinstance(column_type, UTCDateTime):
+                    process = _memoised(_faster(process, dialect))
                 found.append(process)
             self._converters[dialect.name] = found
         return self._converters[dialect.name]
@@ -75,22 +78,42 @@ class Rows:
         dialect = conn.dialect
         sql, order = self._compile(dialect)
         names = order or tuple(self.params)
-        columns = []
-        for name, process in zip(names, self._convert(dialect, names), strict=True):
-            values = [row[name] for row in rows]
-            if process is not None:
-                values = [process(v) for v in values]
-            columns.append(values)
-        bound: list[Any] = list(zip(*columns, strict=True))
+        bound: list[Any] = list(map(itemgetter(*names), rows))
+        if len(names) == 1:
+            bound = [(value,) for value in bound]
+        converters = self._convert(dialect, names)
+        if any(converters):
+            columns: list[Any] = list(zip(*bound, strict=True))
+            for i, process in enumerate(converters):
+                if process is not None:
+                    columns[i] = list(map(process, columns[i]))
+            bound = list(zip(*columns, strict=True))
         if order is None:  # named parameters (psycopg)
             bound = [dict(zip(names, values, strict=True)) for values in bound]
         conn.exec_driver_sql(sql, bound)
 
 
-def _is_time(column_type: Any) -> bool:
-    return isinstance(column_type, DateTime) or isinstance(
-        getattr(column_type, "impl", None), DateTime
-    )
+def _faster(process: Convert, dialect: Dialect) -> Convert:
+    """SQLite's text for a UTCDateTime without the per-value dict formatting.
+
+    Used only if it gives exactly what SQLAlchemy's processor gives.
+    """
+    if dialect.name != "sqlite":
+        return process
+
+    def text(value: datetime | None) -> str | None:
+        if value is None:
+            return None
+        utc = value.astimezone(UTC).replace(tzinfo=None)
+        return utc.isoformat(" ", "microseconds")
+
+    samples = [
+        None,
+        datetime(2026, 11, 30, 7, 25, 16, 123456, tzinfo=UTC),
+        datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone(timedelta(hours=-5))),
+        datetime(999, 12, 31, 23, 59, 59, 1, tzinfo=UTC),
+    ]
+    return text if all(text(v) == process(v) for v in samples) else process
 
 
 def _memoised(process: Convert) -> Convert:

@@ -20,7 +20,7 @@ from projections.processing import Item
 from projections.rows import insert_rows, update_rows
 
 # Current row versions remembered from batch to batch, per table (oldest first).
-REMEMBERED = 20_000
+REMEMBERED = 5_000
 
 
 class Versions:
@@ -29,7 +29,7 @@ class Versions:
     def __init__(self, table: Table, keys: Sequence[str]) -> None:
         self.table = table
         self.keys = tuple(keys)
-        self.columns = tuple(c.name for c in table.columns)
+        self._blank = dict.fromkeys(c.name for c in table.columns)
         c = table.c
         # Built once: SQLAlchemy then reuses the compiled form for every batch.
         self._select = select(table).where(
@@ -100,7 +100,10 @@ class Versions:
                     "to_valid_to": timestamp,
                 }
             )
-        merged = {
+        # Every column, whatever the event sets; other keys are carried along
+        # unwritten (cheaper than filtering each row).
+        row = {
+            **self._blank,
             **before,
             "version": item.event.originator_version,
             **changes,
@@ -112,7 +115,6 @@ class Versions:
             "valid_to_position": None,
             "valid_to": None,
         }
-        row = {name: merged.get(name) for name in self.columns}
         self._inserts.append(row)
         self._new[key] = row
         self._remember(key, row)
