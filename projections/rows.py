@@ -61,12 +61,15 @@ class Rows:
     def _convert(self, dialect: Dialect, names: Sequence[str]) -> list[Convert | None]:
         if dialect.name not in self._converters:
             found: list[Convert | None] = []
+            # One memo for the statement's timestamps: an event's time fills
+            # several columns (recorded_at, valid_from, valid_to, ...).
+            memo: dict[Any, Any] = {}
             for name in names:
                 column_type = self.table.c[self.params[name]].type
                 impl = column_type.dialect_impl(dialect)
                 process: Convert | None = impl.bind_processor(dialect)
                 if process is not None and isinstance(column_type, UTCDateTime):
-                    process = _memoised(_faster(process, dialect))
+                    process = _memoised(_faster(process, dialect), memo)
                 found.append(process)
             self._converters[dialect.name] = found
         return self._converters[dialect.name]
@@ -116,9 +119,7 @@ def _faster(process: Convert, dialect: Dialect) -> Convert:
     return text if all(text(v) == process(v) for v in samples) else process
 
 
-def _memoised(process: Convert) -> Convert:
-    memo: dict[Any, Any] = {}
-
+def _memoised(process: Convert, memo: dict[Any, Any]) -> Convert:
     def cached(value: Any) -> Any:
         try:
             return memo[value]
