@@ -38,7 +38,7 @@ from projections.ledger_verify import Verifier
 from service.config import Settings
 
 READ_BATCH = 10_000
-PHASES = ("generate", "append", "baseline", "verify")
+PHASES = ("generate", "append", "baseline", "verify_serial", "verify")
 
 
 def baseline(services: Services) -> int:
@@ -59,30 +59,54 @@ def append(services: Services) -> int:
     return 0 if head is None else head.tree_size
 
 
-def verify(services: Services) -> int:
+def verify(services: Services, readers: int | None = None) -> int:
     """Run the full verification; return the events it covered."""
     key = ledger_worker(services).signer.key.public_key()
     app = services.ledger
-    report = Verifier(services.views_engine, app.recorder, app.blobs, [key]).run()
+    report = Verifier(
+        services.views_engine, app.recorder, app.blobs, [key], readers=readers
+    ).run()
     if not report.ok:
         raise SystemExit(f"verification failed: {report.summary()}")
     return report.events
 
 
+def children_cpu() -> float:
+    """CPU seconds of this process's ended children (verify's reader processes)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def run_phase(phase: str, data_dir: Path, url: str, events: int) -> None:
-    """One phase in this process; print its JSON figures as the last line."""
+    """One phase in this process; print its JSON figures as the last line.
+
+    CPU counts this process and its children (verify's reader processes, joined
+    when it ends); peak RSS is this process's, and the largest reader's apart.
+    """
     services = build_services(Settings(data_dir=data_dir, database_url=url))
-    began, cpu = time.perf_counter(), time.process_time()
+    began, cpu, readers_cpu = time.perf_counter(), time.process_time(), children_cpu()
     if phase == "generate":
         count = generate(services.ledger, events)
+    elif phase == "verify_serial":
+        count = verify(services, readers=0)
     else:
         count = {"baseline": baseline, "append": append, "verify": verify}[phase](
             services
         )
-    seconds, cpu = time.perf_counter() - began, time.process_time() - cpu
+    seconds = time.perf_counter() - began
+    readers_cpu = children_cpu() - readers_cpu
+    cpu = time.process_time() - cpu + readers_cpu
     services.close()
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    figures = {"count": count, "seconds": seconds, "cpu": cpu, "peak_rss_mb": peak_mb}
+    reader_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    figures = {
+        "count": count,
+        "seconds": seconds,
+        "cpu": cpu,
+        "readers_cpu": readers_cpu,
+        "peak_rss_mb": peak_mb,
+        "reader_peak_rss_mb": reader_mb,
+    }
     print(json.dumps(figures))
 
 
@@ -98,7 +122,13 @@ def child(phase: str, data_dir: Path, url: str, events: int) -> dict[str, Any]:
         f"{phase:<9} {figures['count']:>9} events {figures['seconds']:8.2f} s "
         f"{figures['count'] / figures['seconds']:>9,.0f}/s "
         f"(CPU {figures['cpu']:7.2f} s) "
-        f"peak RSS {figures['peak_rss_mb']:6.1f} MB",
+        f"peak RSS {figures['peak_rss_mb']:6.1f} MB"
+        + (
+            f" (readers: CPU {figures['readers_cpu']:.2f} s, "
+            f"peak RSS {figures['reader_peak_rss_mb']:.1f} MB)"
+            if figures["readers_cpu"]
+            else ""
+        ),
         flush=True,
     )
     return figures
@@ -123,6 +153,12 @@ def main() -> None:
     parser.add_argument("--backend", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--keep", action="store_true", help="keep the data dir")
+    parser.add_argument(
+        "--reuse",
+        type=Path,
+        help="a data dir kept before (with --database-url on PostgreSQL): "
+        "skip generate and append, measure baseline and verify again",
+    )
     parser.add_argument("--phase", choices=PHASES, help=argparse.SUPPRESS)
     parser.add_argument("--data-dir", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -130,31 +166,45 @@ def main() -> None:
         run_phase(args.phase, args.data_dir, args.database_url, args.events)
         return
     began = time.perf_counter()
-    data_dir = Path(tempfile.mkdtemp(prefix="ledger-bench-"))
+    data_dir = args.reuse or Path(tempfile.mkdtemp(prefix="ledger-bench-"))
+    phases = PHASES[2:] if args.reuse else PHASES
     with store_url(args.backend, data_dir, args.database_url) as url:
         backend = Settings(data_dir=data_dir, database_url=url).backend
         print(f"{args.events} events on {backend} ({data_dir})", flush=True)
-        figures = {p: child(p, data_dir, url, args.events) for p in PHASES}
+        figures = {p: child(p, data_dir, url, args.events) for p in phases}
     base = figures["baseline"]["seconds"]
     result: dict[str, object] = {
         "events": figures["verify"]["count"],
         "backend": backend,
     }
-    for phase in PHASES:
+    for phase in phases:
         result[f"{phase}_seconds"] = round(figures[phase]["seconds"], 2)
         result[f"{phase}_cpu_seconds"] = round(figures[phase]["cpu"], 2)
         result[f"{phase}_events_per_s"] = round(
             figures[phase]["count"] / figures[phase]["seconds"]
         )
         result[f"{phase}_peak_rss_mb"] = round(figures[phase]["peak_rss_mb"], 1)
-    result["append_vs_baseline"] = round(figures["append"]["seconds"] / base, 2)
+    if "append" in figures:
+        result["append_vs_baseline"] = round(figures["append"]["seconds"] / base, 2)
+        result["append_cpu_vs_baseline"] = round(
+            figures["append"]["cpu"] / figures["baseline"]["cpu"], 2
+        )
     result["verify_vs_baseline"] = round(figures["verify"]["seconds"] / base, 2)
+    result["verify_vs_serial"] = round(
+        figures["verify"]["seconds"] / figures["verify_serial"]["seconds"], 2
+    )
+    result["verify_readers_cpu_seconds"] = round(figures["verify"]["readers_cpu"], 2)
+    result["verify_reader_peak_rss_mb"] = round(
+        figures["verify"]["reader_peak_rss_mb"], 1
+    )
     base_cpu = figures["baseline"]["cpu"]
-    result["append_cpu_vs_baseline"] = round(figures["append"]["cpu"] / base_cpu, 2)
     result["verify_cpu_vs_baseline"] = round(figures["verify"]["cpu"] / base_cpu, 2)
+    result["verify_serial_cpu_vs_baseline"] = round(
+        figures["verify_serial"]["cpu"] / base_cpu, 2
+    )
     result["wall_seconds"] = round(time.perf_counter() - began, 1)
     report(f"ledger_{backend}_{args.events}", result)
-    if not args.keep:
+    if not args.keep and not args.reuse:
         shutil.rmtree(data_dir)
 
 

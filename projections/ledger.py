@@ -21,7 +21,6 @@ from eventsourcing.persistence import ApplicationRecorder, Mapper
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 from psycopg.rows import tuple_row
-from psycopg.sql import SQL, Identifier
 from sqlalchemy import Connection, Engine, MetaData
 
 from projections import catalog
@@ -38,6 +37,12 @@ from projections.ledger_tables import metadata as ledger_metadata
 from projections.processing import Item, ProcessingError, Processor, ReadModel
 from service.ledger.leaf import RawEvent, leaf_hashes
 from service.ledger.merkle import Frontier
+from service.ledger.scan import (
+    LogSource,
+    postgres_window_sql,
+    sqlite_window_sql,
+    with_id_bytes,
+)
 
 log = logging.getLogger(__name__)
 
@@ -239,31 +244,21 @@ def _window_reader(
 ) -> Callable[[int, int], list[RawEvent]] | None:
     """A reader of the events with ids in (low, high], for the native recorders."""
     if isinstance(recorder, SQLiteApplicationRecorder):
-        sql = (
-            "SELECT rowid, originator_id, originator_version, topic, state "  # noqa: S608
-            f"FROM {recorder.events_table_name} "
-            "WHERE rowid > ? AND rowid <= ? ORDER BY rowid"
-        )
+        sql = sqlite_window_sql(recorder.events_table_name)
 
         def sqlite_window(low: int, high: int) -> list[RawEvent]:
             with recorder.datastore.transaction(commit=False) as cursor:
                 raw = cursor.sqlite_cursor
                 raw.row_factory = None
                 raw.execute(sql, (low, high))
-                return _with_id_bytes(raw.fetchall())
+                return with_id_bytes(raw.fetchall())
 
         return sqlite_window
     if isinstance(recorder, PostgresApplicationRecorder):
         datastore = recorder.datastore
         text_ids = datastore.originator_id_type == "text"
-        query = SQL(
-            "SELECT notification_id, {originator}, originator_version, topic, state "
-            "FROM {schema}.{table} WHERE notification_id > %s "
-            "AND notification_id <= %s ORDER BY notification_id"
-        ).format(
-            originator=SQL("originator_id" if text_ids else "uuid_send(originator_id)"),
-            schema=Identifier(datastore.schema),
-            table=Identifier(recorder.events_table_name),
+        query = postgres_window_sql(
+            datastore.schema, recorder.events_table_name, text_ids
         )
 
         def postgres_window(low: int, high: int) -> list[RawEvent]:
@@ -271,9 +266,35 @@ def _window_reader(
                 cursor.row_factory = tuple_row  # type: ignore[assignment]
                 cursor.execute(query, (low, high), binary=True, prepare=True)
                 rows: list[Any] = cursor.fetchall()
-            return _with_id_bytes(rows) if text_ids else rows
+            return with_id_bytes(rows) if text_ids else rows
 
         return postgres_window
+    return None
+
+
+def log_source(recorder: ApplicationRecorder) -> LogSource | None:
+    """How another process can read this recorder's log (None: it cannot)."""
+    if isinstance(recorder, SQLiteApplicationRecorder):
+        pool = recorder.datastore.pool
+        if pool.is_sqlite_memory_mode:
+            return None
+        connect = {"database": pool.db_name, "uri": True, "isolation_level": None}
+        return LogSource("sqlite", connect, "", recorder.events_table_name, True)
+    if isinstance(recorder, PostgresApplicationRecorder):
+        datastore = recorder.datastore
+        given = datastore.pool.kwargs
+        kwargs = {
+            key: value
+            for key, value in (given if isinstance(given, dict) else {}).items()
+            if key in ("dbname", "host", "port", "user", "password")
+        }
+        return LogSource(
+            "postgresql",
+            kwargs,
+            datastore.schema,
+            recorder.events_table_name,
+            datastore.originator_id_type == "text",
+        )
     return None
 
 
@@ -286,38 +307,6 @@ def read_events(
     while page := read_events_page(recorder, after, stop, limit):
         yield page
         after = page[-1][0]
-
-
-def _with_id_bytes(rows: list[Any]) -> list[RawEvent]:
-    """Rows whose originator id is text, with the id as its 16 bytes instead."""
-    text = [row[1] for row in rows]
-    ids: list[bytes] | None = None
-    if set(map(len, text)) == {32}:  # the usual 32 hex digits: decode the page at once
-        try:
-            joined = bytes.fromhex("".join(text))
-        except ValueError:
-            joined = b""
-        if len(joined) == 16 * len(text):  # so no id held anything but hex digits
-            ids = [joined[i : i + 16] for i in range(0, len(joined), 16)]
-    if ids is None:
-        ids = [_id_bytes(value) for value in text]
-    return [
-        (position, oid, version, topic, state)
-        for (position, _, version, topic, state), oid in zip(rows, ids, strict=True)
-    ]
-
-
-def _id_bytes(value: str) -> bytes:
-    """The 16 bytes of an originator id stored as text (32 hex digits, usually)."""
-    if len(value) == 32:
-        try:
-            raw = bytes.fromhex(value)
-        except ValueError:
-            pass
-        else:
-            if len(raw) == 16:
-                return raw
-    return UUID(value).bytes
 
 
 def ledger_processor(

@@ -13,28 +13,47 @@ it, so a ledger processor appending meanwhile cannot make a leaf look orphaned.
 
 from __future__ import annotations
 
-import json
+import os
 import threading
-from collections.abc import Callable, Sequence
+from collections import deque
+from collections.abc import Callable, Generator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import closing
 from dataclasses import dataclass, field
+from itertools import islice
+from multiprocessing import get_context
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from eventsourcing.persistence import ApplicationRecorder
 from eventsourcing.utils import get_topic
 from sqlalchemy import Connection, Engine, select
 
-from projections.ledger import read_events
+from projections.ledger import log_source, read_events_page
 from projections.ledger_reader import head_from_row
 from projections.ledger_tables import heads, tree_size
 from service.blobs import BlobStore
 from service.domain.document import Document
-from service.ledger.leaf import RawEvent, leaf_hashes
 from service.ledger.merkle import Frontier
+from service.ledger.scan import BlobTopics, Page, read_window, start_reader, summarise
 from service.ledger.signing import SignedTreeHead, key_id, verify_tree_head
 
-VERSION_TOPIC = f"{get_topic(Document)}.VersionSubmitted"
-DISPOSED_TOPIC = f"{get_topic(Document)}.Disposed"
-BATCH = 10_000
+TOPICS = BlobTopics(
+    f"{get_topic(Document)}.VersionSubmitted", f"{get_topic(Document)}.Disposed"
+)
+BATCH = 10_000  # ids a page spans (a page holds fewer events where ids have gaps)
+AHEAD = 2  # pages read ahead per reader process: memory stays bounded
+
+
+def default_readers() -> int:
+    """Reader processes beside the verifier: the log's reading and hashing is
+    two-thirds of the work, so two readers keep two cores busy."""
+    return 2 if (os.cpu_count() or 1) > 1 else 0
+
+
+class LogReaderError(RuntimeError):
+    """A reader process failed or died: nothing was concluded."""
+
 
 # New inner nodes of one page, by level: (index of the first, their hashes).
 Created = dict[int, tuple[int, list[bytes]]]
@@ -75,14 +94,11 @@ class _Blobs:
     versions: dict[str, tuple[int, set[bytes]]] = field(default_factory=dict)
     disposed: set[bytes] = field(default_factory=set)
 
-    def see(self, events: Sequence[RawEvent]) -> None:
-        for position, originator, _, topic, state in events:
-            if topic == VERSION_TOPIC:
-                sha = json.loads(state)["sha256"]
-                _, owners = self.versions.setdefault(sha, (position, set()))
-                owners.add(originator)
-            elif topic == DISPOSED_TOPIC:
-                self.disposed.add(originator)
+    def see(self, page: Page) -> None:
+        for position, originator, sha in page.versions:
+            _, owners = self.versions.setdefault(sha, (position, set()))
+            owners.add(originator)
+        self.disposed.update(page.disposed)
 
     def check(self, store: BlobStore) -> None:
         for sha, (position, owners) in sorted(
@@ -107,8 +123,10 @@ class Verifier:
         blobs: BlobStore,
         trusted_keys: Sequence[Ed25519PublicKey],
         trusted_head: SignedTreeHead | None = None,
+        readers: int | None = None,
     ) -> None:
         self.engine = engine
+        self.readers = default_readers() if readers is None else readers
         self.recorder = recorder
         self.blobs = blobs
         self.keys = {key_id(k): k for k in trusted_keys}
@@ -211,39 +229,86 @@ class Verifier:
         end: int,
         progress: Callable[[int], None] | None,
     ) -> None:
-        for batch in read_events(self.recorder, 0, end, BATCH):
-            if self.stop_event.is_set():
-                break
-            first = edge.size
-            hashes = leaf_hashes(batch)
-            stored = ledger.leaves(first, len(batch), stored_size)
-            _check_leaves(batch, hashes, stored, first)
-            blobs.see(batch)
-            created: Created = {}
-            done = 0
-            while pending and pending[0][1].tree_size <= first + len(hashes):
-                label, head = pending.pop(0)
-                _collect(created, edge.extend(hashes[done : head.tree_size - first]))
-                done = head.tree_size - first
-                self._check_root(edge, label, head, batch, first, state)
-            _collect(created, edge.extend(hashes[done:]))
-            ledger.check_nodes(created, first + len(stored), batch, first)
-            if progress:
-                progress(batch[-1][0] - state.last_position)
-            state.last_position = batch[-1][0]
+        with closing(self._pages(end)) as pages:
+            for page in pages:
+                if self.stop_event.is_set():
+                    break
+                self._page(page, edge, pending, blobs, ledger, state, stored_size)
+                if progress:
+                    progress(page.positions[-1] - state.last_position)
+                state.last_position = page.positions[-1]
+
+    def _page(
+        self,
+        page: Page,
+        edge: Frontier,
+        pending: list[tuple[str, SignedTreeHead]],
+        blobs: _Blobs,
+        ledger: _StoredLedger,
+        state: _State,
+        stored_size: int,
+    ) -> None:
+        first, hashes, positions = edge.size, page.hashes, page.positions
+        stored = ledger.leaves(first, len(positions), stored_size)
+        _check_leaves(positions, hashes, stored, first)
+        blobs.see(page)
+        created: Created = {}
+        done = 0
+        while pending and pending[0][1].tree_size <= first + len(hashes):
+            label, head = pending.pop(0)
+            _collect(created, edge.extend(hashes[done : head.tree_size - first]))
+            done = head.tree_size - first
+            self._check_root(edge, label, head, positions, first, state)
+        _collect(created, edge.extend(hashes[done:]))
+        ledger.check_nodes(created, first + len(stored), positions, first)
+
+    def _pages(self, end: int) -> Generator[Page]:
+        """The log's pages in order, read here or by reader processes."""
+        windows = ((low, min(low + BATCH, end)) for low in range(0, end, BATCH))
+        # One page gains nothing from another process, and a pool costs a start.
+        source = log_source(self.recorder) if self.readers and end > BATCH else None
+        if source is None:
+            for low, high in windows:
+                events = read_events_page(self.recorder, low, high, BATCH)
+                if events:
+                    yield summarise(events, TOPICS)
+            return
+        pool = ProcessPoolExecutor(
+            self.readers,
+            # fork: a reader starts at once, its modules already imported; it
+            # opens its own connection and uses nothing else it inherits.
+            mp_context=get_context("fork"),
+            initializer=start_reader,
+            initargs=(source, TOPICS),
+        )
+        try:
+            queue: deque[Future[Page]] = deque(
+                pool.submit(read_window, *window)
+                for window in islice(windows, AHEAD * self.readers)
+            )
+            while queue:
+                page = _result(queue.popleft())
+                if (window := next(windows, None)) is not None:
+                    queue.append(pool.submit(read_window, *window))
+                if page.positions:
+                    yield page
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
 
     def _check_root(
         self,
         edge: Frontier,
         label: str,
         head: SignedTreeHead,
-        batch: Sequence[RawEvent],
+        positions: Sequence[int],
         first: int,
         state: _State,
     ) -> None:
         if edge.root() != head.root_hash:
             last = (
-                batch[head.tree_size - first - 1][0] if head.tree_size > first else None
+                positions[head.tree_size - first - 1]
+                if head.tree_size > first
+                else None
             )
             raise _MismatchError(
                 f"the root of {label} (tree size {head.tree_size}) differs "
@@ -271,35 +336,50 @@ def _collect(created: Created, new: list[tuple[int, int, list[bytes]]]) -> None:
             created[level] = (start, list(digests))
 
 
+def _result(future: Future[Page]) -> Page:
+    """A reader's page, or a clear error if the reader failed or died."""
+    try:
+        return future.result()
+    except BrokenProcessPool as error:
+        raise LogReaderError(
+            "a reader process of the event log stopped unexpectedly; "
+            "nothing was concluded"
+        ) from error
+    except Exception as error:
+        raise LogReaderError(
+            f"a reader process could not read the event log: {error!r}"
+        ) from error
+
+
 def _check_leaves(
-    batch: Sequence[RawEvent],
+    positions: Sequence[int],
     hashes: Sequence[bytes],
     stored: Sequence[tuple[int, bytes]],
     first: int,
 ) -> None:
     """Stored leaves must be these events' with these hashes; name the first not."""
-    if stored == list(zip([e[0] for e in batch], hashes[: len(stored)], strict=False)):
+    if stored == list(zip(positions, hashes[: len(stored)], strict=False)):
         return
     for index, (event, digest, (position, leaf)) in enumerate(
-        zip(batch, hashes, stored, strict=False), first
+        zip(positions, hashes, stored, strict=False), first
     ):
-        if position < event[0]:
+        if position < event:
             raise _MismatchError(
                 f"no event is stored here, but leaf {index} was recorded for it "
                 "(event deleted?)",
                 position,
             )
-        if position > event[0]:
+        if position > event:
             raise _MismatchError(
                 f"this event is not in the ledger: leaf {index} was recorded for "
                 f"position {position} (event inserted?)",
-                event[0],
+                event,
             )
         if bytes(leaf) != digest:
             raise _MismatchError(
                 f"the stored event does not hash to leaf {index} recorded for it "
                 "(event edited or moved, or leaf edited)",
-                event[0],
+                event,
             )
 
 
@@ -343,7 +423,7 @@ class _StoredLedger:
         self,
         created: Created,
         stored_size: int,
-        batch: Sequence[RawEvent],
+        positions: Sequence[int],
         first: int,
     ) -> None:
         """Every new node inside the stored tree must be stored with that hash."""
@@ -378,5 +458,5 @@ class _StoredLedger:
                 raise _MismatchError(
                     f"stored ledger node (level {level}, index {index}) "
                     "differs from the hash recomputed from the events",
-                    batch[last_leaf - first][0],
+                    positions[last_leaf - first],
                 )

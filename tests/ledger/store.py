@@ -43,8 +43,16 @@ class Store:
         """The public half of the signing key."""
         return load_or_create_private_key(self.settings.key_path).public_key()
 
-    def verify(self, trusted_head: SignedTreeHead | None = None) -> VerifyReport:
-        """Run the full verification."""
+    def verify(
+        self, trusted_head: SignedTreeHead | None = None, readers: int | None = None
+    ) -> VerifyReport:
+        """Run the full verification (readers: reader processes, None: default)."""
+        return self.verifier(trusted_head, readers).run()
+
+    def verifier(
+        self, trusted_head: SignedTreeHead | None = None, readers: int | None = None
+    ) -> Verifier:
+        """A verifier of this store."""
         app = self.services.ledger
         return Verifier(
             self.services.views_engine,
@@ -52,7 +60,8 @@ class Store:
             app.blobs,
             [self.public_key],
             trusted_head,
-        ).run()
+            readers,
+        )
 
     @property
     def table(self) -> str:
