@@ -234,7 +234,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--versions", default="10,100,1000,10000")
     parser.add_argument("--backend", choices=("sqlite", "postgres", "both"))
-    parser.add_argument("--reads", type=int, default=200)
+    parser.add_argument("--reads", type=int, default=1000)
     parser.add_argument("--budget", type=float, default=20.0, help="s per read kind")
     args = parser.parse_args()
     sizes = sorted(int(n) for n in args.versions.split(","))
