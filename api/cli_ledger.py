@@ -13,7 +13,7 @@ import click
 from api.cli_common import cli_meta, opened
 from projections.ledger_reader import LedgerReader, NoHeadError
 from projections.ledger_tables import metadata as ledger_metadata
-from projections.ledger_verify import Verifier
+from projections.ledger_verify import LogReaderError, Verifier, default_readers
 from service.domain.project import Project
 from service.ledger.evidence import verify_evidence_pack
 from service.ledger.merkle import LedgerError
@@ -25,6 +25,7 @@ from service.ledger.signing import (
 
 _HEAD_HELP = "a signed head (JSON) you kept: catches a truncated tail or a fork"
 _KEY_HELP = "a trusted Ed25519 public key (PEM); repeatable"
+_READERS_HELP = "processes reading and hashing the log beside the verifier (0: none)"
 
 
 def _read_head(path: Path | None) -> SignedTreeHead | None:
@@ -45,7 +46,14 @@ def _read_head(path: Path | None) -> SignedTreeHead | None:
     type=click.Path(path_type=Path),
     help=_KEY_HELP,
 )
-def verify(head_file: Path | None, key_files: tuple[Path, ...]) -> None:
+@click.option(
+    "--readers",
+    type=click.IntRange(0, 16),
+    default=default_readers,
+    show_default="2 on a multi-core machine",
+    help=_READERS_HELP,
+)
+def verify(head_file: Path | None, key_files: tuple[Path, ...], readers: int) -> None:
     """Recompute every leaf, head and blob from the stored events."""
     trusted_head = _read_head(head_file)
     with opened() as services:
@@ -60,7 +68,12 @@ def verify(head_file: Path | None, key_files: tuple[Path, ...]) -> None:
         ledger_metadata.create_all(services.views_engine)
         store = services.ledger
         verifier = Verifier(
-            services.views_engine, store.recorder, store.blobs, keys, trusted_head
+            services.views_engine,
+            store.recorder,
+            store.blobs,
+            keys,
+            trusted_head,
+            readers,
         )
         length = store.head_position()
         try:
@@ -71,6 +84,8 @@ def verify(head_file: Path | None, key_files: tuple[Path, ...]) -> None:
         except KeyboardInterrupt:
             click.echo("interrupted: nothing was concluded", err=True)
             sys.exit(130)
+        except LogReaderError as error:
+            raise click.ClickException(str(error)) from error
         LedgerReader(services.views_engine).record_verification(
             report, datetime.now(UTC)
         )

@@ -8,9 +8,11 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from api.cli import main
+from projections import ledger_verify
 from service.ledger.evidence import verify_evidence_pack
 from tests.ledger.store import Store
 from tests.ledger.test_tamper import edit_state
@@ -63,6 +65,17 @@ def test_verify_head_and_evidence_round_trip(store: Store, tmp_path: Path) -> No
     code, out = run(store, "verify")
     assert code == 1
     assert out.startswith("FAILED at position 9:")
+
+
+def test_verify_reports_the_same_with_or_without_readers(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ledger_verify, "BATCH", 4)  # several pages to share out
+    edit_state(store)
+    outcomes = {readers: run(store, "verify", "--readers", readers) for readers in "02"}
+    assert outcomes["0"] == outcomes["2"]
+    assert outcomes["2"][0] == 1
+    assert outcomes["2"][1].startswith("FAILED at position 9:")
 
 
 def test_evidence_pack_from_a_store_and_its_refusals(
