@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextlib import ExitStack
 
 from flask import Flask, current_app, g, request
 
@@ -115,11 +116,22 @@ def _bearer_secret() -> str:
 
 
 def _authenticate() -> None:
+    from api.resources.operations import RAW_BODY_ENDPOINTS  # a cycle at import
+
     endpoint = request.endpoint
     if endpoint is None or endpoint in PUBLIC_ENDPOINTS:
         return  # unknown URLs fall through to the 404/405 handlers
-    services = current_app.config["PMO_SERVICES"]
-    g.principal = services.ledger.authenticate(_bearer_secret())
+    ledger = current_app.config["PMO_SERVICES"].ledger
+    # One head check for the token and the command it authorises: the token is
+    # read after the check, so any revocation committed before it is seen, and
+    # the command decides on the store as of that same check (as it would with
+    # its own). An upload may stream for minutes: its command checks afresh.
+    scope = ExitStack()
+    g.head_check = scope
+    scope.enter_context(ledger.one_check())
+    if endpoint in RAW_BODY_ENDPOINTS:
+        scope.close()
+    g.principal = ledger.authenticate(_bearer_secret())
     roles = allowed_roles(endpoint, request.method)
     if g.principal.role not in roles:
         needed = sorted(roles)
@@ -131,6 +143,13 @@ def _authenticate() -> None:
         )
 
 
+def _end_head_check(_: BaseException | None) -> None:
+    scope = g.pop("head_check", None)
+    if scope is not None:
+        scope.close()
+
+
 def init_app(app: Flask) -> None:
     """Check the token and the role before every request."""
     app.before_request(_authenticate)
+    app.teardown_request(_end_head_check)

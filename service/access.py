@@ -60,7 +60,7 @@ class AccessCommands(LedgerBase):
         """The principal a bearer token belongs to, or AuthenticationError."""
         token_hash = self.check_secret(secret)
         try:
-            token = self.load(Token, Token.create_id(token_hash))
+            token = self.load(Token, Token.create_id(token_hash), read_only=True)
         except NotFoundError:
             raise AuthenticationError("unknown bearer token") from None
         # The id lookup already matched; compare again in constant time anyway so the

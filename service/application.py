@@ -6,6 +6,7 @@ import hashlib
 import logging
 import secrets
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any, TypeVar
@@ -267,6 +268,10 @@ class LedgerBase(Application[UUID]):
             command(aggregate)
             position = self.commit(aggregate)
         return Written(aggregate.id, aggregate.version, position)
+
+    def one_check(self) -> AbstractContextManager[None]:
+        """A scope whose loads share one head check (see AggregateCache)."""
+        return self.cache.one_check()
 
     def head_position(self) -> int:
         """The highest notification id recorded so far (0 when empty)."""

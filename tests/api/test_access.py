@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from uuid import UUID
 
 import pytest
 from flask import Flask
 
 from api import create_app
 from api.auth import PUBLIC_ENDPOINTS, allowed_roles
-from api.bootstrap import build_services
-from service.domain.base import ROLES
+from api.bootstrap import Services, build_services
+from service.domain.base import ROLES, Meta
 from tests.api.conftest import Api, issue_tokens
 from tests.conftest import BACKENDS, settings_for
 
@@ -168,3 +169,67 @@ def test_events_record_the_principal_and_role(shared: Api) -> None:
     event = next(iter(shared.services.ledger.events.get(uuid.UUID(rid))))
     assert (event.meta.actor, event.meta.role) == ("contributor-user", "contributor")
     assert shared.services.ledger.load(Risk, uuid.UUID(rid)).version == 1
+
+
+@pytest.fixture(params=BACKENDS)
+def two_processes(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Api, Services]]:
+    """An app and a second process's services (the CLI, a worker) on one store."""
+    with settings_for(request.param, tmp_path_factory.mktemp("pair")) as settings:
+        services = build_services(settings)
+        other = build_services(settings)
+        yield Api(create_app(services=services), issue_tokens(services)), other
+        other.close()
+        services.close()
+
+
+def test_a_token_revoked_elsewhere_is_refused_by_the_next_request(
+    two_processes: tuple[Api, Services],
+) -> None:
+    api, other = two_processes
+    project = api.project()
+    risk = api.risk(project)
+    officer = {"Authorization": f"Bearer {api.tokens['project-officer']}"}
+    assess = {
+        "inherent_probability": 3,
+        "inherent_impact": 3,
+        "residual_probability": 2,
+        "residual_impact": 2,
+    }
+    url = f"/api/v1/risks/{risk}/assessments"
+    # The token and the risk are now cached in the app's process.
+    assert api.client.post(url, json=assess, headers=officer).status_code == 201
+    token = api.services.ledger.authenticate(api.tokens["project-officer"])
+    other.ledger.revoke_token(token.token_id, Meta("other", "pmo-head"))
+    head = api.head()
+    refused = api.client.post(url, json=assess, headers=officer)
+    assert refused.status_code == 401
+    assert api.head() == head
+    assert api.client.get("/api/v1/projects", headers=officer).status_code == 401
+
+
+def test_the_token_and_the_command_share_one_head_check(
+    two_processes: tuple[Api, Services], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    api, other = two_processes
+    risk = api.risk(api.project())
+    cache = api.services.ledger.cache
+    checks = []
+    head = cache._head
+    monkeypatch.setattr(cache, "_head", lambda: checks.append(1) or head())
+    assess = {
+        "inherent_probability": 3,
+        "inherent_impact": 3,
+        "residual_probability": 2,
+        "residual_impact": 2,
+    }
+    assert api.post(f"/risks/{risk}/assessments", assess).status_code == 201
+    assert len(checks) == 1
+    # A change made elsewhere before the request is still seen by its command.
+    other.ledger.assess_risk(UUID(risk), 5, 5, 4, 4, Meta("other", "pmo-head"))
+    stale = api.post(f"/risks/{risk}/assessments", assess, headers={"If-Match": '"2"'})
+    assert stale.status_code == 412, stale.json
+    fresh = api.post(f"/risks/{risk}/assessments", assess, headers={"If-Match": '"3"'})
+    assert fresh.status_code == 201, fresh.json
+    assert len(checks) == 3
