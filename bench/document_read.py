@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import gc
 import io
+import shutil
 import statistics
 import time
 from collections.abc import Callable
@@ -212,6 +213,7 @@ def run(backend: str, sizes: list[int], count: int, budget: float) -> dict[str, 
             events = services.ledger.head_position()
         finally:
             services.close()
+            shutil.rmtree(settings.data_dir)  # a 10k-version store is ~0.7 GB
     base, top = sizes[0], sizes[-1]
     result: dict[str, object] = {
         "fill_s": round(filled, 1),
