@@ -129,14 +129,6 @@ def _row(number: int, values: Sequence[str]) -> str:
     return f'<row r="{number}">{cells}</row>'
 
 
-def xlsx_bytes(
-    sheet: str, columns: Sequence[str], rows: Iterable[dict[str, Any]]
-) -> bytes:
-    """The same workbook held in memory (prefer xlsx_file with file_chunks)."""
-    with xlsx_file(sheet, columns, rows) as file:
-        return file.read()
-
-
 def file_chunks(file: IO[bytes]) -> Iterator[bytes]:
     """A file's bytes a chunk at a time; the file is closed once read."""
     with file:
@@ -149,7 +141,7 @@ def recorded_download(
     subject: str,
     output_format: str,
     filters: dict[str, Any],
-    body: Iterator[str] | Iterator[bytes] | bytes,
+    body: Iterator[str] | Iterator[bytes],
     filename: str,
     mimetype: str,
 ) -> Response:
@@ -157,8 +149,7 @@ def recorded_download(
     services: Services = current_app.config["PMO_SERVICES"]
     shown = {k: str(v) for k, v in filters.items() if v is not None}
     services.ledger.record_export(subject, output_format, shown, meta)
-    content = body if isinstance(body, bytes) else stream_with_context(body)
-    response = Response(content, mimetype=mimetype)
+    response = Response(stream_with_context(body), mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "no-store"
     return response

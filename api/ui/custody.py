@@ -69,7 +69,7 @@ def download(document_id: UUID, number: int) -> Response:
     """A version's bytes, as the API serves them."""
     if not may("content.version_content"):
         abort(403)
-    found = services().ledger.load(Document, document_id)
+    found = services().ledger.load(Document, document_id, read_only=True)
     if not 1 <= number <= len(found.versions):
         abort(404)
     return send_version(document_id, found.versions[number - 1])
@@ -87,7 +87,10 @@ def diff(document_id: UUID) -> str:
     ledger = services().ledger
     try:
         text = diff_versions(
-            ledger.blobs, ledger.load(Document, document_id), int(old), int(new)
+            ledger.blobs,
+            ledger.load(Document, document_id, read_only=True),
+            int(old),
+            int(new),
         )
     except DiffNotAvailableError as error:
         abort(400, str(error))

@@ -153,7 +153,7 @@ def export_register(project_id: UUID, kind: str, fmt: str) -> Response:
             "text/csv",
         )
     if fmt == "xlsx":
-        data = exports.xlsx_bytes(checked, columns, found)
+        data = exports.file_chunks(exports.xlsx_file(checked, columns, found))
         return exports.recorded_download(
             ui_meta(), checked, fmt, filters, data, name, exports.XLSX_TYPE
         )

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
 from uuid import UUID
+from xml.sax.saxutils import escape
 
 from service.domain.base import Meta
 from tests.ui.conftest import CSRF, Ui
@@ -168,3 +171,33 @@ def _period() -> tuple[object, object]:
     from datetime import date
 
     return date(2026, 9, 1), date(2026, 9, 7)
+
+
+def test_register_exports_are_streamed_whole_and_recorded(ui: Ui) -> None:
+    ledger = ui.services.ledger
+    project = ledger.register_project("EXP", "Export", "", "S", "M", HEAD).id
+    titles = [f"risk {n} <&>" for n in range(3)]
+    for title in titles:
+        ledger.identify_risk(
+            project, title, "c", "e", "f", "cost", "threat", "o", "imminent", 3, 3,
+            HEAD,
+        )  # fmt: skip
+    ui.caught_up()
+    ui.sign_in()
+    head = ledger.head_position()
+    csv = ui.client.get(f"/ui/projects/{project}/risks.csv")
+    assert csv.status_code == 200
+    assert all(title in csv.text for title in titles)
+    xlsx = ui.client.get(f"/ui/projects/{project}/risks.xlsx")
+    assert xlsx.status_code == 200
+    disposition = xlsx.headers["Content-Disposition"]
+    assert disposition == 'attachment; filename="EXP-risks.xlsx"'
+    with zipfile.ZipFile(io.BytesIO(xlsx.data)) as book:
+        assert book.testzip() is None
+        sheet = book.read("xl/worksheets/sheet1.xml").decode()
+    assert sheet.count("<row ") == 1 + len(titles)
+    assert all(escape(title) in sheet for title in titles)
+    # Each download was recorded as an export event before it was handed over.
+    assert ledger.head_position() == head + 2
+    assert ui.client.get(f"/ui/projects/{project}/risks.pdf").status_code == 404
+    assert ledger.head_position() == head + 2
