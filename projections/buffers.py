@@ -10,7 +10,7 @@ from sqlalchemy import Connection, Table, bindparam, select, update
 from projections.rows import insert_rows
 
 # Pairs a Lookup remembers from batch to batch (a key and a value each).
-REMEMBERED = 100_000
+REMEMBERED = 50_000
 
 
 class Appends:

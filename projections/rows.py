@@ -30,7 +30,7 @@ from sqlalchemy import (
 from projections.temporal import UTCDateTime
 
 Convert = Callable[[Any], Any]
-MEMO_LIMIT = 50_000
+MEMO_LIMIT = 5_000
 
 
 class Rows:
