@@ -42,7 +42,7 @@ TOPICS = BlobTopics(
     f"{get_topic(Document)}.VersionSubmitted", f"{get_topic(Document)}.Disposed"
 )
 BATCH = 10_000  # ids a page spans (a page holds fewer events where ids have gaps)
-AHEAD = 2  # pages read ahead per reader process: memory stays bounded
+AHEAD = 4  # pages read ahead per reader (about 1 MB each): bounded memory
 
 
 def default_readers() -> int:
