@@ -6,7 +6,7 @@ import hashlib
 import logging
 import secrets
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any, TypeVar
@@ -259,7 +259,7 @@ class LedgerBase(Application[UUID]):
         expected_version: int | None = None,
     ) -> Written:
         """Load, check the expected version, run the command, commit."""
-        with self.cache.one_check():
+        with self.one_check():
             aggregate = self.load(cls, entity_id)
             if expected_version is not None and aggregate.version != expected_version:
                 raise VersionConflictError(
@@ -269,9 +269,15 @@ class LedgerBase(Application[UUID]):
             position = self.commit(aggregate)
         return Written(aggregate.id, aggregate.version, position)
 
-    def one_check(self) -> AbstractContextManager[None]:
+    @contextmanager
+    def one_check(self) -> Iterator[None]:
         """A scope whose loads share one head check (see AggregateCache)."""
-        return self.cache.one_check()
+        with ExitStack() as scope:
+            try:
+                scope.enter_context(self.cache.one_check())
+            except (OperationalError, InterfaceError) as error:
+                raise StoreUnavailableError(str(error)) from error
+            yield
 
     def head_position(self) -> int:
         """The highest notification id recorded so far (0 when empty)."""
