@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import shutil
 import sqlite3
 import subprocess
 import tempfile
@@ -30,13 +31,16 @@ RISK_ARGS = ("r", "cause", "event", "effect", "cost", "threat", "owner", "immine
 def settings_for(backend: str, **overrides: Any) -> Iterator[Settings]:
     """Settings for an empty store: a temp dir; a fresh schema on PostgreSQL."""
     data_dir = Path(tempfile.mkdtemp(prefix="pmo-bench-"))
-    if backend == "sqlite":
-        url = f"sqlite:///{data_dir}/events.db"
-        yield Settings(data_dir=data_dir, database_url=url, **overrides)
-        return
-    with pg_schema() as schema:
-        url = f"{PG_DSN}?schema={schema}"
-        yield Settings(data_dir=data_dir, database_url=url, **overrides)
+    try:
+        if backend == "sqlite":
+            url = f"sqlite:///{data_dir}/events.db"
+            yield Settings(data_dir=data_dir, database_url=url, **overrides)
+            return
+        with pg_schema() as schema:
+            url = f"{PG_DSN}?schema={schema}"
+            yield Settings(data_dir=data_dir, database_url=url, **overrides)
+    finally:
+        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 @contextmanager
@@ -95,7 +99,8 @@ class RawPostgres:
             "bigserial, PRIMARY KEY (originator_id, originator_version))"
         )
         self.conn.commit()
-        self.synchronous = self.conn.execute("SHOW synchronous_commit").fetchone()[0]
+        shown = self.conn.execute("SHOW synchronous_commit").fetchone()
+        self.synchronous = shown[0] if shown else "unknown"
 
     def insert(self, state: bytes) -> int:
         """Insert one row in its own transaction; return its id."""
