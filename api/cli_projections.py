@@ -4,16 +4,31 @@ from __future__ import annotations
 
 import signal
 import threading
+from functools import partial
 from types import FrameType
 
 import click
 
-from api.bootstrap import Services
+from api.bootstrap import Services, build_services
 from api.cli_common import opened
 from projections.models import BY_NAME, MODELS
 from projections.processing import ProcessingError, ReadModel
-from projections.rebuild import REBUILD_BATCH, prepare, switch
+from projections.rebuild import (
+    REBUILD_BATCH,
+    RebuildError,
+    Store,
+    plan,
+    prepare,
+    rebuild_parallel,
+    rebuild_together,
+    switch,
+)
 from projections.runner import exclusive
+from service.config import Settings
+
+# A rebuild worker's services stay open while it runs (closing them on garbage
+# collection would close the recorder's connections under it).
+OPENED: list[Services] = []
 
 
 def chosen(name: str | None) -> list[type[ReadModel]]:
@@ -53,11 +68,67 @@ def run() -> None:
 @projections.command("rebuild")
 @click.argument("name", required=False)
 @click.option("--batch-size", default=REBUILD_BATCH, show_default=True)
-def rebuild(name: str | None, batch_size: int) -> None:
+@click.option(
+    "--workers",
+    default=2,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Processes sharing the models when all are rebuilt (1: one pass).",
+)
+def rebuild(name: str | None, batch_size: int, workers: int) -> None:
     """Build a fresh generation beside the live one, then switch (resumable)."""
     with opened() as services:
+        if name is None:
+            rebuild_all(services, batch_size, workers)
+            return
         for cls in chosen(name):
             rebuild_one(services, cls, batch_size)
+
+
+def open_store(settings: Settings) -> Store:
+    """A rebuild worker's engine, recorder and mapper (kept open in the worker)."""
+    built = build_services(settings, create_tables=False)
+    OPENED.append(built)
+    return built.views_engine, built.ledger.recorder, built.ledger.mapper
+
+
+def rebuild_all(services: Services, batch_size: int, workers: int) -> None:
+    """Rebuild every model: one pass in this process, or shared between workers."""
+    groups = plan(MODELS, workers) if workers > 1 else [[m.name for m in MODELS]]
+    length = len(groups) * services.ledger.head_position()
+    label = f"all models: {len(groups)} worker(s)"
+    try:
+        with click.progressbar(length=length, label=label) as bar:
+            if workers == 1:
+                store = (
+                    services.views_engine,
+                    services.ledger.recorder,
+                    services.ledger.mapper,
+                )
+                built = rebuild_together(
+                    MODELS, store, progress=bar.update, batch_size=batch_size
+                )
+                done = [(groups[0], built)]
+            else:
+                outcomes = rebuild_parallel(
+                    partial(open_store, services.settings),
+                    MODELS,
+                    workers=workers,
+                    progress=bar.update,
+                    batch_size=batch_size,
+                )
+                done = [(list(o.names), list(o.generations)) for o in outcomes]
+    except KeyboardInterrupt:
+        raise click.ClickException("interrupted; run rebuild again to resume") from None
+    except (RebuildError, ProcessingError) as error:
+        raise click.ClickException(f"{error}; run rebuild again to resume") from None
+    for names, generations in done:
+        if not generations:
+            raise click.ClickException(
+                f"{', '.join(names)}: another rebuild is running"
+            )
+        for model, generation in zip(names, generations, strict=True):
+            click.echo(f"{model}: generation {generation} is live")
 
 
 def rebuild_one(services: Services, cls: type[ReadModel], batch_size: int) -> None:

@@ -8,8 +8,11 @@ with its own tracking rows, so an interrupted rebuild resumes where it stopped.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import queue
 import resource
+import signal
+import sys
 import threading
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
@@ -149,6 +152,10 @@ def plan(classes: Sequence[type[ReadModel]], workers: int) -> list[list[str]]:
     return groups
 
 
+class RebuildError(RuntimeError):
+    """A worker of a parallel rebuild failed; its generations stay `building`."""
+
+
 @dataclass(frozen=True)
 class Outcome:
     """What one worker of a parallel rebuild did."""
@@ -173,7 +180,8 @@ def rebuild_parallel(
     worker, which must keep whatever owns them open). Progress counts events
     covered by each worker (so the total is workers x the log). Interrupted
     (Ctrl-C, a failing event), the generations stay `building` and the next
-    call resumes them; the workers' errors are raised together.
+    call resumes them; the workers' errors are raised together. Interrupting
+    this process interrupts the workers too, as Ctrl-C does in a terminal.
     """
     context = multiprocessing.get_context("fork")
     reports: Any = context.Queue()
@@ -201,12 +209,17 @@ def rebuild_parallel(
                 outcomes.append(value)
             elif kind == "error":
                 errors.append(value)
+    except BaseException:
+        for process in processes:
+            if process.is_alive() and process.pid is not None:
+                os.kill(process.pid, signal.SIGINT)
+        raise
     finally:
         for process in processes:
             process.join()
     failed = [p.name for p in processes if p.exitcode]
     if errors or failed:
-        raise RuntimeError("; ".join(errors) or f"{', '.join(failed)} failed")
+        raise RebuildError("; ".join(errors) or f"{', '.join(failed)} failed")
     return outcomes
 
 
@@ -230,6 +243,9 @@ def _work(
             cpu_s=used.ru_utime + used.ru_stime,
         )
         reports.put(("done", outcome))
+    except KeyboardInterrupt:
+        reports.put(("error", f"{'+'.join(names)}: interrupted"))
+        sys.exit(1)
     except BaseException as error:
         reports.put(("error", f"{'+'.join(names)}: {error!r}"))
         raise

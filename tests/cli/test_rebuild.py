@@ -1,0 +1,83 @@
+"""`pmo-ledger projections rebuild` of every model, in worker processes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+import api.cli_projections
+from api.bootstrap import build_services
+from api.cli import main
+from projections import catalog
+from projections.models import MODELS
+from projections.rebuild import rebuild_parallel
+from service.config import Settings
+from tests.projections.conftest import dump, processor, workload
+
+
+def env_for(settings: Settings) -> dict[str, str]:
+    return {
+        "PMO_LEDGER_DATA_DIR": str(settings.data_dir),
+        "PMO_LEDGER_DATABASE_URL": settings.database_url,
+    }
+
+
+def interrupted_after_first_batch(*args: Any, **kwargs: Any) -> Any:
+    """`rebuild_parallel` interrupted as Ctrl-C would once a batch is reported."""
+
+    def progress(_covered: int) -> None:
+        raise KeyboardInterrupt
+
+    kwargs["progress"] = progress
+    return rebuild_parallel(*args, **kwargs)
+
+
+def test_rebuild_all_in_two_workers_resumes_and_equals_the_live_models(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    services = build_services(settings)
+    workload(services.ledger, 600)
+    live = [processor(services, cls) for cls in MODELS]
+    for incremental in live:
+        incremental.catch_up()
+    before = {p.name: dump(services.views_engine, p.model) for p in live}
+    head = services.ledger.head_position()
+    runner = CliRunner()
+    command = ["projections", "rebuild", "--workers", "2", "--batch-size", "20"]
+
+    stop: Callable[..., Any] = interrupted_after_first_batch
+    monkeypatch.setattr(api.cli_projections, "rebuild_parallel", stop)
+    stopped = runner.invoke(main, command, env=env_for(settings))
+    assert stopped.exit_code == 1, stopped.output
+    assert "run rebuild again to resume" in stopped.output
+    with services.views_engine.connect() as conn:
+        building = [r for r in catalog.read_all(conn) if r.state == "building"]
+    assert building and all(r.generation == 2 for r in building)
+    assert any(0 < r.position < head for r in building)
+
+    monkeypatch.undo()
+    resumed = runner.invoke(main, command, env=env_for(settings))
+    assert resumed.exit_code == 0, resumed.output
+    for incremental in live:
+        name = incremental.name
+        assert f"{name}: generation 2 is live" in resumed.output
+        rebuilt = type(incremental.model)(2)
+        assert dump(services.views_engine, rebuilt) == before[name], name
+    status = {row["name"]: row for row in services.views.status()}
+    assert all(status[cls.name]["position"] == head for cls in MODELS)
+    services.close()
+
+
+def test_rebuild_all_in_one_pass(settings: Settings) -> None:
+    services = build_services(settings)
+    workload(services.ledger, 150)
+    services.close()
+    rebuilt = CliRunner().invoke(
+        main, ["projections", "rebuild", "--workers", "1"], env=env_for(settings)
+    )
+    assert rebuilt.exit_code == 0, rebuilt.output
+    for cls in MODELS:
+        assert f"{cls.name}: generation 2 is live" in rebuilt.output
