@@ -38,6 +38,7 @@ from service.errors import (
     VersionConflictError,
 )
 from service.group_commit import GroupCommitter
+from service.snapshots import prune_older
 from service.store import fast_paths
 
 A = TypeVar("A", bound=Aggregate)
@@ -230,6 +231,16 @@ class LedgerBase(Application[UUID]):
                 self.snapshots.put([snapshot_class.take(aggregate)])
             else:
                 self.take_snapshot(event.originator_id, event.originator_version)
+            # Only the newest snapshot is worth keeping (service/snapshots.py).
+            try:
+                prune_older(
+                    self.snapshots.recorder,
+                    event.originator_id,
+                    event.originator_version,
+                )
+            except Exception as error:  # the write has succeeded
+                # Old snapshots left behind cost space, never correctness.
+                log.warning("older snapshots not pruned: %r", error)
 
     def _already_recorded(self, stored: list[StoredEvent]) -> bool:
         """Whether exactly these events (same bytes) are in the store already."""

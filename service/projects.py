@@ -130,7 +130,7 @@ class ProjectCommands(LedgerBase):
         self, project_id: UUID, action: str, build: Callable[[], A]
     ) -> Written:
         """Create an aggregate that belongs to an open project."""
-        with self.cache.one_check():
+        with self.one_check():
             self.load(Project, project_id, read_only=True).check_open(action)
             return self.create(build())
 

@@ -1,0 +1,67 @@
+"""Only the newest snapshot of an aggregate is kept; loads give the same state."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from api.bootstrap import build_services
+from service.app import SNAPSHOT_INTERVAL, PmoLedger
+from service.config import Settings
+from service.domain.base import Meta
+from service.domain.risk import Risk
+
+
+def _risk_with(ledger: PmoLedger, meta: Meta, assessments: int) -> UUID:
+    project = ledger.register_project("SNAP", "Snap", "", "Sam", "Max", meta).id
+    risk = ledger.identify_risk(
+        project, "r", "c", "e", "f", "cost", "threat", "o", "imminent", 3, 3, meta
+    ).id
+    for i in range(assessments):
+        ledger.assess_risk(risk, 1 + i % 5, 2, 1, 1 + i % 3, meta)
+    return risk
+
+
+def _replayed(ledger: PmoLedger, risk: UUID, version: int | None = None) -> Risk:
+    state = None
+    for event in ledger.events.get(risk, lte=version):
+        state = event.mutate(state)
+    assert isinstance(state, Risk)
+    return state
+
+
+def test_older_snapshots_are_deleted_when_a_newer_one_is_stored(
+    settings: Settings, ledger: PmoLedger, meta: Meta
+) -> None:
+    risk = _risk_with(ledger, meta, 3 * SNAPSHOT_INTERVAL + 7)
+    assert ledger.snapshots is not None
+    kept = [s.originator_version for s in ledger.snapshots.get(risk)]
+    assert kept == [3 * SNAPSHOT_INTERVAL]
+    # Another process loads the current state from that snapshot, and any past
+    # version by replaying the events: both equal a replay from the start.
+    other = build_services(settings)
+    try:
+        assert vars(other.ledger.repository.get(risk)) == vars(_replayed(ledger, risk))
+        for version in (1, SNAPSHOT_INTERVAL, 2 * SNAPSHOT_INTERVAL + 1):
+            past = other.ledger.repository.get(risk, version=version)
+            assert vars(past) == vars(_replayed(ledger, risk, version))
+    finally:
+        other.close()
+
+
+def test_pruning_touches_only_the_aggregate_snapshotted(
+    ledger: PmoLedger, meta: Meta
+) -> None:
+    first = _risk_with(ledger, meta, SNAPSHOT_INTERVAL)
+    project = ledger.load(Risk, first).project_id
+    second = ledger.identify_risk(
+        project, "r2", "c", "e", "f", "cost", "threat", "o", "imminent", 3, 3, meta
+    ).id
+    for i in range(2 * SNAPSHOT_INTERVAL):
+        ledger.assess_risk(second, 1 + i % 5, 2, 1, 1, meta)
+    assert ledger.snapshots is not None
+    assert [s.originator_version for s in ledger.snapshots.get(first)] == [
+        SNAPSHOT_INTERVAL
+    ]
+    assert [s.originator_version for s in ledger.snapshots.get(second)] == [
+        2 * SNAPSHOT_INTERVAL
+    ]
