@@ -2,7 +2,9 @@
 
 SQLite only: the pages are the same on PostgreSQL (the Flask-client tests in
 test_pages.py run on both backends); this checks what a person sees. Each
-page's screenshot is written to docs/ui/.
+page's screenshot is taken; it is written to docs/ui/ only when
+PMO_LEDGER_SCREENSHOTS=docs/ui is set (`make screenshots`), so a test run leaves
+the working tree as it was.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -27,7 +30,10 @@ from service.domain.risk import Risk
 from tests.e2e.test_server import BIN, free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "ui"
+DOCS = Path(
+    os.environ.get("PMO_LEDGER_SCREENSHOTS")
+    or Path(tempfile.gettempdir()) / "pmo-ledger-ui-screenshots"
+).resolve()
 TOKEN = "browser-test-bootstrap-token-0123456789"
 ARGS = [
     "--headless=new",
