@@ -32,6 +32,7 @@ FULL = [
     ["projections_rebuild.py", "--events", "100000"],
     ["projections_rebuild.py", "--events", "1000000"],
     ["ledger_bench.py", "--events", "1000000"],
+    ["ledger_bench.py", "--events", "1000000", "--backend", "postgres"],
     ["peer_continuum.py", "--risks", "500", "--updates", "20"],
     ["document_read.py", "--versions", "10,100,1000,10000"],
 ]
