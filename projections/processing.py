@@ -15,6 +15,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.schema import CreateTable
 
 from projections import catalog
+from projections.decoding import sharing
 from projections.engine import writing
 
 log = logging.getLogger(__name__)
@@ -138,6 +139,7 @@ class Processor:
         self.engine = engine
         self.recorder = recorder
         self.mapper = mapper
+        self._decoding = sharing(mapper)
         self.batch_size = batch_size
         wanted = [m.topics() for m in self.models]
         self._topics = [] if not all(wanted) else sorted({t for w in wanted for t in w})
@@ -326,7 +328,7 @@ class Processor:
 
     def _item(self, notification: Notification) -> Item:
         decode = any(m.decode for m in self.models)
-        event = self.mapper.to_domain_event(notification) if decode else None
+        event = self._decoding.to_domain_event(notification) if decode else None
         return Item(notification.id, notification, event)
 
     def _flush(self, conn: Connection) -> None:

@@ -1,0 +1,22 @@
+"""Events decoded with shared ids and metadata equal the application's."""
+
+from __future__ import annotations
+
+from api.bootstrap import Services
+from projections.decoding import sharing
+from tests.projections.conftest import workload
+
+
+def test_shared_decoding_equals_the_mappers(services: Services) -> None:
+    workload(services.ledger, 300)
+    recorder, mapper = services.ledger.recorder, services.ledger.mapper
+    notifications = recorder.select_notifications(start=1, limit=10_000)
+    shared = sharing(mapper)
+    assert shared is not mapper
+    decoded = [shared.to_domain_event(n) for n in notifications]
+    for notification, event in zip(notifications, decoded, strict=True):
+        expected = mapper.to_domain_event(notification)
+        assert type(event) is type(expected)
+        assert vars(event) == vars(expected)
+    metas = [vars(e)["meta"] for e in decoded if "meta" in vars(e)]
+    assert len({id(m) for m in metas}) < len(metas)  # repeated metadata shared
