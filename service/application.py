@@ -147,7 +147,9 @@ class LedgerBase(Application[UUID]):
         self.cache = AggregateCache(
             self.recorder, self.head, self.repository, self.cache_size
         )
-        self.committer = GroupCommitter(insert, self.cache.committed)
+        self.committer = GroupCommitter(
+            insert, self.cache.committed, self.cache.writing
+        )
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         """Add the value types our events carry."""

@@ -37,6 +37,10 @@ IMMUTABLE = frozenset(
 )
 # Beyond this many foreign events, dropping the whole cache is cheaper.
 SCAN_LIMIT = 1000
+# How long a head check waits for our own transactions in flight to be reported
+# before it treats what it cannot tell apart as foreign (correct, only slower).
+WRITE_WAIT = 2.0
+WRITE_WAIT_STEP = 0.05
 
 
 def private_copy(aggregate: A) -> A:
@@ -69,6 +73,9 @@ class AggregateCache:
         self._size = size
         self._cache: LRUCache[UUID, Aggregate] = LRUCache(size)
         self._lock = threading.Lock()
+        # Our own transactions in flight, and a signal when one is reported.
+        self._writing = 0
+        self._reported = threading.Condition(self._lock)
         # None until the first check: the cache is empty, so current to any head.
         self._current_to: int | None = None
         self._command = threading.local()
@@ -111,6 +118,13 @@ class AggregateCache:
             if self._current_to is None:
                 self._current_to = head
                 return head
+            # A head read while our own transaction commits includes its events
+            # before `committed` reports them: wait for the report rather than
+            # take them for foreign writes and evict what was just written.
+            waited = 0.0
+            while self._writing and head > self._current_to and waited < WRITE_WAIT:
+                self._reported.wait(WRITE_WAIT_STEP)
+                waited += WRITE_WAIT_STEP
             start = self._current_to + 1
             if head < start:
                 return self._current_to
@@ -123,6 +137,18 @@ class AggregateCache:
                     self._evict(notification.originator_id)
             self._current_to = head
             return head
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Around one of our transactions, from before its insert to its report."""
+        with self._lock:
+            self._writing += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._writing -= 1
+                self._reported.notify_all()
 
     def committed(self, batch: Sequence[tuple[object, Sequence[int]]]) -> None:
         """Keep the aggregates of one transaction, given with their events' ids."""

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 
 from eventsourcing.persistence import IntegrityError, StoredEvent
@@ -38,9 +39,15 @@ class _Pending:
 class GroupCommitter:
     """Writes each caller's stored events, coalescing concurrent callers."""
 
-    def __init__(self, insert: Insert, written: Written | None = None) -> None:
+    def __init__(
+        self,
+        insert: Insert,
+        written: Written | None = None,
+        writing: Callable[[], AbstractContextManager[None]] = nullcontext,
+    ) -> None:
         self._insert = insert
         self._written = written
+        self._writing = writing  # spans each transaction, insert to report
         self._changed = threading.Condition()
         self._queue: list[_Pending] = []
         self._leading = False
@@ -91,11 +98,13 @@ class GroupCommitter:
             member.error = error
 
     def _write(self, batch: list[_Pending]) -> None:
-        ids = list(self._insert([s for member in batch for s in member.stored]) or [])
-        for member in batch:
-            member.ids, ids = ids[: len(member.stored)], ids[len(member.stored) :]
-        if self._written is not None:
-            try:
-                self._written([(member.payload, member.ids) for member in batch])
-            except Exception:  # the batch is committed whatever a listener does
-                log.exception("a committed batch was not reported")
+        with self._writing():
+            stored = [s for member in batch for s in member.stored]
+            ids = list(self._insert(stored) or [])
+            for member in batch:
+                member.ids, ids = ids[: len(member.stored)], ids[len(member.stored) :]
+            if self._written is not None:
+                try:
+                    self._written([(member.payload, member.ids) for member in batch])
+                except Exception:  # the batch is committed whatever a listener does
+                    log.exception("a committed batch was not reported")

@@ -107,3 +107,41 @@ def test_read_only_loads_share_the_cached_project(
     shared = ledger.load(Project, project_id, read_only=True)
     assert ledger.load(Project, project_id, read_only=True) is shared
     assert ledger.load(Project, project_id) is not shared
+
+
+def test_a_head_check_during_our_own_commit_waits_for_it_instead_of_evicting(
+    ledger: PmoLedger, other: PmoLedger, meta: Meta
+) -> None:
+    """Concurrent commands in one process must not evict each other's writes."""
+    import threading
+
+    risk_id = new_risk(ledger, meta, new_project(ledger, meta))
+    ledger.assess_risk(risk_id, 2, 2, 1, 1, meta)
+    cache = ledger.cache
+    scanned: list[int] = []
+    select = cache._recorder.select_notifications
+
+    def counting(*args: object, **kwargs: object) -> object:
+        scanned.append(1)
+        return select(*args, **kwargs)  # type: ignore[arg-type]
+
+    cache._recorder.select_notifications = counting  # type: ignore[method-assign]
+    risk = ledger.load(Risk, risk_id)
+    risk.assess(3, 3, 1, 1, meta)
+    stored = [ledger.mapper.to_stored_event(e) for e in risk.collect_events()]
+    checked: list[int] = []
+    with cache.writing():
+        ids = ledger.committer._insert(stored)  # committed, not yet reported
+        checker = threading.Thread(target=lambda: checked.append(cache.catch_up()))
+        checker.start()
+        checker.join(0.3)
+        assert checker.is_alive()  # waiting for the report, not scanning
+        cache.committed([((risk,), list(ids or []))])
+    checker.join(5)
+    assert checked == [max(ids or [0])] and scanned == []
+    assert ledger.load(Risk, risk_id).version == 3  # still cached, not evicted
+    assert scanned == []
+    # A write by another process is still caught up (and evicts) as before.
+    other.assess_risk(risk_id, 4, 4, 1, 1, meta)
+    assert ledger.load(Risk, risk_id).version == 4
+    assert scanned == [1]
