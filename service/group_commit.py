@@ -34,6 +34,8 @@ class _Pending:
     ids: list[int] = field(default_factory=list)
     error: BaseException | None = None
     done: bool = False
+    # Set once: when this caller's events are written, or when it is to lead.
+    woken: threading.Event = field(default_factory=threading.Event)
 
 
 class GroupCommitter:
@@ -48,30 +50,41 @@ class GroupCommitter:
         self._insert = insert
         self._written = written
         self._writing = writing  # spans each transaction, insert to report
-        self._changed = threading.Condition()
+        self._lock = threading.Lock()
         self._queue: list[_Pending] = []
         self._leading = False
 
     def write(self, stored: list[StoredEvent], payload: object = None) -> list[int]:
         """Commit these events (atomically); return their notification ids."""
         pending = _Pending(stored, payload)
-        with self._changed:
+        with self._lock:
             self._queue.append(pending)
-            while self._leading and not pending.done:
-                self._changed.wait()
-            if not pending.done:
-                self._leading = True
-                batch, self._queue = self._queue, []
+            leads = not self._leading
+            self._leading = True
+        if not leads:
+            # Each waiting caller is woken once: its batch is written, or the
+            # leader that finished hands it the lead (not every waiter at once).
+            pending.woken.wait()
         if not pending.done:
-            try:
-                self._flush(batch)
-            finally:
-                with self._changed:
-                    self._leading = False
-                    self._changed.notify_all()
+            self._lead()
         if pending.error is not None:
             raise pending.error
         return pending.ids
+
+    def _lead(self) -> None:
+        """Write everything queued (our own events included) in one batch."""
+        with self._lock:
+            batch, self._queue = self._queue, []
+        try:
+            self._flush(batch)
+        finally:
+            for member in batch:
+                member.woken.set()
+            with self._lock:
+                if self._queue:
+                    self._queue[0].woken.set()  # the next batch's leader
+                else:
+                    self._leading = False
 
     def _flush(self, batch: list[_Pending]) -> None:
         """Write a batch in one transaction; on a conflict, each member alone."""
