@@ -12,7 +12,8 @@ import click
 from api.bootstrap import Services, build_services
 from api.cli_common import opened
 from projections.models import BY_NAME, MODELS
-from projections.processing import ProcessingError, ReadModel
+from projections.processing import ProcessingError
+from projections.read_model import ReadModel
 from projections.rebuild import (
     REBUILD_BATCH,
     RebuildError,

@@ -19,7 +19,7 @@ from sqlalchemy import (
 )
 
 from projections.buffers import Appends, Lookup
-from projections.processing import Item, ReadModel
+from projections.read_model import Item, ReadModel
 from projections.temporal import UTCDateTime, fields_of
 
 # Never copied into the trail: a token's hash is its lookup key.

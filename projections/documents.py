@@ -22,7 +22,7 @@ from sqlalchemy import (
 )
 
 from projections.buffers import Appends, Holds
-from projections.processing import Item, ReadModel
+from projections.read_model import Item, ReadModel
 from projections.register import events_of
 from projections.temporal import (
     UTCDateTime,

@@ -34,7 +34,8 @@ from projections.ledger_tables import (
     tree_size,
 )
 from projections.ledger_tables import metadata as ledger_metadata
-from projections.processing import Item, ProcessingError, Processor, ReadModel
+from projections.processing import ProcessingError, Processor
+from projections.read_model import Item, ReadModel
 from service.ledger.leaf import RawEvent, leaf_hashes
 from service.ledger.merkle import Frontier
 from service.ledger.scan import (

@@ -31,6 +31,13 @@ from sqlalchemy import Connection, Engine, select
 
 from projections.ledger import log_source, read_events_page
 from projections.ledger_reader import head_from_row
+from projections.ledger_stored import (
+    Created,
+    MismatchError,
+    StoredLedger,
+    check_leaves,
+    collect_nodes,
+)
 from projections.ledger_tables import heads, tree_size
 from service.blobs import BlobStore
 from service.domain.document import Document
@@ -53,18 +60,6 @@ def default_readers() -> int:
 
 class LogReaderError(RuntimeError):
     """A reader process failed or died: nothing was concluded."""
-
-
-# New inner nodes of one page, by level: (index of the first, their hashes).
-Created = dict[int, tuple[int, list[bytes]]]
-
-
-class _MismatchError(Exception):
-    """The first disagreement: verification ends here."""
-
-    def __init__(self, reason: str, position: int | None = None) -> None:
-        super().__init__(reason)
-        self.reason, self.position = reason, position
 
 
 @dataclass
@@ -108,7 +103,7 @@ class _Blobs:
                 continue  # disposed content is expected to be gone
             verdict = store.verify(sha)
             if verdict != "ok":
-                raise _MismatchError(
+                raise MismatchError(
                     f"blob {sha} of the version recorded here is {verdict}", position
                 )
 
@@ -145,13 +140,13 @@ class Verifier:
                 self._stream(conn, edge, checks, state, stored_size, end, progress)
             if checks:
                 label, head = checks[0]
-                raise _MismatchError(
+                raise MismatchError(
                     f"{label} covers {head.tree_size} events but only {edge.size} "
                     "are stored: events after this position are missing "
                     "(tail truncated)",
                     state.last_position,
                 )
-        except _MismatchError as stop:
+        except MismatchError as stop:
             return VerifyReport(
                 False, edge.size, state.signed, stop.position, stop.reason
             )
@@ -170,7 +165,7 @@ class Verifier:
                 head.tree_size < previous.tree_size
                 or head.timestamp_ms < previous.timestamp_ms
             ):
-                raise _MismatchError(f"{label} goes back from the head before it")
+                raise MismatchError(f"{label} goes back from the head before it")
             checks.append((label, head))
             previous = head
         if self.trusted_head is not None:
@@ -181,11 +176,11 @@ class Verifier:
     def _check_signature(self, head: SignedTreeHead, label: str) -> None:
         key = self.keys.get(head.key_id)
         if key is None:
-            raise _MismatchError(
+            raise MismatchError(
                 f"{label} is signed by key {head.key_id}, which is not trusted"
             )
         if not verify_tree_head(key, head):
-            raise _MismatchError(
+            raise MismatchError(
                 f"{label}: the signature does not verify (head edited?)"
             )
 
@@ -199,18 +194,18 @@ class Verifier:
         end: int,
         progress: Callable[[int], None] | None,
     ) -> None:
-        blobs, pending, ledger = _Blobs(), list(checks), _StoredLedger(conn)
+        blobs, pending, ledger = _Blobs(), list(checks), StoredLedger(conn)
         try:
             self._compare(
                 edge, pending, blobs, ledger, state, stored_size, end, progress
             )
             if self.stop_event.is_set():
-                raise _MismatchError("interrupted", state.last_position or None)
+                raise MismatchError("interrupted", state.last_position or None)
             extra = ledger.leaf_position(edge.size, stored_size)
         finally:
             ledger.cursor.close()
         if extra is not None:
-            raise _MismatchError(
+            raise MismatchError(
                 "the ledger has a leaf for this event but the event is gone "
                 "(events removed at the tail)",
                 extra,
@@ -223,7 +218,7 @@ class Verifier:
         edge: Frontier,
         pending: list[tuple[str, SignedTreeHead]],
         blobs: _Blobs,
-        ledger: _StoredLedger,
+        ledger: StoredLedger,
         state: _State,
         stored_size: int,
         end: int,
@@ -244,22 +239,22 @@ class Verifier:
         edge: Frontier,
         pending: list[tuple[str, SignedTreeHead]],
         blobs: _Blobs,
-        ledger: _StoredLedger,
+        ledger: StoredLedger,
         state: _State,
         stored_size: int,
     ) -> None:
         first, hashes, positions = edge.size, page.hashes, page.positions
         stored = ledger.leaves(first, len(positions), stored_size)
-        _check_leaves(positions, hashes, stored, first)
+        check_leaves(positions, hashes, stored, first)
         blobs.see(page)
         created: Created = {}
         done = 0
         while pending and pending[0][1].tree_size <= first + len(hashes):
             label, head = pending.pop(0)
-            _collect(created, edge.extend(hashes[done : head.tree_size - first]))
+            collect_nodes(created, edge.extend(hashes[done : head.tree_size - first]))
             done = head.tree_size - first
             self._check_root(edge, label, head, positions, first, state)
-        _collect(created, edge.extend(hashes[done:]))
+        collect_nodes(created, edge.extend(hashes[done:]))
         ledger.check_nodes(created, first + len(stored), positions, first)
 
     def _pages(self, end: int) -> Generator[Page]:
@@ -310,7 +305,7 @@ class Verifier:
                 if head.tree_size > first
                 else None
             )
-            raise _MismatchError(
+            raise MismatchError(
                 f"the root of {label} (tree size {head.tree_size}) differs "
                 "from the root recomputed from the events",
                 last,
@@ -323,17 +318,6 @@ class Verifier:
 class _State:
     last_position: int = 0
     signed: SignedTreeHead | None = None
-
-
-def _collect(created: Created, new: list[tuple[int, int, list[bytes]]]) -> None:
-    """Add one extension's inner nodes (each level continues the one before)."""
-    for level, start, digests in new:
-        if level == 0:
-            continue
-        if level in created:
-            created[level][1].extend(digests)
-        else:
-            created[level] = (start, list(digests))
 
 
 def _result(future: Future[Page]) -> Page:
@@ -349,114 +333,3 @@ def _result(future: Future[Page]) -> Page:
         raise LogReaderError(
             f"a reader process could not read the event log: {error!r}"
         ) from error
-
-
-def _check_leaves(
-    positions: Sequence[int],
-    hashes: Sequence[bytes],
-    stored: Sequence[tuple[int, bytes]],
-    first: int,
-) -> None:
-    """Stored leaves must be these events' with these hashes; name the first not."""
-    if stored == list(zip(positions, hashes[: len(stored)], strict=False)):
-        return
-    for index, (event, digest, (position, leaf)) in enumerate(
-        zip(positions, hashes, stored, strict=False), first
-    ):
-        if position < event:
-            raise _MismatchError(
-                f"no event is stored here, but leaf {index} was recorded for it "
-                "(event deleted?)",
-                position,
-            )
-        if position > event:
-            raise _MismatchError(
-                f"this event is not in the ledger: leaf {index} was recorded for "
-                f"position {position} (event inserted?)",
-                event,
-            )
-        if bytes(leaf) != digest:
-            raise _MismatchError(
-                f"the stored event does not hash to leaf {index} recorded for it "
-                "(event edited or moved, or leaf edited)",
-                event,
-            )
-
-
-class _StoredLedger:
-    """The stored leaves and nodes, read with a DB-API cursor in tree order."""
-
-    def __init__(self, conn: Connection) -> None:
-        self.cursor = conn.connection.cursor()
-        self.mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-        self.window_sql = (
-            "SELECT position, leaf_hash FROM ledger_leaves "
-            "WHERE leaf_index >= ? AND leaf_index < ? ORDER BY leaf_index"
-        ).replace("?", self.mark)
-        self.after_sql = (
-            "SELECT position, leaf_hash FROM ledger_leaves "
-            "WHERE leaf_index >= ? AND leaf_index < ? ORDER BY leaf_index LIMIT ?"
-        ).replace("?", self.mark)
-
-    def leaves(self, first: int, count: int, size: int) -> list[tuple[int, bytes]]:
-        """(position, leaf hash) of the first `count` stored leaves from `first`.
-
-        One bounded window of indices; only when rows are missing from it (a
-        deleted leaf) are the next ones read, so the rows compared stay the
-        first `count` stored, as a plain LIMIT would give.
-        """
-        end = min(first + count, size)
-        self.cursor.execute(self.window_sql, (first, end))
-        rows = list(self.cursor.fetchall())
-        if len(rows) < end - first:
-            self.cursor.execute(self.after_sql, (end, size, end - first - len(rows)))
-            rows += self.cursor.fetchall()
-        return rows
-
-    def leaf_position(self, first: int, size: int) -> int | None:
-        """The position of the first stored leaf from index `first`, if any."""
-        self.cursor.execute(self.after_sql, (first, size, 1))
-        rows = self.cursor.fetchall()
-        return int(rows[0][0]) if rows else None
-
-    def check_nodes(
-        self,
-        created: Created,
-        stored_size: int,
-        positions: Sequence[int],
-        first: int,
-    ) -> None:
-        """Every new node inside the stored tree must be stored with that hash."""
-        wanted: list[tuple[int, int, bytes]] = []
-        bounds: list[int] = []  # level, first index, last index: one range a level
-        for level, (start, digests) in sorted(created.items()):
-            count = min(len(digests), (stored_size >> level) - start)
-            if count > 0:
-                wanted += [
-                    (level, index, digest)
-                    for index, digest in enumerate(digests[:count], start)
-                ]
-                bounds += (level, start, start + count - 1)
-        if not wanted:
-            return
-        m = self.mark
-        where = " OR ".join(
-            [f"(level = {m} AND node_index BETWEEN {m} AND {m})"] * (len(bounds) // 3)
-        )
-        self.cursor.execute(
-            f"SELECT level, node_index, hash FROM ledger_nodes WHERE {where} "  # noqa: S608
-            "ORDER BY level, node_index",
-            bounds,
-        )
-        found = self.cursor.fetchall()
-        if found == wanted:
-            return
-        stored = {(int(r[0]), int(r[1])): bytes(r[2]) for r in found}
-        for level, index, digest in sorted(wanted, key=lambda w: (w[1] + 1) << w[0]):
-            if stored.get((level, index)) != digest:
-                last_leaf = ((index + 1) << level) - 1
-                raise _MismatchError(
-                    f"stored ledger node (level {level}, index {index}) "
-                    "differs from the hash recomputed from the events",
-                    positions[last_leaf - first],
-                )

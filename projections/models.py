@@ -7,8 +7,8 @@ from projections.changes import ChangeLog
 from projections.decisions import DecisionLog
 from projections.documents import DocumentsModel
 from projections.issues import IssueRegister
-from projections.processing import ReadModel
 from projections.projects import ProjectsModel
+from projections.read_model import ReadModel
 from projections.register import RegisterModel
 from projections.risks import RiskRegister
 

@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 
 from projections.buffers import Lookup
-from projections.processing import Item, ReadModel
+from projections.read_model import Item, ReadModel
 from projections.register import events_of
 from projections.temporal import fields_of, temporal_table
 from projections.versions import Versions

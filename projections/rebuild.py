@@ -25,7 +25,8 @@ from sqlalchemy import Engine, func, select
 from projections import catalog
 from projections.engine import writing
 from projections.models import BY_NAME, MODELS
-from projections.processing import Processor, ReadModel
+from projections.processing import Processor
+from projections.read_model import ReadModel
 from projections.runner import exclusive
 
 # Larger than a live processor's: fewer transactions and more rows per executemany.

@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import Column, Connection, MetaData, Table, Uuid
 
-from projections.processing import Item, ReadModel
+from projections.read_model import Item, ReadModel
 from projections.temporal import fields_of, project_indexes, temporal_table
 from projections.versions import Versions
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, bindparam, select
 
-from projections.processing import Item
+from projections.read_model import Item
 from projections.rows import insert_rows, update_rows
 
 # Current row versions remembered from batch to batch, per table (oldest first).

@@ -22,7 +22,6 @@ from projections.paging import (
     encode_cursor,
     jsonable,
 )
-from projections.processing import ReadModel
 from projections.projects import ProjectsModel
 from projections.queries import (
     audit_query,
@@ -32,6 +31,7 @@ from projections.queries import (
     status_row,
     version_row,
 )
+from projections.read_model import ReadModel
 from projections.register import RegisterModel
 from projections.temporal import as_at
 

@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import Engine, select
 
 from api.bootstrap import Services, build_services
-from projections.processing import Processor, ReadModel
+from projections.processing import Processor
+from projections.read_model import ReadModel
 from service.app import PmoLedger
 from service.config import Settings
 from service.domain.base import Meta

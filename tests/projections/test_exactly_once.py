@@ -9,7 +9,8 @@ from sqlalchemy import Connection
 
 from api.bootstrap import Services
 from projections.models import MODELS
-from projections.processing import Item, ProcessingError
+from projections.processing import ProcessingError
+from projections.read_model import Item
 from projections.risks import RiskRegister
 from tests.projections.conftest import dump, processor, workload
 

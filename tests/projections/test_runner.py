@@ -12,7 +12,8 @@ from sqlalchemy import Connection
 
 from api.bootstrap import Services, build_services
 from projections.audit import AuditTrail
-from projections.processing import Item, Processor
+from projections.processing import Processor
+from projections.read_model import Item
 from projections.rebuild import rebuild
 from projections.risks import RiskRegister
 from projections.runner import Runner
