@@ -5,9 +5,9 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, select, update
+from sqlalchemy import Connection, Dialect, Table, bindparam, select, update
 
-from projections.rows import insert_rows
+from projections.rows import Bound, insert_rows, run
 
 # Pairs a Lookup remembers from batch to batch (a key and a value each).
 REMEMBERED = 50_000
@@ -23,6 +23,7 @@ class Appends:
     def reset(self) -> None:
         """Drop the rows held (a new batch, or a rolled-back one)."""
         self._rows: list[dict[str, Any]] = []
+        self._bound: Bound | None = None
 
     def forget(self) -> None:
         """Nothing is remembered across batches."""
@@ -31,10 +32,19 @@ class Appends:
     def add(self, row: dict[str, Any]) -> None:
         """Hold one row (every row of a table with the same keys)."""
         self._rows.append(row)
+        self._bound = None
+
+    def changed(self) -> None:
+        """A held row was changed in place: bind the rows again when flushing."""
+        self._bound = None
+
+    def prepare(self, dialect: Dialect) -> None:
+        """Bind the rows held, ahead of the flush."""
+        self._bound = self._insert.bind(dialect, self._rows)
 
     def flush(self, conn: Connection) -> None:
         """Insert the rows held."""
-        self._insert.execute(conn, self._rows)
+        run(conn, self._bound or self._insert.bind(conn.dialect, self._rows))
         self.reset()
 
 
@@ -83,6 +93,10 @@ class Lookup:
                 if old not in self._pending:  # not yet written: keep
                     del known[old]
         known[key] = value
+
+    def prepare(self, dialect: Dialect) -> None:
+        """Bind the pairs added in this batch, ahead of the flush."""
+        self._appends.prepare(dialect)
 
     def flush(self, conn: Connection) -> None:
         """Insert the pairs added in this batch."""
@@ -134,11 +148,16 @@ class Holds:
         placed = self._open.pop((document_id, hold_id), None)
         if placed is not None:
             placed.update(released)
+            self._appends.changed()
             return
         self._releases.append(
             {"key_document_id": document_id, "key_hold_id": hold_id}
             | {f"to_{k}": v for k, v in released.items()}
         )
+
+    def prepare(self, dialect: Dialect) -> None:
+        """Bind this batch's placements, ahead of the flush."""
+        self._appends.prepare(dialect)
 
     def flush(self, conn: Connection) -> None:
         """Release the holds placed before this batch, then insert its placements."""

@@ -178,6 +178,11 @@ class Processor:
                     reader.rollback()
                 if reached is None:
                     return 0
+                try:  # bound here, the rows take less time inside the write lock
+                    for model in self.models:
+                        model.prepare(self.engine.dialect)
+                except Exception as error:
+                    raise _FlushFailedError() from error
                 with self.engine.begin() as conn:
                     now = [r.position for r in self._read_rows(conn, lock=True)]
                     if now == [r.position for r in rows]:

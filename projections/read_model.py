@@ -11,7 +11,7 @@ from typing import Any, ClassVar, Protocol, TypeVar
 
 from eventsourcing.persistence import Notification
 from eventsourcing.utils import get_topic
-from sqlalchemy import Connection, MetaData
+from sqlalchemy import Connection, Dialect, MetaData
 
 
 class Buffer(Protocol):
@@ -19,6 +19,13 @@ class Buffer(Protocol):
 
     def reset(self) -> None:
         """Drop what is held (a new batch, or a rolled-back one)."""
+
+    def prepare(self, dialect: Dialect) -> None:
+        """Bind what is held for dialect, before the batch's transaction starts.
+
+        Optional for `flush`: what was not prepared, or changed since, is bound
+        when flushing.
+        """
 
     def flush(self, conn: Connection) -> None:
         """Write what is held, inside the batch's transaction."""
@@ -66,6 +73,11 @@ class ReadModel(ABC):
         """Drop rows remembered from committed batches (they may be stale now)."""
         for buffer in self.buffers:
             buffer.forget()
+
+    def prepare(self, dialect: Dialect) -> None:
+        """Bind what the buffers hold once the batch is worked out (before its lock)."""
+        for buffer in self.buffers:
+            buffer.prepare(dialect)
 
     def flush(self, conn: Connection) -> None:
         """End a batch: write what the buffers hold."""

@@ -4,7 +4,9 @@ SQLAlchemy's executemany processes every parameter of every row on its own
 (type lookups, bind processors, dict building). Here each column's bind
 processor — the very function SQLAlchemy would call, so the stored values are
 the same — is looked up once and run over the whole column, and the rows go to
-the driver in one executemany of the statement SQLAlchemy compiled. Timestamps
+the driver in one executemany of the statement SQLAlchemy compiled. Binding
+needs only the dialect, so a batch's rows can be bound before its write
+transaction starts and the lock is held only while the driver runs. Timestamps
 repeat across a batch's rows (an event's time is its row's `recorded_at` and
 `valid_from` and the closed row's `valid_to`), so each distinct one is
 converted once.
@@ -15,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta, timezone
 from operator import itemgetter
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     Connection,
@@ -74,12 +76,11 @@ class Rows:
             self._converters[dialect.name] = found
         return self._converters[dialect.name]
 
-    def execute(self, conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
-        """Bind every row column by column and run one executemany."""
-        if not rows:
-            return
-        dialect = conn.dialect
+    def bind(self, dialect: Dialect, rows: Sequence[dict[str, Any]]) -> Bound:
+        """The statement's SQL and every row bound column by column for dialect."""
         sql, order = self._compile(dialect)
+        if not rows:
+            return Bound(sql, [])
         names = order or tuple(self.params)
         bound: list[Any] = list(map(itemgetter(*names), rows))
         if len(names) == 1:
@@ -93,7 +94,24 @@ class Rows:
             bound = list(zip(*columns, strict=True))
         if order is None:  # named parameters (psycopg)
             bound = [dict(zip(names, values, strict=True)) for values in bound]
-        conn.exec_driver_sql(sql, bound)
+        return Bound(sql, bound)
+
+    def execute(self, conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+        """Bind every row column by column and run one executemany."""
+        run(conn, self.bind(conn.dialect, rows))
+
+
+class Bound(NamedTuple):
+    """A statement's SQL and its rows' parameters, ready for the driver."""
+
+    sql: str
+    params: list[Any]
+
+
+def run(conn: Connection, bound: Bound) -> None:
+    """Run bound rows as one executemany (nothing if there are none)."""
+    if bound.params:
+        conn.exec_driver_sql(bound.sql, bound.params)
 
 
 def _faster(process: Convert, dialect: Dialect) -> Convert:

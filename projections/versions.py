@@ -14,10 +14,10 @@ import itertools
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, select
+from sqlalchemy import Connection, Dialect, Table, bindparam, select
 
 from projections.read_model import Item
-from projections.rows import insert_rows, update_rows
+from projections.rows import Bound, insert_rows, run, update_rows
 
 # Current row versions remembered from batch to batch, per table (oldest first).
 REMEMBERED = 5_000
@@ -50,6 +50,7 @@ class Versions:
         self._new: dict[tuple[Any, ...], dict[str, Any]] = {}
         self._inserts: list[dict[str, Any]] = []
         self._closes: list[dict[str, Any]] = []
+        self._bound: tuple[Bound, Bound] | None = None
 
     def current(self, conn: Connection, keys: dict[str, Any]) -> dict[str, Any] | None:
         """The entity's current row version (read-only), if it has one."""
@@ -86,6 +87,7 @@ class Versions:
         """
         timestamp = item.event.timestamp
         key = tuple(keys[k] for k in self.keys)
+        self._bound = None  # rows held change: bind them again
         if before is None:
             before = {"created_at": timestamp}
         elif self._new.get(key) is before:  # added in this batch: close it unwritten
@@ -120,8 +122,23 @@ class Versions:
         self._remember(key, row)
         return row
 
+    def prepare(self, dialect: Dialect) -> None:
+        """Bind the batch's closes and new rows, ahead of the flush.
+
+        Only once the batch is worked out: a later event of the batch may
+        still close a row it added.
+        """
+        self._bound = (
+            self._close.bind(dialect, self._closes),
+            self._insert.bind(dialect, self._inserts),
+        )
+
     def flush(self, conn: Connection) -> None:
         """Write the batch's closes, then its new rows; start the next batch empty."""
-        self._close.execute(conn, self._closes)
-        self._insert.execute(conn, self._inserts)
+        closes, inserts = self._bound or (
+            self._close.bind(conn.dialect, self._closes),
+            self._insert.bind(conn.dialect, self._inserts),
+        )
+        run(conn, closes)
+        run(conn, inserts)
         self.reset()
