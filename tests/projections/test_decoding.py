@@ -20,3 +20,18 @@ def test_shared_decoding_equals_the_mappers(services: Services) -> None:
         assert vars(event) == vars(expected)
     metas = [vars(e)["meta"] for e in decoded if "meta" in vars(e)]
     assert len({id(m) for m in metas}) < len(metas)  # repeated metadata shared
+
+
+def test_nested_and_unusual_json_decodes_as_the_transcoder(services: Services) -> None:
+    transcoder = services.ledger.mapper.transcoder
+    shared = sharing(services.ledger.mapper).transcoder
+    some_id = "0f7c1e3a52b44b8e9f0a6c2d41e8b7a3"
+    uuid = f'{{"_type_":"uuid_hex","_data_":"{some_id}"}}'
+    texts = [
+        f'{{"ids":[{uuid},[{uuid},1,null]],"by":{{"x":{uuid},"_type_":"y"}}}}',
+        '{"big":123456789012345678901234567890,"odd":NaN,"list":[[]]}',
+        '[1,"two",{"_type_":"uuid_hex"}]',
+    ]
+    for text in texts:
+        data = text.encode()
+        assert shared.decode(data) == transcoder.decode(data)
