@@ -30,7 +30,10 @@ log = logging.getLogger("pmo_ledger.server")
 
 RESPAWN_DELAY_SECONDS = 1.0
 STOP_TIMEOUT_SECONDS = 15.0
-WAKE_COALESCE_SECONDS = 0.05
+# A batch costs the processors mostly a fixed amount (its transactions and
+# round trips), so under a stream of writes they catch up at most five times a
+# second; a read that waits for a position still wakes them at once.
+WAKE_COALESCE_SECONDS = 0.2
 # Requests come first: a processor starved for a moment catches up later in one
 # larger batch, which costs far less per event than a batch per commit.
 PROCESSOR_NICENESS = 10

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -16,12 +18,15 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    bindparam,
     delete,
     insert,
     select,
+    tuple_,
     update,
 )
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql.elements import BindParameter
 
 from projections.engine import writing
 
@@ -79,6 +84,12 @@ def active_generation(conn: Connection, name: str) -> int | None:
     return None if value is None else int(value)
 
 
+def active_generations(conn: Connection) -> dict[str, int]:
+    """The live generation of every read model that has one."""
+    rows = conn.execute(select(active.c.name, active.c.generation))
+    return {name: int(generation) for name, generation in rows}
+
+
 def live_generation(engine: Engine, name: str, default: int = 1) -> int:
     """The live generation, making `default` live if there is none yet."""
     with engine.begin() as conn:
@@ -130,6 +141,52 @@ def lock_and_read(conn: Connection, name: str, generation: int) -> TrackingRow |
         .values(position=tracking.c.position)
     )
     return read(conn, name, generation)
+
+
+Pair = tuple[str, int]  # a read model's name and generation
+
+# Built once: a processor reads, locks and moves its tracking rows every batch.
+_pairs: BindParameter[Any] = bindparam("pairs", expanding=True)
+_key = tuple_(tracking.c.name, tracking.c.generation)
+_READ_MANY = select(tracking).where(_key.in_(_pairs))
+_LOCK_MANY = (
+    update(tracking).where(_key.in_(_pairs)).values(position=tracking.c.position)
+)
+_ADVANCE_MANY = (
+    update(tracking)
+    .where(_key.in_(_pairs))
+    .values(
+        position=bindparam("to_position"),
+        error=None,
+        error_position=None,
+        updated_at=bindparam("to_updated_at"),
+    )
+)
+
+
+def read_many(conn: Connection, pairs: Sequence[Pair]) -> list[TrackingRow | None]:
+    """The tracking rows of several generations (None where one is missing)."""
+    found = {
+        (row.name, row.generation): TrackingRow(**row._mapping)
+        for row in conn.execute(_READ_MANY, {"pairs": list(pairs)})
+    }
+    return [found.get(pair) for pair in pairs]
+
+
+def lock_and_read_many(
+    conn: Connection, pairs: Sequence[Pair]
+) -> list[TrackingRow | None]:
+    """Lock several tracking rows (one write, so SQLite takes its lock); read them."""
+    conn.execute(_LOCK_MANY, {"pairs": list(pairs)})
+    return read_many(conn, pairs)
+
+
+def advance_many(conn: Connection, pairs: Sequence[Pair], position: int) -> None:
+    """Move several generations to a position, clearing any recorded failure."""
+    conn.execute(
+        _ADVANCE_MANY,
+        {"pairs": list(pairs), "to_position": position, "to_updated_at": now()},
+    )
 
 
 def read(conn: Connection, name: str, generation: int) -> TrackingRow | None:

@@ -2,27 +2,42 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.pool import NullPool
+from sqlalchemy import Connection, Engine, create_engine, event, exc
 
 from service.config import Settings
 
 
 def create_views_engine(settings: Settings) -> Engine:
-    """An engine for the read models: WAL and a busy timeout on SQLite."""
+    """An engine for the read models: WAL and a busy timeout on SQLite.
+
+    Connections are pooled on both backends: on SQLite a new connection costs
+    its PRAGMAs and a parse of the schema, and closing the last one checkpoints
+    the WAL, several times a small batch's own statements. A connection is
+    never used in a process other than the one that opened it (see _same_process).
+    """
     if settings.backend == "sqlite":
         engine = create_engine(
             settings.views_url,
             connect_args={"timeout": 30, "check_same_thread": False},
-            poolclass=NullPool,
+            # The request threads' reads and the processors' batches.
+            pool_size=8,
+            max_overflow=24,
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
-        return engine
+    else:
+        engine = _postgres_engine(settings)
+    event.listen(engine, "connect", _note_process)
+    event.listen(engine, "checkout", _same_process)
+    return engine
+
+
+def _postgres_engine(settings: Settings) -> Engine:
     schema = settings.postgres_schema
     return create_engine(
         settings.views_url,
@@ -33,6 +48,19 @@ def create_views_engine(settings: Settings) -> Engine:
         max_overflow=20,
         pool_pre_ping=True,
     )
+
+
+def _note_process(_dbapi_connection: Any, record: Any) -> None:
+    record.info["pid"] = os.getpid()
+
+
+def _same_process(_dbapi_connection: Any, record: Any, proxy: Any) -> None:
+    # A pooled connection inherited through fork belongs to the parent: drop it
+    # unclosed (closing it here could disturb the parent's use of it) and let
+    # the pool connect anew.
+    if record.info.get("pid") != os.getpid():
+        record.dbapi_connection = proxy.dbapi_connection = None
+        raise exc.DisconnectionError("connection opened in another process")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

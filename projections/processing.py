@@ -70,6 +70,7 @@ class Processor:
         wanted = [m.topics() for m in self.models]
         self._topics = [] if not all(wanted) else sorted({t for w in wanted for t in w})
         self._wants = [frozenset(w) for w in wanted]
+        self._pairs = [(m.name, m.generation) for m in self.models]
         # Where each model stood after this object's last commit: its cached
         # rows are only good while nobody else has moved it since.
         self._committed: list[int | None] = [None] * len(self.models)
@@ -131,14 +132,12 @@ class Processor:
             return self._read_rows(conn, lock=False)
 
     def _read_rows(self, conn: Connection, lock: bool) -> list[catalog.TrackingRow]:
-        read = catalog.lock_and_read if lock else catalog.read
-        rows = []
-        for model in self.models:
-            row = read(conn, model.name, model.generation)
+        read = catalog.lock_and_read_many if lock else catalog.read_many
+        rows = read(conn, self._pairs)
+        for model, row in zip(self.models, rows, strict=True):
             if row is None:
                 raise LookupError(f"{model.name} has no tracking row")
-            rows.append(row)
-        return rows
+        return [row for row in rows if row is not None]
 
     def run_batch(self) -> int:
         """Process the next batch; return how many stored events it covered.
@@ -288,9 +287,9 @@ class Processor:
     def _advance_all(
         self, conn: Connection, rows: list[catalog.TrackingRow], reached: int
     ) -> None:
-        for model, row in zip(self.models, rows, strict=True):
-            if reached > row.position:
-                self._advance(conn, reached, model)
+        behind = [(r.name, r.generation) for r in rows if reached > r.position]
+        if behind:
+            catalog.advance_many(conn, behind, reached)
 
     def _advance(
         self, conn: Connection, position: int, model: ReadModel | None = None

@@ -1,12 +1,13 @@
-"""Runs processors in background threads, one per read model, until stopped."""
+"""Runs processors in background threads until stopped: one for all, or one each."""
 
 from __future__ import annotations
 
 import logging
 import threading
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 from sqlalchemy import Engine, text
 
@@ -23,34 +24,58 @@ RETRY_AFTER_FAILURE_SECONDS = 30.0
 def exclusive(engine: Engine, name: str, stop: threading.Event) -> Iterator[bool]:
     """Hold a database lock named `name` (PostgreSQL advisory lock).
 
-    Yields False if stopped before the lock was granted. On SQLite every batch
+    Waits until granted; yields False if stopped first. On SQLite every batch
     already runs in an exclusive write transaction, so no extra lock is needed.
     """
+    while True:
+        with locks(engine, [name]) as granted:
+            if granted:
+                yield True
+                return
+        if stop.wait(1.0):
+            yield False
+            return
+
+
+@contextmanager
+def locks(engine: Engine, names: Sequence[str]) -> Iterator[list[str]]:
+    """Hold, on one connection, whichever of the named locks are free; yield those.
+
+    PostgreSQL advisory locks, taken without waiting; on SQLite every name is
+    granted (each batch already runs in an exclusive write transaction).
+    """
     if engine.dialect.name != "postgresql":
-        yield True
+        yield list(names)
         return
     with engine.connect() as conn:
         # Advisory locks belong to the database, not the schema: name both.
         schema = conn.execute(text("SELECT current_schema()")).scalar()
-        key = zlib.crc32(f"pmo-ledger:{schema}:{name}".encode())
-        while not stop.is_set():
+        keys = {n: zlib.crc32(f"pmo-ledger:{schema}:{n}".encode()) for n in names}
+        granted = [
+            name
+            for name in names
             if conn.execute(
-                text("SELECT pg_try_advisory_lock(:k)"), {"k": key}
-            ).scalar():
-                conn.commit()
-                try:
-                    yield True
-                finally:
-                    conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
-                    conn.commit()
-                return
+                text("SELECT pg_try_advisory_lock(:k)"), {"k": keys[name]}
+            ).scalar()
+        ]
+        conn.commit()
+        try:
+            yield granted
+        finally:
+            for name in granted:
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": keys[name]})
             conn.commit()
-            stop.wait(1.0)
-        yield False
 
 
 class Runner:
-    """Keeps a set of processors caught up in daemon threads."""
+    """Keeps a set of processors caught up in daemon threads.
+
+    Every read model whose lock this process gets is followed by one thread, in
+    one pass over the log (read and decoded once, one transaction per batch for
+    all of them): the fixed cost of a batch is paid once, not once per model.
+    A model that fails on an event, or whose lock another process holds, is
+    split off to a thread of its own, so it neither stops nor waits the others.
+    """
 
     def __init__(
         self,
@@ -60,31 +85,42 @@ class Runner:
         self.processors = processors
         self.retry_after = retry_after
         self.stop_event = threading.Event()
-        self.wake_event = threading.Event()
         self.threads: list[threading.Thread] = []
         self.errors: dict[str, str] = {}
+        self._wakes: list[threading.Event] = []
+        self._starting = threading.Lock()
 
     def start(self) -> None:
-        """Start one thread per processor."""
-        for processor in self.processors:
-            thread = threading.Thread(
-                target=self._loop,
-                args=(processor,),
-                name=f"view-{processor.name}",
-                daemon=True,
-            )
-            thread.start()
+        """Start following every processor's read model."""
+        members = list(self.processors)
+        if len(members) == 1:
+            self._spawn(self._loop, members[0], members[0].name)
+        elif members:
+            self._spawn(self._group_loop, members, "together")
+
+    def _spawn(self, target: Any, members: Any, name: str) -> None:
+        wake = threading.Event()
+        thread = threading.Thread(
+            target=target, args=(members, wake), name=f"view-{name}", daemon=True
+        )
+        with self._starting:
+            if self.stop_event.is_set():
+                return
+            self._wakes.append(wake)
             self.threads.append(thread)
+        thread.start()
 
     def wake(self) -> None:
         """Ask every processor to poll now (after a local write)."""
-        self.wake_event.set()
+        for wake in list(self._wakes):
+            wake.set()
 
     def stop(self, timeout: float = 10.0) -> None:
         """Stop after the current batches and wait for the threads."""
-        self.stop_event.set()
-        self.wake_event.set()
-        for thread in self.threads:
+        with self._starting:
+            self.stop_event.set()
+        self.wake()
+        for thread in list(self.threads):
             thread.join(timeout)
 
     def run_forever(self) -> None:
@@ -96,18 +132,70 @@ class Runner:
         finally:
             self.stop()
 
-    def _loop(self, processor: Processor) -> None:
+    def _group_loop(self, members: list[Processor], wake: threading.Event) -> None:
+        while members and not self.stop_event.is_set():
+            try:
+                members[:] = [follow_live(p) for p in members]
+                self._follow_group(members, wake)
+            except Exception as error:  # the database may be restarting
+                log.warning("read models paused: %r", error)
+                self.errors["+".join(p.name for p in members)] = repr(error)
+                self.stop_event.wait(1.0)
+
+    def _follow_group(self, members: list[Processor], wake: threading.Event) -> None:
+        """Keep the members' live generations caught up together.
+
+        Returns (to be called again) when a generation is no longer live or a
+        member was split off.
+        """
+        first = members[0]
+        names = {lock_name(p.name, p.model.generation): p for p in members}
+        with locks(first.engine, list(names)) as granted:
+            for name in names.keys() - set(granted):  # another process has it
+                self._split_off(members, names[name])
+            held = [names[name] for name in granted]
+            if not held:
+                return
+            for processor in held:
+                processor.ensure_tables(state="live")
+            together = Processor(
+                [p.model for p in held],
+                first.engine,
+                first.recorder,
+                first.mapper,
+                first.batch_size,
+            )
+            while not self.stop_event.is_set() and all_live(held):
+                try:
+                    covered = together.run_batch()
+                except ProcessingError as error:
+                    self.errors[error.name] = str(error)
+                    self._split_off(
+                        members, next(p for p in held if p.name == error.name)
+                    )
+                    return
+                self.errors.pop(together.name, None)
+                if not covered:
+                    wake.wait(IDLE_POLL_SECONDS)
+                    wake.clear()
+
+    def _split_off(self, members: list[Processor], processor: Processor) -> None:
+        """Follow one member on its own thread from now on."""
+        members.remove(processor)
+        self._spawn(self._loop, processor, processor.name)
+
+    def _loop(self, processor: Processor, wake: threading.Event) -> None:
         while not self.stop_event.is_set():
             try:
                 processor = follow_live(processor)
-                self._follow(processor)
+                self._follow(processor, wake)
             except Exception as error:  # the database may be restarting
                 # A lost connection also lost the advisory lock: take it again.
                 log.warning("read model %s paused: %r", processor.name, error)
                 self.errors[processor.name] = repr(error)
                 self.stop_event.wait(1.0)
 
-    def _follow(self, processor: Processor) -> None:
+    def _follow(self, processor: Processor, wake: threading.Event) -> None:
         """Keep one generation caught up until stopped or it is no longer live."""
         key = lock_name(processor.name, processor.model.generation)
         with exclusive(processor.engine, key, self.stop_event) as granted:
@@ -125,8 +213,8 @@ class Runner:
                     continue
                 self.errors.pop(processor.name, None)
                 if not covered:
-                    self.wake_event.wait(IDLE_POLL_SECONDS)
-                    self.wake_event.clear()
+                    wake.wait(IDLE_POLL_SECONDS)
+                    wake.clear()
 
 
 def lock_name(name: str, generation: int) -> str:
@@ -139,6 +227,15 @@ def is_live(processor: Processor) -> bool:
     with processor.engine.connect() as conn:
         live = catalog.active_generation(conn, processor.name)
     return live in (None, processor.model.generation)
+
+
+def all_live(processors: Sequence[Processor]) -> bool:
+    """Whether every processor's generation is still the live one (one query)."""
+    with processors[0].engine.connect() as conn:
+        live = catalog.active_generations(conn)
+    return all(
+        live.get(p.name, p.model.generation) == p.model.generation for p in processors
+    )
 
 
 def follow_live(processor: Processor) -> Processor:
