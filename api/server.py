@@ -77,14 +77,16 @@ class ProcessorProcess:
         self.wake = wake
         self.pid: int | None = None
         self.spawned_at = 0.0
+        self.replacing = False
 
     def keep_alive(self, arbiter: Arbiter) -> None:
         """Fork the process if it is not running (at most once a second)."""
         if self.pid is not None and _running(self.pid):
             return
         if self.pid is not None:
-            arbiter.log.warning("processor process %s exited; restarting", self.pid)
-            self.pid = None
+            if not self.replacing:
+                arbiter.log.warning("processor process %s exited; restarting", self.pid)
+            self.pid, self.replacing = None, False
         if time.monotonic() - self.spawned_at < RESPAWN_DELAY_SECONDS:
             return
         self.spawned_at = time.monotonic()
@@ -93,6 +95,13 @@ class ProcessorProcess:
             _child(arbiter, self.settings, self.wake)
         self.pid = pid
         arbiter.log.info("Booting processor process with pid: %s", pid)
+
+    def replace(self, arbiter: Arbiter) -> None:
+        """Ask the process to finish its batches and exit; keep_alive starts anew."""
+        if self.pid is not None:
+            arbiter.log.info("Replacing processor process %s", self.pid)
+            self.replacing = True
+            _signal(self.pid, signal.SIGTERM)
 
     def stop(self, timeout: float = STOP_TIMEOUT_SECONDS) -> None:
         """Ask the process to finish its batches and exit; kill it after `timeout`."""
@@ -189,6 +198,12 @@ class ServerArbiter(Arbiter):
         super().manage_workers()
         if self.processors is not None:
             self.processors.keep_alive(self)
+
+    def handle_hup(self) -> None:
+        """Reload: new workers, and a new processor process beside them."""
+        super().handle_hup()
+        if self.processors is not None:
+            self.processors.replace(self)
 
     def stop(self, graceful: bool = True) -> None:
         """Stop the processor process beside the workers."""

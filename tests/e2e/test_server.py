@@ -285,3 +285,27 @@ def test_the_processor_process_is_restarted_and_dies_with_the_master(
         os.kill(client.process.pid, signal.SIGKILL)
         client.process.wait(timeout=10)
         assert _gone(second, timeout=10)
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_a_reload_replaces_the_processor_process(backend: str, tmp_path: Path) -> None:
+    with serving(backend, tmp_path) as client:
+        [first] = _processor_pids(client)
+        os.kill(client.process.pid, signal.SIGHUP)
+        assert _gone(first, timeout=20)
+        deadline = time.monotonic() + 20
+        while len(_processor_pids(client)) < 2:
+            assert time.monotonic() < deadline, "no new processor process"
+            time.sleep(0.1)
+        assert b"exited; restarting" not in client.log.read_bytes()
+        status, _, project = client.json(
+            "POST",
+            "/projects",
+            {"code": "HUP", "name": "Reloaded", "sponsor": "S", "manager": "M"},
+        )
+        assert status == 201
+        status, _, page = client.json(
+            "GET", f"/projects?min_position={project['position']}"
+        )
+        assert status == 200, page
+        assert [p["id"] for p in page["items"]] == [project["id"]]
