@@ -9,13 +9,14 @@ needs only the dialect, so a batch's rows can be bound before its write
 transaction starts and the lock is held only while the driver runs. Timestamps
 repeat across a batch's rows (an event's time is its row's `recorded_at` and
 `valid_from` and the closed row's `valid_to`), so each distinct one is
-converted once.
+converted once and the columns filled from that memo.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta, timezone
+from functools import partial
 from operator import itemgetter
 from typing import Any, NamedTuple
 
@@ -32,6 +33,7 @@ from sqlalchemy import (
 from projections.temporal import UTCDateTime
 
 Convert = Callable[[Any], Any]
+ConvertColumn = Callable[[list[Any]], list[Any]]
 MEMO_LIMIT = 5_000
 
 
@@ -46,7 +48,7 @@ class Rows:
         self.statement = statement
         self.params = params
         self._compiled: dict[str, tuple[str, tuple[str, ...] | None]] = {}
-        self._converters: dict[str, list[Convert | None]] = {}
+        self._converters: dict[str, list[ConvertColumn | None]] = {}
 
     def _compile(self, dialect: Dialect) -> tuple[str, tuple[str, ...] | None]:
         if dialect.name not in self._compiled:
@@ -60,9 +62,11 @@ class Rows:
             )
         return self._compiled[dialect.name]
 
-    def _convert(self, dialect: Dialect, names: Sequence[str]) -> list[Convert | None]:
+    def _convert(
+        self, dialect: Dialect, names: Sequence[str]
+    ) -> list[ConvertColumn | None]:
         if dialect.name not in self._converters:
-            found: list[Convert | None] = []
+            found: list[ConvertColumn | None] = []
             # One memo for the statement's timestamps: an event's time fills
             # several columns (recorded_at, valid_from, valid_to, ...).
             memo: dict[Any, Any] = {}
@@ -70,9 +74,12 @@ class Rows:
                 column_type = self.table.c[self.params[name]].type
                 impl = column_type.dialect_impl(dialect)
                 process: Convert | None = impl.bind_processor(dialect)
-                if process is not None and isinstance(column_type, UTCDateTime):
-                    process = _memoised(_faster(process, dialect), memo)
-                found.append(process)
+                if process is None:
+                    found.append(None)
+                elif isinstance(column_type, UTCDateTime):
+                    found.append(_per_distinct(_faster(process, dialect), memo))
+                else:
+                    found.append(partial(_each, process))
             self._converters[dialect.name] = found
         return self._converters[dialect.name]
 
@@ -82,16 +89,11 @@ class Rows:
         if not rows:
             return Bound(sql, [])
         names = order or tuple(self.params)
-        bound: list[Any] = list(map(itemgetter(*names), rows))
-        if len(names) == 1:
-            bound = [(value,) for value in bound]
-        converters = self._convert(dialect, names)
-        if any(converters):
-            columns: list[Any] = list(zip(*bound, strict=True))
-            for i, process in enumerate(converters):
-                if process is not None:
-                    columns[i] = list(map(process, columns[i]))
-            bound = list(zip(*columns, strict=True))
+        columns = []
+        for name, convert in zip(names, self._convert(dialect, names), strict=True):
+            column = list(map(itemgetter(name), rows))
+            columns.append(column if convert is None else convert(column))
+        bound: list[Any] = list(zip(*columns, strict=True))
         if order is None:  # named parameters (psycopg)
             bound = [dict(zip(names, values, strict=True)) for values in bound]
         return Bound(sql, bound)
@@ -137,17 +139,24 @@ def _faster(process: Convert, dialect: Dialect) -> Convert:
     return text if all(text(v) == process(v) for v in samples) else process
 
 
-def _memoised(process: Convert, memo: dict[Any, Any]) -> Convert:
-    def cached(value: Any) -> Any:
-        try:
-            return memo[value]
-        except KeyError:
-            if len(memo) > MEMO_LIMIT:
-                memo.clear()
-            converted = memo[value] = process(value)
-            return converted
+def _each(process: Convert, column: list[Any]) -> list[Any]:
+    return list(map(process, column))
 
-    return cached
+
+def _per_distinct(process: Convert, memo: dict[Any, Any]) -> ConvertColumn:
+    """Convert each distinct value once, remembered from batch to batch."""
+
+    def convert(column: list[Any]) -> list[Any]:
+        missing = set(column).difference(memo)
+        if missing:
+            if len(memo) + len(missing) > MEMO_LIMIT:
+                memo.clear()
+                missing = set(column)
+            for value in missing:
+                memo[value] = process(value)
+        return list(map(memo.__getitem__, column))
+
+    return convert
 
 
 def insert_rows(table: Table) -> Rows:

@@ -30,6 +30,7 @@ class Versions:
         self.table = table
         self.keys = tuple(keys)
         self._blank = dict.fromkeys(c.name for c in table.columns)
+        self._close_keys = tuple(f"key_{k}" for k in self.keys)
         c = table.c
         # Built once: SQLAlchemy then reuses the compiled form for every batch.
         self._select = select(table).where(
@@ -89,34 +90,32 @@ class Versions:
         key = tuple(keys[k] for k in self.keys)
         self._bound = None  # rows held change: bind them again
         if before is None:
-            before = {"created_at": timestamp}
-        elif self._new.get(key) is before:  # added in this batch: close it unwritten
-            before.update(valid_to_position=item.position, valid_to=timestamp)
+            row = {**self._blank, "created_at": timestamp}
         else:
-            closing = {f"key_{k}": keys[k] for k in self.keys}
-            self._closes.append(
-                {
-                    **closing,
-                    "key_valid_from_position": before["valid_from_position"],
-                    "to_valid_to_position": item.position,
-                    "to_valid_to": timestamp,
-                }
-            )
-        # Every column, whatever the event sets; other keys are carried along
-        # unwritten (cheaper than filtering each row).
-        row = {
-            **self._blank,
-            **before,
-            "version": item.event.originator_version,
-            **changes,
-            **keys,
-            "recorded_at": timestamp,
-            "position": item.position,
-            "valid_from_position": item.position,
-            "valid_from": timestamp,
-            "valid_to_position": None,
-            "valid_to": None,
-        }
+            if self._new.get(key) is before:  # added in this batch: close it unwritten
+                before.update(valid_to_position=item.position, valid_to=timestamp)
+            else:
+                close = dict(zip(self._close_keys, key, strict=True))
+                close.update(
+                    key_valid_from_position=before["valid_from_position"],
+                    to_valid_to_position=item.position,
+                    to_valid_to=timestamp,
+                )
+                self._closes.append(close)
+            # Every column, from the version before; other keys are carried
+            # along unwritten (cheaper than filtering each row).
+            row = before.copy()
+        row["version"] = item.event.originator_version
+        row.update(changes)
+        row.update(keys)
+        row.update(
+            recorded_at=timestamp,
+            position=item.position,
+            valid_from_position=item.position,
+            valid_from=timestamp,
+            valid_to_position=None,
+            valid_to=None,
+        )
         self._inserts.append(row)
         self._new[key] = row
         self._remember(key, row)
