@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import socket
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -87,12 +87,18 @@ class Owners:
 
 @dataclass(frozen=True)
 class Outcome:
-    """What a committed command wrote: its subject entity and the last position."""
+    """What a committed command wrote: its subject entity and the last position.
+
+    `extras` and `location` are what the endpoint adds to its answer, where the
+    events tell them (an upload's version number, digest, size and content URL).
+    """
 
     kind: str
     id: str
     version: int
     position: int
+    extras: dict[str, Any] = field(default_factory=dict)
+    location: str | None = None
 
 
 def find_outcome(ledger: PmoLedger, request_id: str, after: int) -> Outcome | None:
@@ -126,17 +132,38 @@ def find_outcome(ledger: PmoLedger, request_id: str, after: int) -> Outcome | No
             if e.originator_id == subject.originator_id
         ),
         position=max(position for _, position in found),
+        **_endpoint_extras(subject),
     )
+
+
+def _endpoint_extras(subject: Any) -> dict[str, Any]:
+    """What the endpoint that wrote `subject` adds to its answer."""
+    if type(subject).__qualname__ == "Document.VersionSubmitted":
+        return {
+            "extras": {
+                "number": subject.number,
+                "sha256": subject.sha256,
+                "size": subject.size,
+            },
+            "location": f"/api/v1/documents/{subject.originator_id}"
+            f"/versions/{subject.number}/content",
+        }
+    return {}
 
 
 def recovered_response(outcome: Outcome, status: int) -> Response:
     """The answer a committed command gives: id, version, position, Location."""
     response = jsonify(
-        id=outcome.id, version=outcome.version, position=outcome.position
+        id=outcome.id,
+        version=outcome.version,
+        position=outcome.position,
+        **outcome.extras,
     )
     response.status_code = status
     collection = COLLECTIONS.get(outcome.kind)
-    if collection:
+    if outcome.location:
+        response.headers["Location"] = outcome.location
+    elif collection:
         response.headers["Location"] = f"/api/v1/{collection}/{outcome.id}"
     response.headers["ETag"] = f'"{outcome.version}"'
     return response

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 import sys
@@ -132,17 +133,20 @@ if args["when"] == "after-commit":
 else:
     LedgerBase.commit = crash  # nothing is written
 client = create_app(settings).test_client()
-client.post(args["path"], json=args["body"], headers=args["headers"])
+if "data" in args:  # raw bytes (an upload)
+    client.post(args["path"], data=args["data"].encode(), headers=args["headers"])
+else:
+    client.post(args["path"], json=args["body"], headers=args["headers"])
 sys.exit("the request finished: no crash was simulated")
 """
 
 
 def crash_while_posting(
-    api: Api, when: str, path: str, headers: dict[str, str]
+    api: Api, when: str, path: str, headers: dict[str, str], data: str | None = None
 ) -> None:
-    """Send the request from another process that dies at the given moment."""
+    """Send the request (RISK, or raw `data`) from a process that dies at `when`."""
     settings = api.services.settings
-    args = {
+    args: dict[str, object] = {
         "data_dir": str(settings.data_dir),
         "database_url": settings.database_url,
         "when": when,
@@ -150,6 +154,8 @@ def crash_while_posting(
         "body": RISK,
         "headers": api.headers("pmo-head", headers),
     }
+    if data is not None:
+        args["data"] = data
     child = subprocess.run(
         [sys.executable, "-c", CRASHING_CLIENT, json.dumps(args)],
         cwd=Path(__file__).parents[2],
@@ -178,6 +184,39 @@ def test_a_crash_after_the_commit_replays_the_committed_outcome(api: Api) -> Non
     again = api.post(f"/projects/{pid}/risks", RISK, headers=key)
     assert (again.status_code, again.json) == (201, retry.json)
     assert api.head() == head + 1
+
+
+def test_a_crashed_upload_is_recovered_with_its_number_digest_and_size(
+    api: Api,
+) -> None:
+    did = api.document(api.project())
+    headers = {
+        "Content-Type": "text/plain",
+        "X-Filename": "minutes.txt",
+        "Idempotency-Key": "crash-upload",
+    }
+    head = api.head()
+    path = f"/documents/{did}/versions"
+    crash_while_posting(api, "after-commit", path, headers, data="minutes v1")
+    assert api.head() == head + 1
+    retry = api.post(path, data=b"minutes v1", headers=headers)
+    assert retry.status_code == 201, retry.json
+    assert retry.headers["Idempotent-Recovered"] == "true"
+    assert api.head() == head + 1
+    document = api.get(f"/documents/{did}").json
+    [version] = document["versions"]
+    assert retry.json == {
+        "id": did,
+        "version": document["version"],
+        "position": head + 1,
+        "number": 1,
+        "sha256": hashlib.sha256(b"minutes v1").hexdigest(),
+        "size": len(b"minutes v1"),
+    }
+    assert version["sha256"] == retry.json["sha256"]
+    location = f"/api/v1/documents/{did}/versions/1/content"
+    assert retry.headers["Location"] == location
+    assert api.get(location.removeprefix("/api/v1")).data == b"minutes v1"
 
 
 def test_a_crash_before_the_commit_runs_the_request_again(api: Api) -> None:
