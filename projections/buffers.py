@@ -88,7 +88,7 @@ class Lookup:
 
     def _remember(self, key: Any, value: Any) -> None:
         known = self._known
-        if len(known) >= REMEMBERED:
+        if len(known) >= REMEMBERED + len(self._pending):  # pending ones stay
             for old in list(itertools.islice(known, REMEMBERED // 2)):
                 if old not in self._pending:  # not yet written: keep
                     del known[old]

@@ -34,7 +34,9 @@ from projections.temporal import UTCDateTime
 
 Convert = Callable[[Any], Any]
 ConvertColumn = Callable[[list[Any]], list[Any]]
-MEMO_LIMIT = 5_000
+# Timestamps remembered per statement: a rebuild batch's worth and more (a
+# smaller memo would be cleared column after column and convert them all again).
+MEMO_LIMIT = 50_000
 
 
 class Rows:

@@ -67,7 +67,10 @@ class Versions:
     def _remember(self, key: tuple[Any, ...], row: dict[str, Any] | None) -> None:
         current = self._current
         current.pop(key, None)
-        if len(current) >= REMEMBERED:
+        # Rows this batch has yet to write count on top of REMEMBERED: a large
+        # batch may hold more, and evicting then would find none to drop, on
+        # every call.
+        if len(current) >= REMEMBERED + len(self._new):
             # Keep memory flat: drop the least recently written half.
             for old in list(itertools.islice(current, REMEMBERED // 2)):
                 if old not in self._new:  # never what this batch has yet to write
