@@ -14,6 +14,7 @@ from sqlalchemy.schema import CreateTable
 from projections import catalog
 from projections.decoding import sharing
 from projections.engine import writing
+from projections.notifications import notification_reader
 from projections.read_model import Item, ReadModel
 
 log = logging.getLogger(__name__)
@@ -66,6 +67,7 @@ class Processor:
         self.recorder = recorder
         self.mapper = mapper
         self._decoding = sharing(mapper)
+        self._select = notification_reader(recorder)
         self.batch_size = batch_size
         wanted = [m.topics() for m in self.models]
         self._topics = [] if not all(wanted) else sorted({t for w in wanted for t in w})
@@ -215,12 +217,7 @@ class Processor:
             head = min(head, stop)
         if head <= start:
             return None
-        notifications = self.recorder.select_notifications(
-            start=start + 1,
-            limit=self.batch_size,
-            stop=head,
-            topics=self._topics,
-        )
+        notifications = self._select(start + 1, self.batch_size, head, self._topics)
         for notification in notifications:
             self._apply(conn, notification, positions, eager, start)
         if eager:
