@@ -50,6 +50,7 @@ from sqlalchemy.schema import CreateTable
 from api.errors import ApiError
 from api.idempotency_recovery import Owners, find_outcome, recovered_response
 from service.app import PmoLedger
+from service.durability import durable
 from service.errors import StoreUnavailableError
 
 log = logging.getLogger("pmo_ledger.api")
@@ -135,8 +136,6 @@ class Keys:
         """Reserve a key (None), or answer with the stored response or a refusal."""
         now = datetime.now(UTC)
         where = and_(keys.c.principal == principal, keys.c.key == key)
-        with self.engine.begin() as conn:
-            conn.execute(delete(keys).where(where, keys.c.created_at < now - KEEP_FOR))
         try:
             head = self.ledger.head_position()
         except (StoreOperationalError, StoreInterfaceError) as error:
@@ -149,7 +148,11 @@ class Keys:
         }
         self.owners.started(request_id)
         try:
-            with self.engine.begin() as conn:
+            with durable(self.engine) as conn:
+                # An expired reservation of this key makes way in the same commit.
+                conn.execute(
+                    delete(keys).where(where, keys.c.created_at < now - KEEP_FOR)
+                )
                 conn.execute(
                     insert(keys).values(
                         principal=principal,
@@ -198,14 +201,14 @@ class Keys:
                     " again: revoke it and issue another",
                 )
             kept = _kept(recovered_response(outcome, success_status()))
-            with self.engine.begin() as conn:
+            with durable(self.engine) as conn:
                 conn.execute(update(keys).where(mine).values(**kept))
             response = self._replay(kept["status"], kept["headers"], kept["body"])
             response.headers["Idempotent-Recovered"] = "true"
             return response
         # It never committed: run it again under our claim.
         self.owners.started(claim["request_id"])
-        with self.engine.begin() as conn:
+        with durable(self.engine) as conn:
             taken = conn.execute(update(keys).where(mine).values(**claim)).rowcount
         if taken != 1:
             self.owners.ended(claim["request_id"])
@@ -229,7 +232,7 @@ class Keys:
         if response.status_code >= 500:
             return
         where = and_(keys.c.principal == principal, keys.c.key == key)
-        with self.engine.begin() as conn:
+        with durable(self.engine) as conn:
             if 200 <= response.status_code < 300 and not response.is_streamed:
                 conn.execute(update(keys).where(where).values(**_kept(response)))
             else:

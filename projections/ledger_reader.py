@@ -21,6 +21,7 @@ from projections.ledger_tables import (
     tree_size,
     verifications,
 )
+from service.durability import durable
 from service.ledger.evidence import EvidenceEntry, write_evidence_pack
 from service.ledger.leaf import EventRecord
 from service.ledger.merkle import LedgerError, MerkleTree
@@ -79,7 +80,7 @@ class LedgerReader:
 
     def record_verification(self, report: VerifyReport, finished_at: datetime) -> None:
         """Keep the outcome of a verification run for the integrity page."""
-        with self.engine.begin() as conn:
+        with durable(self.engine) as conn:
             conn.execute(
                 insert(verifications).values(
                     finished_at=finished_at,

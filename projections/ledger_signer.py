@@ -29,6 +29,7 @@ from projections.ledger_tables import (
 )
 from projections.processing import ProcessingError
 from projections.runner import exclusive
+from service.durability import durable
 from service.ledger.merkle import MerkleTree
 from service.ledger.signing import (
     SignedTreeHead,
@@ -60,7 +61,7 @@ class LedgerSigner:
         self.engine = engine
         self.key = key
         self.key_id = key_id(key)
-        with engine.begin() as conn:
+        with durable(engine) as conn:
             known = conn.execute(
                 select(keys.c.key_id).where(keys.c.key_id == self.key_id)
             ).first()
@@ -75,7 +76,7 @@ class LedgerSigner:
 
     def sign_now(self) -> SignedTreeHead | None:
         """Sign and store a head if the tree grew; return it (None if unchanged)."""
-        with self.engine.begin() as conn:
+        with durable(self.engine) as conn:
             # Locking the ledger's tracking row serialises signers and appends.
             catalog.lock_and_read(conn, NAME, GENERATION)
             size = tree_size(conn)

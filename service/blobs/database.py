@@ -42,6 +42,7 @@ from service.blobs.base import (
     check_range,
     verify_blob,
 )
+from service.durability import durable
 
 metadata = MetaData()
 
@@ -162,7 +163,7 @@ class DatabaseBlobStore:
         condition = blobs.c.sha256 == sha256
         if stored_before is not None:
             condition &= blobs.c.created_at < check_aware(stored_before)
-        with self._engine.begin() as conn:
+        with durable(self._engine) as conn:
             # The row first: its lock makes a concurrent re-put wait, then re-insert.
             removed = conn.execute(delete(blobs).where(condition)).rowcount
             if removed:
@@ -217,7 +218,8 @@ class DatabaseBlobStore:
     def _publish(self, staging_id: str, ref: BlobRef) -> None:
         for attempt in range(_PUT_ATTEMPTS):
             try:
-                with self._engine.begin() as conn:
+                # Synced: this commit makes the staged chunks before it durable too.
+                with durable(self._engine) as conn:
                     refreshed = conn.execute(
                         update(blobs)
                         .where(blobs.c.sha256 == ref.sha256)
