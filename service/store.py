@@ -228,7 +228,7 @@ class PostgresInsert:
             conn.execute("BEGIN")
             conn.execute(self._timeout)
             conn.execute(self._lock)
-            cursor = conn.execute(self._insert, columns, prepare=True)
+            cursor = conn.execute(self._insert, columns)
             conn.execute("COMMIT")
         # Rows come back in insertion order, which is also the ids' order.
         return sorted(row[0] for row in cursor.fetchall())
@@ -244,8 +244,13 @@ class PostgresInsert:
     def _connect(self) -> psycopg.Connection[tuple[int]]:
         if self._closed.is_set():
             raise psycopg.InterfaceError("the store is closed")
-        self._conn = _connect_like(self._pool)
-        return self._conn
+        conn = _connect_like(self._pool)
+        # Nothing prepared: after an error inside a pipeline psycopg can believe
+        # a statement prepared that the server never kept ("prepared statement
+        # does not exist" on every later use).
+        conn.prepare_threshold = None
+        self._conn = conn
+        return conn
 
     def _drop(self) -> None:
         # A failed pipeline may leave the transaction open or aborted: a new

@@ -87,3 +87,16 @@ def test_closed_refuses(insert: PostgresInsert) -> None:
     insert.close()
     with pytest.raises(OperationalError):
         insert.insert(events(1))
+
+
+def test_conflicts_again_and_again_never_break_the_connection(
+    ledger: PmoLedger, insert: PostgresInsert
+) -> None:
+    # More rounds than psycopg's auto-prepare threshold: a statement it thought
+    # prepared inside an aborted pipeline failed every later use.
+    for _ in range(12):
+        batch = events(1)
+        insert.insert(batch)
+        with pytest.raises(IntegrityError):
+            insert.insert(batch)
+    assert insert.insert(events(2))
