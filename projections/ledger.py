@@ -100,6 +100,7 @@ class LedgerProcessor(Processor):
                     raise LookupError(f"{NAME} has no tracking row")
                 head = self.recorder.max_notification_id() or 0
                 if head <= row.position:
+                    self.backlog = False
                     return 0
                 frontier = self._frontier_at(conn, row.position)
                 batch = read_events_page(
@@ -109,6 +110,7 @@ class LedgerProcessor(Processor):
                     position = batch[0][0]
                     self._append(conn, frontier.edge, batch)
                 full = len(batch) == self.batch_size
+                self.backlog = full
                 reached = batch[-1][0] if full else head
                 self._advance(conn, reached)
             frontier.position = reached

@@ -174,7 +174,7 @@ class LedgerWorker:
                     self.stop_event.wait(RETRY_AFTER_FAILURE_SECONDS)
                     continue
                 self.error = None
-                if not covered:
+                if not covered or not self.processor.backlog:
                     self.wake_event.wait(IDLE_POLL_SECONDS)
                     self.wake_event.clear()
 

@@ -76,6 +76,9 @@ class Processor:
         # Where each model stood after this object's last commit: its cached
         # rows are only good while nobody else has moved it since.
         self._committed: list[int | None] = [None] * len(self.models)
+        # Whether the last batch stopped at its size limit, short of the head it
+        # saw: more is waiting now, without a new commit.
+        self.backlog = False
 
     @property
     def model(self) -> ReadModel:
@@ -216,6 +219,7 @@ class Processor:
         if stop is not None:
             head = min(head, stop)
         if head <= start:
+            self.backlog = False
             return None
         notifications = self._select(start + 1, self.batch_size, head, self._topics)
         for notification in notifications:
@@ -223,6 +227,7 @@ class Processor:
         if eager:
             self._flush(conn)
         full = len(notifications) == self.batch_size
+        self.backlog = full
         return notifications[-1].id if full else head
 
     def _apply(

@@ -175,7 +175,9 @@ class Runner:
                     )
                     return
                 self.errors.pop(together.name, None)
-                if not covered:
+                if not covered or not together.backlog:
+                    # Caught up with the head it saw: wait for the next wake,
+                    # so a stream of commits is taken in batches, not one by one.
                     wake.wait(IDLE_POLL_SECONDS)
                     wake.clear()
 
@@ -212,7 +214,7 @@ class Runner:
                     self.stop_event.wait(self.retry_after)
                     continue
                 self.errors.pop(processor.name, None)
-                if not covered:
+                if not covered or not processor.backlog:
                     wake.wait(IDLE_POLL_SECONDS)
                     wake.clear()
 
