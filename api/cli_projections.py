@@ -68,7 +68,12 @@ def run() -> None:
 
 @projections.command("rebuild")
 @click.argument("name", required=False)
-@click.option("--batch-size", default=REBUILD_BATCH, show_default=True)
+@click.option(
+    "--batch-size",
+    type=click.IntRange(min=1),
+    help=f"events per transaction (default {REBUILD_BATCH:,}, fewer when one "
+    "process rebuilds more than three read models)",
+)
 @click.option(
     "--workers",
     default=2,
@@ -76,7 +81,7 @@ def run() -> None:
     type=click.IntRange(min=1),
     help="Processes sharing the models when all are rebuilt (1: one pass).",
 )
-def rebuild(name: str | None, batch_size: int, workers: int) -> None:
+def rebuild(name: str | None, batch_size: int | None, workers: int) -> None:
     """Build a fresh generation beside the live one, then switch (resumable)."""
     with opened() as services:
         if name is None:
@@ -93,7 +98,7 @@ def open_store(settings: Settings) -> Store:
     return built.views_engine, built.ledger.recorder, built.ledger.mapper
 
 
-def rebuild_all(services: Services, batch_size: int, workers: int) -> None:
+def rebuild_all(services: Services, batch_size: int | None, workers: int) -> None:
     """Rebuild every model: one pass in this process, or shared between workers."""
     groups = plan(MODELS, workers) if workers > 1 else [[m.name for m in MODELS]]
     length = len(groups) * services.ledger.head_position()
@@ -132,14 +137,16 @@ def rebuild_all(services: Services, batch_size: int, workers: int) -> None:
             click.echo(f"{model}: generation {generation} is live")
 
 
-def rebuild_one(services: Services, cls: type[ReadModel], batch_size: int) -> None:
+def rebuild_one(
+    services: Services, cls: type[ReadModel], batch_size: int | None
+) -> None:
     """Rebuild one read model with a progress bar; Ctrl-C leaves it resumable."""
     ledger, engine = services.ledger, services.views_engine
     with exclusive(engine, f"{cls.name}:rebuild", threading.Event()) as granted:
         if not granted:
             return
         processor, resumed = prepare(
-            cls, engine, ledger.recorder, ledger.mapper, batch_size
+            cls, engine, ledger.recorder, ledger.mapper, batch_size or REBUILD_BATCH
         )
         generation = processor.model.generation
         start = processor.tracking().position

@@ -33,6 +33,17 @@ from projections.runner import exclusive
 # Larger than a live processor's: fewer transactions and more rows per
 # executemany, and more row versions closed before they are first written.
 REBUILD_BATCH = 20_000
+# Events x models one process holds a batch of (its rows, their bound
+# parameters): seven models in one process at 20,000 events peaked at 281 MB
+# at 1M events, at 10,000 at 232 MB; up to four models keep 17,500 or more.
+BATCH_BUDGET = 70_000
+
+
+def batch_for(models: int) -> int:
+    """The rebuild batch for a process rebuilding `models` read models at once."""
+    return max(1000, min(REBUILD_BATCH, BATCH_BUDGET // max(1, models)))
+
+
 # A worker's young-generation collection threshold (Python's default is 700).
 GC_THRESHOLD = 50_000
 # Relative CPU per event of each model's rebuild (measured on the generated mix),
@@ -106,7 +117,7 @@ def rebuild_together(
     store: Store,
     *,
     progress: Callable[[int], None] | None = None,
-    batch_size: int = REBUILD_BATCH,
+    batch_size: int | None = None,
     stop: threading.Event | None = None,
 ) -> list[int] | None:
     """Rebuild several models in one pass over the log; their new generations.
@@ -116,6 +127,7 @@ def rebuild_together(
     """
     engine, recorder, mapper = store
     stop = stop or threading.Event()
+    batch_size = batch_size or batch_for(len(classes))
     with ExitStack() as locks:
         for cls in classes:
             lock = exclusive(engine, f"{cls.name}:rebuild", stop)
@@ -179,7 +191,7 @@ def rebuild_parallel(
     *,
     workers: int = 2,
     progress: Callable[[int], None] | None = None,
-    batch_size: int = REBUILD_BATCH,
+    batch_size: int | None = None,
 ) -> list[Outcome]:
     """Rebuild models in worker processes, each a group of models in one pass.
 
@@ -231,7 +243,10 @@ def rebuild_parallel(
 
 
 def _work(
-    open_store: Callable[[], Store], names: list[str], batch_size: int, reports: Any
+    open_store: Callable[[], Store],
+    names: list[str],
+    batch_size: int | None,
+    reports: Any,
 ) -> None:
     # A rebuild makes millions of short-lived dicts and tuples that reference
     # counting frees; the cycle collector's passes over them and the heap

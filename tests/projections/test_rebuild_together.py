@@ -82,3 +82,11 @@ def test_plan_shares_models_out_by_weight() -> None:
     assert [sorted(g) for g in plan(MODELS, 1)] == [names]
     assert sorted(n for g in plan(MODELS, 20) for n in g) == names
     assert len(plan(MODELS, 20)) == len(MODELS)
+
+
+def test_a_process_rebuilding_many_models_takes_smaller_batches() -> None:
+    from projections.rebuild import REBUILD_BATCH, batch_for
+
+    assert [batch_for(n) for n in (1, 2, 3)] == [REBUILD_BATCH] * 3
+    assert batch_for(4) == 17_500 and batch_for(len(MODELS)) == 10_000
+    assert batch_for(1000) == 1000  # never below
