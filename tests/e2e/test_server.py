@@ -261,6 +261,21 @@ def _gone(pid: int, timeout: float) -> bool:
     return False
 
 
+def _write_then_read(client: Client, code: str) -> None:
+    """Register a project, then list projects as of its position: it is there."""
+    status, _, project = client.json(
+        "POST",
+        "/projects",
+        {"code": code, "name": "Processed", "sponsor": "S", "manager": "M"},
+    )
+    assert status == 201
+    status, _, page = client.json(
+        "GET", f"/projects?min_position={project['position']}"
+    )
+    assert status == 200, page
+    assert [p["id"] for p in page["items"]] == [project["id"]]
+
+
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_the_processor_process_is_restarted_and_dies_with_the_master(
     backend: str, tmp_path: Path
@@ -268,18 +283,8 @@ def test_the_processor_process_is_restarted_and_dies_with_the_master(
     with serving(backend, tmp_path) as client:
         [first] = _processor_pids(client)
         os.kill(first, signal.SIGKILL)
-        status, _, project = client.json(
-            "POST",
-            "/projects",
-            {"code": "SUP", "name": "Supervised", "sponsor": "S", "manager": "M"},
-        )
-        assert status == 201
         # Read-your-writes holds: the master starts a new processor process.
-        status, _, page = client.json(
-            "GET", f"/projects?min_position={project['position']}"
-        )
-        assert status == 200, page
-        assert [p["id"] for p in page["items"]] == [project["id"]]
+        _write_then_read(client, "SUP")
         [_, second] = _processor_pids(client)
         # A master killed outright leaves no processor process behind.
         os.kill(client.process.pid, signal.SIGKILL)
@@ -298,14 +303,4 @@ def test_a_reload_replaces_the_processor_process(backend: str, tmp_path: Path) -
             assert time.monotonic() < deadline, "no new processor process"
             time.sleep(0.1)
         assert b"exited; restarting" not in client.log.read_bytes()
-        status, _, project = client.json(
-            "POST",
-            "/projects",
-            {"code": "HUP", "name": "Reloaded", "sponsor": "S", "manager": "M"},
-        )
-        assert status == 201
-        status, _, page = client.json(
-            "GET", f"/projects?min_position={project['position']}"
-        )
-        assert status == 200, page
-        assert [p["id"] for p in page["items"]] == [project["id"]]
+        _write_then_read(client, "HUP")

@@ -40,14 +40,19 @@ def rows_of(engine: Engine, table: Any) -> list[dict[str, Any]]:
         return [dict(r._mapping) for r in found]
 
 
-def test_a_row_closed_after_prepare_is_written_closed(services: Services) -> None:
-    engine = services.views_engine
+def versions_table(engine: Engine, name: str) -> tuple[Any, Versions]:
+    """A fresh temporal table (id, title, status) and its Versions buffer."""
     metadata = MetaData()
     table = temporal_table(
-        metadata, "prepared", [Column("id", Uuid)], Column("title", String(50))
+        metadata, name, [Column("id", Uuid)], Column("title", String(50))
     )
     metadata.create_all(engine)
-    versions = Versions(table, ["id"])
+    return table, Versions(table, ["id"])
+
+
+def test_a_row_closed_after_prepare_is_written_closed(services: Services) -> None:
+    engine = services.views_engine
+    table, versions = versions_table(engine, "prepared")
     keys = {"id": uuid4()}
     first = versions.write(item(1), keys, {"title": "a", "status": "open"}, None)
     versions.prepare(engine.dialect)

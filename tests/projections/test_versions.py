@@ -5,13 +5,11 @@ from __future__ import annotations
 from uuid import uuid4
 
 import pytest
-from sqlalchemy import Column, MetaData, String, Uuid, func, select
+from sqlalchemy import func, select
 
 from api.bootstrap import Services
 from projections import versions as versions_module
-from projections.temporal import temporal_table
-from projections.versions import Versions
-from tests.projections.test_prepared_rows import item
+from tests.projections.test_prepared_rows import item, versions_table
 
 
 def test_a_batch_larger_than_the_memory_keeps_its_rows_then_shrinks(
@@ -19,12 +17,7 @@ def test_a_batch_larger_than_the_memory_keeps_its_rows_then_shrinks(
 ) -> None:
     monkeypatch.setattr(versions_module, "REMEMBERED", 10)
     engine = services.views_engine
-    metadata = MetaData()
-    table = temporal_table(
-        metadata, "remembered", [Column("id", Uuid)], Column("title", String(50))
-    )
-    metadata.create_all(engine)
-    versions = Versions(table, ["id"])
+    table, versions = versions_table(engine, "remembered")
     ids = [uuid4() for _ in range(25)]
     for position, key in enumerate(ids, start=1):
         versions.write(item(position), {"id": key}, {"status": "open"}, None)
