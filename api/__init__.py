@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Flask
 from flask_smorest import Api
 
-from api.bootstrap import Services, build_services
 from service.config import Settings
+from usecases.root import Services, build_services
 
 API_TITLE = "pmo-ledger"
 

@@ -7,7 +7,6 @@ from uuid import UUID
 
 import click
 
-from api.bootstrap import ensure_bootstrap_token
 from api.cli_audit import export_audit
 from api.cli_common import cli_meta, opened
 from api.cli_custody import blobs, documents
@@ -16,6 +15,7 @@ from api.cli_ledger import export_group
 from api.cli_ledger import register as register_ledger_commands
 from api.cli_projections import projections
 from service.domain.base import ROLES
+from usecases.root import ensure_bootstrap_token
 
 
 @click.group()

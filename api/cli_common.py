@@ -7,10 +7,10 @@ from contextlib import contextmanager
 
 import click
 
-from api.bootstrap import Services, build_services
 from service.config import ConfigError, Settings
 from service.domain.base import DomainError, Meta
 from service.errors import ApplicationError
+from usecases.root import Services, build_services
 
 
 @contextmanager

@@ -9,7 +9,6 @@ from types import FrameType
 
 import click
 
-from api.bootstrap import Services, build_services
 from api.cli_common import opened
 from projections.models import BY_NAME, MODELS
 from projections.processing import ProcessingError
@@ -26,6 +25,7 @@ from projections.rebuild import (
 )
 from projections.runner import exclusive
 from service.config import Settings
+from usecases.root import Services, build_services
 
 # A rebuild worker's services stay open while it runs (closing them on garbage
 # collection would close the recorder's connections under it).

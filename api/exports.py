@@ -18,8 +18,8 @@ from typing import IO, Any
 from flask import Response, current_app, stream_with_context
 from markupsafe import escape
 
-from api.bootstrap import Services
 from service.domain.base import Meta
+from usecases.root import Services
 
 CHUNK = 64 * 1024
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

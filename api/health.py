@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify
 
-from api.bootstrap import Services
+from usecases.root import Services
 
 blueprint = Blueprint("health", __name__)
 

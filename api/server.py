@@ -158,7 +158,7 @@ def run_processors(
     settings: Settings, wake: WakePipe, stop: threading.Event, parent: int
 ) -> None:
     """Keep the read models and the ledger caught up until stopped or orphaned."""
-    from api.bootstrap import build_services
+    from usecases.root import build_services
 
     services = build_services(settings, create_tables=False)
     try:
@@ -238,7 +238,7 @@ class GunicornServer(BaseApplication):
     def load(self) -> Any:
         """Build the app inside the worker process (its processors run apart)."""
         from api import create_app
-        from api.bootstrap import build_services
+        from usecases.root import build_services
 
         services = build_services(self.settings, create_tables=False)
         if self.wake is not None:

@@ -26,11 +26,11 @@ from uuid import UUID
 
 from common import report, settings_for
 
-from api.bootstrap import Services, build_services
 from service.app import SNAPSHOT_INTERVAL
 from service.blobs import BlobRef
 from service.domain.base import Meta
 from service.domain.document import Document
+from usecases.root import Services, build_services
 
 CUSTODIAN = Meta("bench", "custodian", "benchmark", "bench-doc")
 APPROVE_EVERY = 5

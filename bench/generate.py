@@ -36,7 +36,6 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import StoredEvent
 
-from api.bootstrap import build_blob_store
 from projections.engine import create_views_engine
 from service.app import PmoLedger
 from service.config import Settings
@@ -47,6 +46,7 @@ from service.domain.document import Document
 from service.domain.issue import Issue
 from service.domain.project import RAG_COLOURS, RAG_DIMENSIONS, Project, ProjectCode
 from service.domain.risk import CATEGORIES, PROXIMITIES, RESPONSES, Risk
+from usecases.root import build_blob_store
 
 # A story records one entity's life (one or two aggregates), a command per step.
 Story = Iterator[tuple[Aggregate, ...]]

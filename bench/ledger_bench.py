@@ -31,11 +31,10 @@ from typing import Any
 from common import pg_schema, report
 from generate import generate
 
-from api.bootstrap import Services, build_services
 from projections.ledger import read_events
-from projections.ledger_signer import ledger_worker
 from projections.ledger_verify import Verifier
 from service.config import Settings
+from usecases.root import Services, build_services, ledger_worker
 
 READ_BATCH = 10_000
 PHASES = ("generate", "append", "baseline", "verify_serial", "verify")

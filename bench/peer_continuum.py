@@ -25,9 +25,9 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, configure_mappers
 from sqlalchemy.orm import mapped_column as column
 from sqlalchemy_continuum import make_versioned, version_class
 
-from api.bootstrap import build_services
 from projections.models import MODELS
 from projections.rebuild import rebuild
+from usecases.root import build_services
 
 make_versioned(user_cls=None)
 

@@ -36,10 +36,10 @@ from common import median_ms, report, settings_for
 from generate import generate
 from sqlalchemy import BigInteger, Column, MetaData, Table, Text, insert
 
-from api.bootstrap import Services, build_services
 from projections.models import BY_NAME, MODELS
 from projections.rebuild import Outcome, Store, rebuild, rebuild_parallel
 from service.config import Settings
+from usecases.root import Services, build_services
 
 
 def baseline(services: Services) -> tuple[int, float]:

@@ -35,9 +35,9 @@ from common import (
     settings_for,
 )
 
-from api.bootstrap import Services, build_services
 from service.app import PmoLedger
 from service.config import Settings
+from usecases.root import Services, build_services
 
 
 def identify(ledger: PmoLedger, project: UUID) -> UUID:

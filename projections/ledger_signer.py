@@ -1,8 +1,8 @@
 """Signed tree heads, and the worker that keeps the ledger caught up and signed.
 
-Embedded mode: `start_ledger(services)` runs one daemon thread inside the
-server. Scaled mode: `pmo-ledger projections run` calls the same function; on
-PostgreSQL an advisory lock lets only one process append and sign at a time.
+The server's processor process and `pmo-ledger projections run` each run one
+worker; on PostgreSQL an advisory lock lets only one process append and sign
+at a time.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import logging
 import threading
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from eventsourcing.persistence import ApplicationRecorder, Mapper
@@ -38,9 +38,6 @@ from service.ledger.signing import (
     public_key_pem,
     sign_tree_head,
 )
-
-if TYPE_CHECKING:
-    from api.bootstrap import Services
 
 log = logging.getLogger(__name__)
 
@@ -190,18 +187,3 @@ def build_ledger_worker(
     processor = ledger_processor(engine, recorder, mapper)
     signer = LedgerSigner(engine, load_or_create_private_key(key_path))
     return LedgerWorker(processor, signer, interval)
-
-
-def ledger_worker(services: Services) -> LedgerWorker:
-    """The ledger worker for these services, not started (tests call sign_now)."""
-    return build_ledger_worker(
-        services.views_engine,
-        services.ledger.recorder,
-        services.ledger.mapper,
-        services.settings.key_path,
-    )
-
-
-def start_ledger(services: Services) -> LedgerWorker:
-    """Start the ledger thread for the embedded server or `projections run`."""
-    return ledger_worker(services).start()

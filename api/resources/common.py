@@ -14,11 +14,11 @@ from eventsourcing.domain import Aggregate
 from flask import Response, current_app, g, jsonify, request
 from flask_smorest import Blueprint
 
-from api.bootstrap import Services
 from api.errors import ApiError
 from service.app import PmoLedger
 from service.application import Written
 from service.domain.project import Project
+from usecases.root import Services
 
 A = TypeVar("A", bound=Aggregate)
 F = TypeVar("F", bound=Callable[..., Any])

@@ -15,7 +15,6 @@ from flask import Response, current_app, jsonify
 from flask_smorest import Blueprint
 
 from api.auth import request_meta
-from api.bootstrap import Services
 from api.errors import ApiError
 from api.resources.common import problems
 from projections.ledger_reader import LedgerReader, NoHeadError
@@ -27,6 +26,7 @@ from service.ledger.signing import (
     load_public_key_pem,
     public_key_b64,
 )
+from usecases.root import Services
 
 blp = Blueprint(
     "ledger", __name__, url_prefix="/api/v1", description="Integrity ledger"

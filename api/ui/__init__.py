@@ -14,7 +14,6 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.wrappers import Response
 
-from api.bootstrap import Services
 from api.errors import ApiError, status_for
 from api.ui import (  # noqa: F401  (each module adds its routes to the blueprint)
     audit,
@@ -28,6 +27,7 @@ from api.ui import (  # noqa: F401  (each module adds its routes to the blueprin
 )
 from api.ui.common import blueprint, page
 from api.ui.filters import register_filters
+from usecases.root import Services
 
 __all__ = ["blueprint", "create_ui", "mount"]
 

@@ -8,9 +8,9 @@ from uuid import UUID
 
 from flask import Blueprint, abort, current_app, g, render_template
 
-from api.bootstrap import Services
 from service.application import Principal
 from service.domain.base import Meta
+from usecases.root import Services
 
 blueprint = Blueprint(
     "ui",

@@ -11,9 +11,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from api import create_app
-from api.bootstrap import Services, build_services
 from service.domain.base import ROLES, Meta
 from tests.conftest import BACKENDS, settings_for
+from usecases.root import Services, build_services
 
 
 class Api:

@@ -11,10 +11,10 @@ from flask import Flask
 
 from api import create_app
 from api.auth import PUBLIC_ENDPOINTS, allowed_roles
-from api.bootstrap import Services, build_services
 from service.domain.base import ROLES, Meta
 from tests.api.conftest import Api, issue_tokens
 from tests.conftest import BACKENDS, settings_for
+from usecases.root import Services, build_services
 
 
 def api_routes(app: Flask) -> list[tuple[str, str, str]]:

@@ -10,9 +10,9 @@ from collections.abc import Iterator
 import pytest
 
 from api import create_app
-from api.bootstrap import build_services
 from service.config import Settings
 from tests.api.conftest import RISK, Api, issue_tokens
+from usecases.root import build_services
 
 
 @pytest.fixture

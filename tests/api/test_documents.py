@@ -7,9 +7,9 @@ import hashlib
 
 import pytest
 
-from api.bootstrap import build_services
 from service.config import Settings
 from tests.api.conftest import Api, issue_tokens
+from usecases.root import build_services
 
 
 def digest_header(data: bytes) -> str:

@@ -15,10 +15,10 @@ import pytest
 from sqlalchemy import Engine, event
 
 from api import create_app
-from api.bootstrap import Services, build_services
 from service.durability import durable
 from tests.api.conftest import PROJECT, Api, issue_tokens
 from tests.conftest import settings_for
+from usecases.root import Services, build_services
 
 pytestmark = pytest.mark.parametrize("backend", ["sqlite"])
 RECORDS = ("api_idempotency_keys", "blobs", "ledger_heads")

@@ -15,9 +15,9 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from api import create_app
-from api.bootstrap import build_services
 from tests.api.conftest import Api, issue_tokens
 from tests.conftest import BACKENDS, settings_for
+from usecases.root import build_services
 
 
 @pytest.fixture(scope="module", params=BACKENDS)

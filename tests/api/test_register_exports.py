@@ -11,9 +11,9 @@ from datetime import UTC, datetime
 import pytest
 
 from api import create_app, exports
-from api.bootstrap import build_services
 from service.config import Settings
 from tests.api.conftest import RISK, Api, issue_tokens
+from usecases.root import build_services
 
 
 @pytest.fixture

@@ -6,10 +6,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from api.bootstrap import Services, build_services
 from service.app import PmoLedger
 from service.config import Settings
 from service.domain.base import Meta
+from usecases.root import Services, build_services
 
 
 @pytest.fixture

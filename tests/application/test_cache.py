@@ -6,7 +6,6 @@ from collections.abc import Iterator
 
 import pytest
 
-from api.bootstrap import Services, build_services
 from service.app import PmoLedger
 from service.config import Settings
 from service.domain.base import Meta, TransitionError
@@ -14,6 +13,7 @@ from service.domain.project import Project
 from service.domain.risk import Risk
 from service.errors import ConcurrentWriteError, VersionConflictError
 from tests.application.test_ledger import new_project, new_risk
+from usecases.root import Services, build_services
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from uuid import UUID
 
 import pytest
 
-from api.bootstrap import build_services
 from service.app import PmoLedger
 from service.config import Settings
 from service.domain.base import Meta, TransitionError
@@ -20,6 +19,7 @@ from service.errors import (
     NotFoundError,
     VersionConflictError,
 )
+from usecases.root import build_services
 
 
 def new_project(ledger: PmoLedger, meta: Meta, code: str = "ALPHA") -> UUID:

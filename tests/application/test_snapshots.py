@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from api.bootstrap import build_services
 from service.app import SNAPSHOT_INTERVAL, PmoLedger
 from service.config import Settings
 from service.domain.base import Meta
 from service.domain.risk import Risk
+from usecases.root import build_services
 
 
 def _risk_with(ledger: PmoLedger, meta: Meta, assessments: int) -> UUID:

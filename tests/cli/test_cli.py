@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from api.bootstrap import build_services
 from api.cli import main
 from service.config import Settings
 from service.domain.export import Export
 from service.errors import AuthenticationError
+from usecases.root import build_services
 
 
 def env_for(settings: Settings) -> dict[str, str]:

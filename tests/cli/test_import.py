@@ -6,13 +6,13 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from api.bootstrap import build_services
 from api.cli import main
 from service.config import Settings
 from service.domain.base import Meta
 from service.domain.decision import Decision
 from service.domain.issue import Issue
 from service.domain.risk import Risk
+from usecases.root import build_services
 
 RISKS = """title,cause,event,effect,category,kind,owner,proximity,probability,impact,residual_probability,residual_impact,response,actions,actionee,status
 Late supplier,one supplier,delivery slips,stage ends late,schedule,threat,Olivia,within-stage,4,5,2,3,reduce,second source,Lee,open

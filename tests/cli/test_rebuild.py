@@ -9,13 +9,13 @@ import pytest
 from click.testing import CliRunner
 
 import api.cli_projections
-from api.bootstrap import build_services
 from api.cli import main
 from projections import catalog
 from projections.models import MODELS
 from projections.rebuild import rebuild_parallel
 from service.config import Settings
 from tests.projections.conftest import dump, processor, workload
+from usecases.root import build_services
 
 
 def env_for(settings: Settings) -> dict[str, str]:

@@ -57,8 +57,8 @@ def test_rebuilds_to_the_rows_recorded_then(store: Path) -> None:
 
 def test_every_aggregate_replays(store: Path) -> None:
     """Each aggregate loads from its events (and snapshots) at its last version."""
-    from api.bootstrap import build_services
     from service.config import Settings
+    from usecases.root import build_services
 
     conn = sqlite3.connect(store / "events.db")
     last = conn.execute(

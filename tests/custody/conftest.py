@@ -9,11 +9,11 @@ from uuid import UUID
 
 import pytest
 
-from api.bootstrap import Services, build_services
 from service.app import PmoLedger
 from service.config import Settings
 from service.domain.base import Meta
 from service.domain.document import Document
+from usecases.root import Services, build_services
 
 CUSTODIAN = Meta(actor="cara", role="custodian", reason="custody test", request_id="c1")
 CONTRIBUTOR = Meta(actor="colin", role="contributor", reason="drafting")

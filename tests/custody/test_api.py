@@ -10,11 +10,11 @@ from uuid import UUID, uuid4
 import pytest
 
 from api import create_app
-from api.bootstrap import build_services
 from api.resources.common import plain
 from service.config import Settings
 from service.retention import parse_schedule
 from tests.api.conftest import Api, issue_tokens
+from usecases.root import build_services
 
 SAME_DAY = parse_schedule(
     {

@@ -11,7 +11,6 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select, update
 
-from api.bootstrap import Services
 from api.cli import main
 from service.app import PmoLedger
 from service.blobs import FileBlobStore
@@ -20,6 +19,7 @@ from service.config import Settings
 from service.domain.document import Document
 from service.errors import StoreUnavailableError, VersionConflictError
 from tests.custody.conftest import CUSTODIAN, new_document, new_project, submit
+from usecases.root import Services
 
 BODY = b"0123456789abcdef" * 4096  # 64 KiB
 

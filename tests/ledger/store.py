@@ -15,14 +15,14 @@ from uuid import UUID
 import psycopg
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from api.bootstrap import Services, build_services
-from projections.ledger_signer import LedgerWorker, ledger_worker
+from projections.ledger_signer import LedgerWorker
 from projections.ledger_verify import Verifier, VerifyReport
 from service.config import Settings
 from service.domain.base import Meta
 from service.domain.risk import CATEGORIES
 from service.ledger.signing import SignedTreeHead, load_or_create_private_key
 from tests.conftest import PG_DSN
+from usecases.root import Services, build_services, ledger_worker
 
 META = Meta(actor="pat", role="pmo-head", reason="ledger test", request_id="r1")
 

@@ -9,10 +9,8 @@ import stat
 
 from sqlalchemy import func, select
 
-from api.bootstrap import build_services
 from projections.ledger import as_uuid, read_events, read_events_page
 from projections.ledger_reader import LedgerReader
-from projections.ledger_signer import ledger_worker
 from projections.ledger_tables import leaves, members
 from projections.ledger_verify import Verifier
 from service.config import Settings
@@ -25,6 +23,7 @@ from service.ledger.merkle import (
 )
 from service.ledger.signing import verify_tree_head
 from tests.ledger.store import META, Store, events_table, mark, pos, raw, write
+from usecases.root import build_services, ledger_worker
 
 
 def memory_tree(store: Store) -> MerkleTree:

@@ -8,13 +8,13 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, select
 
-from api.bootstrap import Services, build_services
 from projections.processing import Processor
 from projections.read_model import ReadModel
 from service.app import PmoLedger
 from service.config import Settings
 from service.domain.base import Meta
 from tests.projections.workload import Workload
+from usecases.root import Services, build_services
 
 
 @pytest.fixture

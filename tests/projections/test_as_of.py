@@ -7,9 +7,9 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from api.bootstrap import Services
 from projections.models import MODELS
 from tests.projections.conftest import workload
+from usecases.root import Services
 
 # register kind -> (workload key, attributes compared with the aggregate)
 COMPARED = {

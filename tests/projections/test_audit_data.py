@@ -7,11 +7,11 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from uuid import UUID
 
-from api.bootstrap import Services
 from projections.audit import REDACTED, data_text
 from projections.models import MODELS
 from projections.temporal import fields_of
 from tests.projections.workload import CUSTODIAN, OFFICERS, Workload
+from usecases.root import Services
 
 OFFICER = OFFICERS[0]
 

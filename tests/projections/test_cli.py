@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from click.testing import CliRunner
 
-from api.bootstrap import build_services
 from api.cli import main
 from service.config import Settings
 from service.domain.base import Meta
+from usecases.root import build_services
 
 
 def test_rebuild_then_status(settings: Settings) -> None:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from api.bootstrap import Services
 from projections.decoding import sharing
 from tests.projections.conftest import workload
+from usecases.root import Services
 
 
 def test_shared_decoding_equals_the_mappers(services: Services) -> None:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from api.bootstrap import Services
 from projections.models import MODELS
 from projections.rebuild import prepare
 from tests.projections.conftest import dump, processor
 from tests.projections.workload import Workload
+from usecases.root import Services
 
 EVENTS = 2000
 

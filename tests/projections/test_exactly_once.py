@@ -7,12 +7,12 @@ from typing import ClassVar
 import pytest
 from sqlalchemy import Connection
 
-from api.bootstrap import Services
 from projections.models import MODELS
 from projections.processing import ProcessingError
 from projections.read_model import Item
 from projections.risks import RiskRegister
 from tests.projections.conftest import dump, processor, workload
+from usecases.root import Services
 
 
 class FailingRisks(RiskRegister):

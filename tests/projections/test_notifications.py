@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from api.bootstrap import Services
 from projections.notifications import notification_reader
 from tests.projections.conftest import workload
+from usecases.root import Services
 
 
 def test_the_reader_equals_the_recorders_select(services: Services) -> None:

@@ -9,12 +9,12 @@ from uuid import UUID, uuid4
 
 from sqlalchemy import Column, Engine, MetaData, String, Uuid, select
 
-from api.bootstrap import Services
 from projections.buffers import Holds
 from projections.documents import DocumentsModel
 from projections.read_model import Item
 from projections.temporal import temporal_table
 from projections.versions import Versions
+from usecases.root import Services
 
 START = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 

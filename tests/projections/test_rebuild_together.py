@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from functools import partial
 
-from api.bootstrap import Services, build_services
 from projections.audit import AuditTrail
 from projections.models import MODELS
 from projections.processing import Processor
@@ -13,6 +12,7 @@ from projections.rebuild import Store, plan, rebuild_parallel
 from projections.risks import RiskRegister
 from service.config import Settings
 from tests.projections.conftest import dump, processor, workload
+from usecases.root import Services, build_services
 
 
 def test_one_pass_resumes_each_model_from_its_own_position(

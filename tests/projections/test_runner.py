@@ -10,7 +10,6 @@ from typing import ClassVar
 import pytest
 from sqlalchemy import Connection
 
-from api.bootstrap import Services, build_services
 from projections.audit import AuditTrail
 from projections.processing import Processor
 from projections.read_model import Item
@@ -20,6 +19,7 @@ from projections.runner import Runner
 from service.config import Settings
 from service.domain.base import Meta
 from tests.projections.conftest import workload
+from usecases.root import Services, build_services
 
 
 def eventually(check: Callable[[], bool], timeout: float = 30.0) -> None:

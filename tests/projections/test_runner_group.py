@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, text
 
-from api.bootstrap import Services
 from projections.models import MODELS
 from projections.processing import Processor
 from projections.read_model import ReadModel
@@ -17,6 +16,7 @@ from projections.runner import Runner, lock_name, locks
 from service.domain.base import Meta
 from tests.projections.conftest import dump, processor, workload
 from tests.projections.test_runner import PoisonedRisks, eventually, status_of
+from usecases.root import Services
 
 
 def positions(services: Services) -> dict[str, int]:

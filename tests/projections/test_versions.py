@@ -7,9 +7,9 @@ from uuid import uuid4
 import pytest
 from sqlalchemy import func, select
 
-from api.bootstrap import Services
 from projections import versions as versions_module
 from tests.projections.test_prepared_rows import item, versions_table
+from usecases.root import Services
 
 
 def test_a_batch_larger_than_the_memory_keeps_its_rows_then_shrinks(

@@ -8,8 +8,8 @@ from uuid import UUID
 
 import pytest
 
-from api.bootstrap import Services
 from service.domain.base import Meta
+from usecases.root import Services
 
 CUSTODIAN = Meta("cara", "custodian", "custody", "req-c")
 

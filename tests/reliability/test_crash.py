@@ -16,7 +16,6 @@ from uuid import UUID
 
 import pytest
 
-from api.bootstrap import build_services
 from service.config import Settings
 from tests.conftest import BACKENDS
 from tests.reliability.conftest import (
@@ -28,6 +27,7 @@ from tests.reliability.conftest import (
     risk_body,
     start_server,
 )
+from usecases.root import build_services
 
 KILLS = 40 if FULL else 10
 WRITERS = 16 if FULL else 6

@@ -23,11 +23,11 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from api.bootstrap import build_services
 from api.cli import main
 from service.domain.base import Meta
 from tests.conftest import settings_for
 from tests.reliability.conftest import FULL, TOKEN, Server, new_project, raw_post
+from usecases.root import build_services
 
 CHECKS = [
     not_a_server_error,

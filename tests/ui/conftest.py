@@ -10,9 +10,9 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from api import create_app
-from api.bootstrap import Services, build_services
 from service.config import Settings
 from service.domain.base import ROLES, Meta
+from usecases.root import Services, build_services
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 

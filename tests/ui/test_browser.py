@@ -23,11 +23,11 @@ from typing import Any
 import pytest
 from playwright import sync_api as playwright
 
-from api.bootstrap import build_services
 from service.config import Settings
 from service.domain.base import Meta
 from service.domain.risk import Risk
 from tests.e2e.test_server import BIN, free_port
+from usecases.root import build_services
 
 CHROMIUM = Path("/usr/bin/chromium")
 DOCS = Path(

@@ -85,6 +85,16 @@ def build_services(
     return services
 
 
+def ledger_worker(services: Services) -> LedgerWorker:
+    """A new ledger worker for these services, not started (tests call sign_now)."""
+    return build_ledger_worker(
+        services.views_engine,
+        services.ledger.recorder,
+        services.ledger.mapper,
+        services.settings.key_path,
+    )
+
+
 def build_runner(ledger: PmoLedger, engine: Engine, *, create_tables: bool) -> Runner:
     """A runner over every read model's live generation (tables made if asked)."""
     processors = [
