@@ -25,7 +25,7 @@ def create_app(
 ) -> Flask:
     """Build the Flask application from settings (or ready-made services)."""
     from api import auth, errors, health, idempotency
-    from api.resources import BLUEPRINTS, operations
+    from api.resources import blueprints, operations
     from api.schemas.base import ProblemSchema
 
     settings = settings or (services.settings if services else Settings.from_env())
@@ -55,7 +55,7 @@ def create_app(
     app.before_request(operations.check_body)
     idempotency.init_app(app, services)
     app.register_blueprint(health.blueprint)
-    for blueprint in BLUEPRINTS:
+    for blueprint in blueprints():
         api.register_blueprint(blueprint)
     from api import ui
     from api.cli import main

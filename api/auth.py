@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from contextlib import ExitStack
+from functools import cache
 
 from flask import Flask, current_app, g, request
 
 from api.errors import ApiError
 from service.application import Principal
+from service.domain import catalogue
 from service.domain.base import ROLES, Meta
+from service.domain.register import RegisterKind
 from service.errors import AuthenticationError
 
 EVERYONE = frozenset(ROLES)
 HEAD = frozenset({"pmo-head"})
 REGISTERS = HEAD | {"project-officer"}
-RAISERS = REGISTERS | {"contributor"}
 CUSTODY = HEAD | {"custodian"}
 SUBMITTERS = CUSTODY | {"contributor"}
 
@@ -31,29 +33,13 @@ PUBLIC_ENDPOINTS = frozenset(
 )
 """Endpoints that need no token: probes, the spec and its viewer."""
 
-WRITE_ACCESS: Mapping[str, frozenset[str]] = {
+OTHER_WRITES: Mapping[str, frozenset[str]] = {
     "projects.register_project": REGISTERS,
     "projects.change_details": REGISTERS,
     "projects.change_stage": REGISTERS,
     "projects.report_status": REGISTERS,
     "projects.close_project": REGISTERS,
     "projects.reopen_project": HEAD,
-    "risks.identify_risk": RAISERS,
-    "risks.assess_risk": REGISTERS,
-    "risks.plan_response": REGISTERS,
-    "risks.close_risk": REGISTERS,
-    "risks.reopen_risk": REGISTERS,
-    "issues.raise_issue": RAISERS,
-    "issues.examine_issue": REGISTERS,
-    "issues.resolve_issue": REGISTERS,
-    "issues.close_issue": REGISTERS,
-    "changes.raise_change": RAISERS,
-    "changes.assess_change": REGISTERS,
-    "changes.decide_change": REGISTERS,
-    "changes.implement_change": REGISTERS,
-    "changes.close_change": REGISTERS,
-    "decisions.record_decision": REGISTERS,
-    "decisions.supersede_decision": REGISTERS,
     "documents.register_document": CUSTODY,
     "documents.submit_version": SUBMITTERS,
     "documents.review_version": CUSTODY,
@@ -67,7 +53,25 @@ WRITE_ACCESS: Mapping[str, frozenset[str]] = {
     "tokens.issue_token": HEAD,
     "tokens.revoke_token": HEAD,
 }
-"""Who may call each writing endpoint. Any endpoint not listed here is a read."""
+"""Who may call each writing endpoint outside the declared registers."""
+
+
+def write_access() -> dict[str, frozenset[str]]:
+    """Who may call each writing endpoint (a register's rows from its declaration).
+
+    Any endpoint not listed here is a read.
+    """
+    return _write_access(catalogue.kinds())
+
+
+@cache
+def _write_access(kinds: tuple[RegisterKind, ...]) -> dict[str, frozenset[str]]:
+    rows = dict(OTHER_WRITES)
+    for kind in kinds:
+        for command in (kind.create, *kind.commands):
+            rows[f"{kind.name}.{command.endpoint_name}"] = frozenset(command.roles)
+    return rows
+
 
 AUDIT = frozenset({"auditor", "pmo-head"})
 
@@ -91,7 +95,7 @@ def allowed_roles(endpoint: str, method: str) -> frozenset[str]:
     """The roles that may call an endpoint with a method (unlisted writes: head)."""
     if method in READ_METHODS:
         return READ_ACCESS.get(endpoint, EVERYONE)
-    return WRITE_ACCESS.get(endpoint, HEAD)
+    return write_access().get(endpoint, HEAD)
 
 
 def principal() -> Principal:

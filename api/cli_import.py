@@ -1,4 +1,4 @@
-"""`pmo-ledger import risks|issues|decisions FILE.csv --project CODE`."""
+"""`pmo-ledger import REGISTER FILE.csv --project CODE` (risks, issues, decisions)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from api.cli_common import opened
-from service.importer import ImportRefusedError, Kind, import_register
+from service.importer import ImportRefusedError, Kind, import_register, importable
 
 
 @click.group("import")
@@ -46,6 +46,6 @@ def _command(kind: Kind) -> click.Command:
     return command
 
 
-KINDS: tuple[Kind, ...] = ("risks", "issues", "decisions")
+KINDS: tuple[Kind, ...] = tuple(importable())
 for _kind in KINDS:
     import_group.add_command(_command(_kind))

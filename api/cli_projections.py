@@ -10,7 +10,7 @@ from types import FrameType
 import click
 
 from api.cli_common import opened
-from projections.models import BY_NAME, MODELS
+from projections.models import by_name, models
 from projections.processing import ProcessingError
 from projections.read_model import ReadModel
 from projections.rebuild import (
@@ -35,10 +35,10 @@ OPENED: list[Services] = []
 def chosen(name: str | None) -> list[type[ReadModel]]:
     """The read model named, or all of them."""
     if name is None:
-        return list(MODELS)
-    if name not in BY_NAME:
-        raise click.BadParameter(f"must be one of {', '.join(BY_NAME)}")
-    return [BY_NAME[name]]
+        return list(models())
+    if name not in by_name():
+        raise click.BadParameter(f"must be one of {', '.join(by_name())}")
+    return [by_name()[name]]
 
 
 @click.group()
@@ -100,7 +100,7 @@ def open_store(settings: Settings) -> Store:
 
 def rebuild_all(services: Services, batch_size: int | None, workers: int) -> None:
     """Rebuild every model: one pass in this process, or shared between workers."""
-    groups = plan(MODELS, workers) if workers > 1 else [[m.name for m in MODELS]]
+    groups = plan(models(), workers) if workers > 1 else [[m.name for m in models()]]
     length = len(groups) * services.ledger.head_position()
     label = f"all models: {len(groups)} worker(s)"
     try:
@@ -112,13 +112,13 @@ def rebuild_all(services: Services, batch_size: int | None, workers: int) -> Non
                     services.ledger.mapper,
                 )
                 built = rebuild_together(
-                    MODELS, store, progress=bar.update, batch_size=batch_size
+                    models(), store, progress=bar.update, batch_size=batch_size
                 )
                 done = [(groups[0], built)]
             else:
                 outcomes = rebuild_parallel(
                     partial(open_store, services.settings),
-                    MODELS,
+                    models(),
                     workers=workers,
                     progress=bar.update,
                     batch_size=batch_size,

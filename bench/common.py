@@ -24,7 +24,33 @@ from service.domain.base import Meta
 RESULTS = Path(__file__).parent / "results"
 PG_DSN = os.environ.get("BENCH_PG_DSN", "postgresql://postgres@127.0.0.1:5432/test")
 META = Meta("bench", "project-officer", "benchmark", "bench-1")
-RISK_ARGS = ("r", "cause", "event", "effect", "cost", "threat", "owner", "imminent")
+RISK = {
+    "title": "r",
+    "cause": "cause",
+    "event": "event",
+    "effect": "effect",
+    "category": "cost",
+    "kind": "threat",
+    "owner": "owner",
+    "proximity": "imminent",
+    "probability": 3,
+    "impact": 3,
+}
+
+
+def ratings(
+    inherent_probability: int,
+    inherent_impact: int,
+    residual_probability: int,
+    residual_impact: int,
+) -> dict[str, int]:
+    """The values of an assess_risk command."""
+    return {
+        "inherent_probability": inherent_probability,
+        "inherent_impact": inherent_impact,
+        "residual_probability": residual_probability,
+        "residual_impact": residual_impact,
+    }
 
 
 @contextmanager

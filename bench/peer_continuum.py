@@ -19,13 +19,13 @@ from pathlib import Path
 
 import sqlalchemy
 import sqlalchemy_continuum
-from common import META, RISK_ARGS, median_ms, report, settings_for
+from common import META, RISK, median_ms, ratings, report, settings_for
 from sqlalchemy import String, create_engine, event, select, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, configure_mappers
 from sqlalchemy.orm import mapped_column as column
 from sqlalchemy_continuum import make_versioned, version_class
 
-from projections.models import MODELS
+from projections.models import models
 from projections.rebuild import rebuild
 from usecases.root import build_services
 
@@ -129,16 +129,16 @@ def ledger(risks: int, updates: int) -> dict[str, float]:
         project = app.register_project("PEER", "Peer", "", "S", "M", META).id
         started = time.perf_counter()
         ids = [
-            app.identify_risk(project, *RISK_ARGS, 3, 3, META).id for _ in range(risks)
+            app.perform("identify_risk", project, RISK, META).id for _ in range(risks)
         ]
         midpoint = datetime.now(UTC)
         for n in range(updates):
             for risk_id in ids:
-                app.assess_risk(risk_id, 3, 3, 1 + n % 5, 2, META)
+                app.perform("assess_risk", risk_id, ratings(3, 3, 1 + n % 5, 2), META)
             if n == updates // 2:
                 midpoint = datetime.now(UTC)
         elapsed = time.perf_counter() - started
-        for cls in MODELS:
+        for cls in models():
             rebuild(cls, services.views_engine, app.recorder, app.mapper)
 
         def as_at() -> object:

@@ -36,7 +36,7 @@ from common import median_ms, report, settings_for
 from generate import generate
 from sqlalchemy import BigInteger, Column, MetaData, Table, Text, insert
 
-from projections.models import BY_NAME, MODELS
+from projections.models import by_name, models
 from projections.rebuild import Outcome, Store, rebuild, rebuild_parallel
 from service.config import Settings
 from usecases.root import Services, build_services
@@ -95,7 +95,7 @@ def rebuild_all(settings: Settings, workers: int, head: int, pipe: Any) -> None:
 
     started = time.perf_counter()
     outcomes = rebuild_parallel(
-        partial(open_store, settings), MODELS, workers=workers, progress=progress
+        partial(open_store, settings), models(), workers=workers, progress=progress
     )
     pipe.send((time.perf_counter() - started, outcomes))
 
@@ -127,7 +127,7 @@ def as_of_query(backend: str, versions: int) -> dict[str, float]:
             )
             ledger = services.ledger
             for name in ("projects", "risks"):
-                cls = BY_NAME[name]
+                cls = by_name()[name]
                 rebuild(cls, services.views_engine, ledger.recorder, ledger.mapper)
             project = UUID(services.views.list_projects()[0]["id"])
             return _time_queries(services, project)
@@ -193,7 +193,7 @@ def main() -> None:
         )
         if args.per_model:
             ledger = services.ledger
-            for cls in MODELS:
+            for cls in models():
                 started, cpu = time.perf_counter(), time.process_time()
                 rebuild(cls, services.views_engine, ledger.recorder, ledger.mapper)
                 elapsed = time.perf_counter() - started

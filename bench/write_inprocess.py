@@ -27,10 +27,11 @@ from uuid import UUID
 
 from common import (
     META,
-    RISK_ARGS,
+    RISK,
     RawPostgres,
     RawSQLite,
     interleaved,
+    ratings,
     report,
     settings_for,
 )
@@ -42,7 +43,7 @@ from usecases.root import Services, build_services
 
 def identify(ledger: PmoLedger, project: UUID) -> UUID:
     """Record one risk; return its id."""
-    return ledger.identify_risk(project, *RISK_ARGS, 3, 3, META).id
+    return ledger.perform("identify_risk", project, RISK, META).id
 
 
 def threaded_rate(
@@ -54,7 +55,12 @@ def threaded_rate(
     def work(mine: list[UUID]) -> None:
         try:
             for i in range(per):
-                ledger.assess_risk(mine[i % len(mine)], 2, 2, 1 + i % 3, 1, META)
+                ledger.perform(
+                    "assess_risk",
+                    mine[i % len(mine)],
+                    ratings(2, 2, 1 + i % 3, 1),
+                    META,
+                )
         except BaseException as error:
             errors.append(error)
 
@@ -77,7 +83,7 @@ def prepared(settings: Settings) -> tuple[Services, UUID, list[UUID], bytes]:
     ledger = services.ledger
     project = ledger.register_project("BENCH", "Bench", "", "S", "M", META).id
     risks = [identify(ledger, project) for _ in range(64)]
-    ledger.assess_risk(risks[0], 2, 2, 1, 1, META)
+    ledger.perform("assess_risk", risks[0], ratings(2, 2, 1, 1), META)
     state = ledger.recorder.select_events(risks[0], desc=True, limit=1)[0].state
     return services, project, risks, state
 
@@ -95,8 +101,11 @@ def compared(
     return interleaved(
         {
             "raw": lambda: raw.insert(state),
-            "assess": lambda: ledger.assess_risk(
-                risks[next(counter) % len(risks)], 2, 3, 1, 2, META
+            "assess": lambda: ledger.perform(
+                "assess_risk",
+                risks[next(counter) % len(risks)],
+                ratings(2, 3, 1, 2),
+                META,
             ),
             "identify": lambda: identify(ledger, project),
         },

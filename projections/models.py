@@ -3,25 +3,23 @@
 from __future__ import annotations
 
 from projections.audit import AuditTrail
-from projections.changes import ChangeLog
-from projections.decisions import DecisionLog
 from projections.documents import DocumentsModel
-from projections.issues import IssueRegister
 from projections.projects import ProjectsModel
 from projections.read_model import ReadModel
-from projections.register import RegisterModel
-from projections.risks import RiskRegister
+from projections.register import RegisterModel, register_model
+from service.domain import catalogue
 
-MODELS: tuple[type[ReadModel], ...] = (
-    ProjectsModel,
-    RiskRegister,
-    IssueRegister,
-    ChangeLog,
-    DecisionLog,
-    DocumentsModel,
-    AuditTrail,
-)
-BY_NAME: dict[str, type[ReadModel]] = {m.name: m for m in MODELS}
-REGISTERS: dict[str, type[RegisterModel]] = {
-    m.name: m for m in (RiskRegister, IssueRegister, ChangeLog, DecisionLog)
-}
+
+def registers() -> dict[str, type[RegisterModel]]:
+    """Each declared register's read model, by register name."""
+    return {cls.register_kind.name: register_model(cls) for cls in catalogue.entries()}
+
+
+def models() -> tuple[type[ReadModel], ...]:
+    """Every read model, registers included."""
+    return (ProjectsModel, *registers().values(), DocumentsModel, AuditTrail)
+
+
+def by_name() -> dict[str, type[ReadModel]]:
+    """Every read model by name."""
+    return {m.name: m for m in models()}

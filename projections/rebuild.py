@@ -25,7 +25,7 @@ from sqlalchemy import Engine, func, select
 
 from projections import catalog
 from projections.engine import writing
-from projections.models import BY_NAME, MODELS
+from projections.models import by_name, models
 from projections.processing import Processor
 from projections.read_model import ReadModel
 from projections.runner import exclusive
@@ -187,7 +187,7 @@ class Outcome:
 
 def rebuild_parallel(
     open_store: Callable[[], Store],
-    classes: Sequence[type[ReadModel]] = MODELS,
+    classes: Sequence[type[ReadModel]] | None = None,
     *,
     workers: int = 2,
     progress: Callable[[int], None] | None = None,
@@ -202,6 +202,7 @@ def rebuild_parallel(
     call resumes them; the workers' errors are raised together. Interrupting
     this process interrupts the workers too, as Ctrl-C does in a terminal.
     """
+    classes = models() if classes is None else classes
     context = multiprocessing.get_context("fork")
     reports: Any = context.Queue()
     processes = [
@@ -256,7 +257,7 @@ def _work(
     gc.set_threshold(GC_THRESHOLD, 10, 10)
     try:
         store = open_store()
-        classes = [BY_NAME[name] for name in names]
+        classes = [by_name()[name] for name in names]
         built = rebuild_together(
             classes,
             store,

@@ -13,7 +13,7 @@ from sqlalchemy import Connection, Engine, Select, select
 from projections import catalog
 from projections.audit import AuditTrail
 from projections.documents import DocumentsModel
-from projections.models import MODELS, REGISTERS
+from projections.models import models, registers
 from projections.paging import (
     Page,
     after,
@@ -68,9 +68,9 @@ class Views:
         return cast(M, self._models[key])
 
     def _register(self, kind: str) -> RegisterModel | None:
-        if kind not in REGISTERS:
-            raise ValueError(f"kind: must be one of {', '.join(REGISTERS)}")
-        return self._live(REGISTERS[kind])
+        if kind not in registers():
+            raise ValueError(f"kind: must be one of {', '.join(registers())}")
+        return self._live(registers()[kind])
 
     def _all(self, query: Select[Any]) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
@@ -94,7 +94,7 @@ class Views:
         with self.engine.connect() as conn:
             rows = {(r.name, r.generation): r for r in catalog.read_all(conn)}
             positions = []
-            for cls in MODELS:
+            for cls in models():
                 generation = catalog.active_generation(conn, cls.name)
                 row = rows.get((cls.name, generation or 0))
                 positions.append(row.position if row else 0)
@@ -133,7 +133,7 @@ class Views:
         """One page of a project's register (as at a time), filtered and sorted."""
         check_limit(limit)
         model = self._register(kind)
-        query = register_query(REGISTERS[kind], model, project_id, as_of, filters)
+        query = register_query(registers()[kind], model, project_id, as_of, filters)
         if model is None or query is None:
             return Page([])
         return self._keyset(model, query, sort, after, limit)
@@ -358,7 +358,7 @@ class Views:
                 "error_position": None,
                 "updated_at": None,
             }
-            for cls in MODELS
+            for cls in models()
             if cls.name not in seen
         ]
         return report

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from service.access import AccessCommands
 from service.custody import CustodyCommands
-from service.domain.change import ChangeRequest
-from service.domain.decision import Decision
+from service.domain import catalogue
 from service.domain.document import Document
-from service.domain.issue import Issue
 from service.domain.project import Project
-from service.domain.risk import Risk
 from service.exports import ExportCommands
 
 SNAPSHOT_INTERVAL = 50
@@ -20,5 +17,5 @@ class PmoLedger(CustodyCommands, AccessCommands, ExportCommands):
 
     snapshotting_intervals = {
         cls: SNAPSHOT_INTERVAL
-        for cls in (Project, Risk, Issue, ChangeRequest, Decision, Document)
+        for cls in (Project, *catalogue.BUILT_IN, Document)
     }

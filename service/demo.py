@@ -123,68 +123,85 @@ def _risks(ledger: PmoLedger, project_id: UUID, meta: Meta, rng: random.Random) 
     count = rng.randint(15, 18)
     for i in range(count):
         title, category, kind = RISKS[i % len(RISKS)]
-        risk_id = ledger.identify_risk(
+        risk_id = ledger.perform(
+            "identify_risk",
             project_id,
-            title,
-            "Because of current conditions",
-            title.lower(),
-            "Delay, cost or quality impact on the stage",
-            category,
-            kind,
-            rng.choice(OWNERS),
-            rng.choice(("imminent", "within-stage", "within-project")),
-            rng.randint(1, 5),
-            rng.randint(1, 5),
+            {
+                "title": title,
+                "cause": "Because of current conditions",
+                "event": title.lower(),
+                "effect": "Delay, cost or quality impact on the stage",
+                "category": category,
+                "kind": kind,
+                "owner": rng.choice(OWNERS),
+                "proximity": rng.choice(("imminent", "within-stage", "within-project")),
+                "probability": rng.randint(1, 5),
+                "impact": rng.randint(1, 5),
+            },
             meta,
         ).id
         for _ in range(rng.randint(1, 4)):
             p, i2 = rng.randint(2, 5), rng.randint(2, 5)
-            ledger.assess_risk(
+            ledger.perform(
+                "assess_risk",
                 risk_id,
-                p,
-                i2,
-                max(1, p - rng.randint(0, 2)),
-                max(1, i2 - rng.randint(0, 2)),
+                {
+                    "inherent_probability": p,
+                    "inherent_impact": i2,
+                    "residual_probability": max(1, p - rng.randint(0, 2)),
+                    "residual_impact": max(1, i2 - rng.randint(0, 2)),
+                },
                 meta,
             )
         response = "reduce" if kind == "threat" else "enhance"
-        ledger.plan_risk_response(
+        ledger.perform(
+            "plan_risk_response",
             risk_id,
-            response,
-            "Weekly review with the supplier",
-            rng.choice(OWNERS),
+            {
+                "response": response,
+                "actions": "Weekly review with the supplier",
+                "actionee": rng.choice(OWNERS),
+            },
             meta,
         )
         if rng.random() < 0.2:
-            ledger.close_risk(risk_id, meta)
+            ledger.perform("close_risk", risk_id, {}, meta)
     return count
 
 
 def _issues(ledger: PmoLedger, project_id: UUID, meta: Meta, rng: random.Random) -> int:
     kinds = ("request-for-change", "off-specification", "problem-concern")
     for n in range(6):
-        issue_id = ledger.raise_issue(
+        issue_id = ledger.perform(
+            "raise_issue",
             project_id,
-            kinds[n % 3],
-            f"Issue {n + 1}: {RISKS[n][0]}",
-            "Raised at the weekly checkpoint",
-            rng.choice(("low", "medium", "high")),
-            rng.choice(("minor", "significant", "major")),
+            {
+                "issue_type": kinds[n % 3],
+                "title": f"Issue {n + 1}: {RISKS[n][0]}",
+                "description": "Raised at the weekly checkpoint",
+                "priority": rng.choice(("low", "medium", "high")),
+                "severity": rng.choice(("minor", "significant", "major")),
+            },
             meta,
         ).id
         done = n % 4
         if done >= 1:
-            ledger.examine_issue(
+            ledger.perform(
+                "examine_issue",
                 issue_id,
-                "Two weeks' delay if not handled",
-                "Accept; escalate",
-                "Escalate",
+                {
+                    "impact_analysis": "Two weeks' delay if not handled",
+                    "options": "Accept; escalate",
+                    "recommendation": "Escalate",
+                },
                 meta,
             )
         if done >= 2:
-            ledger.resolve_issue(issue_id, "Escalated and agreed", meta)
+            ledger.perform(
+                "resolve_issue", issue_id, {"resolution": "Escalated and agreed"}, meta
+            )
         if done >= 3:
-            ledger.close_issue(issue_id, meta)
+            ledger.perform("close_issue", issue_id, {}, meta)
     return 6
 
 
@@ -201,73 +218,100 @@ def _changes(ledger: PmoLedger, project_id: UUID, meta: Meta) -> int:
         [("assess",), ("decide", "request-info"), ("assess",)],
     ]
     for n, plan in enumerate(plans):
-        change_id = ledger.raise_change(
+        change_id = ledger.perform(
+            "raise_change",
             project_id,
-            f"Change {n + 1}",
-            "Adjust the scope of the release",
-            "Business need",
-            None,
+            {
+                "title": f"Change {n + 1}",
+                "description": "Adjust the scope of the release",
+                "justification": "Business need",
+                "related_issue_id": None,
+            },
             meta,
         ).id
         for step in plan:
             if step[0] == "assess":
-                ledger.assess_change(
+                ledger.perform(
+                    "assess_change",
                     change_id,
-                    "12500.00",
-                    10,
-                    "Adds one report",
-                    "None",
-                    "Low",
-                    "Higher",
+                    {
+                        "cost_impact": "12500.00",
+                        "time_impact_days": 10,
+                        "scope_impact": "Adds one report",
+                        "quality_impact": "None",
+                        "risk_impact": "Low",
+                        "benefits_impact": "Higher",
+                    },
                     meta,
                 )
             elif step[0] == "decide":
-                ledger.decide_change(
-                    change_id, step[1], authority, "Within budget", meta
+                ledger.perform(
+                    "decide_change",
+                    change_id,
+                    {
+                        "decision": step[1],
+                        "authority": authority,
+                        "rationale": "Within budget",
+                    },
+                    meta,
                 )
             elif step[0] == "implement":
-                ledger.implement_change(change_id, "Released in sprint 4", meta)
+                ledger.perform(
+                    "implement_change",
+                    change_id,
+                    {"notes": "Released in sprint 4"},
+                    meta,
+                )
             else:
-                ledger.close_change(change_id, meta)
+                ledger.perform("close_change", change_id, {}, meta)
     return len(plans)
 
 
 def _decisions(ledger: PmoLedger, project_id: UUID, meta: Meta) -> int:
-    first = ledger.record_decision(
+    first = ledger.perform(
+        "record_decision",
         project_id,
-        "Choose delivery approach",
-        "Two approaches were considered",
-        ["waterfall", "agile"],
-        "Agile delivery",
-        "Frequent feedback",
-        "Project Board",
-        date(2026, 9, 3),
-        [],
+        {
+            "title": "Choose delivery approach",
+            "context": "Two approaches were considered",
+            "options": ["waterfall", "agile"],
+            "outcome": "Agile delivery",
+            "rationale": "Frequent feedback",
+            "decided_by": "Project Board",
+            "decided_on": date(2026, 9, 3),
+            "related_ids": [],
+        },
         meta,
     ).id
-    second = ledger.record_decision(
+    second = ledger.perform(
+        "record_decision",
         project_id,
-        "Choose delivery approach (revised)",
-        "Vendor constraints",
-        ["agile", "hybrid"],
-        "Hybrid delivery",
-        "Vendor releases quarterly",
-        "Project Board",
-        date(2026, 10, 1),
-        [str(first)],
+        {
+            "title": "Choose delivery approach (revised)",
+            "context": "Vendor constraints",
+            "options": ["agile", "hybrid"],
+            "outcome": "Hybrid delivery",
+            "rationale": "Vendor releases quarterly",
+            "decided_by": "Project Board",
+            "decided_on": date(2026, 10, 1),
+            "related_ids": [str(first)],
+        },
         meta,
     ).id
-    ledger.supersede_decision(first, second, meta)
-    ledger.record_decision(
+    ledger.perform("supersede_decision", first, {"superseded_by": second}, meta)
+    ledger.perform(
+        "record_decision",
         project_id,
-        "Hosting",
-        "Cloud or on premises",
-        ["cloud", "on premises"],
-        "Cloud",
-        "Lower cost",
-        "Design Authority",
-        date(2026, 10, 8),
-        [],
+        {
+            "title": "Hosting",
+            "context": "Cloud or on premises",
+            "options": ["cloud", "on premises"],
+            "outcome": "Cloud",
+            "rationale": "Lower cost",
+            "decided_by": "Design Authority",
+            "decided_on": date(2026, 10, 8),
+            "related_ids": [],
+        },
         meta,
     )
     return 3

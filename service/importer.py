@@ -1,7 +1,8 @@
 """Bring an existing spreadsheet register in: every row checked first, then one commit.
 
 Each row becomes the events the commands would have recorded (a risk is
-identified, then assessed, responded to and closed as its columns say), by
+identified, then assessed, responded to and closed as its columns say, as
+the register's declared import steps list them), by
 the importing actor, with a reason naming the file and line. If any row does
 not validate, nothing is written and every bad line is reported.
 """
@@ -13,30 +14,17 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Literal
-
-from eventsourcing.domain import Aggregate
+from typing import Any
 
 from service.app import PmoLedger
+from service.domain import catalogue
 from service.domain.base import DomainError, InvalidValueError, Meta
-from service.domain.decision import Decision
-from service.domain.issue import Issue
+from service.domain.entry import RegisterEntry
 from service.domain.project import Project
-from service.domain.risk import Risk
+from service.domain.register import Command, Field, ImportStep, RegisterKind
 
-Kind = Literal["risks", "issues", "decisions"]
+Kind = str
 Row = Mapping[str, str]
-REQUIRED: dict[str, tuple[str, ...]] = {
-    "risks": (
-        "title", "cause", "event", "effect", "category", "kind", "owner",
-        "proximity", "probability", "impact",
-    ),
-    "issues": ("issue_type", "title", "description", "priority", "severity"),
-    "decisions": (
-        "title", "context", "options", "outcome", "rationale", "decided_by",
-        "decided_on",
-    ),
-}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -70,101 +58,79 @@ class Imported:
     position: int
 
 
-def _number(row: Row, name: str) -> int:
-    text = (row.get(name) or "").strip()
-    if not text.lstrip("-").isdigit():
-        raise InvalidValueError(name, "must be an integer from 1 to 5")
-    return int(text)
+def importable() -> dict[str, type[RegisterEntry]]:
+    """The registers whose declaration says how a spreadsheet row is imported."""
+    return {
+        cls.register_kind.name: cls
+        for cls in catalogue.entries()
+        if cls.register_kind.import_steps is not None
+    }
 
 
-def _list(text: str | None) -> list[str]:
-    return [part.strip() for part in (text or "").split(";") if part.strip()]
-
-
-def _risk(project_id: object, row: Row, meta: Meta) -> Aggregate:
-    risk = Risk.identify(
-        project_id,  # type: ignore[arg-type]
-        row["title"],
-        row["cause"],
-        row["event"],
-        row["effect"],
-        row["category"],
-        row["kind"],
-        row["owner"],
-        row["proximity"],
-        _number(row, "probability"),
-        _number(row, "impact"),
-        meta,
-    )
-    if row.get("residual_probability") or row.get("residual_impact"):
-        risk.assess(
-            risk.inherent_probability,
-            risk.inherent_impact,
-            _number(row, "residual_probability"),
-            _number(row, "residual_impact"),
-            meta,
-        )
-    if row.get("response"):
-        risk.plan_response(
-            row["response"], row.get("actions", ""), row.get("actionee", ""), meta
-        )
-    _close_if(risk, row, meta)
-    return risk
-
-
-def _issue(project_id: object, row: Row, meta: Meta) -> Aggregate:
-    issue = Issue.raise_issue(
-        project_id,  # type: ignore[arg-type]
-        row["issue_type"],
-        row["title"],
-        row["description"],
-        row["priority"],
-        row["severity"],
-        meta,
-    )
-    if row.get("impact_analysis"):
-        issue.examine(
-            row["impact_analysis"], row.get("options", ""),
-            row.get("recommendation", ""), meta,
-        )  # fmt: skip
-    if row.get("resolution"):
-        issue.resolve(row["resolution"], meta)
-    _close_if(issue, row, meta)
-    return issue
-
-
-def _decision(project_id: object, row: Row, meta: Meta) -> Aggregate:
-    try:
-        decided_on = date.fromisoformat(row["decided_on"].strip())
-    except ValueError:
-        raise InvalidValueError("decided_on", "must be a date (YYYY-MM-DD)") from None
-    return Decision.record(
-        project_id,  # type: ignore[arg-type]
-        row["title"],
-        row["context"],
-        _list(row["options"]),
-        row["outcome"],
-        row["rationale"],
-        row["decided_by"],
-        decided_on,
-        _list(row.get("related_ids")),
-        meta,
+def required_columns(kind: RegisterKind) -> tuple[str, ...]:
+    """The columns every row must fill: the creating command's required values."""
+    return tuple(
+        p.name
+        for p in kind.create.params
+        if not p.nullable and (p.required or p.kind not in ("text", "texts"))
     )
 
 
-def _close_if(aggregate: Aggregate, row: Row, meta: Meta) -> None:
-    status = (row.get("status") or "open").strip()
-    if status == "closed":
-        aggregate.close(meta)  # type: ignore[attr-defined]
-    elif status not in ("open", ""):
-        raise InvalidValueError("status", "must be open or closed")
+def cell(field: Field, text: str) -> Any:
+    """A spreadsheet cell as the value a field takes."""
+    text = text.strip()
+    if field.kind == "integer":
+        if not text.lstrip("-").isdigit():
+            message = f"must be an integer from {field.low} to {field.high}"
+            raise InvalidValueError(field.name, message)
+        return int(text)
+    if field.kind == "date":
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            raise InvalidValueError(field.name, "must be a date (YYYY-MM-DD)") from None
+    if field.kind == "texts":
+        return [part.strip() for part in text.split(";") if part.strip()]
+    if field.nullable and not text:
+        return None
+    return text
 
 
-BUILDERS: dict[str, Callable[[object, Row, Meta], Aggregate]] = {
-    "risks": _risk,
-    "issues": _issue,
-    "decisions": _decision,
-}
+def _values(command: Command, row: Row, state: Mapping[str, Any]) -> dict[str, Any]:
+    """A command's values from a row; a column left out keeps the entry's value."""
+    return {
+        p.name: cell(p, row[p.name])
+        if row.get(p.name)
+        else state.get(p.name, p.initial())
+        for p in command.params
+    }
+
+
+def _step(entry: RegisterEntry, step: ImportStep, row: Row, meta: Meta) -> None:
+    kind = entry.register_kind
+    command = kind.command(step.use_case)
+    if not any((row.get(column) or "").strip() for column in step.when):
+        return
+    if not command.params:
+        wanted = (row.get("status") or "").strip()
+        if wanted == command.status:
+            entry.run(step.use_case, {}, meta)
+        elif wanted != kind.create.status:
+            message = f"must be {kind.create.status} or {command.status}"
+            raise InvalidValueError("status", message)
+        return
+    entry.run(step.use_case, _values(command, row, entry.attributes()), meta)
+
+
+def build_entry(
+    cls: type[RegisterEntry], project_id: Any, row: Row, meta: Meta
+) -> RegisterEntry:
+    """One row's entry with the events its columns call for (not yet saved)."""
+    kind = cls.register_kind
+    entry = cls.start(project_id, _values(kind.create, row, {}), meta)
+    for step in kind.import_steps or ():
+        _step(entry, step, row, meta)
+    return entry
 
 
 def build_entries(
@@ -172,17 +138,19 @@ def build_entries(
     project_id: object,
     rows: Iterable[tuple[int, Row]],
     meta_for: Callable[[int], Meta],
-) -> list[Aggregate]:
-    """Every row's aggregate with its pending events; ImportRefusedError if any fail."""
-    built: list[Aggregate] = []
+) -> list[RegisterEntry]:
+    """Every row's entry with its pending events; ImportRefusedError if any fail."""
+    cls = importable()[kind]
+    required = required_columns(cls.register_kind)
+    built: list[RegisterEntry] = []
     errors: list[RowError] = []
     for line, row in rows:
-        missing = [n for n in REQUIRED[kind] if not (row.get(n) or "").strip()]
+        missing = [n for n in required if not (row.get(n) or "").strip()]
         if missing:
             errors.append(RowError(line, f"missing {', '.join(missing)}"))
             continue
         try:
-            built.append(BUILDERS[kind](project_id, row, meta_for(line)))
+            built.append(build_entry(cls, project_id, row, meta_for(line)))
         except DomainError as error:
             errors.append(RowError(line, str(error)))
     if errors:

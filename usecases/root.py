@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from projections import catalog
 from projections.engine import create_views_engine
 from projections.ledger_signer import LedgerWorker, build_ledger_worker
-from projections.models import MODELS
+from projections.models import models
 from projections.processing import Processor
 from projections.runner import Runner, follow_live
 from projections.views import Views
@@ -98,7 +98,7 @@ def ledger_worker(services: Services) -> LedgerWorker:
 def build_runner(ledger: PmoLedger, engine: Engine, *, create_tables: bool) -> Runner:
     """A runner over every read model's live generation (tables made if asked)."""
     processors = [
-        Processor(cls(1), engine, ledger.recorder, ledger.mapper) for cls in MODELS
+        Processor(cls(1), engine, ledger.recorder, ledger.mapper) for cls in models()
     ]
     if create_tables:
         catalog.create(engine)

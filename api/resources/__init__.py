@@ -6,30 +6,28 @@ from flask_smorest import Blueprint
 
 from api.resources import (
     audit,
-    changes,
     content,
     custody,
-    decisions,
     documents,
-    issues,
     ledger,
     projects,
     register_exports,
-    risks,
     tokens,
 )
+from api.resources.registers import register_blueprint
+from service.domain import catalogue
 
-BLUEPRINTS: list[Blueprint] = [
-    projects.blp,
-    risks.blp,
-    issues.blp,
-    changes.blp,
-    decisions.blp,
-    documents.blp,
-    content.blp,
-    tokens.blp,
-    custody.blp,
-    ledger.blp,
-    audit.blp,
-    register_exports.blp,
-]
+
+def blueprints() -> list[Blueprint]:
+    """Every resource's blueprint, a declared register's each built from it."""
+    return [
+        projects.blp,
+        *(register_blueprint(cls) for cls in catalogue.entries()),
+        documents.blp,
+        content.blp,
+        tokens.blp,
+        custody.blp,
+        ledger.blp,
+        audit.blp,
+        register_exports.export_blueprint(),
+    ]

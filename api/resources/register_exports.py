@@ -12,36 +12,20 @@ from marshmallow import Schema, fields
 from api import exports
 from api.auth import request_meta
 from api.resources.common import ledger, problems, query_views, views
+from service.domain import catalogue
 from service.domain.project import Project
 
-blp = Blueprint(
-    "register_exports", __name__, url_prefix="/api/v1", description="Register exports"
-)
 TEMPORAL = (
     "version", "status", "created_at", "recorded_at", "position",
     "valid_from", "valid_to",
 )  # fmt: skip
-COLUMNS: dict[str, tuple[str, ...]] = {
-    "risks": (
-        "id", "title", "cause", "event", "effect", "category", "kind", "owner",
-        "proximity", "inherent_probability", "inherent_impact", "inherent_score",
-        "residual_probability", "residual_impact", "residual_score", "response",
-        "actions", "actionee", *TEMPORAL,
-    ),
-    "issues": (
-        "id", "title", "issue_type", "priority", "severity", "description",
-        "impact_analysis", "options", "recommendation", "resolution", *TEMPORAL,
-    ),
-    "changes": (
-        "id", "title", "step", "decision", "authority", "description",
-        "justification", "impact", "rationale", "implementation_notes",
-        "related_issue_id", *TEMPORAL,
-    ),
-    "decisions": (
-        "id", "title", "decided_on", "decided_by", "outcome", "context", "options",
-        "rationale", "related_ids", "superseded_by", *TEMPORAL,
-    ),
-}  # fmt: skip
+
+
+def columns_of(kind: str) -> tuple[str, ...]:
+    """A register's export columns (as declared), then its temporal ones."""
+    return (*catalogue.entry_class_of(kind).register_kind.export_columns, *TEMPORAL)
+
+
 MEDIA = {"csv": "text/csv", "xlsx": exports.XLSX_TYPE}
 FILE = {
     "description": "The register, one row per entry",
@@ -55,21 +39,33 @@ class ExportArgs(Schema):
     as_of = fields.AwareDateTime(load_default=None, default_timezone=None)
 
 
-@blp.route(
-    "/projects/<uuid:project_id>/<any(risks, issues, changes, decisions):kind>"
-    ".<any(csv, xlsx):fmt>",
-    methods=["GET"],
-)
-@blp.arguments(ExportArgs, location="query")
-@blp.doc(responses={"200": FILE})
-@problems(blp, 404, 422)
+def export_blueprint() -> Blueprint:
+    """The export route of every declared register."""
+    blp = Blueprint(
+        "register_exports",
+        __name__,
+        url_prefix="/api/v1",
+        description="Register exports",
+    )
+    names = ", ".join(kind.name for kind in catalogue.kinds())
+    rule = f"/projects/<uuid:project_id>/<any({names}):kind>.<any(csv, xlsx):fmt>"
+    route = blp.route(rule, methods=["GET"])
+    arguments = blp.arguments(ExportArgs, location="query")
+    route(
+        arguments(
+            blp.doc(responses={"200": FILE})(problems(blp, 404, 422)(export_register))
+        )
+    )
+    return blp
+
+
 def export_register(
     args: dict[str, Any], project_id: UUID, kind: str, fmt: str
 ) -> Response:
     """A whole register as CSV (streamed) or XLSX (recorded as an export)."""
     code = ledger().load(Project, project_id, read_only=True).code
     rows = query_views(views().iter_register, kind, project_id, as_of=args["as_of"])
-    columns = COLUMNS[kind]
+    columns = columns_of(kind)
     body: Any = (
         exports.csv_lines(columns, rows)
         if fmt == "csv"

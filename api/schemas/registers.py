@@ -1,13 +1,15 @@
-"""Request bodies of the project, risk, issue, change and decision commands."""
+"""Request bodies: the project commands, and those of every declared register."""
 
 from __future__ import annotations
 
+from functools import cache
+from typing import Any
+
 from marshmallow import RAISE, Schema, fields, validate
 
-from api.schemas.base import Body, Text, choice, optional_text, text
-from service.domain import change, issue, project, risk
-
-SCALE = validate.Range(min=1, max=5)
+from api.schemas.base import Body, EmptyBody, Text, choice, optional_text, text
+from service.domain import project
+from service.domain.register import Command, Field
 
 
 class ProjectDetails(Body):
@@ -58,122 +60,37 @@ class StatusReportBody(Body):
     lessons = optional_text()
 
 
-class RiskIdentification(Body):
-    """A newly identified risk."""
-
-    title = text(200)
-    cause = text()
-    event = text()
-    effect = text()
-    category = choice(risk.CATEGORIES)
-    kind = choice(risk.KINDS)
-    owner = text(200)
-    proximity = choice(risk.PROXIMITIES)
-    probability = fields.Integer(required=True, strict=True, validate=SCALE)
-    impact = fields.Integer(required=True, strict=True, validate=SCALE)
-
-
-class RiskAssessment(Body):
-    """Inherent and residual probability and impact, 1-5 each."""
-
-    inherent_probability = fields.Integer(required=True, strict=True, validate=SCALE)
-    inherent_impact = fields.Integer(required=True, strict=True, validate=SCALE)
-    residual_probability = fields.Integer(required=True, strict=True, validate=SCALE)
-    residual_impact = fields.Integer(required=True, strict=True, validate=SCALE)
-
-
-class RiskResponse(Body):
-    """A planned response (threats: avoid..accept; opportunities: exploit..reject)."""
-
-    response = choice(tuple(sorted({r for rs in risk.RESPONSES.values() for r in rs})))
-    actions = text()
-    actionee = text(200)
+def body_field(field: Field) -> fields.Field:
+    """The request-body field a register command's parameter is given in."""
+    if field.kind == "choice":
+        return choice(field.choices)
+    if field.kind == "integer":
+        limits = validate.Range(min=field.low, max=field.high)
+        return fields.Integer(required=True, strict=True, validate=limits)
+    if field.kind == "decimal":
+        pattern = validate.Regexp(f"^{field.pattern}$")
+        return Text(required=True, validate=pattern)
+    if field.kind == "date":
+        return fields.Date(required=True)
+    if field.kind == "texts":
+        items = validate.Length(max=field.max_items)
+        return fields.List(text(field.max_length), load_default=list, validate=items)
+    if field.kind == "entry":
+        return fields.UUID(required=True)
+    if field.nullable:
+        length = validate.Length(min=1, max=field.max_length)
+        return Text(load_default=None, allow_none=True, validate=length)
+    if field.required:
+        return text(field.max_length)
+    return optional_text(field.max_length)
 
 
-class IssueRaise(Body):
-    """A newly raised issue."""
-
-    issue_type = choice(issue.ISSUE_TYPES)
-    title = text(200)
-    description = text()
-    priority = choice(issue.PRIORITIES)
-    severity = choice(issue.SEVERITIES)
-
-
-class IssueExamination(Body):
-    """The impact analysis, options and recommendation for an issue."""
-
-    impact_analysis = text()
-    options = text()
-    recommendation = text()
-
-
-class IssueResolution(Body):
-    """How an issue was resolved."""
-
-    resolution = text()
-
-
-class ChangeRaise(Body):
-    """A newly raised change request."""
-
-    title = text(200)
-    description = text()
-    justification = text()
-    related_issue_id = Text(
-        load_default=None, allow_none=True, validate=validate.Length(min=1, max=100)
-    )
-
-
-class ChangeAssessment(Body):
-    """A change's impact: cost as a decimal string, time in days."""
-
-    cost_impact = Text(
-        required=True, validate=validate.Regexp(r"^-?\d{1,12}(\.\d{1,2})?$")
-    )
-    time_impact_days = fields.Integer(
-        required=True,
-        strict=True,
-        validate=validate.Range(min=-change.MAX_DAYS, max=change.MAX_DAYS),
-    )
-    scope_impact = optional_text()
-    quality_impact = optional_text()
-    risk_impact = optional_text()
-    benefits_impact = optional_text()
-
-
-class ChangeDecision(Body):
-    """The change authority's decision."""
-
-    decision = choice(change.DECISIONS)
-    authority = text(200)
-    rationale = text()
-
-
-class ChangeImplementation(Body):
-    """Notes on how an approved change was implemented."""
-
-    notes = optional_text()
-
-
-class DecisionRecord(Body):
-    """A decision for the project's decision log."""
-
-    title = text(200)
-    context = text()
-    options = fields.List(
-        text(1000), load_default=list, validate=validate.Length(max=50)
-    )
-    outcome = text()
-    rationale = text()
-    decided_by = text(200)
-    decided_on = fields.Date(required=True)
-    related_ids = fields.List(
-        text(100), load_default=list, validate=validate.Length(max=50)
-    )
-
-
-class Supersession(Body):
-    """The newer decision that replaces this one."""
-
-    superseded_by = fields.UUID(required=True)
+@cache
+def body_schema(command: Command) -> type[Body]:
+    """The request body of a register command (EmptyBody when it takes none)."""
+    if not command.params:
+        return EmptyBody
+    declared: dict[str, Any] = {p.name: body_field(p) for p in command.params}
+    schema = Body.from_dict(declared, name=command.schema)
+    schema.__doc__ = command.summary
+    return schema  # type: ignore[return-value]

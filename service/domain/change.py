@@ -1,4 +1,4 @@
-"""A change request through change control: capture, examine, decide, implement.
+"""Change control, declared: capture, examine, decide, implement.
 
 Transitions (status -> command -> status):
 
@@ -14,19 +14,18 @@ closed (deferred indefinitely); an approved one must be implemented first.
 
 from __future__ import annotations
 
-import re
-from typing import Final
-from uuid import UUID
+from typing import Any, Final
 
-from eventsourcing.domain import Aggregate, event
-
-from service.domain.base import (
-    InvalidValueError,
-    Meta,
-    TransitionError,
-    check_choice,
-    check_optional_text,
-    check_text,
+from service.domain.entry import entry_class
+from service.domain.register import (
+    RAISERS,
+    Command,
+    Field,
+    RegisterKind,
+    State,
+    choice,
+    optional_text,
+    text,
 )
 
 STATUSES: Final = (
@@ -41,13 +40,13 @@ STATUSES: Final = (
 )
 DECISIONS: Final = ("approve", "reject", "defer", "request-info")
 STEPS: Final = ("capture", "examine", "decide", "implement", "done")
-_DECIDED_STATUS: Final = {
+DECIDED_STATUS: Final = {
     "approve": "approved",
     "reject": "rejected",
     "defer": "deferred",
     "request-info": "info-requested",
 }
-_STEP: Final = {
+STEP: Final = {
     "raised": "capture",
     "info-requested": "examine",
     "deferred": "examine",
@@ -57,159 +56,140 @@ _STEP: Final = {
     "implemented": "done",
     "closed": "done",
 }
-_COST = re.compile(r"-?\d{1,12}(\.\d{1,2})?")
 MAX_DAYS: Final = 3650
+IMPACTS: Final = ("scope_impact", "quality_impact", "risk_impact", "benefits_impact")
 
 
-class ChangeRequest(Aggregate):
-    """A proposed change to a project's baseline."""
+def impact_assessed(values: dict[str, Any], state: State) -> dict[str, Any]:
+    """The assessment is kept whole, as the change's impact."""
+    return {"impact": dict(values)}
 
-    @event("Raised")
-    def __init__(
-        self,
-        project_id: UUID,
-        title: str,
-        description: str,
-        justification: str,
-        related_issue_id: str | None,
-        meta: Meta,
-    ) -> None:
-        self.project_id = project_id
-        self.title = title
-        self.description = description
-        self.justification = justification
-        self.related_issue_id = related_issue_id
-        self.impact: dict[str, str | int] | None = None
-        self.decision: str | None = None
-        self.authority = ""
-        self.rationale = ""
-        self.implementation_notes = ""
-        self.status = "raised"
 
-    @classmethod
-    def raise_request(
-        cls,
-        project_id: UUID,
-        title: str,
-        description: str,
-        justification: str,
-        related_issue_id: str | None,
-        meta: Meta,
-    ) -> ChangeRequest:
-        """Validate and record a newly raised change request."""
-        check_text("title", title, max_length=200)
-        check_text("description", description)
-        check_text("justification", justification)
-        if related_issue_id is not None:
-            check_text("related_issue_id", related_issue_id, max_length=100)
-        return cls(
-            project_id, title, description, justification, related_issue_id, meta
-        )
+def implemented(values: dict[str, Any], state: State) -> dict[str, Any]:
+    """The notes are the change's implementation notes."""
+    return {"implementation_notes": values["notes"]}
 
-    @property
-    def step(self) -> str:
-        """Where the request stands in the change-control pipeline."""
-        return _STEP[self.status]
 
-    def _check_status(self, action: str, allowed: tuple[str, ...]) -> None:
-        if self.status not in allowed:
-            raise TransitionError("change request", action, self.status)
-
-    def assess_impact(
-        self,
-        cost_impact: str,
-        time_impact_days: int,
-        scope_impact: str,
-        quality_impact: str,
-        risk_impact: str,
-        benefits_impact: str,
-        meta: Meta,
-    ) -> None:
-        """Record the change's impact; cost is a decimal string, time in days."""
-        self._check_status(
-            "assess", ("raised", "assessed", "deferred", "info-requested")
-        )
-        if not isinstance(cost_impact, str) or not _COST.fullmatch(cost_impact):
-            raise InvalidValueError("cost_impact", "must be a decimal like -1500.50")
-        if (
-            isinstance(time_impact_days, bool)
-            or not isinstance(time_impact_days, int)
-            or abs(time_impact_days) > MAX_DAYS
-        ):
-            raise InvalidValueError(
-                "time_impact_days", f"must be an integer from -{MAX_DAYS} to {MAX_DAYS}"
-            )
-        for field, text in (
-            ("scope_impact", scope_impact),
-            ("quality_impact", quality_impact),
-            ("risk_impact", risk_impact),
-            ("benefits_impact", benefits_impact),
-        ):
-            check_optional_text(field, text)
-        self._assess_impact(
-            cost_impact,
-            time_impact_days,
-            scope_impact,
-            quality_impact,
-            risk_impact,
-            benefits_impact,
-            meta,
-        )
-
-    @event("ImpactAssessed")
-    def _assess_impact(
-        self,
-        cost_impact: str,
-        time_impact_days: int,
-        scope_impact: str,
-        quality_impact: str,
-        risk_impact: str,
-        benefits_impact: str,
-        meta: Meta,
-    ) -> None:
-        self.impact = {
-            "cost_impact": cost_impact,
-            "time_impact_days": time_impact_days,
-            "scope_impact": scope_impact,
-            "quality_impact": quality_impact,
-            "risk_impact": risk_impact,
-            "benefits_impact": benefits_impact,
-        }
-        self.status = "assessed"
-
-    def decide(self, decision: str, authority: str, rationale: str, meta: Meta) -> None:
-        """Record the change authority's decision on an assessed request."""
-        self._check_status("decide", ("assessed",))
-        check_choice("decision", decision, DECISIONS)
-        check_text("authority", authority, max_length=200)
-        check_text("rationale", rationale)
-        self._decide(decision, authority, rationale, meta)
-
-    @event("Decided")
-    def _decide(
-        self, decision: str, authority: str, rationale: str, meta: Meta
-    ) -> None:
-        self.decision = decision
-        self.authority = authority
-        self.rationale = rationale
-        self.status = _DECIDED_STATUS[decision]
-
-    def implement(self, notes: str, meta: Meta) -> None:
-        """Record that an approved change has been implemented."""
-        self._check_status("implement", ("approved",))
-        check_optional_text("notes", notes)
-        self._implement(notes, meta)
-
-    @event("Implemented")
-    def _implement(self, notes: str, meta: Meta) -> None:
-        self.implementation_notes = notes
-        self.status = "implemented"
-
-    def close(self, meta: Meta) -> None:
-        """Close an implemented, rejected or deferred request."""
-        self._check_status("close", ("implemented", "rejected", "deferred"))
-        self._close(meta)
-
-    @event("Closed")
-    def _close(self, meta: Meta) -> None:
-        self.status = "closed"
+CHANGE = RegisterKind(
+    name="changes",
+    noun="change request",
+    aggregate="ChangeRequest",
+    module=__name__,
+    description="A proposed change to a project's baseline.",
+    blueprint_description="Change control",
+    list_summary="A project's change requests, filtered, a page at a time.",
+    statuses=STATUSES,
+    fields=(
+        text("title", 200),
+        text("description"),
+        text("justification"),
+        Field("related_issue_id", "text", 100, nullable=True),
+        Field("impact", "json", nullable=True),
+        Field("decision", "choice", nullable=True, choices=DECISIONS),
+        optional_text("authority", 200),
+        optional_text("rationale"),
+        optional_text("implementation_notes"),
+        choice("status", STATUSES),
+    ),
+    derived={"step": lambda s: STEP[s["status"]]},
+    derived_fields=(choice("step", STEPS),),
+    create=Command(
+        "raise_change",
+        "raise_request",
+        "Raised",
+        (
+            text("title", 200),
+            text("description"),
+            text("justification"),
+            Field("related_issue_id", "text", 100, nullable=True),
+        ),
+        schema="ChangeRaise",
+        summary="Raise a change request in an open project.",
+        action="raise a change request in",
+        status="raised",
+        roles=RAISERS,
+    ),
+    commands=(
+        Command(
+            "assess_change",
+            "assess_impact",
+            "ImpactAssessed",
+            (
+                Field(
+                    "cost_impact",
+                    "decimal",
+                    pattern=r"-?\d{1,12}(\.\d{1,2})?",
+                    example="-1500.50",
+                ),
+                Field("time_impact_days", "integer", low=-MAX_DAYS, high=MAX_DAYS),
+                *(optional_text(name) for name in IMPACTS),
+            ),
+            path="assessments",
+            schema="ChangeAssessment",
+            summary="Record the change's impact assessment.",
+            action="assess",
+            allowed=("raised", "assessed", "deferred", "info-requested"),
+            status="assessed",
+            effect=impact_assessed,
+        ),
+        Command(
+            "decide_change",
+            "decide",
+            "Decided",
+            (choice("decision", DECISIONS), text("authority", 200), text("rationale")),
+            path="decisions",
+            schema="ChangeDecision",
+            summary="Record the change authority's decision.",
+            action="decide",
+            allowed=("assessed",),
+            status_of=("decision", DECIDED_STATUS),
+        ),
+        Command(
+            "implement_change",
+            "implement",
+            "Implemented",
+            (optional_text("notes"),),
+            path="implementation",
+            schema="ChangeImplementation",
+            summary="Record that an approved change was implemented.",
+            action="implement",
+            allowed=("approved",),
+            status="implemented",
+            effect=implemented,
+            created=False,
+        ),
+        Command(
+            "close_change",
+            "close",
+            "Closed",
+            path="close",
+            summary="Close an implemented, rejected or deferred change request.",
+            action="close",
+            allowed=("implemented", "rejected", "deferred"),
+            status="closed",
+            created=False,
+            body_required=False,
+        ),
+    ),
+    filters={
+        "status": ("status", "eq"),
+        "step": ("step", "eq"),
+        "decision": ("decision", "eq"),
+        "authority": ("authority", "eq"),
+    },
+    list_filters=("status", "step"),
+    export_columns=(
+        "id",
+        "title",
+        "step",
+        "decision",
+        "authority",
+        "description",
+        "justification",
+        "impact",
+        "rationale",
+        "implementation_notes",
+        "related_issue_id",
+    ),
+)
+ChangeRequest = entry_class(CHANGE)

@@ -1,109 +1,99 @@
-"""A decision-log entry: recorded once, never edited, only superseded."""
+"""The decision log, declared: a decision is recorded once, only superseded."""
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Final
-from uuid import UUID
+from typing import Any, Final
 
-from eventsourcing.domain import Aggregate, event
-
-from service.domain.base import (
-    InvalidValueError,
-    Meta,
-    TransitionError,
-    check_date,
-    check_text,
+from service.domain.base import InvalidValueError, Meta
+from service.domain.entry import entry_class
+from service.domain.register import (
+    Command,
+    Field,
+    RegisterKind,
+    State,
+    choice,
+    text,
 )
 
 STATUSES: Final = ("approved", "superseded")
 
 
-def check_text_list(field: str, values: list[str], *, max_length: int = 1_000) -> None:
-    """Refuse a value that is not a list of non-empty texts."""
-    if not isinstance(values, list):
-        raise InvalidValueError(field, "must be a list of texts")
-    for i, value in enumerate(values):
-        check_text(f"{field}[{i}]", value, max_length=max_length)
+def not_itself(state: State, values: dict[str, Any], meta: Meta) -> None:
+    """A decision is superseded by another one."""
+    if values["superseded_by"] == str(state["id"]):
+        raise InvalidValueError("superseded_by", "a decision cannot supersede itself")
 
 
-class Decision(Aggregate):
-    """A decision with its context, options considered and rationale."""
-
-    @event("Recorded")
-    def __init__(
-        self,
-        project_id: UUID,
-        title: str,
-        context: str,
-        options: list[str],
-        outcome: str,
-        rationale: str,
-        decided_by: str,
-        decided_on: date,
-        related_ids: list[str],
-        meta: Meta,
-    ) -> None:
-        self.project_id = project_id
-        self.title = title
-        self.context = context
-        self.options = list(options)
-        self.outcome = outcome
-        self.rationale = rationale
-        self.decided_by = decided_by
-        self.decided_on = decided_on
-        self.related_ids = list(related_ids)
-        self.superseded_by: str | None = None
-        self.status = "approved"
-
-    @classmethod
-    def record(
-        cls,
-        project_id: UUID,
-        title: str,
-        context: str,
-        options: list[str],
-        outcome: str,
-        rationale: str,
-        decided_by: str,
-        decided_on: date,
-        related_ids: list[str],
-        meta: Meta,
-    ) -> Decision:
-        """Validate and record a decision."""
-        check_text("title", title, max_length=200)
-        check_text("context", context)
-        check_text_list("options", options)
-        check_text("outcome", outcome)
-        check_text("rationale", rationale)
-        check_text("decided_by", decided_by, max_length=200)
-        check_date("decided_on", decided_on)
-        check_text_list("related_ids", related_ids, max_length=100)
-        return cls(
-            project_id,
-            title,
-            context,
-            list(options),
-            outcome,
-            rationale,
-            decided_by,
-            decided_on,
-            list(related_ids),
-            meta,
-        )
-
-    def supersede(self, superseded_by: str, meta: Meta) -> None:
-        """Mark this decision as replaced by another decision."""
-        if self.status != "approved":
-            raise TransitionError("decision", "supersede", self.status)
-        check_text("superseded_by", superseded_by, max_length=100)
-        if superseded_by == str(self.id):
-            raise InvalidValueError(
-                "superseded_by", "a decision cannot supersede itself"
-            )
-        self._supersede(superseded_by, meta)
-
-    @event("Superseded")
-    def _supersede(self, superseded_by: str, meta: Meta) -> None:
-        self.superseded_by = superseded_by
-        self.status = "superseded"
+DECISION = RegisterKind(
+    name="decisions",
+    noun="decision",
+    aggregate="Decision",
+    module=__name__,
+    description="A decision with its context, options considered and rationale.",
+    blueprint_description="Decision log",
+    list_summary="A project's decision log, filtered, a page at a time.",
+    statuses=STATUSES,
+    fields=(
+        text("title", 200),
+        text("context"),
+        Field("options", "texts", 1000),
+        text("outcome"),
+        text("rationale"),
+        text("decided_by", 200),
+        Field("decided_on", "date"),
+        Field("related_ids", "texts", 100),
+        Field("superseded_by", "entry", 100, nullable=True),
+        choice("status", STATUSES),
+    ),
+    create=Command(
+        "record_decision",
+        "record",
+        "Recorded",
+        (
+            text("title", 200),
+            text("context"),
+            Field("options", "texts", 1000, required=False),
+            text("outcome"),
+            text("rationale"),
+            text("decided_by", 200),
+            Field("decided_on", "date"),
+            Field("related_ids", "texts", 100, required=False),
+        ),
+        schema="DecisionRecord",
+        summary="Record a decision in an open project's decision log.",
+        action="record a decision in",
+        status="approved",
+    ),
+    commands=(
+        Command(
+            "supersede_decision",
+            "supersede",
+            "Superseded",
+            (Field("superseded_by", "entry", 100),),
+            path="supersede",
+            schema="Supersession",
+            summary="Mark a decision superseded by a newer one of the same project.",
+            action="supersede",
+            allowed=("approved",),
+            status="superseded",
+            guard=not_itself,
+            created=False,
+        ),
+    ),
+    filters={"status": ("status", "eq"), "decided_by": ("decided_by", "eq")},
+    sorts=("created_at", "recorded_at", "title", "decided_on"),
+    export_columns=(
+        "id",
+        "title",
+        "decided_on",
+        "decided_by",
+        "outcome",
+        "context",
+        "options",
+        "rationale",
+        "related_ids",
+        "superseded_by",
+    ),
+    import_steps=(),
+)
+Decision = entry_class(DECISION)

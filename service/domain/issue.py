@@ -1,4 +1,4 @@
-"""An issue in a project's issue register: open -> examined -> resolved -> closed.
+"""The issue register, declared: open -> examined -> resolved -> closed.
 
 An open or examined issue can be (re-)examined; only an examined issue can be
 resolved. A resolved issue closes without further ado; an open or examined
@@ -9,17 +9,19 @@ unresolved. A closed issue accepts nothing further.
 
 from __future__ import annotations
 
-from typing import Final
-from uuid import UUID
+from typing import Any, Final
 
-from eventsourcing.domain import Aggregate, event
-
-from service.domain.base import (
-    InvalidValueError,
-    Meta,
-    TransitionError,
-    check_choice,
-    check_text,
+from service.domain.base import InvalidValueError, Meta
+from service.domain.entry import entry_class
+from service.domain.register import (
+    RAISERS,
+    Command,
+    ImportStep,
+    RegisterKind,
+    State,
+    choice,
+    optional_text,
+    text,
 )
 
 STATUSES: Final = ("open", "examined", "resolved", "closed")
@@ -28,94 +30,115 @@ PRIORITIES: Final = ("low", "medium", "high", "critical")
 SEVERITIES: Final = ("minor", "significant", "major", "critical")
 
 
-class Issue(Aggregate):
-    """A request for change, off-specification or problem/concern."""
+def reason_unless_resolved(state: State, values: dict[str, Any], meta: Meta) -> None:
+    """An unresolved issue is closed only with a reason saying why."""
+    if state["status"] != "resolved" and not (meta.reason and meta.reason.strip()):
+        raise InvalidValueError("reason", "is required to close an unresolved issue")
 
-    @event("Raised")
-    def __init__(
-        self,
-        project_id: UUID,
-        issue_type: str,
-        title: str,
-        description: str,
-        priority: str,
-        severity: str,
-        meta: Meta,
-    ) -> None:
-        self.project_id = project_id
-        self.issue_type = issue_type
-        self.title = title
-        self.description = description
-        self.priority = priority
-        self.severity = severity
-        self.impact_analysis = ""
-        self.options = ""
-        self.recommendation = ""
-        self.resolution = ""
-        self.status = "open"
 
-    @classmethod
-    def raise_issue(
-        cls,
-        project_id: UUID,
-        issue_type: str,
-        title: str,
-        description: str,
-        priority: str,
-        severity: str,
-        meta: Meta,
-    ) -> Issue:
-        """Validate and record a newly raised issue."""
-        check_choice("issue_type", issue_type, ISSUE_TYPES)
-        check_text("title", title, max_length=200)
-        check_text("description", description)
-        check_choice("priority", priority, PRIORITIES)
-        check_choice("severity", severity, SEVERITIES)
-        return cls(project_id, issue_type, title, description, priority, severity, meta)
-
-    def _check_status(self, action: str, allowed: tuple[str, ...]) -> None:
-        if self.status not in allowed:
-            raise TransitionError("issue", action, self.status)
-
-    def examine(
-        self, impact_analysis: str, options: str, recommendation: str, meta: Meta
-    ) -> None:
-        """Record the impact analysis, options and recommendation."""
-        self._check_status("examine", ("open", "examined"))
-        check_text("impact_analysis", impact_analysis)
-        check_text("options", options)
-        check_text("recommendation", recommendation)
-        self._examine(impact_analysis, options, recommendation, meta)
-
-    @event("Examined")
-    def _examine(
-        self, impact_analysis: str, options: str, recommendation: str, meta: Meta
-    ) -> None:
-        self.impact_analysis = impact_analysis
-        self.options = options
-        self.recommendation = recommendation
-        self.status = "examined"
-
-    def resolve(self, resolution: str, meta: Meta) -> None:
-        """Record how an examined issue was resolved."""
-        self._check_status("resolve", ("examined",))
-        check_text("resolution", resolution)
-        self._resolve(resolution, meta)
-
-    @event("Resolved")
-    def _resolve(self, resolution: str, meta: Meta) -> None:
-        self.resolution = resolution
-        self.status = "resolved"
-
-    def close(self, meta: Meta) -> None:
-        """Close the issue; an unresolved one only with a reason."""
-        self._check_status("close", ("open", "examined", "resolved"))
-        if self.status != "resolved" and not (meta.reason and meta.reason.strip()):
-            raise InvalidValueError(
-                "reason", "is required to close an unresolved issue"
-            )
-        self._close(meta)
-
-    @event("Closed")
-    def _close(self, meta: Meta) -> None:
-        self.status = "closed"
+ISSUE = RegisterKind(
+    name="issues",
+    noun="issue",
+    aggregate="Issue",
+    module=__name__,
+    description="A request for change, off-specification or problem/concern.",
+    blueprint_description="Issue register",
+    list_summary="A project's issue register, filtered, a page at a time.",
+    statuses=STATUSES,
+    fields=(
+        choice("issue_type", ISSUE_TYPES),
+        text("title", 200),
+        text("description"),
+        choice("priority", PRIORITIES),
+        choice("severity", SEVERITIES),
+        optional_text("impact_analysis"),
+        optional_text("options"),
+        optional_text("recommendation"),
+        optional_text("resolution"),
+        choice("status", STATUSES),
+    ),
+    create=Command(
+        "raise_issue",
+        "raise_issue",
+        "Raised",
+        (
+            choice("issue_type", ISSUE_TYPES),
+            text("title", 200),
+            text("description"),
+            choice("priority", PRIORITIES),
+            choice("severity", SEVERITIES),
+        ),
+        schema="IssueRaise",
+        summary="Raise an issue in an open project.",
+        action="raise an issue in",
+        status="open",
+        roles=RAISERS,
+    ),
+    commands=(
+        Command(
+            "examine_issue",
+            "examine",
+            "Examined",
+            (text("impact_analysis"), text("options"), text("recommendation")),
+            path="examination",
+            schema="IssueExamination",
+            summary="Record the impact analysis, options and recommendation.",
+            action="examine",
+            allowed=("open", "examined"),
+            status="examined",
+            created=False,
+        ),
+        Command(
+            "resolve_issue",
+            "resolve",
+            "Resolved",
+            (text("resolution"),),
+            path="resolution",
+            schema="IssueResolution",
+            summary="Record how an examined issue was resolved.",
+            action="resolve",
+            allowed=("examined",),
+            status="resolved",
+            created=False,
+        ),
+        Command(
+            "close_issue",
+            "close",
+            "Closed",
+            path="close",
+            summary="Close an issue (an unresolved one only with a reason).",
+            action="close",
+            allowed=("open", "examined", "resolved"),
+            status="closed",
+            guard=reason_unless_resolved,
+            created=False,
+            body_required=False,
+        ),
+    ),
+    list_filters=("status", "issue_type", "priority", "severity"),
+    filters={
+        "status": ("status", "eq"),
+        "issue_type": ("issue_type", "eq"),
+        "type": ("issue_type", "eq"),
+        "priority": ("priority", "eq"),
+        "severity": ("severity", "eq"),
+    },
+    export_columns=(
+        "id",
+        "title",
+        "issue_type",
+        "priority",
+        "severity",
+        "description",
+        "impact_analysis",
+        "options",
+        "recommendation",
+        "resolution",
+    ),
+    import_steps=(
+        ImportStep("examine_issue", ("impact_analysis",)),
+        ImportStep("resolve_issue", ("resolution",)),
+        ImportStep("close_issue", ("status",)),
+    ),
+)
+Issue = entry_class(ISSUE)

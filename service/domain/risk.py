@@ -1,4 +1,4 @@
-"""A risk in a project's risk register: cause, event and effect, scored 1-25.
+"""The risk register, declared: cause, event and effect, scored 1-25.
 
 The probability and impact given when a risk is identified are its inherent
 values; until an assessment says otherwise the residual values equal them.
@@ -8,17 +8,21 @@ can be reopened.
 
 from __future__ import annotations
 
-from typing import Final
-from uuid import UUID
+from typing import Any, Final
 
-from eventsourcing.domain import Aggregate, event
-
-from service.domain.base import (
-    Meta,
-    TransitionError,
-    check_choice,
-    check_scale,
-    check_text,
+from service.domain.base import Meta, check_choice
+from service.domain.entry import entry_class
+from service.domain.register import (
+    RAISERS,
+    Command,
+    Field,
+    ImportStep,
+    RegisterKind,
+    State,
+    choice,
+    optional_text,
+    scale,
+    text,
 )
 
 STATUSES: Final = ("open", "closed")
@@ -40,171 +44,173 @@ RESPONSES: Final = {
     "threat": ("avoid", "reduce", "prepare", "transfer", "share", "accept"),
     "opportunity": ("exploit", "enhance", "share", "reject"),
 }
+RATINGS: Final = (
+    "inherent_probability",
+    "inherent_impact",
+    "residual_probability",
+    "residual_impact",
+)
 
 
-class Risk(Aggregate):
-    """A threat or opportunity with one owner."""
+def identified(values: dict[str, Any], state: State) -> dict[str, Any]:
+    """The given probability and impact are both inherent and residual."""
+    changes = dict(values)
+    probability = changes.pop("probability")
+    impact = changes.pop("impact")
+    return changes | dict(zip(RATINGS, (probability, impact) * 2, strict=True))
 
-    @event("Identified")
-    def __init__(
-        self,
-        project_id: UUID,
-        title: str,
-        cause: str,
-        event: str,
-        effect: str,
-        category: str,
-        kind: str,
-        owner: str,
-        proximity: str,
-        probability: int,
-        impact: int,
-        meta: Meta,
-    ) -> None:
-        self.project_id = project_id
-        self.title = title
-        self.cause = cause
-        self.event = event
-        self.effect = effect
-        self.category = category
-        self.kind = kind
-        self.owner = owner
-        self.proximity = proximity
-        self.inherent_probability = probability
-        self.inherent_impact = impact
-        self.residual_probability = probability
-        self.residual_impact = impact
-        self.response: str | None = None
-        self.actions = ""
-        self.actionee = ""
-        self.status = "open"
 
-    @classmethod
-    def identify(
-        cls,
-        project_id: UUID,
-        title: str,
-        cause: str,
-        event: str,
-        effect: str,
-        category: str,
-        kind: str,
-        owner: str,
-        proximity: str,
-        probability: int,
-        impact: int,
-        meta: Meta,
-    ) -> Risk:
-        """Validate and record a newly identified risk."""
-        check_text("title", title, max_length=200)
-        check_text("cause", cause)
-        check_text("event", event)
-        check_text("effect", effect)
-        check_choice("category", category, CATEGORIES)
-        check_choice("kind", kind, KINDS)
-        check_text("owner", owner, max_length=200)
-        check_choice("proximity", proximity, PROXIMITIES)
-        check_scale("probability", probability)
-        check_scale("impact", impact)
-        return cls(
-            project_id,
-            title,
-            cause,
-            event,
-            effect,
-            category,
-            kind,
-            owner,
-            proximity,
-            probability,
-            impact,
-            meta,
-        )
+def response_fits_kind(state: State, values: dict[str, Any], meta: Meta) -> None:
+    """Threats and opportunities have different response categories."""
+    check_choice("response", values["response"], RESPONSES[state["kind"]])
 
-    @property
-    def inherent_score(self) -> int:
-        """Probability times impact before any response."""
-        return self.inherent_probability * self.inherent_impact
 
-    @property
-    def residual_score(self) -> int:
-        """Probability times impact after the planned response."""
-        return self.residual_probability * self.residual_impact
-
-    def check_open(self, action: str) -> None:
-        """Refuse the action unless the risk is open."""
-        if self.status != "open":
-            raise TransitionError("risk", action, self.status)
-
-    def assess(
-        self,
-        inherent_probability: int,
-        inherent_impact: int,
-        residual_probability: int,
-        residual_impact: int,
-        meta: Meta,
-    ) -> None:
-        """Record inherent and residual probability and impact (1-5 each)."""
-        self.check_open("assess")
-        check_scale("inherent_probability", inherent_probability)
-        check_scale("inherent_impact", inherent_impact)
-        check_scale("residual_probability", residual_probability)
-        check_scale("residual_impact", residual_impact)
-        self._assess(
-            inherent_probability,
-            inherent_impact,
-            residual_probability,
-            residual_impact,
-            meta,
-        )
-
-    @event("Assessed")
-    def _assess(
-        self,
-        inherent_probability: int,
-        inherent_impact: int,
-        residual_probability: int,
-        residual_impact: int,
-        meta: Meta,
-    ) -> None:
-        self.inherent_probability = inherent_probability
-        self.inherent_impact = inherent_impact
-        self.residual_probability = residual_probability
-        self.residual_impact = residual_impact
-
-    def plan_response(
-        self, response: str, actions: str, actionee: str, meta: Meta
-    ) -> None:
-        """Record the response category, its actions and who carries them out."""
-        self.check_open("plan a response to")
-        check_choice("response", response, RESPONSES[self.kind])
-        check_text("actions", actions)
-        check_text("actionee", actionee, max_length=200)
-        self._plan_response(response, actions, actionee, meta)
-
-    @event("ResponsePlanned")
-    def _plan_response(
-        self, response: str, actions: str, actionee: str, meta: Meta
-    ) -> None:
-        self.response = response
-        self.actions = actions
-        self.actionee = actionee
-
-    def close(self, meta: Meta) -> None:
-        """Close the risk."""
-        self.check_open("close")
-        self._close(meta)
-
-    @event("Closed")
-    def _close(self, meta: Meta) -> None:
-        self.status = "closed"
-
-    def reopen(self, meta: Meta) -> None:
-        """Reopen a closed risk."""
-        if self.status != "closed":
-            raise TransitionError("risk", "reopen", self.status)
-        self._reopen(meta)
-
-    @event("Reopened")
-    def _reopen(self, meta: Meta) -> None:
-        self.status = "open"
+RISK = RegisterKind(
+    name="risks",
+    noun="risk",
+    aggregate="Risk",
+    module=__name__,
+    description="A threat or opportunity with one owner.",
+    blueprint_description="Risk register",
+    list_summary="A project's risk register, filtered, a page at a time.",
+    statuses=STATUSES,
+    fields=(
+        text("title", 200),
+        text("cause"),
+        text("event"),
+        text("effect"),
+        choice("category", CATEGORIES),
+        choice("kind", KINDS),
+        text("owner", 200),
+        choice("proximity", PROXIMITIES),
+        *(scale(name) for name in RATINGS),
+        Field("response", "choice", nullable=True, choices=RESPONSES["threat"]),
+        optional_text("actions"),
+        optional_text("actionee", 200),
+        choice("status", STATUSES),
+    ),
+    derived={
+        "inherent_score": lambda s: s["inherent_probability"] * s["inherent_impact"],
+        "residual_score": lambda s: s["residual_probability"] * s["residual_impact"],
+    },
+    derived_fields=(
+        Field("inherent_score", "integer", high=25),
+        Field("residual_score", "integer", high=25),
+    ),
+    create=Command(
+        "identify_risk",
+        "identify",
+        "Identified",
+        (
+            text("title", 200),
+            text("cause"),
+            text("event"),
+            text("effect"),
+            choice("category", CATEGORIES),
+            choice("kind", KINDS),
+            text("owner", 200),
+            choice("proximity", PROXIMITIES),
+            scale("probability"),
+            scale("impact"),
+        ),
+        schema="RiskIdentification",
+        summary="Record a newly identified risk in an open project.",
+        action="record a risk in",
+        status="open",
+        effect=identified,
+        roles=RAISERS,
+    ),
+    commands=(
+        Command(
+            "assess_risk",
+            "assess",
+            "Assessed",
+            tuple(scale(name) for name in RATINGS),
+            path="assessments",
+            schema="RiskAssessment",
+            summary="Record inherent and residual probability and impact.",
+            action="assess",
+            allowed=("open",),
+        ),
+        Command(
+            "plan_risk_response",
+            "plan_response",
+            "ResponsePlanned",
+            (
+                choice("response", tuple(sorted(set(sum(RESPONSES.values(), ()))))),
+                text("actions"),
+                text("actionee", 200),
+            ),
+            path="responses",
+            schema="RiskResponse",
+            summary="Record the planned response to a risk.",
+            action="plan a response to",
+            allowed=("open",),
+            guard=response_fits_kind,
+            endpoint="plan_response",
+        ),
+        Command(
+            "close_risk",
+            "close",
+            "Closed",
+            path="close",
+            summary="Close a risk.",
+            action="close",
+            allowed=("open",),
+            status="closed",
+            created=False,
+            body_required=False,
+        ),
+        Command(
+            "reopen_risk",
+            "reopen",
+            "Reopened",
+            path="reopen",
+            summary="Reopen a closed risk.",
+            action="reopen",
+            allowed=("closed",),
+            status="open",
+            created=False,
+            body_required=False,
+        ),
+    ),
+    filters={
+        "status": ("status", "eq"),
+        "owner": ("owner", "eq"),
+        "category": ("category", "eq"),
+        "kind": ("kind", "eq"),
+        "proximity": ("proximity", "eq"),
+        "response": ("response", "eq"),
+        "min_score": ("residual_score", "min"),
+        "min_residual_score": ("residual_score", "min"),
+        "min_inherent_score": ("inherent_score", "min"),
+    },
+    list_filters=("status", "category", "kind"),
+    sorts=("created_at", "recorded_at", "title", "inherent_score", "residual_score"),
+    export_columns=(
+        "id",
+        "title",
+        "cause",
+        "event",
+        "effect",
+        "category",
+        "kind",
+        "owner",
+        "proximity",
+        "inherent_probability",
+        "inherent_impact",
+        "inherent_score",
+        "residual_probability",
+        "residual_impact",
+        "residual_score",
+        "response",
+        "actions",
+        "actionee",
+    ),
+    import_steps=(
+        ImportStep("assess_risk", ("residual_probability", "residual_impact")),
+        ImportStep("plan_risk_response", ("response",)),
+        ImportStep("close_risk", ("status",)),
+    ),
+)
+Risk = entry_class(RISK)

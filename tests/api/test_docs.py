@@ -12,7 +12,7 @@ from flask import Flask
 from flask_smorest import Api
 
 from api.auth import allowed_roles
-from api.resources import BLUEPRINTS
+from api.resources import blueprints
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "api.md"
 COLUMNS = ("pmo-head", "project-officer", "custodian", "contributor", "auditor")
@@ -47,7 +47,7 @@ def route_app() -> Flask:
     app = Flask(__name__)
     app.config.update(API_TITLE="t", API_VERSION="v1", OPENAPI_VERSION="3.0.3")
     api = Api(app)
-    for blueprint in BLUEPRINTS:
+    for blueprint in blueprints():
         api.register_blueprint(blueprint)
     return app
 

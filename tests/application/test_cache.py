@@ -29,11 +29,31 @@ def test_a_project_closed_elsewhere_refuses_the_next_command(
 ) -> None:
     project_id = new_project(ledger, meta)
     risk_id = new_risk(ledger, meta, project_id)
-    ledger.assess_risk(risk_id, 2, 2, 1, 1, meta)  # project and risk now cached
+    ledger.perform(
+        "assess_risk",
+        risk_id,
+        {
+            "inherent_probability": 2,
+            "inherent_impact": 2,
+            "residual_probability": 1,
+            "residual_impact": 1,
+        },
+        meta,
+    )  # project and risk now cached
     other.close_project(project_id, meta)
     head = ledger.head_position()
     with pytest.raises(TransitionError, match="closed"):
-        ledger.assess_risk(risk_id, 3, 3, 1, 1, meta)
+        ledger.perform(
+            "assess_risk",
+            risk_id,
+            {
+                "inherent_probability": 3,
+                "inherent_impact": 3,
+                "residual_probability": 1,
+                "residual_impact": 1,
+            },
+            meta,
+        )
     with pytest.raises(TransitionError, match="closed"):
         new_risk(ledger, meta, project_id)
     assert ledger.head_position() == head
@@ -44,10 +64,42 @@ def test_a_change_made_elsewhere_is_seen_before_the_next_decision(
 ) -> None:
     risk_id = new_risk(ledger, meta, new_project(ledger, meta))
     assert ledger.load(Risk, risk_id).version == 1
-    other.assess_risk(risk_id, 5, 5, 4, 4, meta)
+    other.perform(
+        "assess_risk",
+        risk_id,
+        {
+            "inherent_probability": 5,
+            "inherent_impact": 5,
+            "residual_probability": 4,
+            "residual_impact": 4,
+        },
+        meta,
+    )
     with pytest.raises(VersionConflictError):
-        ledger.assess_risk(risk_id, 1, 1, 1, 1, meta, expected_version=1)
-    written = ledger.assess_risk(risk_id, 1, 1, 1, 1, meta, expected_version=2)
+        ledger.perform(
+            "assess_risk",
+            risk_id,
+            {
+                "inherent_probability": 1,
+                "inherent_impact": 1,
+                "residual_probability": 1,
+                "residual_impact": 1,
+            },
+            meta,
+            1,
+        )
+    written = ledger.perform(
+        "assess_risk",
+        risk_id,
+        {
+            "inherent_probability": 1,
+            "inherent_impact": 1,
+            "residual_probability": 1,
+            "residual_impact": 1,
+        },
+        meta,
+        2,
+    )
     assert written.version == 3
     assert ledger.load(Risk, risk_id).residual_impact == 1
     assert other.load(Risk, risk_id).version == 3
@@ -62,13 +114,33 @@ def test_many_writes_elsewhere_are_caught_up_in_one_go(
     risk_id = new_risk(ledger, meta, project_id)
     ledger.load(Risk, risk_id)
     for _ in range(3):
-        other.assess_risk(risk_id, 2, 2, 1, 1, meta)
+        other.perform(
+            "assess_risk",
+            risk_id,
+            {
+                "inherent_probability": 2,
+                "inherent_impact": 2,
+                "residual_probability": 1,
+                "residual_impact": 1,
+            },
+            meta,
+        )
     limit, cache.SCAN_LIMIT = cache.SCAN_LIMIT, 2  # beyond it the cache is dropped
     try:
         assert ledger.load(Risk, risk_id).version == 4
     finally:
         cache.SCAN_LIMIT = limit
-    other.assess_risk(risk_id, 2, 2, 1, 1, meta)
+    other.perform(
+        "assess_risk",
+        risk_id,
+        {
+            "inherent_probability": 2,
+            "inherent_impact": 2,
+            "residual_probability": 1,
+            "residual_impact": 1,
+        },
+        meta,
+    )
     assert ledger.load(Risk, risk_id).version == 5
 
 
@@ -92,7 +164,17 @@ def test_a_lost_conflict_does_not_poison_the_cache(
 ) -> None:
     risk_id = new_risk(ledger, meta, new_project(ledger, meta))
     stale = ledger.load(Risk, risk_id)
-    ledger.assess_risk(risk_id, 4, 4, 3, 3, meta)
+    ledger.perform(
+        "assess_risk",
+        risk_id,
+        {
+            "inherent_probability": 4,
+            "inherent_impact": 4,
+            "residual_probability": 3,
+            "residual_impact": 3,
+        },
+        meta,
+    )
     stale.close(meta)
     with pytest.raises(ConcurrentWriteError):
         ledger.commit(stale)
@@ -116,7 +198,17 @@ def test_a_head_check_during_our_own_commit_waits_for_it_instead_of_evicting(
     import threading
 
     risk_id = new_risk(ledger, meta, new_project(ledger, meta))
-    ledger.assess_risk(risk_id, 2, 2, 1, 1, meta)
+    ledger.perform(
+        "assess_risk",
+        risk_id,
+        {
+            "inherent_probability": 2,
+            "inherent_impact": 2,
+            "residual_probability": 1,
+            "residual_impact": 1,
+        },
+        meta,
+    )
     cache = ledger.cache
     scanned: list[int] = []
     select = cache._recorder.select_notifications
@@ -142,6 +234,16 @@ def test_a_head_check_during_our_own_commit_waits_for_it_instead_of_evicting(
     assert ledger.load(Risk, risk_id).version == 3  # still cached, not evicted
     assert scanned == []
     # A write by another process is still caught up (and evicts) as before.
-    other.assess_risk(risk_id, 4, 4, 1, 1, meta)
+    other.perform(
+        "assess_risk",
+        risk_id,
+        {
+            "inherent_probability": 4,
+            "inherent_impact": 4,
+            "residual_probability": 1,
+            "residual_impact": 1,
+        },
+        meta,
+    )
     assert ledger.load(Risk, risk_id).version == 4
     assert scanned == [1]

@@ -27,18 +27,21 @@ def new_project(ledger: PmoLedger, meta: Meta, code: str = "ALPHA") -> UUID:
 
 
 def new_risk(ledger: PmoLedger, meta: Meta, project_id: UUID) -> UUID:
-    return ledger.identify_risk(
+    return ledger.perform(
+        "identify_risk",
         project_id,
-        "Late supplier",
-        "cause",
-        "event",
-        "effect",
-        "schedule",
-        "threat",
-        "Olivia",
-        "within-stage",
-        3,
-        4,
+        {
+            "title": "Late supplier",
+            "cause": "cause",
+            "event": "event",
+            "effect": "effect",
+            "category": "schedule",
+            "kind": "threat",
+            "owner": "Olivia",
+            "proximity": "within-stage",
+            "probability": 3,
+            "impact": 4,
+        },
         meta,
     ).id
 
@@ -47,10 +50,34 @@ def test_commands_return_id_version_and_increasing_positions(
     ledger: PmoLedger, meta: Meta
 ) -> None:
     project = ledger.register_project("ALPHA", "Alpha", "", "Sam", "Max", meta)
-    risk = ledger.identify_risk(
-        project.id, "Late", "c", "e", "f", "cost", "threat", "O", "imminent", 2, 2, meta
+    risk = ledger.perform(
+        "identify_risk",
+        project.id,
+        {
+            "title": "Late",
+            "cause": "c",
+            "event": "e",
+            "effect": "f",
+            "category": "cost",
+            "kind": "threat",
+            "owner": "O",
+            "proximity": "imminent",
+            "probability": 2,
+            "impact": 2,
+        },
+        meta,
     )
-    assessed = ledger.assess_risk(risk.id, 4, 5, 2, 3, meta)
+    assessed = ledger.perform(
+        "assess_risk",
+        risk.id,
+        {
+            "inherent_probability": 4,
+            "inherent_impact": 5,
+            "residual_probability": 2,
+            "residual_impact": 3,
+        },
+        meta,
+    )
     assert (project.version, risk.version, assessed.version) == (1, 1, 2)
     assert project.position < risk.position < assessed.position
     assert ledger.head_position() == assessed.position
@@ -60,8 +87,18 @@ def test_state_survives_a_fresh_application(settings: Settings, meta: Meta) -> N
     first = build_services(settings)
     project_id = new_project(first.ledger, meta)
     risk_id = new_risk(first.ledger, meta, project_id)
-    first.ledger.assess_risk(risk_id, 4, 5, 2, 2, meta)
-    first.ledger.close_risk(risk_id, meta)
+    first.ledger.perform(
+        "assess_risk",
+        risk_id,
+        {
+            "inherent_probability": 4,
+            "inherent_impact": 5,
+            "residual_probability": 2,
+            "residual_impact": 2,
+        },
+        meta,
+    )
+    first.ledger.perform("close_risk", risk_id, {}, meta)
     first.close()
     second = build_services(settings)
     try:
@@ -76,7 +113,7 @@ def test_expected_version_mismatch_is_a_typed_conflict(
 ) -> None:
     risk_id = new_risk(ledger, meta, new_project(ledger, meta))
     with pytest.raises(VersionConflictError) as caught:
-        ledger.close_risk(risk_id, meta, expected_version=7)
+        ledger.perform("close_risk", risk_id, {}, meta, 7)
     assert (caught.value.expected, caught.value.actual) == (7, 1)
     assert ledger.load(Risk, risk_id).version == 1
 
@@ -91,7 +128,17 @@ def test_concurrent_writers_never_overwrite_each_other(
     def assess() -> None:
         barrier.wait()
         try:
-            ledger.assess_risk(risk_id, 3, 3, 2, 2, meta)
+            ledger.perform(
+                "assess_risk",
+                risk_id,
+                {
+                    "inherent_probability": 3,
+                    "inherent_impact": 3,
+                    "residual_probability": 2,
+                    "residual_impact": 2,
+                },
+                meta,
+            )
             outcomes.append("ok")
         except ConcurrentWriteError:
             outcomes.append("conflict")
@@ -123,10 +170,10 @@ def test_nothing_recorded_against_a_closed_project(
     with pytest.raises(TransitionError, match="closed"):
         new_risk(ledger, meta, project_id)
     with pytest.raises(TransitionError, match="closed"):
-        ledger.close_risk(risk_id, meta)
+        ledger.perform("close_risk", risk_id, {}, meta)
     assert ledger.head_position() == head
     ledger.reopen_project(project_id, Meta("pat", "pmo-head"))
-    ledger.close_risk(risk_id, meta)
+    ledger.perform("close_risk", risk_id, {}, meta)
 
 
 def test_unknown_and_wrong_type_ids_are_not_found(
@@ -134,7 +181,7 @@ def test_unknown_and_wrong_type_ids_are_not_found(
 ) -> None:
     project_id = new_project(ledger, meta)
     with pytest.raises(NotFoundError):
-        ledger.close_risk(project_id, meta)
+        ledger.perform("close_risk", project_id, {}, meta)
     with pytest.raises(NotFoundError):
         ledger.load(Risk, UUID(int=1))
 
@@ -153,7 +200,17 @@ def test_snapshot_and_replay_give_the_same_state(
     project_id = new_project(ledger, meta)
     risk_id = new_risk(ledger, meta, project_id)
     for i in range(120):
-        ledger.assess_risk(risk_id, 1 + i % 5, 2, 1, 1 + i % 3, meta)
+        ledger.perform(
+            "assess_risk",
+            risk_id,
+            {
+                "inherent_probability": 1 + i % 5,
+                "inherent_impact": 2,
+                "residual_probability": 1,
+                "residual_impact": 1 + i % 3,
+            },
+            meta,
+        )
     assert ledger.snapshots is not None
     assert list(ledger.snapshots.get(risk_id))
     from_snapshot = fresh_get(settings, risk_id)
@@ -211,7 +268,7 @@ def test_someone_elses_event_at_our_version_is_still_a_conflict(
 ) -> None:
     risk_id = new_risk(ledger, meta, new_project(ledger, meta))
     mine = ledger.load(Risk, risk_id)
-    ledger.close_risk(risk_id, Meta("other", "project-officer"))
+    ledger.perform("close_risk", risk_id, {}, Meta("other", "project-officer"))
     mine.close(meta)
     with pytest.raises(ConcurrentWriteError):
         ledger.commit(mine)

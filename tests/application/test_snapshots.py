@@ -13,11 +13,35 @@ from usecases.root import build_services
 
 def _risk_with(ledger: PmoLedger, meta: Meta, assessments: int) -> UUID:
     project = ledger.register_project("SNAP", "Snap", "", "Sam", "Max", meta).id
-    risk = ledger.identify_risk(
-        project, "r", "c", "e", "f", "cost", "threat", "o", "imminent", 3, 3, meta
+    risk = ledger.perform(
+        "identify_risk",
+        project,
+        {
+            "title": "r",
+            "cause": "c",
+            "event": "e",
+            "effect": "f",
+            "category": "cost",
+            "kind": "threat",
+            "owner": "o",
+            "proximity": "imminent",
+            "probability": 3,
+            "impact": 3,
+        },
+        meta,
     ).id
     for i in range(assessments):
-        ledger.assess_risk(risk, 1 + i % 5, 2, 1, 1 + i % 3, meta)
+        ledger.perform(
+            "assess_risk",
+            risk,
+            {
+                "inherent_probability": 1 + i % 5,
+                "inherent_impact": 2,
+                "residual_probability": 1,
+                "residual_impact": 1 + i % 3,
+            },
+            meta,
+        )
     return risk
 
 
@@ -53,11 +77,35 @@ def test_pruning_touches_only_the_aggregate_snapshotted(
 ) -> None:
     first = _risk_with(ledger, meta, SNAPSHOT_INTERVAL)
     project = ledger.load(Risk, first).project_id
-    second = ledger.identify_risk(
-        project, "r2", "c", "e", "f", "cost", "threat", "o", "imminent", 3, 3, meta
+    second = ledger.perform(
+        "identify_risk",
+        project,
+        {
+            "title": "r2",
+            "cause": "c",
+            "event": "e",
+            "effect": "f",
+            "category": "cost",
+            "kind": "threat",
+            "owner": "o",
+            "proximity": "imminent",
+            "probability": 3,
+            "impact": 3,
+        },
+        meta,
     ).id
     for i in range(2 * SNAPSHOT_INTERVAL):
-        ledger.assess_risk(second, 1 + i % 5, 2, 1, 1, meta)
+        ledger.perform(
+            "assess_risk",
+            second,
+            {
+                "inherent_probability": 1 + i % 5,
+                "inherent_impact": 2,
+                "residual_probability": 1,
+                "residual_impact": 1,
+            },
+            meta,
+        )
     assert ledger.snapshots is not None
     assert [s.originator_version for s in ledger.snapshots.get(first)] == [
         SNAPSHOT_INTERVAL

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 import api.cli_projections
 from api.cli import main
 from projections import catalog
-from projections.models import MODELS
+from projections.models import models
 from projections.rebuild import rebuild_parallel
 from service.config import Settings
 from tests.projections.conftest import dump, processor, workload
@@ -40,7 +40,7 @@ def test_rebuild_all_in_two_workers_resumes_and_equals_the_live_models(
 ) -> None:
     services = build_services(settings)
     workload(services.ledger, 600)
-    live = [processor(services, cls) for cls in MODELS]
+    live = [processor(services, cls) for cls in models()]
     for incremental in live:
         incremental.catch_up()
     before = {p.name: dump(services.views_engine, p.model) for p in live}
@@ -67,7 +67,7 @@ def test_rebuild_all_in_two_workers_resumes_and_equals_the_live_models(
         rebuilt = type(incremental.model)(2)
         assert dump(services.views_engine, rebuilt) == before[name], name
     status = {row["name"]: row for row in services.views.status()}
-    assert all(status[cls.name]["position"] == head for cls in MODELS)
+    assert all(status[cls.name]["position"] == head for cls in models())
     services.close()
 
 
@@ -79,5 +79,5 @@ def test_rebuild_all_in_one_pass(settings: Settings) -> None:
         main, ["projections", "rebuild", "--workers", "1"], env=env_for(settings)
     )
     assert rebuilt.exit_code == 0, rebuilt.output
-    for cls in MODELS:
+    for cls in models():
         assert f"{cls.name}: generation 2 is live" in rebuilt.output

@@ -117,23 +117,35 @@ def mark(settings: Settings, sql: str) -> str:
 def write(app: Any, project_id: UUID, risks: int) -> None:
     """Record some risks and issues."""
     for n in range(risks):
-        app.identify_risk(
+        app.perform(
+            "identify_risk",
             project_id,
-            f"risk {n}",
-            "cause",
-            "event",
-            "effect",
-            CATEGORIES[0],
-            "threat",
-            "owner",
-            "imminent",
-            1 + n % 5,
-            1 + n % 4,
+            {
+                "title": f"risk {n}",
+                "cause": "cause",
+                "event": "event",
+                "effect": "effect",
+                "category": CATEGORIES[0],
+                "kind": "threat",
+                "owner": "owner",
+                "proximity": "imminent",
+                "probability": 1 + n % 5,
+                "impact": 1 + n % 4,
+            },
             META,
         )
         if n % 3 == 0:
-            app.raise_issue(
-                project_id, "problem-concern", f"issue {n}", "d", "high", "major", META
+            app.perform(
+                "raise_issue",
+                project_id,
+                {
+                    "issue_type": "problem-concern",
+                    "title": f"issue {n}",
+                    "description": "d",
+                    "priority": "high",
+                    "severity": "major",
+                },
+                META,
             )
 
 

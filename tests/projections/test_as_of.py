@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from projections.models import MODELS
+from projections.models import models
 from tests.projections.conftest import workload
 from usecases.root import Services
 
@@ -82,4 +82,4 @@ def test_register_as_of_equals_replay(services: Services) -> None:
             ]
             assert {h["hold_id"] for h in row["holds"]} == set(document.holds)
             assert len(row["copies"]) == len(document.copies)
-    assert len(MODELS) == len(services.runner.processors)
+    assert len(models()) == len(services.runner.processors)

@@ -18,8 +18,17 @@ def test_rebuild_then_status(settings: Settings) -> None:
     services = build_services(settings)
     meta = Meta("olivia", "project-officer")
     project = services.ledger.register_project("CLI", "C", "", "S", "M", meta).id
-    services.ledger.raise_issue(
-        project, "problem-concern", "t", "d", "low", "minor", meta
+    services.ledger.perform(
+        "raise_issue",
+        project,
+        {
+            "issue_type": "problem-concern",
+            "title": "t",
+            "description": "d",
+            "priority": "low",
+            "severity": "minor",
+        },
+        meta,
     )
     head = services.ledger.head_position()
     services.close()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from projections.models import MODELS
+from projections.models import models
 from projections.rebuild import prepare
 from tests.projections.conftest import dump, processor
 from tests.projections.workload import Workload
@@ -13,7 +13,7 @@ EVENTS = 2000
 
 def test_incremental_equals_rebuild(services: Services) -> None:
     ledger, engine = services.ledger, services.views_engine
-    live = [processor(services, cls, batch=37) for cls in MODELS]
+    live = [processor(services, cls, batch=37) for cls in models()]
     load = Workload(ledger, seed=20260501)
     for _ in range(10):
         load.run(EVENTS // 10)
@@ -39,7 +39,7 @@ def test_incremental_equals_rebuild(services: Services) -> None:
 def test_workload_touches_every_model(services: Services) -> None:
     Workload(services.ledger, seed=3).run(600)
     counts = {}
-    for cls in MODELS:
+    for cls in models():
         made = processor(services, cls)
         made.catch_up()
         counts[cls.name] = sum(

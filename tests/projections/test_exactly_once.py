@@ -7,12 +7,13 @@ from typing import ClassVar
 import pytest
 from sqlalchemy import Connection
 
-from projections.models import MODELS
+from projections.models import models, registers
 from projections.processing import ProcessingError
 from projections.read_model import Item
-from projections.risks import RiskRegister
 from tests.projections.conftest import dump, processor, workload
 from usecases.root import Services
+
+RiskRegister = registers()["risks"]
 
 
 class FailingRisks(RiskRegister):
@@ -31,7 +32,7 @@ class FailingRisks(RiskRegister):
 
 def test_restart_between_batches_resumes_exactly(services: Services) -> None:
     workload(services.ledger, 500)
-    for cls in MODELS:
+    for cls in models():
         first = processor(services, cls, batch=40)
         assert first.run_batch() and first.run_batch()
         stopped_at = first.tracking().position

@@ -5,14 +5,15 @@ from __future__ import annotations
 from functools import partial
 
 from projections.audit import AuditTrail
-from projections.models import MODELS
+from projections.models import models, registers
 from projections.processing import Processor
 from projections.projects import ProjectsModel
 from projections.rebuild import Store, plan, rebuild_parallel
-from projections.risks import RiskRegister
 from service.config import Settings
 from tests.projections.conftest import dump, processor, workload
 from usecases.root import Services, build_services
+
+RiskRegister = registers()["risks"]
 
 
 def test_one_pass_resumes_each_model_from_its_own_position(
@@ -56,14 +57,14 @@ def test_parallel_rebuild_makes_every_model_live_as_rebuilt_alone(
 ) -> None:
     workload(services.ledger, 400)
     engine = services.views_engine
-    live = [processor(services, cls) for cls in MODELS]
+    live = [processor(services, cls) for cls in models()]
     for incremental in live:
         incremental.catch_up()
     # The rebuild drops the generation it replaces: keep its rows to compare.
     before = {p.name: dump(engine, p.model) for p in live}
-    outcomes = rebuild_parallel(partial(open_store, settings), MODELS, workers=2)
+    outcomes = rebuild_parallel(partial(open_store, settings), models(), workers=2)
     assert sorted(n for o in outcomes for n in o.names) == sorted(
-        cls.name for cls in MODELS
+        cls.name for cls in models()
     )
     assert all(g == 2 for o in outcomes for g in o.generations)
     status = {row["name"]: row for row in services.views.status()}
@@ -75,18 +76,18 @@ def test_parallel_rebuild_makes_every_model_live_as_rebuilt_alone(
 
 
 def test_plan_shares_models_out_by_weight() -> None:
-    names = sorted(cls.name for cls in MODELS)
-    groups = plan(MODELS, 2)
+    names = sorted(cls.name for cls in models())
+    groups = plan(models(), 2)
     assert sorted(n for g in groups for n in g) == names
     assert "audit" in groups[0] and "documents" in groups[1]
-    assert [sorted(g) for g in plan(MODELS, 1)] == [names]
-    assert sorted(n for g in plan(MODELS, 20) for n in g) == names
-    assert len(plan(MODELS, 20)) == len(MODELS)
+    assert [sorted(g) for g in plan(models(), 1)] == [names]
+    assert sorted(n for g in plan(models(), 20) for n in g) == names
+    assert len(plan(models(), 20)) == len(models())
 
 
 def test_a_process_rebuilding_many_models_takes_smaller_batches() -> None:
     from projections.rebuild import REBUILD_BATCH, batch_for
 
     assert [batch_for(n) for n in (1, 2, 3)] == [REBUILD_BATCH] * 3
-    assert batch_for(4) == 17_500 and batch_for(len(MODELS)) == 10_000
+    assert batch_for(4) == 17_500 and batch_for(len(models())) == 10_000
     assert batch_for(1000) == 1000  # never below

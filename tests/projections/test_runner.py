@@ -11,15 +11,17 @@ import pytest
 from sqlalchemy import Connection
 
 from projections.audit import AuditTrail
+from projections.models import registers
 from projections.processing import Processor
 from projections.read_model import Item
 from projections.rebuild import rebuild
-from projections.risks import RiskRegister
 from projections.runner import Runner
 from service.config import Settings
 from service.domain.base import Meta
 from tests.projections.conftest import workload
 from usecases.root import Services, build_services
+
+RiskRegister = registers()["risks"]
 
 
 def eventually(check: Callable[[], bool], timeout: float = 30.0) -> None:
@@ -53,11 +55,36 @@ def test_poison_event_stops_the_model_then_resumes_once_fixed(
 ) -> None:
     ledger = services.ledger
     project = ledger.register_project("POI", "P", "", "S", "M", meta).id
-    risk = ledger.identify_risk(
-        project, "r", "c", "e", "f", "cost", "threat", "o", "imminent", 2, 2, meta
+    risk = ledger.perform(
+        "identify_risk",
+        project,
+        {
+            "title": "r",
+            "cause": "c",
+            "event": "e",
+            "effect": "f",
+            "category": "cost",
+            "kind": "threat",
+            "owner": "o",
+            "proximity": "imminent",
+            "probability": 2,
+            "impact": 2,
+        },
+        meta,
     ).id
-    closed = ledger.close_risk(risk, meta).position
-    ledger.raise_issue(project, "problem-concern", "i", "d", "low", "minor", meta)
+    closed = ledger.perform("close_risk", risk, {}, meta).position
+    ledger.perform(
+        "raise_issue",
+        project,
+        {
+            "issue_type": "problem-concern",
+            "title": "i",
+            "description": "d",
+            "priority": "low",
+            "severity": "minor",
+        },
+        meta,
+    )
     processor = Processor(
         PoisonedRisks(1), services.views_engine, ledger.recorder, ledger.mapper
     )
@@ -91,8 +118,22 @@ def test_runner_follows_a_rebuilt_generation(services: Services, meta: Meta) -> 
         == 2
     )
     project = ledger.register_project("AFTER", "A", "", "S", "M", meta).id
-    written = ledger.identify_risk(
-        project, "r", "c", "e", "f", "cost", "threat", "o", "imminent", 2, 2, meta
+    written = ledger.perform(
+        "identify_risk",
+        project,
+        {
+            "title": "r",
+            "cause": "c",
+            "event": "e",
+            "effect": "f",
+            "category": "cost",
+            "kind": "threat",
+            "owner": "o",
+            "proximity": "imminent",
+            "probability": 2,
+            "impact": 2,
+        },
+        meta,
     )
     assert views.wait_for(written.position, 30)
     assert views.get_entry("risks", written.id) is not None

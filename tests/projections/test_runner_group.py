@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, text
 
-from projections.models import MODELS
+from projections.models import models
 from projections.processing import Processor
 from projections.read_model import ReadModel
 from projections.runner import Runner, lock_name, locks
@@ -21,7 +21,7 @@ from usecases.root import Services
 
 def positions(services: Services) -> dict[str, int]:
     """Each read model's live position (not the ledger's: no worker runs here)."""
-    names = {cls.name for cls in MODELS}
+    names = {cls.name for cls in models()}
     return {
         str(r["name"]): int(r["position"])  # type: ignore[call-overload]
         for r in services.views.status()
@@ -47,13 +47,27 @@ def test_a_poisoned_model_stops_alone_and_resumes_once_fixed(
     ledger = services.ledger
     workload(ledger, 100)
     project = ledger.register_project("GRP", "P", "", "S", "M", meta).id
-    risk = ledger.identify_risk(
-        project, "r", "c", "e", "f", "cost", "threat", "o", "imminent", 2, 2, meta
+    risk = ledger.perform(
+        "identify_risk",
+        project,
+        {
+            "title": "r",
+            "cause": "c",
+            "event": "e",
+            "effect": "f",
+            "category": "cost",
+            "kind": "threat",
+            "owner": "o",
+            "proximity": "imminent",
+            "probability": 2,
+            "impact": 2,
+        },
+        meta,
     ).id
-    closed = ledger.close_risk(risk, meta).position
+    closed = ledger.perform("close_risk", risk, {}, meta).position
     after = ledger.register_project("AFTER", "A", "", "S", "M", meta).position
-    models = [cls(1) for cls in MODELS if cls.name != "risks"] + [PoisonedRisks(1)]
-    runner = runner_over(services, models)
+    group = [cls(1) for cls in models() if cls.name != "risks"] + [PoisonedRisks(1)]
+    runner = runner_over(services, group)
     runner.start()
     try:
         eventually(lambda: status_of(services, "risks")["state"] == "stopped")
@@ -82,14 +96,14 @@ def test_models_followed_together_equal_each_built_alone(
 ) -> None:
     ledger = services.ledger
     workload(ledger, 300)
-    runner = runner_over(services, [cls(1) for cls in MODELS])
+    runner = runner_over(services, [cls(1) for cls in models()])
     runner.start()
     try:
         head = ledger.head_position()
         eventually(lambda: set(positions(services).values()) == {head})
     finally:
         runner.stop()
-    for cls in MODELS:
+    for cls in models():
         alone = processor(services, cls, generation=7)
         alone.catch_up()
         assert dump(services.views_engine, alone.model) == dump(
@@ -113,7 +127,7 @@ def test_a_model_locked_elsewhere_waits_alone(services: Services, meta: Meta) ->
     holder = threading.Thread(target=hold_audit)
     holder.start()
     assert held.wait(10)
-    runner = runner_over(services, [cls(1) for cls in MODELS])
+    runner = runner_over(services, [cls(1) for cls in models()])
     runner.start()
     try:
         head = ledger.head_position()

@@ -25,12 +25,25 @@ def risks(services: Services, meta: Meta, count: int) -> tuple[UUID, list[UUID]]
     ledger = services.ledger
     project = ledger.register_project("VIEW", "View", "", "S", "M", meta).id
     ids = [
-        ledger.identify_risk(
-            project, f"r{i}", "c", "e", "f", "cost" if i % 2 else "legal", "threat",
-            "ann" if i % 3 else "bob", "imminent", 1 + i % 5, 1, meta,
+        ledger.perform(
+            "identify_risk",
+            project,
+            {
+                "title": f"r{i}",
+                "cause": "c",
+                "event": "e",
+                "effect": "f",
+                "category": "cost" if i % 2 else "legal",
+                "kind": "threat",
+                "owner": "ann" if i % 3 else "bob",
+                "proximity": "imminent",
+                "probability": 1 + i % 5,
+                "impact": 1,
+            },
+            meta,
         ).id
         for i in range(count)
-    ]  # fmt: skip
+    ]
     return project, ids
 
 
@@ -60,7 +73,7 @@ def test_filters_select_and_unknown_ones_are_refused(
     services: Services, meta: Meta
 ) -> None:
     project, ids = risks(services, meta, 12)
-    services.ledger.close_risk(ids[0], meta)
+    services.ledger.perform("close_risk", ids[0], {}, meta)
     caught_up(services)
 
     def listed(**filters: object) -> list[dict[str, object]]:
@@ -95,7 +108,7 @@ def test_project_counts_and_as_of(services: Services, meta: Meta) -> None:
     caught_up(services)
     middle = services.views.get_entry("risks", ids[2])
     assert middle is not None
-    services.ledger.close_risk(ids[1], meta)
+    services.ledger.perform("close_risk", ids[1], {}, meta)
     services.ledger.change_project_stage(project, "delivery", meta)
     caught_up(services)
     now = services.views.get_project(project)
@@ -147,7 +160,17 @@ def test_document_master_copy_now_and_as_at(services: Services, meta: Meta) -> N
 def test_audit_filters_pages_and_streams(services: Services, meta: Meta) -> None:
     project, ids = risks(services, meta, 4)
     other = services.ledger.register_project("OTHER", "O", "", "S", "M", meta).id
-    services.ledger.assess_risk(ids[0], 5, 5, 1, 1, Meta("zed", "pmo-head", "why"))
+    services.ledger.perform(
+        "assess_risk",
+        ids[0],
+        {
+            "inherent_probability": 5,
+            "inherent_impact": 5,
+            "residual_probability": 1,
+            "residual_impact": 1,
+        },
+        Meta("zed", "pmo-head", "why"),
+    )
     caught_up(services)
     views = services.views
     page = views.audit(project_id=project, limit=2)

@@ -93,58 +93,99 @@ class Workload:
 
     def risk(self) -> None:
         """Identify a risk."""
-        written = self.ledger.identify_risk(
-            self.pick("project"), f"risk {self.n(1, 999)}", "c", "e", "f",
-            self.rng.choice(CATEGORIES), self.rng.choice(("threat", "opportunity")),
-            self.rng.choice(("ann", "bob", "cy")), "imminent", self.n(), self.n(),
+        written = self.ledger.perform(
+            "identify_risk",
+            self.pick("project"),
+            {
+                "title": f"risk {self.n(1, 999)}",
+                "cause": "c",
+                "event": "e",
+                "effect": "f",
+                "category": self.rng.choice(CATEGORIES),
+                "kind": self.rng.choice(("threat", "opportunity")),
+                "owner": self.rng.choice(("ann", "bob", "cy")),
+                "proximity": "imminent",
+                "probability": self.n(),
+                "impact": self.n(),
+            },
             self.meta(),
-        )  # fmt: skip
+        )
         self.ids["risk"].append(written.id)
 
     def risk_change(self) -> None:
         """Assess, respond to, close or reopen a risk."""
         risk_id, roll, meta = self.pick("risk"), self.rng.random(), self.meta()
         if roll < 0.5:
-            self.ledger.assess_risk(
-                risk_id, self.n(), self.n(), self.n(), self.n(), meta
+            self.ledger.perform(
+                "assess_risk",
+                risk_id,
+                {
+                    "inherent_probability": self.n(),
+                    "inherent_impact": self.n(),
+                    "residual_probability": self.n(),
+                    "residual_impact": self.n(),
+                },
+                meta,
             )
         elif roll < 0.7:
             response = self.rng.choice(("accept", "share"))
-            self.ledger.plan_risk_response(risk_id, response, "act", "ann", meta)
+            self.ledger.perform(
+                "plan_risk_response",
+                risk_id,
+                {"response": response, "actions": "act", "actionee": "ann"},
+                meta,
+            )
         elif roll < 0.9:
-            self.ledger.close_risk(risk_id, meta)
+            self.ledger.perform("close_risk", risk_id, {}, meta)
         else:
-            self.ledger.reopen_risk(risk_id, meta)
+            self.ledger.perform("reopen_risk", risk_id, {}, meta)
 
     def issue(self) -> None:
         """Raise an issue."""
-        written = self.ledger.raise_issue(
+        written = self.ledger.perform(
+            "raise_issue",
             self.pick("project"),
-            self.rng.choice(("request-for-change", "problem-concern")),
-            f"issue {self.n(1, 999)}", "d",
-            self.rng.choice(("low", "high")), self.rng.choice(("minor", "major")),
+            {
+                "issue_type": self.rng.choice(
+                    ("request-for-change", "problem-concern")
+                ),
+                "title": f"issue {self.n(1, 999)}",
+                "description": "d",
+                "priority": self.rng.choice(("low", "high")),
+                "severity": self.rng.choice(("minor", "major")),
+            },
             self.meta(),
-        )  # fmt: skip
+        )
         self.ids["issue"].append(written.id)
 
     def issue_change(self) -> None:
         """Examine, resolve or close an issue."""
         issue_id, roll, meta = self.pick("issue"), self.rng.random(), self.meta()
         if roll < 0.4:
-            self.ledger.examine_issue(issue_id, "ia", "opts", "rec", meta)
+            self.ledger.perform(
+                "examine_issue",
+                issue_id,
+                {"impact_analysis": "ia", "options": "opts", "recommendation": "rec"},
+                meta,
+            )
         elif roll < 0.7:
-            self.ledger.resolve_issue(issue_id, "fixed", meta)
+            self.ledger.perform(
+                "resolve_issue", issue_id, {"resolution": "fixed"}, meta
+            )
         else:
-            self.ledger.close_issue(issue_id, meta)
+            self.ledger.perform("close_issue", issue_id, {}, meta)
 
     def change(self) -> None:
         """Raise a change request."""
-        written = self.ledger.raise_change(
+        written = self.ledger.perform(
+            "raise_change",
             self.pick("project"),
-            f"change {self.n(1, 999)}",
-            "d",
-            "j",
-            None,
+            {
+                "title": f"change {self.n(1, 999)}",
+                "description": "d",
+                "justification": "j",
+                "related_issue_id": None,
+            },
             self.meta(),
         )
         self.ids["change"].append(written.id)
@@ -154,28 +195,57 @@ class Workload:
         change_id, roll, meta = self.pick("change"), self.rng.random(), self.meta()
         if roll < 0.3:
             cost = f"{self.n(1, 9999)}.50"
-            self.ledger.assess_change(change_id, cost, self.n(), "s", "", "", "", meta)
+            self.ledger.perform(
+                "assess_change",
+                change_id,
+                {
+                    "cost_impact": cost,
+                    "time_impact_days": self.n(),
+                    "scope_impact": "s",
+                    "quality_impact": "",
+                    "risk_impact": "",
+                    "benefits_impact": "",
+                },
+                meta,
+            )
         elif roll < 0.6:
             decision = self.rng.choice(("approve", "reject", "defer", "request-info"))
-            self.ledger.decide_change(change_id, decision, "board", "why", meta)
+            self.ledger.perform(
+                "decide_change",
+                change_id,
+                {"decision": decision, "authority": "board", "rationale": "why"},
+                meta,
+            )
         elif roll < 0.8:
-            self.ledger.implement_change(change_id, "done", meta)
+            self.ledger.perform("implement_change", change_id, {"notes": "done"}, meta)
         else:
-            self.ledger.close_change(change_id, meta)
+            self.ledger.perform("close_change", change_id, {}, meta)
 
     def decision(self) -> None:
         """Record a decision."""
-        written = self.ledger.record_decision(
-            self.pick("project"), f"decision {self.n(1, 999)}", "ctx", ["a", "b"],
-            "a", "why", self.rng.choice(("board", "pm")), date(2025, 1, self.n(1, 28)),
-            [], self.meta(),
-        )  # fmt: skip
+        written = self.ledger.perform(
+            "record_decision",
+            self.pick("project"),
+            {
+                "title": f"decision {self.n(1, 999)}",
+                "context": "ctx",
+                "options": ["a", "b"],
+                "outcome": "a",
+                "rationale": "why",
+                "decided_by": self.rng.choice(("board", "pm")),
+                "decided_on": date(2025, 1, self.n(1, 28)),
+                "related_ids": [],
+            },
+            self.meta(),
+        )
         self.ids["decision"].append(written.id)
 
     def supersede(self) -> None:
         """Supersede one decision by another."""
         older, newer = self.pick("decision"), self.pick("decision")
-        self.ledger.supersede_decision(older, newer, self.meta())
+        self.ledger.perform(
+            "supersede_decision", older, {"superseded_by": newer}, self.meta()
+        )
 
     def document(self) -> None:
         """Register a document."""

@@ -114,7 +114,9 @@ def close_a_risk(env: dict[str, str]) -> tuple[str, datetime]:
         )
         before = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=1)
         time.sleep(1.5)
-        ledger.close_risk(risk.id, Meta("olivia.officer", "project-officer", "gone"))
+        ledger.perform(
+            "close_risk", risk.id, {}, Meta("olivia.officer", "project-officer", "gone")
+        )
         return str(risk.id), before
     finally:
         services.close()

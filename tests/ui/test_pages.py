@@ -118,10 +118,23 @@ def test_markup_in_values_is_shown_as_text_everywhere(ui: Ui) -> None:
         dict.fromkeys(("time", "cost", "scope", "quality", "benefits", "risk"), "red"),
         NASTY, NASTY, NASTY, "within tolerance", NASTY, HEAD,
     )  # fmt: skip
-    risk = ledger.identify_risk(
-        project, NASTY, NASTY, NASTY, NASTY, "cost", "threat", NASTY,
-        "imminent", 5, 5, Meta(NASTY, "pmo-head", NASTY),
-    ).id  # fmt: skip
+    risk = ledger.perform(
+        "identify_risk",
+        project,
+        {
+            "title": NASTY,
+            "cause": NASTY,
+            "event": NASTY,
+            "effect": NASTY,
+            "category": "cost",
+            "kind": "threat",
+            "owner": NASTY,
+            "proximity": "imminent",
+            "probability": 5,
+            "impact": 5,
+        },
+        Meta(NASTY, "pmo-head", NASTY),
+    ).id
     ui.caught_up()
     ui.sign_in()
     pages = [
@@ -143,8 +156,18 @@ def test_heat_map_cells_count_open_risks_and_link_to_them(ui: Ui) -> None:
     ledger = ui.services.ledger
     project = ledger.register_project("HEAT", "Heat", "", "S", "M", HEAD).id
     ids = [_risk(ui, project, p, i) for p, i in ((5, 5), (5, 5), (2, 3))]
-    ledger.assess_risk(ids[0], 5, 5, 1, 2, HEAD)
-    ledger.close_risk(ids[2], HEAD)
+    ledger.perform(
+        "assess_risk",
+        ids[0],
+        {
+            "inherent_probability": 5,
+            "inherent_impact": 5,
+            "residual_probability": 1,
+            "residual_impact": 2,
+        },
+        HEAD,
+    )
+    ledger.perform("close_risk", ids[2], {}, HEAD)
     ui.caught_up()
     ui.sign_in()
     text = ui.client.get(f"/ui/projects/{project}").text
@@ -161,10 +184,23 @@ def test_heat_map_cells_count_open_risks_and_link_to_them(ui: Ui) -> None:
 
 
 def _risk(ui: Ui, project: UUID, probability: int, impact: int) -> UUID:
-    return ui.services.ledger.identify_risk(
-        project, "R", "c", "e", "f", "cost", "threat", "O", "imminent",
-        probability, impact, HEAD,
-    ).id  # fmt: skip
+    return ui.services.ledger.perform(
+        "identify_risk",
+        project,
+        {
+            "title": "R",
+            "cause": "c",
+            "event": "e",
+            "effect": "f",
+            "category": "cost",
+            "kind": "threat",
+            "owner": "O",
+            "proximity": "imminent",
+            "probability": probability,
+            "impact": impact,
+        },
+        HEAD,
+    ).id
 
 
 def _period() -> tuple[object, object]:
@@ -178,10 +214,23 @@ def test_register_exports_are_streamed_whole_and_recorded(ui: Ui) -> None:
     project = ledger.register_project("EXP", "Export", "", "S", "M", HEAD).id
     titles = [f"risk {n} <&>" for n in range(3)]
     for title in titles:
-        ledger.identify_risk(
-            project, title, "c", "e", "f", "cost", "threat", "o", "imminent", 3, 3,
+        ledger.perform(
+            "identify_risk",
+            project,
+            {
+                "title": title,
+                "cause": "c",
+                "event": "e",
+                "effect": "f",
+                "category": "cost",
+                "kind": "threat",
+                "owner": "o",
+                "proximity": "imminent",
+                "probability": 3,
+                "impact": 3,
+            },
             HEAD,
-        )  # fmt: skip
+        )
     ui.caught_up()
     ui.sign_in()
     head = ledger.head_position()

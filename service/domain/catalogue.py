@@ -1,0 +1,43 @@
+"""The register catalogue: every declared register kind, by name.
+
+The built-in registers are imported here so that they are declared; a new
+register is one more module declaring its kind (and one import line here).
+"""
+
+from __future__ import annotations
+
+from service.domain import change, decision, issue, risk
+from service.domain.entry import DECLARED, RegisterEntry
+from service.domain.register import RegisterKind
+
+BUILT_IN = (risk.Risk, issue.Issue, change.ChangeRequest, decision.Decision)
+
+
+def entries() -> tuple[type[RegisterEntry], ...]:
+    """Every declared register's aggregate class: the built-in ones first."""
+    others = (cls for cls in DECLARED.values() if cls not in BUILT_IN)
+    return (*BUILT_IN, *others)
+
+
+def kinds() -> tuple[RegisterKind, ...]:
+    """Every declared register kind."""
+    return tuple(cls.register_kind for cls in entries())
+
+
+def entry_class_of(name: str) -> type[RegisterEntry]:
+    """The aggregate class of a register by its name (KeyError if undeclared)."""
+    return DECLARED[name]
+
+
+def forget(name: str) -> None:
+    """Remove a declared register (a test's own throwaway kind)."""
+    DECLARED.pop(name, None)
+
+
+def entry_class_for(use_case: str) -> type[RegisterEntry]:
+    """The aggregate class of the register a command belongs to."""
+    for cls in entries():
+        kind = cls.register_kind
+        if any(c.use_case == use_case for c in (kind.create, *kind.commands)):
+            return cls
+    raise KeyError(use_case)

@@ -1,0 +1,243 @@
+"""The vocabulary a register is declared in: fields, commands and the kind itself.
+
+A register kind (risk, issue, change request, decision, ...) is declared once,
+in its own module, as a `RegisterKind`: its fields with their types and
+checks, its states, the commands that move an entry between them with their
+guards and the event each records, its derived values, list filters and
+export columns. The aggregate (`service.domain.entry`), the application's
+commands, the request schemas and routes, the temporal read model, the CSV
+import and export and the role matrix are all derived from that declaration.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Final
+from uuid import UUID
+
+from service.domain.base import (
+    InvalidValueError,
+    Meta,
+    check_choice,
+    check_date,
+    check_optional_text,
+    check_scale,
+    check_text,
+)
+
+RAISERS: Final = ("pmo-head", "project-officer", "contributor")
+KEEPERS: Final = ("pmo-head", "project-officer")
+State = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Field:
+    """One value of an entry or of a command: its type, its checks, its default.
+
+    `kind` is one of text, choice, integer, decimal, date, texts (a list of
+    texts), entry (the id of another entry of the same register) and json
+    (a value the domain composes, never given directly).
+    """
+
+    name: str
+    kind: str = "text"
+    max_length: int = 10_000
+    required: bool = True
+    nullable: bool = False
+    choices: tuple[str, ...] = ()
+    low: int = 1
+    high: int = 5
+    max_items: int = 50
+    pattern: str = ""
+    example: str = ""
+    default: Any = None
+
+    def check(self, value: Any) -> Any:
+        """The value if the domain accepts it, else InvalidValueError."""
+        if value is None and self.nullable:
+            return None
+        kind = self.kind
+        if kind == "text":
+            if self.required:
+                check_text(self.name, value, max_length=self.max_length)
+            else:
+                check_optional_text(self.name, value, max_length=self.max_length)
+        elif kind == "choice":
+            check_choice(self.name, value, self.choices)
+        elif kind == "integer":
+            if (self.low, self.high) == (1, 5):
+                check_scale(self.name, value)
+            elif (
+                isinstance(value, bool)
+                or not isinstance(value, int)
+                or not self.low <= value <= self.high
+            ):
+                message = f"must be an integer from {self.low} to {self.high}"
+                raise InvalidValueError(self.name, message)
+        elif kind == "decimal":
+            if not isinstance(value, str) or not re.fullmatch(self.pattern, value):
+                raise InvalidValueError(
+                    self.name, f"must be a decimal like {self.example}"
+                )
+        elif kind == "date":
+            check_date(self.name, value)
+        elif kind == "texts":
+            if not isinstance(value, list):
+                raise InvalidValueError(self.name, "must be a list of texts")
+            for i, item in enumerate(value):
+                check_text(f"{self.name}[{i}]", item, max_length=self.max_length)
+            return list(value)
+        elif kind == "entry":
+            check_text(self.name, value, max_length=self.max_length)
+        return value
+
+    def initial(self) -> Any:
+        """The value an entry holds before any command sets it."""
+        if self.default is not None or self.nullable:
+            return self.default
+        return {"texts": [], "json": None}.get(self.kind, "")
+
+    def python_type(self) -> Any:
+        """The annotation of this field on an event or a command."""
+        base: Any = {
+            "integer": int,
+            "date": date,
+            "texts": list[str],
+            "json": dict[str, Any],
+            "entry": UUID,
+        }.get(self.kind, str)
+        return base | None if self.nullable else base
+
+
+def text(name: str, max_length: int = 10_000) -> Field:
+    """Required, non-empty text."""
+    return Field(name, "text", max_length)
+
+
+def optional_text(name: str, max_length: int = 10_000) -> Field:
+    """Text that may be empty (its default)."""
+    return Field(name, "text", max_length, required=False)
+
+
+def choice(name: str, choices: tuple[str, ...]) -> Field:
+    """One of a fixed set of values."""
+    return Field(name, "choice", choices=choices)
+
+
+def scale(name: str) -> Field:
+    """A rating from 1 to 5."""
+    return Field(name, "integer")
+
+
+@dataclass(frozen=True, eq=False)
+class Command:
+    """A command on an entry: its parameters, guard, event and resulting status.
+
+    `use_case` names the application command (`assess_risk`); `method` the
+    aggregate's own (`assess`); `path` the HTTP sub-resource it is posted to
+    (None for the command that creates an entry). `allowed` lists the statuses
+    it may be given in (empty: any); `status` is the status it leaves (a
+    field name's value mapped through `status_of` when the status depends on
+    what was decided). `effect` turns the event's values into the attributes
+    they change when those are not simply the same names; `guard` refuses
+    what the field checks cannot see (the entry's state, the reason given).
+    """
+
+    use_case: str
+    method: str
+    event: str
+    params: tuple[Field, ...] = ()
+    path: str | None = None
+    schema: str = ""
+    summary: str = ""
+    action: str = ""
+    allowed: tuple[str, ...] = ()
+    status: str | None = None
+    status_of: tuple[str, Mapping[str, str]] | None = None
+    effect: Callable[[dict[str, Any], State], dict[str, Any]] | None = None
+    guard: Callable[[State, dict[str, Any], Meta], None] | None = None
+    roles: tuple[str, ...] = KEEPERS
+    created: bool = True
+    body_required: bool = True
+    endpoint: str = ""
+
+    @property
+    def endpoint_name(self) -> str:
+        """The HTTP endpoint's name (the role matrix's key within the register)."""
+        return self.endpoint or self.use_case
+
+    def changes(self, values: dict[str, Any], state: State) -> dict[str, Any]:
+        """The attributes the event changes, its status included."""
+        if self.effect is not None:
+            changed = self.effect(values, state)
+        else:
+            changed = {k: v for k, v in values.items() if k != "meta"}
+        if self.status_of is not None:
+            name, statuses = self.status_of
+            changed["status"] = statuses[values[name]]
+        elif self.status is not None:
+            changed["status"] = self.status
+        return changed
+
+
+@dataclass(frozen=True)
+class ImportStep:
+    """A command an imported row also records when one of `when` columns is set."""
+
+    use_case: str
+    when: tuple[str, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class RegisterKind:
+    """A register declared once: everything else is derived from this."""
+
+    name: str
+    noun: str
+    aggregate: str
+    module: str
+    description: str
+    fields: tuple[Field, ...]
+    create: Command
+    commands: tuple[Command, ...]
+    statuses: tuple[str, ...]
+    derived: Mapping[str, Callable[[State], Any]] = field(default_factory=dict)
+    derived_fields: tuple[Field, ...] = ()
+    filters: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    list_filters: tuple[str, ...] = ("status",)
+    sorts: tuple[str, ...] = ("created_at", "recorded_at", "title")
+    export_columns: tuple[str, ...] = ()
+    import_steps: tuple[ImportStep, ...] | None = None
+    blueprint_description: str = ""
+    list_summary: str = ""
+
+    def field(self, name: str) -> Field:
+        """A field of the entry (or a derived one) by name."""
+        for candidate in (*self.fields, *self.derived_fields):
+            if candidate.name == name:
+                return candidate
+        raise KeyError(name)
+
+    def command(self, use_case: str) -> Command:
+        """The command (creation included) with this use-case name."""
+        for candidate in (self.create, *self.commands):
+            if candidate.use_case == use_case:
+                return candidate
+        raise KeyError(use_case)
+
+    def by_event(self) -> dict[str, Command]:
+        """Each command by the name of the event it records."""
+        return {c.event: c for c in (self.create, *self.commands)}
+
+    def initial_state(self) -> dict[str, Any]:
+        """Every field at its initial value, before the creating event's."""
+        return {f.name: f.initial() for f in self.fields}
+
+    def with_derived(self, state: dict[str, Any]) -> dict[str, Any]:
+        """The state with its derived values computed from it."""
+        for name, compute in self.derived.items():
+            state[name] = compute(state)
+        return state
