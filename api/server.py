@@ -237,14 +237,14 @@ class GunicornServer(BaseApplication):
 
     def load(self) -> Any:
         """Build the app inside the worker process (its processors run apart)."""
-        from api import create_app
+        from api.app import build_app
         from usecases.root import build_services
 
         services = build_services(self.settings, create_tables=False)
         if self.wake is not None:
             services.wake_elsewhere = self.wake.committed
             services.views.wake = self.wake.waiting
-        return create_app(services=services)
+        return build_app(services=services)
 
     def run(self) -> None:
         """Run the master until it is stopped."""

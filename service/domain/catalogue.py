@@ -29,6 +29,11 @@ def entry_class_of(name: str) -> type[RegisterEntry]:
     return DECLARED[name]
 
 
+def declare(cls: type[RegisterEntry]) -> None:
+    """Declare (again) a register's aggregate class made by `entry_class`."""
+    DECLARED[cls.register_kind.name] = cls
+
+
 def forget(name: str) -> None:
     """Remove a declared register (a test's own throwaway kind)."""
     DECLARED.pop(name, None)
