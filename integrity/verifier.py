@@ -29,21 +29,21 @@ from eventsourcing.persistence import ApplicationRecorder
 from eventsourcing.utils import get_topic
 from sqlalchemy import Connection, Engine, select
 
-from projections.ledger import log_source, read_events_page
-from projections.ledger_reader import head_from_row
-from projections.ledger_stored import (
+from integrity.processor import log_source, read_events_page
+from integrity.proofs import head_from_row
+from integrity.scan import BlobTopics, Page, read_window, start_reader, summarise
+from integrity.signing import SignedTreeHead, key_id, verify_tree_head
+from integrity.stored import (
     Created,
     MismatchError,
     StoredLedger,
     check_leaves,
     collect_nodes,
 )
-from projections.ledger_tables import heads, tree_size
+from integrity.tables import heads, tree_size
+from integrity.tree import Frontier
 from service.blobs import BlobStore
 from service.domain.document import Document
-from service.ledger.merkle import Frontier
-from service.ledger.scan import BlobTopics, Page, read_window, start_reader, summarise
-from service.ledger.signing import SignedTreeHead, key_id, verify_tree_head
 
 TOPICS = BlobTopics(
     f"{get_topic(Document)}.VersionSubmitted", f"{get_topic(Document)}.Disposed"

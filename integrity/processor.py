@@ -23,8 +23,14 @@ from eventsourcing.sqlite import SQLiteApplicationRecorder
 from psycopg.rows import tuple_row
 from sqlalchemy import Connection, Engine, MetaData
 
-from projections import catalog
-from projections.ledger_tables import (
+from integrity.leaf import RawEvent, leaf_hashes
+from integrity.scan import (
+    LogSource,
+    postgres_window_sql,
+    sqlite_window_sql,
+    with_id_bytes,
+)
+from integrity.tables import (
     GENERATION,
     NAME,
     SqlNodeStore,
@@ -33,17 +39,11 @@ from projections.ledger_tables import (
     nodes,
     tree_size,
 )
-from projections.ledger_tables import metadata as ledger_metadata
+from integrity.tables import metadata as ledger_metadata
+from integrity.tree import Frontier
+from projections import catalog
 from projections.processing import ProcessingError, Processor
 from projections.read_model import Item, ReadModel
-from service.ledger.leaf import RawEvent, leaf_hashes
-from service.ledger.merkle import Frontier
-from service.ledger.scan import (
-    LogSource,
-    postgres_window_sql,
-    sqlite_window_sql,
-    with_id_bytes,
-)
 
 log = logging.getLogger(__name__)
 
