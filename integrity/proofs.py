@@ -17,6 +17,7 @@ from integrity.leaf import EventRecord
 from integrity.signing import SignedTreeHead
 from integrity.tables import (
     SqlNodeStore,
+    head_from_row,
     heads,
     keys,
     leaves,
@@ -39,17 +40,6 @@ _node_caches: WeakKeyDictionary[Engine, dict[tuple[int, int], bytes]] = (
 
 class NoHeadError(LookupError):
     """No tree head has been signed yet."""
-
-
-def head_from_row(row: Any) -> SignedTreeHead:
-    """A SignedTreeHead from a ledger_heads row."""
-    return SignedTreeHead(
-        int(row.tree_size),
-        bytes(row.root_hash),
-        int(row.timestamp_ms),
-        str(row.key_id),
-        bytes(row.signature),
-    )
 
 
 class LedgerReader:

@@ -30,7 +30,6 @@ from eventsourcing.utils import get_topic
 from sqlalchemy import Connection, Engine, select
 
 from integrity.processor import log_source, read_events_page
-from integrity.proofs import head_from_row
 from integrity.scan import BlobTopics, Page, read_window, start_reader, summarise
 from integrity.signing import SignedTreeHead, key_id, verify_tree_head
 from integrity.stored import (
@@ -40,7 +39,7 @@ from integrity.stored import (
     check_leaves,
     collect_nodes,
 )
-from integrity.tables import heads, tree_size
+from integrity.tables import head_from_row, heads, tree_size
 from integrity.tree import Frontier
 from service.blobs import BlobStore
 from service.domain.document import Document
