@@ -31,7 +31,7 @@ from typing import Any
 from common import pg_schema, report
 from generate import generate
 
-from integrity.processor import read_events
+from integrity.eventlog import read_events
 from integrity.verifier import Verifier
 from service.config import Settings
 from usecases.root import Services, build_services, ledger_worker

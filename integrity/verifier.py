@@ -29,7 +29,7 @@ from eventsourcing.persistence import ApplicationRecorder
 from eventsourcing.utils import get_topic
 from sqlalchemy import Connection, Engine, select
 
-from integrity.processor import log_source, read_events_page
+from integrity.eventlog import log_source, read_events_page
 from integrity.scan import BlobTopics, Page, read_window, start_reader, summarise
 from integrity.signing import SignedTreeHead, key_id, verify_tree_head
 from integrity.stored import (

@@ -9,8 +9,8 @@ import stat
 
 from sqlalchemy import func, select
 
+from integrity.eventlog import as_uuid, read_events, read_events_page
 from integrity.leaf import event_leaf_hash
-from integrity.processor import as_uuid, read_events, read_events_page
 from integrity.proofs import LedgerReader
 from integrity.signing import verify_tree_head
 from integrity.tables import leaves, members
