@@ -48,12 +48,15 @@ TOPICS = BlobTopics(
     f"{get_topic(Document)}.VersionSubmitted", f"{get_topic(Document)}.Disposed"
 )
 BATCH = 10_000  # ids a page spans (a page holds fewer events where ids have gaps)
-AHEAD = 4  # pages read ahead per reader (about 1 MB each): bounded memory
+AHEAD = 4  # pages read ahead per reader: memory stays bounded
 
 
 def default_readers() -> int:
-    """Reader processes beside the verifier: the log's reading and hashing is
-    two-thirds of the work, so two readers keep two cores busy."""
+    """Reader processes beside the verifier: two on a machine with several cores.
+
+    Reading and hashing the log is most of the work, so two readers keep two
+    cores busy (docs/performance.md, "Verify with reader processes").
+    """
     return 2 if (os.cpu_count() or 1) > 1 else 0
 
 
