@@ -1,1 +1,1 @@
-"""The integrity ledger: Merkle log, leaf encoding, signed heads, evidence packs."""
+"""The integrity ledger: leaves, Merkle tree, signed heads, proofs and verification."""

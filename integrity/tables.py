@@ -99,7 +99,7 @@ verifications = Table(
 
 
 class SqlNodeStore:
-    """A merkle.NodeStore reading one connection; writes are collected, not sent.
+    """A tree.NodeStore reading one connection; writes are collected, not sent.
 
     Stored nodes never change, so reads may share a cache across connections.
     """
