@@ -6,6 +6,7 @@ WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY service ./service
 COPY projections ./projections
+COPY integrity ./integrity
 COPY usecases ./usecases
 COPY api ./api
 RUN python -m venv /opt/venv \

@@ -11,17 +11,17 @@ from uuid import UUID
 import click
 
 from api.cli_common import cli_meta, opened
-from projections.ledger_reader import LedgerReader, NoHeadError
-from projections.ledger_tables import metadata as ledger_metadata
-from projections.ledger_verify import LogReaderError, Verifier, default_readers
-from service.domain.project import Project
-from service.ledger.evidence import verify_evidence_pack
-from service.ledger.merkle import LedgerError
-from service.ledger.signing import (
+from integrity.evidence import verify_evidence_pack
+from integrity.proofs import LedgerReader, NoHeadError
+from integrity.signing import (
     SignedTreeHead,
     load_or_create_private_key,
     load_public_key_pem,
 )
+from integrity.tables import metadata as ledger_metadata
+from integrity.tree import LedgerError
+from integrity.verifier import LogReaderError, Verifier, default_readers
+from service.domain.project import Project
 
 _HEAD_HELP = "a signed head (JSON) you kept: catches a truncated tail or a fork"
 _KEY_HELP = "a trusted Ed25519 public key (PEM); repeatable"

@@ -31,8 +31,8 @@ from typing import Any
 from common import pg_schema, report
 from generate import generate
 
-from projections.ledger import read_events
-from projections.ledger_verify import Verifier
+from integrity.eventlog import read_events
+from integrity.verifier import Verifier
 from service.config import Settings
 from usecases.root import Services, build_services, ledger_worker
 

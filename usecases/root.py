@@ -9,9 +9,9 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from integrity.signer import LedgerWorker, build_ledger_worker
 from projections import catalog
 from projections.engine import create_views_engine
-from projections.ledger_signer import LedgerWorker, build_ledger_worker
 from projections.models import models
 from projections.processing import Processor
 from projections.runner import Runner, follow_live

@@ -11,7 +11,7 @@ from marshmallow import Schema, fields, validate
 from api import exports
 from api.auth import request_meta
 from api.resources.common import page, problems, query_views, services, views
-from projections.ledger_reader import LedgerReader
+from integrity.proofs import LedgerReader
 
 blp = Blueprint("audit", __name__, url_prefix="/api/v1", description="Audit trail")
 MAX_POSITION = 2**63 - 1

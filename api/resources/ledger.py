@@ -17,15 +17,15 @@ from flask_smorest import Blueprint
 from api.auth import request_meta
 from api.errors import ApiError
 from api.resources.common import problems
-from projections.ledger_reader import LedgerReader, NoHeadError
-from service.domain.project import Project
-from service.ledger.merkle import LedgerError
-from service.ledger.signing import (
+from integrity.proofs import LedgerReader, NoHeadError
+from integrity.signing import (
     SignedTreeHead,
     load_or_create_private_key,
     load_public_key_pem,
     public_key_b64,
 )
+from integrity.tree import LedgerError
+from service.domain.project import Project
 from usecases.root import Services
 
 blp = Blueprint(

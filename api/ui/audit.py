@@ -15,8 +15,8 @@ from api.ui.common import (
     services,
     ui_meta,
 )
-from projections.ledger_reader import LedgerReader, NoHeadError
-from service.ledger.merkle import LedgerError
+from integrity.proofs import LedgerReader, NoHeadError
+from integrity.tree import LedgerError
 
 PAGE = 50
 ENTITY_KINDS = {

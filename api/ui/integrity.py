@@ -9,7 +9,7 @@ from flask import Response, abort, request
 from api.resources.ledger import project_evidence
 from api.ui.common import blueprint, page, parse_uuid, services
 from api.ui.custody import may
-from projections.ledger_reader import LedgerReader, NoHeadError
+from integrity.proofs import LedgerReader, NoHeadError
 
 
 @blueprint.get("/integrity")

@@ -15,12 +15,12 @@ from uuid import UUID
 import psycopg
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from projections.ledger_signer import LedgerWorker
-from projections.ledger_verify import Verifier, VerifyReport
+from integrity.signer import LedgerWorker
+from integrity.signing import SignedTreeHead, load_or_create_private_key
+from integrity.verifier import Verifier, VerifyReport
 from service.config import Settings
 from service.domain.base import Meta
 from service.domain.risk import CATEGORIES
-from service.ledger.signing import SignedTreeHead, load_or_create_private_key
 from tests.conftest import PG_DSN
 from usecases.root import Services, build_services, ledger_worker
 

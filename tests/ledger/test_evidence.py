@@ -15,16 +15,16 @@ from uuid import UUID
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from service.ledger.evidence import (
+from integrity.evidence import (
     MANIFEST_TAG,
     EvidenceEntry,
     EvidenceReport,
     verify_evidence_pack,
     write_evidence_pack,
 )
-from service.ledger.leaf import EventRecord, canonical_json
-from service.ledger.merkle import LedgerError, MemoryNodeStore, MerkleTree
-from service.ledger.signing import SignedTreeHead, public_key_pem, sign_tree_head
+from integrity.leaf import EventRecord, canonical_json
+from integrity.signing import SignedTreeHead, public_key_pem, sign_tree_head
+from integrity.tree import LedgerError, MemoryNodeStore, MerkleTree
 
 PROJECT = UUID(int=1)
 OTHER = UUID(int=2)

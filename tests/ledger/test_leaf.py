@@ -9,14 +9,14 @@ from uuid import UUID
 
 import pytest
 
-from service.ledger.leaf import (
+from integrity.leaf import (
     EventRecord,
     canonical_json,
     event_leaf_hash,
     leaf_data,
     leaf_hashes,
 )
-from service.ledger.merkle import LedgerError
+from integrity.tree import LedgerError
 
 ORIGINATOR = UUID("12345678-9abc-def0-1234-56789abcdef0")
 EVENT = EventRecord(7, ORIGINATOR, 3, "pmo.Project.Created", b'{"a":1}')

@@ -8,9 +8,9 @@ import pytest
 from flask.testing import FlaskClient
 
 from api import create_app
+from integrity.evidence import verify_evidence_pack
+from integrity.tree import verify_consistency, verify_inclusion
 from service.domain.base import Meta
-from service.ledger.evidence import verify_evidence_pack
-from service.ledger.merkle import verify_consistency, verify_inclusion
 from tests.ledger.store import Store
 
 API = "/api/v1"

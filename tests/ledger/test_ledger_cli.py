@@ -12,8 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from api.cli import main
-from projections import ledger_verify
-from service.ledger.evidence import verify_evidence_pack
+from integrity import verifier
+from integrity.evidence import verify_evidence_pack
 from tests.ledger.store import Store
 from tests.ledger.test_tamper import edit_state
 
@@ -70,7 +70,7 @@ def test_verify_head_and_evidence_round_trip(store: Store, tmp_path: Path) -> No
 def test_verify_reports_the_same_with_or_without_readers(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(ledger_verify, "BATCH", 4)  # several pages to share out
+    monkeypatch.setattr(verifier, "BATCH", 4)  # several pages to share out
     edit_state(store)
     outcomes = {readers: run(store, "verify", "--readers", readers) for readers in "02"}
     assert outcomes["0"] == outcomes["2"]

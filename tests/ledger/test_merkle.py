@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from service.ledger.merkle import (
+from integrity.tree import (
     EMPTY_ROOT,
     Frontier,
     LedgerError,

@@ -9,19 +9,19 @@ import stat
 
 from sqlalchemy import func, select
 
-from projections.ledger import as_uuid, read_events, read_events_page
-from projections.ledger_reader import LedgerReader
-from projections.ledger_tables import leaves, members
-from projections.ledger_verify import Verifier
-from service.config import Settings
-from service.ledger.leaf import event_leaf_hash
-from service.ledger.merkle import (
+from integrity.eventlog import as_uuid, read_events, read_events_page
+from integrity.leaf import event_leaf_hash
+from integrity.proofs import LedgerReader
+from integrity.signing import verify_tree_head
+from integrity.tables import leaves, members
+from integrity.tree import (
     MemoryNodeStore,
     MerkleTree,
     verify_consistency,
     verify_inclusion,
 )
-from service.ledger.signing import verify_tree_head
+from integrity.verifier import Verifier
+from service.config import Settings
 from tests.ledger.store import META, Store, events_table, mark, pos, raw, write
 from usecases.root import build_services, ledger_worker
 

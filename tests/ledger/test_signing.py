@@ -13,8 +13,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from service.ledger.merkle import EMPTY_ROOT, LedgerError
-from service.ledger.signing import (
+from integrity.signing import (
     SignedTreeHead,
     key_id,
     load_or_create_private_key,
@@ -26,6 +25,7 @@ from service.ledger.signing import (
     tree_head_bytes,
     verify_tree_head,
 )
+from integrity.tree import EMPTY_ROOT, LedgerError
 
 ROOT = hashlib.sha256(b"some root").digest()
 TIMESTAMP_MS = 1_700_000_000_123

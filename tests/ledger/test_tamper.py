@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from projections import ledger_verify
+from integrity import verifier
 from tests.ledger.store import Store, mark, pos, raw
 
 MIDDLE = 9
@@ -184,11 +184,11 @@ def test_truncated_tail_is_caught_with_a_kept_head(store: Store) -> None:
     assert report.position == keep[-1]
 
 
-@pytest.mark.parametrize("page", [9, 10, ledger_verify.BATCH])
+@pytest.mark.parametrize("page", [9, 10, verifier.BATCH])
 def test_a_deleted_leaf_is_found_wherever_it_falls_in_a_page(
     store: Store, page: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(ledger_verify, "BATCH", page)
+    monkeypatch.setattr(verifier, "BATCH", page)
     with store.services.views_engine.begin() as conn:
         conn.execute(
             text("DELETE FROM ledger_leaves WHERE position = :p"), {"p": MIDDLE}

@@ -7,9 +7,9 @@ from dataclasses import replace
 
 import pytest
 
-from projections import ledger_verify
-from projections.ledger_verify import VerifyReport
-from service.ledger.scan import Page
+from integrity import verifier
+from integrity.scan import Page
+from integrity.verifier import VerifyReport
 from tests.ledger.store import Store
 from tests.ledger.test_tamper import CASES
 
@@ -19,7 +19,7 @@ PAGE = 4  # ids a page spans here, so a small store is many pages
 @pytest.fixture
 def small_pages(monkeypatch: pytest.MonkeyPatch) -> None:
     """Pages of a few events, so the readers share out the log."""
-    monkeypatch.setattr(ledger_verify, "BATCH", PAGE)
+    monkeypatch.setattr(verifier, "BATCH", PAGE)
 
 
 def reports(store: Store) -> tuple[VerifyReport, VerifyReport]:
@@ -69,11 +69,11 @@ def test_a_stop_request_ends_the_readers_with_interrupted(store: Store) -> None:
 def test_a_reader_that_cannot_read_is_a_clear_error(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    source = ledger_verify.log_source(store.services.ledger.recorder)
+    source = verifier.log_source(store.services.ledger.recorder)
     assert source is not None
     gone = replace(source, table="no_such_events")
-    monkeypatch.setattr(ledger_verify, "log_source", lambda _: gone)
-    with pytest.raises(ledger_verify.LogReaderError, match="could not read"):
+    monkeypatch.setattr(verifier, "log_source", lambda _: gone)
+    with pytest.raises(verifier.LogReaderError, match="could not read"):
         store.verify(readers=2)
 
 
@@ -86,6 +86,6 @@ def die(low: int, high: int) -> Page:
 def test_a_reader_that_dies_is_a_clear_error_not_a_hang(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(ledger_verify, "read_window", die)
-    with pytest.raises(ledger_verify.LogReaderError, match="stopped unexpectedly"):
+    monkeypatch.setattr(verifier, "read_window", die)
+    with pytest.raises(verifier.LogReaderError, match="stopped unexpectedly"):
         store.verify(readers=2)

@@ -29,32 +29,34 @@ from eventsourcing.persistence import ApplicationRecorder
 from eventsourcing.utils import get_topic
 from sqlalchemy import Connection, Engine, select
 
-from projections.ledger import log_source, read_events_page
-from projections.ledger_reader import head_from_row
-from projections.ledger_stored import (
+from integrity.eventlog import log_source, read_events_page
+from integrity.scan import BlobTopics, Page, read_window, start_reader, summarise
+from integrity.signing import SignedTreeHead, key_id, verify_tree_head
+from integrity.stored import (
     Created,
     MismatchError,
     StoredLedger,
     check_leaves,
     collect_nodes,
 )
-from projections.ledger_tables import heads, tree_size
+from integrity.tables import head_from_row, heads, tree_size
+from integrity.tree import Frontier
 from service.blobs import BlobStore
 from service.domain.document import Document
-from service.ledger.merkle import Frontier
-from service.ledger.scan import BlobTopics, Page, read_window, start_reader, summarise
-from service.ledger.signing import SignedTreeHead, key_id, verify_tree_head
 
 TOPICS = BlobTopics(
     f"{get_topic(Document)}.VersionSubmitted", f"{get_topic(Document)}.Disposed"
 )
 BATCH = 10_000  # ids a page spans (a page holds fewer events where ids have gaps)
-AHEAD = 4  # pages read ahead per reader (about 1 MB each): bounded memory
+AHEAD = 4  # pages read ahead per reader: memory stays bounded
 
 
 def default_readers() -> int:
-    """Reader processes beside the verifier: the log's reading and hashing is
-    two-thirds of the work, so two readers keep two cores busy."""
+    """Reader processes beside the verifier: two on a machine with several cores.
+
+    Reading and hashing the log is most of the work, so two readers keep two
+    cores busy (docs/performance.md, "Verify with reader processes").
+    """
     return 2 if (os.cpu_count() or 1) > 1 else 0
 
 

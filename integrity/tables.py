@@ -1,4 +1,4 @@
-"""The ledger's tables and a Merkle node store over them.
+"""The ledger's tables, a Merkle node store over them and heads from their rows.
 
 The ledger is not a generational read model: its tables have fixed names and
 are never rebuilt, because signed heads handed out earlier must stay provable
@@ -8,7 +8,7 @@ from the same stored nodes (docs/integrity.md, "Processor").
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Final
+from typing import Any, Final
 
 from sqlalchemy import (
     BigInteger,
@@ -28,6 +28,8 @@ from sqlalchemy import (
     func,
     select,
 )
+
+from integrity.signing import SignedTreeHead
 
 NAME: Final = "ledger"
 GENERATION: Final = 1
@@ -97,7 +99,7 @@ verifications = Table(
 
 
 class SqlNodeStore:
-    """A merkle.NodeStore reading one connection; writes are collected, not sent.
+    """A tree.NodeStore reading one connection; writes are collected, not sent.
 
     Stored nodes never change, so reads may share a cache across connections.
     """
@@ -136,3 +138,14 @@ def tree_size(conn: Connection) -> int:
     """The number of leaves stored (indices are dense from 0)."""
     value = conn.execute(select(func.max(leaves.c.leaf_index))).scalar()
     return 0 if value is None else int(value) + 1
+
+
+def head_from_row(row: Any) -> SignedTreeHead:
+    """A SignedTreeHead from a ledger_heads row."""
+    return SignedTreeHead(
+        int(row.tree_size),
+        bytes(row.root_hash),
+        int(row.timestamp_ms),
+        str(row.key_id),
+        bytes(row.signature),
+    )

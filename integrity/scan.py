@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
-from service.ledger.leaf import RawEvent, leaf_hashes
+from integrity.leaf import RawEvent, leaf_hashes
 
 Window = Callable[[int, int], list[RawEvent]]
 

@@ -17,9 +17,15 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from eventsourcing.persistence import ApplicationRecorder, Mapper
 from sqlalchemy import Connection, Engine, insert, select
 
-from projections import catalog
-from projections.ledger import LedgerProcessor, ledger_processor
-from projections.ledger_tables import (
+from integrity.processor import LedgerProcessor, ledger_processor
+from integrity.signing import (
+    SignedTreeHead,
+    key_id,
+    load_or_create_private_key,
+    public_key_pem,
+    sign_tree_head,
+)
+from integrity.tables import (
     GENERATION,
     NAME,
     SqlNodeStore,
@@ -27,17 +33,11 @@ from projections.ledger_tables import (
     keys,
     tree_size,
 )
+from integrity.tree import MerkleTree
+from projections import catalog
 from projections.processing import ProcessingError
 from projections.runner import exclusive
 from service.durability import durable
-from service.ledger.merkle import MerkleTree
-from service.ledger.signing import (
-    SignedTreeHead,
-    key_id,
-    load_or_create_private_key,
-    public_key_pem,
-    sign_tree_head,
-)
 
 log = logging.getLogger(__name__)
 

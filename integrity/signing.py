@@ -28,7 +28,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PublicKey,
 )
 
-from service.ledger.merkle import HASH_SIZE, LedgerError
+from integrity.tree import HASH_SIZE, LedgerError
 
 STH_FORMAT: Final = b"PMOL-STH1"
 _U64_MAX: Final = 2**64 - 1

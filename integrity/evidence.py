@@ -25,15 +25,15 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PublicKey,
 )
 
-from service.ledger.leaf import EventRecord, canonical_json
-from service.ledger.merkle import LedgerError, verify_consistency, verify_inclusion
-from service.ledger.signing import (
+from integrity.leaf import EventRecord, canonical_json
+from integrity.signing import (
     SignedTreeHead,
     key_id,
     load_public_key_pem,
     public_key_raw,
     verify_tree_head,
 )
+from integrity.tree import LedgerError, verify_consistency, verify_inclusion
 
 PACK_FORMAT: Final = "pmo-ledger-evidence/2"
 MANIFEST_TAG: Final = b"PMOL-PACK1"

@@ -12,8 +12,12 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from eventsourcing.persistence import ApplicationRecorder
 from sqlalchemy import Connection, Engine, insert, or_, select
 
-from projections.ledger_tables import (
+from integrity.evidence import EvidenceEntry, write_evidence_pack
+from integrity.leaf import EventRecord
+from integrity.signing import SignedTreeHead
+from integrity.tables import (
     SqlNodeStore,
+    head_from_row,
     heads,
     keys,
     leaves,
@@ -21,14 +25,11 @@ from projections.ledger_tables import (
     tree_size,
     verifications,
 )
+from integrity.tree import LedgerError, MerkleTree
 from service.durability import durable
-from service.ledger.evidence import EvidenceEntry, write_evidence_pack
-from service.ledger.leaf import EventRecord
-from service.ledger.merkle import LedgerError, MerkleTree
-from service.ledger.signing import SignedTreeHead
 
 if TYPE_CHECKING:
-    from projections.ledger_verify import VerifyReport
+    from integrity.verifier import VerifyReport
 
 # Stored nodes never change, so the readers of one database share a cache.
 _NODE_CACHE_LIMIT = 200_000
@@ -39,17 +40,6 @@ _node_caches: WeakKeyDictionary[Engine, dict[tuple[int, int], bytes]] = (
 
 class NoHeadError(LookupError):
     """No tree head has been signed yet."""
-
-
-def head_from_row(row: Any) -> SignedTreeHead:
-    """A SignedTreeHead from a ledger_heads row."""
-    return SignedTreeHead(
-        int(row.tree_size),
-        bytes(row.root_hash),
-        int(row.timestamp_ms),
-        str(row.key_id),
-        bytes(row.signature),
-    )
 
 
 class LedgerReader:

@@ -1,7 +1,7 @@
 """The stored side of verification: leaves and inner nodes, compared in tree order.
 
 What the events recompute to is checked against what the ledger stored. Split
-from `projections/ledger_verify.py`, which walks the event log and the
+from `integrity/verifier.py`, which walks the event log and the
 heads; the first disagreement is raised as `MismatchError`.
 """
 

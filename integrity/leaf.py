@@ -29,7 +29,7 @@ from operator import itemgetter
 from typing import Any, Final
 from uuid import UUID
 
-from service.ledger.merkle import LedgerError, leaf_hash
+from integrity.tree import LedgerError, leaf_hash
 
 LEAF_FORMAT: Final = b"PMOL1"
 _U32_MAX: Final = 2**32 - 1

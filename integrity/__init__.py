@@ -1,0 +1,1 @@
+"""The integrity ledger: leaves, Merkle tree, signed heads, proofs and verification."""

@@ -1,1 +1,0 @@
-"""The integrity ledger: Merkle log, leaf encoding, signed heads, evidence packs."""
