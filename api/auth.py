@@ -6,14 +6,16 @@ from collections.abc import Mapping
 from contextlib import ExitStack
 from functools import cache
 
-from flask import Flask, current_app, g, request
+from flask import Flask, g, request
 
+from api.context import services
 from api.errors import ApiError
 from service.application import Principal
 from service.domain import catalogue
 from service.domain.base import ROLES, Meta
 from service.domain.register import RegisterKind
 from service.errors import AuthenticationError
+from usecases.access import Authenticate, authenticate
 
 EVERYONE = frozenset(ROLES)
 HEAD = frozenset({"pmo-head"})
@@ -125,17 +127,17 @@ def _authenticate() -> None:
     endpoint = request.endpoint
     if endpoint is None or endpoint in PUBLIC_ENDPOINTS:
         return  # unknown URLs fall through to the 404/405 handlers
-    ledger = current_app.config["PMO_SERVICES"].ledger
+    found = services()
     # One head check for the token and the command it authorises: the token is
     # read after the check, so any revocation committed before it is seen, and
     # the command decides on the store as of that same check (as it would with
     # its own). An upload may stream for minutes: its command checks afresh.
     scope = ExitStack()
     g.head_check = scope
-    scope.enter_context(ledger.one_check())
+    scope.enter_context(found.ledger.one_check())
     if endpoint in RAW_BODY_ENDPOINTS:
         scope.close()
-    g.principal = ledger.authenticate(_bearer_secret())
+    g.principal = authenticate(found, Authenticate(_bearer_secret()))
     roles = allowed_roles(endpoint, request.method)
     if g.principal.role not in roles:
         needed = sorted(roles)

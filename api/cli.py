@@ -15,6 +15,7 @@ from api.cli_ledger import export_group
 from api.cli_ledger import register as register_ledger_commands
 from api.cli_projections import projections
 from service.domain.base import ROLES
+from usecases import access, imports
 from usecases.root import ensure_bootstrap_token
 
 
@@ -53,7 +54,9 @@ def tokens() -> None:
 def tokens_issue(name: str, role: str, reason: str | None) -> None:
     """Issue a token; the secret is printed once."""
     with opened() as services:
-        issued = services.ledger.issue_token(name, role, cli_meta(reason))
+        issued = access.issue_token(
+            services, access.IssueToken(name, role), cli_meta(reason)
+        )
     click.echo(f"token id: {issued.token_id}", err=True)
     click.echo(issued.secret)
 
@@ -62,7 +65,7 @@ def tokens_issue(name: str, role: str, reason: str | None) -> None:
 def tokens_list() -> None:
     """List every token with its role and status (never the secret)."""
     with opened() as services:
-        for token in services.ledger.list_tokens():
+        for token in access.list_tokens(services):
             click.echo(
                 f"{token.token_id}  {token.role:<16} {token.status:<8} "
                 f"{token.issued_at:%Y-%m-%d %H:%M}  {token.name}"
@@ -75,7 +78,7 @@ def tokens_list() -> None:
 def tokens_revoke(token_id: UUID, reason: str | None) -> None:
     """Revoke a token; it stops working at once."""
     with opened() as services:
-        services.ledger.revoke_token(token_id, cli_meta(reason))
+        access.revoke_token(services, access.RevokeToken(token_id), cli_meta(reason))
     click.echo(f"revoked {token_id}")
 
 
@@ -83,10 +86,8 @@ def tokens_revoke(token_id: UUID, reason: str | None) -> None:
 @click.option("--seed", default=7, show_default=True, help="Random seed of the sample.")
 def demo(seed: int) -> None:
     """Load a realistic sample PMO (skips projects whose code already exists)."""
-    from service.demo import load_demo
-
     with opened() as services:
-        summary = load_demo(services.ledger, seed)
+        summary = imports.load_demo(services, imports.LoadDemo(seed))
     click.echo(
         f"loaded {summary.projects} projects, {summary.risks} risks, "
         f"{summary.issues} issues, {summary.changes} change requests, "

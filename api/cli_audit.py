@@ -7,10 +7,8 @@ from pathlib import Path
 
 import click
 
-from api import exports
 from api.cli_common import cli_meta, opened
-from api.resources.audit import COLUMNS
-from projections.runner import follow_live
+from usecases import exports
 
 PROGRESS_EVERY = 10_000
 
@@ -34,28 +32,24 @@ def export_audit(
     after_position: int | None,
 ) -> None:
     """Write the audit trail as NDJSON or CSV; Ctrl-C says how to resume."""
+    command = exports.ExportAudit(
+        fmt,
+        project_code=project,
+        actor=actor,
+        after_position=after_position,
+        catch_up=True,
+    )
     with opened() as services:
-        project_id = None
-        if project is not None:
-            project_id = services.ledger.project_id_for_code(project)
-            if project_id is None:
-                raise click.ClickException(f"no project with code {project!r}")
-        for processor in services.runner.processors:
-            if processor.name == "audit":
-                follow_live(processor).catch_up()
-        filters = {"project_id": project_id, "actor": actor}
-        shown = {k: str(v) for k, v in filters.items() if v is not None}
-        reason = f"exported to {output.name}"
-        services.ledger.record_export("audit", fmt, shown, cli_meta(reason))
-        rows = services.views.iter_audit(**filters, after_position=after_position)
+        found = exports.export_audit(
+            services, command, cli_meta(f"exported to {output.name}")
+        )
         last, count = after_position or 0, 0
         try:
             with output.open("a" if after_position else "w", encoding="utf-8") as out:
-                if fmt == "csv" and not after_position:
-                    out.write(next(exports.csv_lines(COLUMNS, [])))
-                for row in rows:
-                    out.write(_line(fmt, row))
-                    last, count = int(row["position"]), count + 1
+                out.write(found.header)
+                for position, line in found.lines:
+                    out.write(line)
+                    last, count = position, count + 1
                     if count % PROGRESS_EVERY == 0:
                         click.echo(f"  {count} events, position {last}", err=True)
         except KeyboardInterrupt:
@@ -66,10 +60,3 @@ def export_audit(
             )
             sys.exit(130)
     click.echo(f"wrote {count} events (up to position {last}) to {output}")
-
-
-def _line(fmt: str, row: dict[str, object]) -> str:
-    if fmt == "ndjson":
-        return next(exports.ndjson_lines([row]))
-    header = next(exports.csv_lines(COLUMNS, []))
-    return next(exports.csv_lines(COLUMNS, [row]))[len(header) :]

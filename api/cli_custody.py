@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import sys
+from contextlib import ExitStack
 from datetime import timedelta
+from typing import Any
 
 import click
 
 from api.cli_common import opened
+from usecases import storage
 
 
 @click.group()
@@ -25,21 +28,19 @@ def documents() -> None:
 )
 def documents_verify(grace: int) -> None:
     """Re-hash every stored version against its event; exit 1 if anything is wrong."""
-    with opened() as services:
-        ledger = services.ledger
-        inventory = ledger.content_inventory()
-        with click.progressbar(
-            length=len(inventory.live),
-            label="Re-hashing content",
-            file=sys.stderr,
-        ) as bar:
+    with opened() as services, ExitStack() as shown:
+        bars: list[Any] = []
 
-            def advance(_sha256: str) -> None:
-                bar.update(1)
+        def advance(_done: int, total: int) -> None:
+            if not bars:
+                bar = click.progressbar(
+                    length=total, label="Re-hashing content", file=sys.stderr
+                )
+                bars.append(shown.enter_context(bar))
+            bars[0].update(1)
 
-            report = ledger.verify_content(
-                inventory, grace=timedelta(seconds=grace), progress=advance
-            )
+        command = storage.VerifyContent(timedelta(seconds=grace), advance)
+        report = storage.verify_content(services, command)
     for finding in report.findings:
         where = ", ".join(f"{r.document_id} v{r.number}" for r in finding.refs)
         click.echo(f"{finding.problem:<10} {finding.sha256}  {where}".rstrip())
@@ -69,7 +70,8 @@ def blobs() -> None:
 def blobs_gc(grace: int) -> None:
     """Remove content no live document version references."""
     with opened() as services:
-        removed = services.ledger.collect_blob_garbage(timedelta(seconds=grace))
+        command = storage.CollectGarbage(timedelta(seconds=grace))
+        removed = storage.collect_garbage(services, command)
     for sha256 in removed:
         click.echo(f"removed {sha256}")
     click.echo(f"removed {len(removed)} unreferenced blob(s)", err=True)

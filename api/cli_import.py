@@ -7,7 +7,9 @@ from pathlib import Path
 import click
 
 from api.cli_common import opened
-from service.importer import ImportRefusedError, Kind, import_register, importable
+from service.domain.base import Meta
+from service.importer import ImportRefusedError, Kind, importable
+from usecases.imports import ImportRegister, import_register
 
 
 @click.group("import")
@@ -16,9 +18,10 @@ def import_group() -> None:
 
 
 def _import(kind: Kind, file: Path, project: str, actor: str) -> None:
+    command = ImportRegister(kind, file, project)
     with opened() as services:
         try:
-            done = import_register(services.ledger, kind, file, project, actor)
+            done = import_register(services, command, Meta(actor, "pmo-head"))
         except ImportRefusedError as error:
             for row in error.errors:
                 click.echo(f"{file}: {row}", err=True)

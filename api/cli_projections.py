@@ -25,6 +25,7 @@ from projections.rebuild import (
 )
 from projections.runner import exclusive
 from service.config import Settings
+from usecases.operations import read_model_status
 from usecases.root import Services, build_services
 
 # A rebuild worker's services stay open while it runs (closing them on garbage
@@ -172,7 +173,7 @@ def rebuild_one(
 def status() -> None:
     """Each read model: generation, position, head, lag, state and error."""
     with opened(create_tables=False) as services:
-        rows = services.views.status()
+        rows = read_model_status(services)
     click.echo(
         f"{'name':<12} {'gen':>4} {'position':>10} {'head':>10} {'lag':>8}  state"
     )

@@ -28,6 +28,13 @@ from service.errors import (
     StoreUnavailableError,
     VersionConflictError,
 )
+from usecases.errors import (
+    EvidenceError,
+    NotAvailableError,
+    ProofRefusedError,
+    ReadModelsBehindError,
+    VerificationError,
+)
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("pmo_ledger.api")
@@ -36,6 +43,7 @@ STATUS_BY_ERROR: Mapping[type[Exception], int] = {
     AuthenticationError: 401,
     RoleRequiredError: 403,
     NotFoundError: 404,
+    NotAvailableError: 404,
     ConcurrentWriteError: 409,
     DuplicateError: 409,
     TransitionError: 409,
@@ -45,6 +53,10 @@ STATUS_BY_ERROR: Mapping[type[Exception], int] = {
     InvalidValueError: 422,
     DigestMismatchError: 422,
     InvalidDigestError: 422,
+    ProofRefusedError: 422,
+    EvidenceError: 500,
+    VerificationError: 500,
+    ReadModelsBehindError: 503,
     StoreUnavailableError: 503,
     # The read-model database (views, idempotency keys) gone, locked or full.
     SqlOperationalError: 503,
@@ -136,6 +148,8 @@ def _known_error(error: Exception) -> Response:
         extra["errors"] = {"Content-Digest": [str(error)]}
     elif isinstance(error, AuthenticationError):
         headers["WWW-Authenticate"] = 'Bearer realm="pmo-ledger"'
+    elif isinstance(error, ReadModelsBehindError):
+        headers["Retry-After"] = "1"
     elif status == 503:
         if not isinstance(error, StoreUnavailableError):
             log.warning("read-model database unavailable: %r", error)

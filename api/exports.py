@@ -1,139 +1,30 @@
-"""Exports: CSV, NDJSON and a minimal XLSX (one sheet of text cells), recorded.
+"""Exports over HTTP and the web UI: a recorded export handed over as an attachment.
 
-Each is produced in bounded memory: CSV and NDJSON stream, XLSX goes through a
-temporary file that is streamed and then removed.
+The encodings live in usecases.formats; the names below stay importable here
+for the register exports resource.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-import tempfile
-import zipfile
-from collections.abc import Iterable, Iterator, Sequence
-from itertools import chain
-from typing import IO, Any
+from collections.abc import Iterator
+from typing import Any
 
-from flask import Response, current_app, stream_with_context
-from markupsafe import escape
+from flask import Response, stream_with_context
 
+from api.context import services
 from service.domain.base import Meta
-from usecases.root import Services
+from usecases.exports import RecordExport, record_export
+from usecases.formats import XLSX_TYPE, csv_lines, file_chunks, xlsx_file
 
-CHUNK = 64 * 1024
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-_PARTS = {
-    "[Content_Types].xml": (
-        '<?xml version="1.0" encoding="UTF-8"?>'
-        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-        '<Default Extension="rels" '
-        'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-        '<Default Extension="xml" ContentType="application/xml"/>'
-        '<Override PartName="/xl/workbook.xml" ContentType="application/'
-        'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-        '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/'
-        'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>'
-    ),
-    "_rels/.rels": (
-        '<?xml version="1.0" encoding="UTF-8"?>'
-        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
-        'relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats'
-        '.org/officeDocument/2006/relationships/officeDocument" '
-        'Target="xl/workbook.xml"/></Relationships>'
-    ),
-    "xl/_rels/workbook.xml.rels": (
-        '<?xml version="1.0" encoding="UTF-8"?>'
-        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
-        'relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats'
-        '.org/officeDocument/2006/relationships/worksheet" '
-        'Target="worksheets/sheet1.xml"/></Relationships>'
-    ),
-}
+__all__ = ["XLSX_TYPE", "csv_lines", "download", "file_chunks", "xlsx_file"]
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, list | dict):
-        return json.dumps(value, ensure_ascii=False, default=str)
-    return str(value)
-
-
-def csv_lines(columns: Sequence[str], rows: Iterable[dict[str, Any]]) -> Iterator[str]:
-    """CSV text, a row at a time (constant memory for streamed exports)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow([_text(row.get(c)) for c in columns])
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-    yield buffer.getvalue()
-
-
-def ndjson_lines(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
-    """One JSON object per line."""
-    for row in rows:
-        yield json.dumps(row, default=str, sort_keys=True) + "\n"
-
-
-def xlsx_file(
-    sheet: str, columns: Sequence[str], rows: Iterable[dict[str, Any]]
-) -> IO[bytes]:
-    """A one-sheet workbook with a header row; every cell is an inline string.
-
-    Written a row at a time into an anonymous temporary file (removed when
-    closed), so memory stays bounded whatever the register's size.
-    """
-    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-    workbook = (
-        f'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{main}" '
-        f'xmlns:r="{rel}"><sheets><sheet name="{escape(sheet[:31])}" sheetId="1" '
-        'r:id="rId1"/></sheets></workbook>'
-    )
-    lines = chain(
-        [[str(c) for c in columns]],
-        ([_text(row.get(c)) for c in columns] for row in rows),
-    )
-    out = tempfile.TemporaryFile()  # noqa: SIM115 (returned open, to be streamed)
-    try:
-        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-            for name, text in _PARTS.items():
-                archive.writestr(name, text)
-            archive.writestr("xl/workbook.xml", workbook)
-            with archive.open(
-                "xl/worksheets/sheet1.xml", "w", force_zip64=True
-            ) as part:
-                part.write(
-                    f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{main}">'
-                    "<sheetData>".encode()
-                )
-                for r, line in enumerate(lines, start=1):
-                    part.write(_row(r, line).encode())
-                part.write(b"</sheetData></worksheet>")
-        out.seek(0)
-    except BaseException:
-        out.close()
-        raise
-    return out
-
-
-def _row(number: int, values: Sequence[str]) -> str:
-    cells = "".join(
-        f'<c t="inlineStr"><is><t xml:space="preserve">{escape(v)}</t></is></c>'
-        for v in values
-    )
-    return f'<row r="{number}">{cells}</row>'
-
-
-def file_chunks(file: IO[bytes]) -> Iterator[bytes]:
-    """A file's bytes a chunk at a time; the file is closed once read."""
-    with file:
-        while chunk := file.read(CHUNK):
-            yield chunk
+def download(filename: str, mimetype: str, chunks: Iterator[Any]) -> Response:
+    """An export's content (text or bytes), streamed as a never-cached attachment."""
+    response = Response(stream_with_context(chunks), mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def recorded_download(
@@ -146,10 +37,5 @@ def recorded_download(
     mimetype: str,
 ) -> Response:
     """Record the export as an event (DOMAIN R5), then hand the data over."""
-    services: Services = current_app.config["PMO_SERVICES"]
-    shown = {k: str(v) for k, v in filters.items() if v is not None}
-    services.ledger.record_export(subject, output_format, shown, meta)
-    response = Response(stream_with_context(body), mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    record_export(services(), RecordExport(subject, output_format, filters), meta)
+    return download(filename, mimetype, body)

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, jsonify
+from flask import Blueprint, Response, jsonify
 
-from usecases.root import Services
+from api.context import services
+from usecases.operations import readiness
 
 blueprint = Blueprint("health", __name__)
-
-
-def services() -> Services:
-    """The services of the running application."""
-    value: Services = current_app.config["PMO_SERVICES"]
-    return value
 
 
 @blueprint.get("/healthz")
@@ -25,13 +20,9 @@ def healthz() -> Response:
 def readyz() -> tuple[Response, int]:
     """The event store answers; reports each read model's lag behind it."""
     try:
-        position = services().ledger.head_position()
-        views = getattr(services(), "views", None)
-        read_models = views.status() if views is not None else []
+        ready = readiness(services())
     except Exception as error:
         return jsonify(status="unavailable", detail=type(error).__name__), 503
-    lag = [
-        {"name": row["name"], "lag": row["lag"], "state": row["state"]}
-        for row in read_models
-    ]
-    return jsonify(status="ok", position=position, read_models=lag), 200
+    return jsonify(
+        status="ok", position=ready.position, read_models=ready.read_models
+    ), 200

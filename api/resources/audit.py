@@ -8,18 +8,14 @@ from flask import Response
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from api import exports
 from api.auth import request_meta
-from api.resources.common import page, problems, query_views, services, views
-from integrity.proofs import LedgerReader
+from api.context import services
+from api.exports import download
+from api.resources.common import page, problems
+from usecases import audit, exports
 
 blp = Blueprint("audit", __name__, url_prefix="/api/v1", description="Audit trail")
 MAX_POSITION = 2**63 - 1
-COLUMNS = (
-    "position", "recorded_at", "actor", "role", "action", "entity_type",
-    "entity_id", "entity_version", "project_id", "reason", "request_id", "data",
-)  # fmt: skip
-FORMATS = {"ndjson": "application/x-ndjson", "csv": "text/csv"}
 
 
 class AuditFilters(Schema):
@@ -52,7 +48,9 @@ JSON_PAGE = {
 }
 STREAM = {
     "description": "The whole filtered trail, streamed",
-    "content": {m: {"schema": {"type": "string"}} for m in FORMATS.values()},
+    "content": {
+        m: {"schema": {"type": "string"}} for m in exports.AUDIT_TYPES.values()
+    },
 }
 
 
@@ -62,13 +60,7 @@ STREAM = {
 @problems(blp, 422)
 def audit_events(args: dict[str, Any]) -> Response:
     """A page of the audit trail in position order; cursor = the last position."""
-    found = query_views(views().audit, **args)
-    leaves = LedgerReader(services().views_engine).leaf_indices(
-        [row["position"] for row in found.items]
-    )
-    for row in found.items:
-        row["leaf_index"] = leaves.get(row["position"])
-    return page(found)
+    return page(audit.audit_page(services(), audit.AuditQuery(**args)))
 
 
 @blp.route("/audit/events.<any(ndjson, csv):fmt>", methods=["GET"])
@@ -77,12 +69,7 @@ def audit_events(args: dict[str, Any]) -> Response:
 @problems(blp, 422)
 def export_audit(args: dict[str, Any], fmt: str) -> Response:
     """The whole filtered audit trail as NDJSON or CSV (recorded as an export)."""
-    rows = views().iter_audit(**args)
-    body = (
-        exports.ndjson_lines(rows)
-        if fmt == "ndjson"
-        else exports.csv_lines(COLUMNS, rows)
+    found = exports.export_audit(
+        services(), exports.ExportAudit(fmt, **args), request_meta()
     )
-    return exports.recorded_download(
-        request_meta(), "audit", fmt, args, body, f"audit.{fmt}", FORMATS[fmt]
-    )
+    return download(found.filename, found.media_type, found.chunks())

@@ -1,36 +1,28 @@
-"""What every resource shares: services, If-Match, write responses, reads, history."""
+"""What every resource shares: services, If-Match, write responses, pages, problems."""
 
 from __future__ import annotations
 
-import dataclasses
 import re
-from collections.abc import Callable, Iterable
-from datetime import UTC, date, datetime
+from collections.abc import Callable
+from datetime import datetime
 from http import HTTPStatus
 from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
-from flask import Response, current_app, g, jsonify, request
+from flask import Response, g, jsonify, request
 from flask_smorest import Blueprint
 
+from api.context import services
 from api.errors import ApiError
 from service.app import PmoLedger
 from service.application import Written
-from service.domain.project import Project
-from usecases.root import Services
+from usecases import projects, reads
+from usecases.reads import EntityQuery, EntityView, HistoryQuery, plain
 
-A = TypeVar("A", bound=Aggregate)
 F = TypeVar("F", bound=Callable[..., Any])
 API = "/api/v1"
-MAX_WAIT_SECONDS = 5.0
 _ETAG = re.compile(r'\s*"(\d{1,18})"\s*')
-
-
-def services() -> Services:
-    """The services of the running application."""
-    value: Services = current_app.config["PMO_SERVICES"]
-    return value
 
 
 def ledger() -> PmoLedger:
@@ -61,17 +53,7 @@ def expected_version() -> int | None:
 
 def check_project_version(project_id: UUID) -> None:
     """Honour If-Match on a create under a project: it names the project version."""
-    expected = expected_version()
-    if expected is None:
-        return
-    project = ledger().load(Project, project_id)
-    if project.version != expected:
-        raise ApiError(
-            412,
-            f"project {project_id} is at version {project.version}, not {expected}",
-            current_version=project.version,
-            headers={"ETag": f'"{project.version}"'},
-        )
+    projects.check_project_version(services(), project_id, expected_version())
 
 
 def written(
@@ -93,109 +75,27 @@ def written(
 
 def wait_for_position(position: int | None) -> None:
     """Read-your-writes: wait (bounded) until the read models reach a position."""
-    if position is None or position <= 0:
-        return
-    head = ledger().head_position()
-    if position > head:
-        raise ApiError(
-            422,
-            f"min_position {position} is beyond the store's head {head}",
-            errors={"min_position": [f"must be at most {head}"]},
-        )
-    if not views().wait_for(position, MAX_WAIT_SECONDS):
-        raise ApiError(
-            503,
-            f"the read models have not reached position {position} yet",
-            headers=_RETRY,
-        )
+    reads.wait_for_position(services(), position)
 
 
-def load_at(cls: type[A], entity_id: UUID, as_of: datetime | None) -> A:
-    """An aggregate now, or as it stood at a moment (replayed from its events)."""
-    if as_of is None:
-        return ledger().load(cls, entity_id)
-    moment = as_of if as_of.tzinfo else as_of.replace(tzinfo=UTC)
-    version = None
-    for event in ledger().events.get(entity_id):
-        if event.timestamp > moment:  # type: ignore[attr-defined]
-            break
-        version = event.originator_version
-    if version is None:
-        raise ApiError(404, f"{entity_id} did not exist at {moment.isoformat()}")
-    return ledger().load(cls, entity_id, version=version)
+def load_at(
+    cls: type[Aggregate], entity_id: UUID, as_of: datetime | None
+) -> EntityView:
+    """One entity now or as it stood at a moment (see usecases.reads)."""
+    return reads.read_entity(services(), EntityQuery(cls, entity_id, as_of))
 
 
-def entity(aggregate: Aggregate) -> dict[str, Any]:
-    """An aggregate's public state as plain values, with id and version."""
-    state = {
-        key: plain(value)
-        for key, value in vars(aggregate).items()
-        if not key.startswith("_")
-    }
-    state.update(
-        id=str(aggregate.id),
-        version=aggregate.version,
-        created_on=aggregate.created_on.isoformat(),
-        modified_on=aggregate.modified_on.isoformat(),
-    )
-    return state
-
-
-def entity_response(aggregate: Aggregate) -> Response:
+def entity_response(view: EntityView) -> Response:
     """GET one: the entity's state with its version as a strong ETag."""
-    response = jsonify(entity(aggregate))
-    response.headers["ETag"] = f'"{aggregate.version}"'
+    response = jsonify(view.state)
+    response.headers["ETag"] = f'"{view.version}"'
     return response
 
 
 def history(cls: type[Aggregate], entity_id: UUID) -> Response:
     """Every event of one entity, oldest first, with who, when and why."""
-    ledger().load(cls, entity_id)  # 404 for an unknown id or another type
-    events = []
-    for event in ledger().events.get(entity_id):
-        meta = getattr(event, "meta", None)
-        fields = {
-            key: plain(value)
-            for key, value in vars(event).items()
-            if key
-            not in (
-                "originator_id",
-                "originator_version",
-                "originator_topic",
-                "timestamp",
-                "meta",
-            )
-        }
-        events.append(
-            {
-                "version": event.originator_version,
-                "type": type(event).__qualname__,
-                "recorded_at": event.timestamp.isoformat(),  # type: ignore[attr-defined]
-                "actor": getattr(meta, "actor", None),
-                "role": getattr(meta, "role", None),
-                "reason": getattr(meta, "reason", None),
-                "request_id": getattr(meta, "request_id", None),
-                "fields": fields,
-            }
-        )
-    return jsonify(id=str(entity_id), events=events)
-
-
-def plain(value: Any) -> Any:
-    """A value as JSON-ready data (ids and dates as text, dataclasses as dicts)."""
-    if isinstance(value, UUID):
-        return str(value)
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {
-            f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)
-        }
-    if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, Iterable) and not isinstance(value, str | bytes):
-        return [plain(v) for v in value]
-    return value
+    found = reads.entity_history(services(), HistoryQuery(cls, entity_id))
+    return jsonify(id=str(found.id), events=found.events)
 
 
 def page(result: Any) -> Response:
@@ -244,11 +144,4 @@ def register_page(kind: str, project_id: UUID, args: dict[str, Any]) -> Response
 
 def query_views(query: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """Run a read-model query; its ValueError (a bad cursor or filter) is a 422."""
-    try:
-        return query(*args, **kwargs)
-    except ValueError as error:
-        field, _, message = str(error).partition(": ")
-        name = field if message and field.isidentifier() else "query"
-        raise ApiError(
-            422, str(error), errors={name: [message or str(error)]}
-        ) from None
+    return reads.query_views(query, *args, **kwargs)

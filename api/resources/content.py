@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import base64
 import re
-from collections.abc import Iterator
 from uuid import UUID
 
 from flask import Response, request
 from flask_smorest import Blueprint
 
 from api.auth import request_meta
-from api.errors import ApiError
-from api.resources.common import ledger, problems
-from service.blobs import BlobReader, RangeNotSatisfiableError
-from service.domain.document import Document, Version
+from api.context import services
+from api.resources.common import problems
+from usecases import content
 
 blp = Blueprint("content", __name__, url_prefix="/api/v1", description="Content")
 ONE = "/documents/<uuid:document_id>"
@@ -30,10 +28,7 @@ BINARY = {
 @problems(blp, 404, 416)
 def authoritative_content(document_id: UUID) -> Response:
     """The authoritative (approved) version's bytes."""
-    version = ledger().authoritative_at(document_id)
-    if version is None:
-        raise ApiError(404, f"document {document_id} has no approved version")
-    return send_version(document_id, version)
+    return download(document_id, None)
 
 
 @blp.route(ONE + "/versions/<int:number>/content", methods=["GET"])
@@ -41,25 +36,26 @@ def authoritative_content(document_id: UUID) -> Response:
 @problems(blp, 404, 416)
 def version_content(document_id: UUID, number: int) -> Response:
     """Any version's bytes (while the content has not been disposed of)."""
-    # The cached document, not a copy (a copy grows with the history).
-    versions = ledger().load(Document, document_id, read_only=True).versions
-    if not 1 <= number <= len(versions):
-        raise ApiError(404, f"document {document_id} has no version {number}")
-    return send_version(document_id, versions[number - 1])
+    return download(document_id, number)
 
 
-def send_version(document_id: UUID, version: Version) -> Response:
-    """Stream a version with validators; honour If-None-Match and one Range.
+def download(document_id: UUID, number: int | None) -> Response:
+    """Download a version as the caller (recorded as a copy issued); honour
+    If-None-Match and one Range."""
+    command = content.DownloadVersion(
+        document_id,
+        number,
+        _range(request.headers.get("Range")),
+        _held(request.headers.get("If-None-Match")),
+    )
+    return send(content.download_version(services(), command, request_meta()))
 
-    Every download that starts at the first byte is recorded as a copy issued to
-    the caller (configuration control), before any byte is sent.
-    """
-    blobs = ledger().blobs
-    if not blobs.exists(version.sha256):
-        raise ApiError(404, "the content of this version is no longer stored")
-    etag = f'"{version.sha256}"'
+
+def send(found: content.Download) -> Response:
+    """A download as a response: 304, 200 or 206 with its validators."""
+    version = found.version
     headers = {
-        "ETag": etag,
+        "ETag": f'"{version.sha256}"',
         "Content-Digest": "sha-256=:"
         + base64.b64encode(bytes.fromhex(version.sha256)).decode()
         + ":",
@@ -67,49 +63,39 @@ def send_version(document_id: UUID, version: Version) -> Response:
         "Content-Disposition": _disposition(version.filename),
         "Cache-Control": "private, no-cache",
     }
-    if _matches(request.headers.get("If-None-Match"), etag):
+    if found.content is None:
         return Response(status=304, headers=headers)
-    size = version.size
-    wanted = _range(request.headers.get("Range"), size)
-    if wanted is None or wanted[0] == 0:
-        ledger().record_copy_issued(document_id, version.number, request_meta())
-    if wanted is None:
-        reader = blobs.open(version.sha256)
-        headers["Content-Length"] = str(size)
-        return Response(
-            _stream(reader),
-            200,
-            headers,
-            mimetype=version.media_type,
-            direct_passthrough=True,
-        )
-    start, end = wanted
-    headers["Content-Range"] = f"bytes {start}-{end - 1}/{size}"
-    headers["Content-Length"] = str(end - start)
+    status = 200
+    if found.span is None:
+        headers["Content-Length"] = str(version.size)
+    else:
+        start, end = found.span
+        headers["Content-Range"] = f"bytes {start}-{end - 1}/{version.size}"
+        headers["Content-Length"] = str(end - start)
+        status = 206
     return Response(
-        blobs.read_range(version.sha256, start, end),
-        206,
+        found.content,
+        status,
         headers,
         mimetype=version.media_type,
         direct_passthrough=True,
     )
 
 
-def _stream(reader: BlobReader) -> Iterator[bytes]:
-    with reader:
-        while chunk := reader.read_chunk():
-            yield chunk
-
-
-def _matches(header: str | None, etag: str) -> bool:
+def _held(header: str | None) -> frozenset[str]:
+    """The digests an If-None-Match header says the caller holds ("*": any)."""
     if header is None:
-        return False
+        return frozenset()
     tags = [t.strip().removeprefix("W/") for t in header.split(",")]
-    return "*" in tags or etag in tags
+    return frozenset(
+        "*" if tag == "*" else tag[1:-1]
+        for tag in tags
+        if tag == "*" or (len(tag) > 1 and tag[0] == tag[-1] == '"')
+    )
 
 
-def _range(header: str | None, size: int) -> tuple[int, int] | None:
-    """(start, end exclusive) of a single byte range; None for the whole."""
+def _range(header: str | None) -> content.ByteRange | None:
+    """A single byte range; None for the whole (unsupported or several ranges)."""
     if header is None:
         return None
     match = _RANGE.fullmatch(header.strip())
@@ -117,13 +103,8 @@ def _range(header: str | None, size: int) -> tuple[int, int] | None:
         return None  # unsupported or multiple ranges: send everything (RFC 9110)
     first, last = match.groups()
     if first == "":
-        start, end = max(0, size - int(last)), size
-    else:
-        start = int(first)
-        end = min(size, int(last) + 1) if last else size
-    if start >= size or start >= end:
-        raise RangeNotSatisfiableError(start, end, size)
-    return start, end
+        return content.ByteRange(None, int(last))
+    return content.ByteRange(int(first), int(last) if last else None)
 
 
 def _disposition(filename: str) -> str:

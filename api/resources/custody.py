@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -13,20 +11,13 @@ from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from api.auth import request_meta
-from api.resources.common import (
-    expected_version,
-    ledger,
-    plain,
-    problems,
-    services,
-    written,
-)
+from api.context import services
+from api.resources.common import expected_version, problems, written
 from api.resources.routes import command
 from api.schemas.base import Body, EmptyBody, Open
-from service.diff import diff_versions
-from service.domain.document import Document, Version
+from usecases import content, documents
+from usecases.reads import plain
 
-AS_AT_WAIT_SECONDS = 0.5
 blp = Blueprint("custody", __name__, url_prefix="/api/v1", description="Custody")
 ONE = "/documents/<uuid:document_id>"
 TEXT_DIFF = {
@@ -62,9 +53,8 @@ class RetentionExtension(Body):
 @problems(blp, 404, 409, 422)
 def diff(args: dict[str, Any], document_id: UUID) -> Response:
     """The unified diff between two text versions."""
-    document = ledger().load(Document, document_id)
-    text = diff_versions(ledger().blobs, document, args["from_"], args["to"])
-    return Response(text, 200, mimetype="text/plain")
+    query = content.DiffQuery(document_id, args["from_"], args["to"])
+    return Response(content.diff(services(), query), 200, mimetype="text/plain")
 
 
 @blp.route(ONE + "/retention", methods=["GET"])
@@ -72,14 +62,17 @@ def diff(args: dict[str, Any], document_id: UUID) -> Response:
 @problems(blp, 404)
 def disposal_date(document_id: UUID) -> Response:
     """The retention class, trigger, due date and earliest disposal date."""
-    return jsonify(plain(ledger().disposal_date(document_id)))
+    query = content.VersionQuery(document_id)
+    return jsonify(content.disposal_date(services(), query))
 
 
 @command(blp, ONE + "/retention", RetentionExtension)
 def extend_retention(body: dict[str, Any], document_id: UUID) -> Response:
     """Extend retention to a later date (it is never shortened)."""
-    result = ledger().extend_retention(
-        document_id, body["until"], request_meta(body["reason"]), expected_version()
+    result = documents.extend_retention(
+        services(),
+        documents.ExtendRetention(document_id, body["until"], expected_version()),
+        request_meta(body["reason"]),
     )
     return written(result, f"/documents/{document_id}/retention")
 
@@ -87,8 +80,10 @@ def extend_retention(body: dict[str, Any], document_id: UUID) -> Response:
 @command(blp, ONE + "/dispose", EmptyBody, required=False)
 def dispose_document(body: dict[str, Any], document_id: UUID) -> Response:
     """Dispose of the content once due and unheld; the stub and history stay."""
-    disposal = ledger().dispose_document(
-        document_id, request_meta(body.get("reason")), None, expected_version()
+    disposal = documents.dispose_document(
+        services(),
+        documents.DisposeDocument(document_id, expected_version()),
+        request_meta(body.get("reason")),
     )
     return written(
         disposal.written,
@@ -104,7 +99,8 @@ def dispose_document(body: dict[str, Any], document_id: UUID) -> Response:
 @problems(blp, 404)
 def copy_holders(document_id: UUID) -> Response:
     """Every copy issued: recipient, version, when, by whom, why."""
-    return jsonify(items=plain(ledger().copy_holders(document_id)))
+    query = content.VersionQuery(document_id)
+    return jsonify(items=content.copy_holders(services(), query))
 
 
 @blp.route(ONE + "/authoritative", methods=["GET"])
@@ -114,34 +110,9 @@ def copy_holders(document_id: UUID) -> Response:
 def authoritative(args: dict[str, Any], document_id: UUID) -> Response:
     """The approved version now or as at a moment, with who approved it, when."""
     as_of = args["as_of"]
-    if as_of is None:
-        version = plain(ledger().authoritative_at(document_id))
-    else:
-        version = authoritative_as_at(document_id, as_of)
+    query = content.VersionQuery(document_id, as_of)
+    version = content.authoritative_version(services(), query)
     return jsonify(as_of=plain(as_of), authoritative=version)
-
-
-def authoritative_as_at(document_id: UUID, as_of: datetime) -> dict[str, Any] | None:
-    """The approved version at a moment, as plain values.
-
-    From the read model once it holds every event committed before this request
-    (a few indexed lookups); otherwise replayed from the document's events,
-    which takes longer the longer the history.
-    """
-    head = ledger().head_position()
-    read_models = services().views
-    if read_models is None or not read_models.wait_for(head, AS_AT_WAIT_SECONDS):
-        return plain(ledger().authoritative_at(document_id, as_of))
-    found = read_models.authoritative(document_id, as_of)
-    if found is None:
-        ledger().load(Document, document_id, read_only=True)  # unknown id: 404
-        return None
-    row = found["authoritative"]
-    return (
-        None
-        if row is None
-        else {f.name: row[f.name] for f in dataclasses.fields(Version)}
-    )
 
 
 @blp.route(ONE + "/versions/by-sha256/<string:sha256>", methods=["GET"])
@@ -149,4 +120,5 @@ def authoritative_as_at(document_id: UUID, as_of: datetime) -> dict[str, Any] | 
 @problems(blp, 404, 422)
 def version_by_sha256(document_id: UUID, sha256: str) -> Response:
     """The latest version whose content has this sha256."""
-    return jsonify(plain(ledger().version_by_sha256(document_id, sha256)))
+    query = content.VersionBySha256(document_id, sha256)
+    return jsonify(content.version_by_sha256(services(), query))

@@ -13,14 +13,10 @@ from flask_smorest import Blueprint
 from api.auth import request_meta
 from api.errors import ApiError
 from api.resources.common import (
-    check_project_version,
     expected_version,
-    ledger,
     page,
     problems,
-    query_views,
-    views,
-    wait_for_position,
+    services,
     written,
 )
 from api.resources.routes import command, read_routes
@@ -32,6 +28,7 @@ from api.schemas.documents import (
     UploadArgs,
 )
 from service.domain.document import Document
+from usecases import content, documents
 
 blp = Blueprint("documents", __name__, url_prefix="/api/v1", description="Documents")
 ONE = "/documents/<uuid:document_id>"
@@ -52,14 +49,17 @@ UPLOAD_DOC = {
 @command(blp, "/projects/<uuid:project_id>/documents", DocumentRegistration, status=201)
 def register_document(body: dict[str, Any], project_id: UUID) -> Response:
     """Register a configuration item in an open project."""
-    check_project_version(project_id)
-    result = ledger().register_document(
-        project_id,
-        body["title"],
-        body["doc_type"],
-        body["classification"],
-        body["retention_class"],
-        body["owner"],
+    result = documents.register_document(
+        services(),
+        documents.RegisterDocument(
+            project_id,
+            body["title"],
+            body["doc_type"],
+            body["classification"],
+            body["retention_class"],
+            body["owner"],
+            expected_project_version=expected_version(),
+        ),
         request_meta(body["reason"]),
     )
     return written(result, f"/documents/{result.id}", created=True)
@@ -71,14 +71,16 @@ def register_document(body: dict[str, Any], project_id: UUID) -> Response:
 @problems(blp, 422, 503)
 def list_documents(args: dict[str, Any], project_id: UUID) -> Response:
     """A project's documents, a page at a time."""
-    wait_for_position(args["min_position"])
     return page(
-        query_views(
-            views().list_documents,
-            project_id,
-            as_of=args["as_of"],
-            after=args["after"],
-            limit=args["limit"],
+        content.list_documents(
+            services(),
+            content.DocumentsQuery(
+                project_id,
+                as_of=args["as_of"],
+                after=args["after"],
+                limit=args["limit"],
+                min_position=args["min_position"],
+            ),
         )
     )
 
@@ -123,7 +125,6 @@ def content_digest() -> str | None:
 @problems(blp, 400, 404, 409, 412, 413, 415, 422)
 def submit_version(args: dict[str, Any], document_id: UUID) -> Response:
     """Upload a version's raw bytes, streamed and hashed (never held in memory)."""
-    limit = ledger().settings.upload_limit
     media_type = request.headers.get("Content-Type", "").strip()
     if not media_type:
         raise ApiError(415, "send the content with its Content-Type")
@@ -134,69 +135,71 @@ def submit_version(args: dict[str, Any], document_id: UUID) -> Response:
             "name the file in X-Filename or ?filename=",
             errors={"filename": ["required"]},
         )
-    if request.content_length is not None and request.content_length > limit:
-        raise ApiError(413, f"uploads are limited to {limit} bytes")
-    digest = content_digest()
-    result, ref = ledger().submit_version(
-        document_id,
-        request.stream,  # type: ignore[arg-type]
-        media_type[:200],
-        filename,
-        args["comment"],
+    submitted = documents.submit_version(
+        services(),
+        documents.SubmitVersion(
+            document_id,
+            request.stream,  # type: ignore[arg-type]
+            media_type[:200],
+            filename,
+            args["comment"],
+            sha256=content_digest(),
+            declared_size=request.content_length,
+            expected_version=expected_version(),
+        ),
         request_meta(request.headers.get("X-Reason")),
-        expected_sha256=digest,
-        max_size=limit,
-        expected_version=expected_version(),
     )
-    number = ledger().load(Document, document_id, version=result.version).versions[-1]
     return written(
-        result,
-        f"/documents/{document_id}/versions/{number.number}/content",
+        submitted.written,
+        f"/documents/{document_id}/versions/{submitted.number}/content",
         created=True,
-        number=number.number,
-        sha256=ref.sha256,
-        size=ref.size,
+        number=submitted.number,
+        sha256=submitted.sha256,
+        size=submitted.size,
     )
-
-
-def _version_command(
-    name: str, document_id: UUID, number: int, reason: Any
-) -> Response:
-    command = {
-        "review": ledger().send_version_for_review,
-        "approve": ledger().approve_version,
-        "withdraw": ledger().withdraw_version,
-    }[name]
-    result = command(document_id, number, request_meta(reason), expected_version())
-    return written(result, f"/documents/{document_id}")
 
 
 @command(blp, VERSION + "/review", EmptyBody, required=False)
 def review_version(body: dict[str, Any], document_id: UUID, number: int) -> Response:
     """Send a draft version for review."""
-    return _version_command("review", document_id, number, body.get("reason"))
+    result = documents.send_version_for_review(
+        services(),
+        documents.SendVersionForReview(document_id, number, expected_version()),
+        request_meta(body.get("reason")),
+    )
+    return written(result, f"/documents/{document_id}")
 
 
 @command(blp, VERSION + "/approve", EmptyBody, required=False)
 def approve_version(body: dict[str, Any], document_id: UUID, number: int) -> Response:
     """Approve a version in review; the previously approved one is superseded."""
-    return _version_command("approve", document_id, number, body.get("reason"))
+    result = documents.approve_version(
+        services(),
+        documents.ApproveVersion(document_id, number, expected_version()),
+        request_meta(body.get("reason")),
+    )
+    return written(result, f"/documents/{document_id}")
 
 
 @command(blp, VERSION + "/withdraw", EmptyBody, required=False)
 def withdraw_version(body: dict[str, Any], document_id: UUID, number: int) -> Response:
     """Withdraw a version from use."""
-    return _version_command("withdraw", document_id, number, body.get("reason"))
+    result = documents.withdraw_version(
+        services(),
+        documents.WithdrawVersion(document_id, number, expected_version()),
+        request_meta(body.get("reason")),
+    )
+    return written(result, f"/documents/{document_id}")
 
 
 @command(blp, ONE + "/copies", CopyIssue, status=201, codes=(404, 409, 422))
 def issue_copy(body: dict[str, Any], document_id: UUID) -> Response:
     """Record that a copy of a version was issued to a recipient."""
-    result = ledger().issue_copy(
-        document_id,
-        body["number"],
-        body["recipient"],
-        body["purpose"],
+    result = documents.issue_copy(
+        services(),
+        documents.IssueCopy(
+            document_id, body["number"], body["recipient"], body["purpose"]
+        ),
         request_meta(body["reason"]),
     )
     return written(result, f"/documents/{document_id}", created=True)
@@ -205,13 +208,16 @@ def issue_copy(body: dict[str, Any], document_id: UUID) -> Response:
 @command(blp, ONE + "/holds", HoldPlacement, status=201)
 def place_hold(body: dict[str, Any], document_id: UUID) -> Response:
     """Place a legal hold that blocks disposal."""
-    result = ledger().place_hold(
-        document_id,
-        body["hold_id"],
-        body["title"],
-        body["mandate"],
+    result = documents.place_hold(
+        services(),
+        documents.PlaceHold(
+            document_id,
+            body["hold_id"],
+            body["title"],
+            body["mandate"],
+            expected_version(),
+        ),
         request_meta(body["reason"]),
-        expected_version(),
     )
     return written(result, f"/documents/{document_id}", created=True)
 
@@ -219,7 +225,9 @@ def place_hold(body: dict[str, Any], document_id: UUID) -> Response:
 @command(blp, ONE + "/holds/<string:hold_id>/release", EmptyBody, required=False)
 def release_hold(body: dict[str, Any], document_id: UUID, hold_id: str) -> Response:
     """Release one legal hold."""
-    result = ledger().release_hold(
-        document_id, hold_id, request_meta(body.get("reason")), expected_version()
+    result = documents.release_hold(
+        services(),
+        documents.ReleaseHold(document_id, hold_id, expected_version()),
+        request_meta(body.get("reason")),
     )
     return written(result, f"/documents/{document_id}")

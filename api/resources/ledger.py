@@ -5,28 +5,19 @@ Read-only; the roles (auditor, pmo-head) are enforced by api/auth.py.
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Iterator
 from typing import IO, Any
 from uuid import UUID
 
 import marshmallow as ma
-from flask import Response, current_app, jsonify
+from flask import Response, jsonify
 from flask_smorest import Blueprint
 
 from api.auth import request_meta
+from api.context import services
 from api.errors import ApiError
 from api.resources.common import problems
-from integrity.proofs import LedgerReader, NoHeadError
-from integrity.signing import (
-    SignedTreeHead,
-    load_or_create_private_key,
-    load_public_key_pem,
-    public_key_b64,
-)
-from integrity.tree import LedgerError
-from service.domain.project import Project
-from usecases.root import Services
+from usecases import exports, integrity
 
 blp = Blueprint(
     "ledger", __name__, url_prefix="/api/v1", description="Integrity ledger"
@@ -35,7 +26,6 @@ blp = Blueprint(
 MAX_PAGE = 1000
 MAX_POSITION = 2**63 - 1
 MAX_HEAD_ID = 2**31 - 1
-_SPOOL_BYTES = 16 * 1024 * 1024
 
 
 class HeadsArgs(ma.Schema):
@@ -81,28 +71,12 @@ class ConsistencyArgs(ma.Schema):
     )
 
 
-def _services() -> Services:
-    value: Services = current_app.config["PMO_SERVICES"]
-    return value
-
-
-def _reader() -> LedgerReader:
-    return LedgerReader(_services().views_engine)
-
-
-def _latest() -> SignedTreeHead:
-    try:
-        return _reader().latest_head()
-    except NoHeadError as error:
-        raise ApiError(404, str(error)) from None
-
-
 @blp.route("/ledger/head", methods=["GET"])
 @blp.doc(responses={"200": JSON_OK})
 @problems(blp, 404)
 def head() -> Response:
     """The latest signed tree head."""
-    return jsonify(_latest().to_json_dict())
+    return jsonify(integrity.latest_head(services()).to_json_dict())
 
 
 @blp.route("/ledger/heads", methods=["GET"])
@@ -111,10 +85,10 @@ def head() -> Response:
 @problems(blp, 422)
 def heads(args: dict[str, Any]) -> Response:
     """Every signed head, oldest first; the cursor is the last head_id."""
-    page = _reader().heads(args["after"], args["limit"])
-    items = [{"head_id": hid, **h.to_json_dict()} for hid, h in page]
-    full = len(page) == args["limit"]
-    return jsonify(items=items, next_cursor=str(page[-1][0]) if full else None)
+    query = integrity.HeadsQuery(args["after"], args["limit"])
+    items = integrity.list_heads(services(), query)
+    full = len(items) == args["limit"]
+    return jsonify(items=items, next_cursor=str(items[-1]["head_id"]) if full else None)
 
 
 @blp.route("/ledger/proofs/inclusion", methods=["GET"])
@@ -123,14 +97,8 @@ def heads(args: dict[str, Any]) -> Response:
 @problems(blp, 404, 422)
 def inclusion_proof(args: dict[str, Any]) -> Response:
     """The RFC 9162 inclusion proof of an event in a tree of a given size."""
-    reader = _reader()
-    if reader.leaf_for_position(args["position"]) is None:
-        raise ApiError(404, f"position {args['position']} is not in the ledger yet")
-    size = args["tree_size"] or _latest().tree_size
-    try:
-        return jsonify(reader.inclusion(args["position"], size))
-    except LedgerError as error:
-        raise ApiError(422, str(error)) from None
+    query = integrity.InclusionQuery(args["position"], args["tree_size"])
+    return jsonify(integrity.inclusion_proof(services(), query))
 
 
 @blp.route("/ledger/proofs/consistency", methods=["GET"])
@@ -139,10 +107,8 @@ def inclusion_proof(args: dict[str, Any]) -> Response:
 @problems(blp, 422)
 def consistency_proof(args: dict[str, Any]) -> Response:
     """The RFC 9162 consistency proof between two tree sizes."""
-    try:
-        return jsonify(_reader().consistency(args["first"], args["second"]))
-    except LedgerError as error:
-        raise ApiError(422, str(error)) from None
+    query = integrity.ConsistencyQuery(args["first"], args["second"])
+    return jsonify(integrity.consistency_proof(services(), query))
 
 
 @blp.route("/ledger/public-key", methods=["GET"])
@@ -150,21 +116,9 @@ def consistency_proof(args: dict[str, Any]) -> Response:
 @problems(blp, 404)
 def public_key() -> Response:
     """The key that signs heads now, and every key that ever signed here."""
-    found = _reader().public_keys()
-    if not found:
+    keys = integrity.signing_keys(services())
+    if not keys:
         raise ApiError(404, "no signing key has been used yet")
-    keys = [
-        {
-            "key_id": key["key_id"],
-            "algorithm": "Ed25519",
-            "public_key_pem": key["public_key_pem"],
-            "public_key_b64": public_key_b64(
-                load_public_key_pem(key["public_key_pem"].encode("ascii"))
-            ),
-            "first_used_ms": key["first_used_ms"],
-        }
-        for key in found
-    ]
     return jsonify(**keys[-1], keys=keys)
 
 
@@ -173,32 +127,13 @@ def public_key() -> Response:
 @problems(blp, 404)
 def project_evidence(project_id: UUID) -> Response:
     """A zip: the project's events, inclusion proofs, signed head and public key."""
-    services = _services()
-    project = services.ledger.load(Project, project_id)
-    signed = _latest()
-    spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_BYTES)  # noqa: SIM115
-    try:
-        _reader().write_evidence(
-            spool,
-            services.ledger.recorder,
-            project_id,
-            project.code,
-            load_or_create_private_key(services.settings.key_path),
-            signed,
-        )
-    except LedgerError as error:
-        spool.close()
-        raise ApiError(
-            500, f"the ledger does not prove this project: {error}"
-        ) from None
-    spool.seek(0)
-    filters = {"project_id": str(project_id), "tree_size": str(signed.tree_size)}
-    services.ledger.record_export("evidence", "zip", filters, request_meta())
-    response = Response(_drain(spool), mimetype="application/zip")
-    name = f"evidence-{project.code}-{signed.tree_size}.zip"
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    pack = exports.export_evidence(
+        services(), exports.ExportEvidence(project_id), request_meta()
+    )
+    response = Response(_drain(pack.content), mimetype="application/zip")
+    response.headers["Content-Disposition"] = f'attachment; filename="{pack.filename}"'
     response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Ledger-Tree-Size"] = str(signed.tree_size)
+    response.headers["X-Ledger-Tree-Size"] = str(pack.tree_size)
     return response
 
 

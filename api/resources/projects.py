@@ -9,16 +9,8 @@ from flask import Response, jsonify
 from flask_smorest import Blueprint
 
 from api.auth import request_meta
-from api.resources.common import (
-    expected_version,
-    ledger,
-    plain,
-    problems,
-    query_views,
-    views,
-    wait_for_position,
-    written,
-)
+from api.context import services
+from api.resources.common import expected_version, problems, written
 from api.resources.routes import command, read_routes
 from api.schemas.base import EmptyBody, PageSchema, ReadArgs
 from api.schemas.registers import (
@@ -28,6 +20,7 @@ from api.schemas.registers import (
     StatusReportBody,
 )
 from service.domain.project import Project
+from usecases import projects
 
 blp = Blueprint("projects", __name__, url_prefix="/api/v1", description="Projects")
 ONE = "/projects/<uuid:project_id>"
@@ -36,12 +29,15 @@ ONE = "/projects/<uuid:project_id>"
 @command(blp, "/projects", ProjectRegistration, status=201, codes=(409, 422))
 def register_project(body: dict[str, Any]) -> Response:
     """Register a project under a unique code."""
-    result = ledger().register_project(
-        body["code"],
-        body["name"],
-        body["description"],
-        body["sponsor"],
-        body["manager"],
+    result = projects.register_project(
+        services(),
+        projects.RegisterProject(
+            body["code"],
+            body["name"],
+            body["description"],
+            body["sponsor"],
+            body["manager"],
+        ),
         request_meta(body["reason"]),
     )
     return written(result, f"/projects/{result.id}", created=True)
@@ -53,9 +49,10 @@ def register_project(body: dict[str, Any]) -> Response:
 @problems(blp, 422, 503)
 def list_projects(args: dict[str, Any]) -> Response:
     """Every project (from the read models), optionally as it stood at a moment."""
-    wait_for_position(args["min_position"])
-    rows = query_views(views().list_projects, as_of=args["as_of"])
-    return jsonify(items=plain(rows), next_cursor=None)
+    rows = projects.list_projects(
+        services(), projects.ProjectsQuery(args["as_of"], args["min_position"])
+    )
+    return jsonify(items=rows, next_cursor=None)
 
 
 read_routes(blp, ONE, Project, "project")
@@ -64,14 +61,17 @@ read_routes(blp, ONE, Project, "project")
 @command(blp, ONE + "/details", ProjectDetails)
 def change_details(body: dict[str, Any], project_id: UUID) -> Response:
     """Replace a project's name, description, sponsor and manager."""
-    result = ledger().change_project_details(
-        project_id,
-        body["name"],
-        body["description"],
-        body["sponsor"],
-        body["manager"],
+    result = projects.change_project_details(
+        services(),
+        projects.ChangeProjectDetails(
+            project_id,
+            body["name"],
+            body["description"],
+            body["sponsor"],
+            body["manager"],
+            expected_version(),
+        ),
         request_meta(body["reason"]),
-        expected_version(),
     )
     return written(result, f"/projects/{project_id}")
 
@@ -79,8 +79,10 @@ def change_details(body: dict[str, Any], project_id: UUID) -> Response:
 @command(blp, ONE + "/stage", StageChange)
 def change_stage(body: dict[str, Any], project_id: UUID) -> Response:
     """Move a project into a named stage."""
-    result = ledger().change_project_stage(
-        project_id, body["stage"], request_meta(body["reason"]), expected_version()
+    result = projects.change_project_stage(
+        services(),
+        projects.ChangeProjectStage(project_id, body["stage"], expected_version()),
+        request_meta(body["reason"]),
     )
     return written(result, f"/projects/{project_id}")
 
@@ -88,18 +90,21 @@ def change_stage(body: dict[str, Any], project_id: UUID) -> Response:
 @command(blp, ONE + "/status-reports", StatusReportBody, status=201)
 def report_status(body: dict[str, Any], project_id: UUID) -> Response:
     """Record a highlight report (RAG per dimension and a summary)."""
-    result = ledger().report_project_status(
-        project_id,
-        body["period_start"],
-        body["period_end"],
-        dict(body["rag"]),
-        body["summary"],
-        body["work_done"],
-        body["work_next"],
-        body["tolerance_status"],
-        body["lessons"],
+    result = projects.report_status(
+        services(),
+        projects.ReportStatus(
+            project_id,
+            body["period_start"],
+            body["period_end"],
+            dict(body["rag"]),
+            body["summary"],
+            body["work_done"],
+            body["work_next"],
+            body["tolerance_status"],
+            body["lessons"],
+            expected_version(),
+        ),
         request_meta(body["reason"]),
-        expected_version(),
     )
     return written(result, f"/projects/{project_id}", created=True)
 
@@ -107,8 +112,10 @@ def report_status(body: dict[str, Any], project_id: UUID) -> Response:
 @command(blp, ONE + "/close", EmptyBody, required=False)
 def close_project(body: dict[str, Any], project_id: UUID) -> Response:
     """Close a project; nothing more may be recorded against it."""
-    result = ledger().close_project(
-        project_id, request_meta(body.get("reason")), expected_version()
+    result = projects.close_project(
+        services(),
+        projects.CloseProject(project_id, expected_version()),
+        request_meta(body.get("reason")),
     )
     return written(result, f"/projects/{project_id}")
 
@@ -116,7 +123,9 @@ def close_project(body: dict[str, Any], project_id: UUID) -> Response:
 @command(blp, ONE + "/reopen", EmptyBody, required=False)
 def reopen_project(body: dict[str, Any], project_id: UUID) -> Response:
     """Reopen a closed project (PMO head only)."""
-    result = ledger().reopen_project(
-        project_id, request_meta(body.get("reason")), expected_version()
+    result = projects.reopen_project(
+        services(),
+        projects.ReopenProject(project_id, expected_version()),
+        request_meta(body.get("reason")),
     )
     return written(result, f"/projects/{project_id}")

@@ -10,9 +10,12 @@ from flask_smorest import Blueprint
 from marshmallow import fields
 
 from api.auth import request_meta
-from api.resources.common import API, ledger, plain, problems
+from api.context import services
+from api.resources.common import API, problems
 from api.schemas.base import Body, EmptyBody, Open, PageSchema, choice, text
 from service.domain.base import ROLES
+from usecases import access
+from usecases.reads import plain
 
 blp = Blueprint("tokens", __name__, url_prefix="/api/v1", description="Access tokens")
 
@@ -40,8 +43,10 @@ class IssuedTokenSchema(Open):
 @problems(blp, 422)
 def issue_token(body: dict[str, Any]) -> Response:
     """Issue a token; its secret is shown once."""
-    issued = ledger().issue_token(
-        body["name"], body["role"], request_meta(body["reason"])
+    issued = access.issue_token(
+        services(),
+        access.IssueToken(body["name"], body["role"]),
+        request_meta(body["reason"]),
     )
     response = jsonify(
         id=str(issued.token_id),
@@ -70,7 +75,7 @@ def list_tokens() -> Response:
             "issued_at": plain(t.issued_at),
             "issued_by": t.issued_by,
         }
-        for t in ledger().list_tokens()
+        for t in access.list_tokens(services())
     ]
     return jsonify(items=items, next_cursor=None)
 
@@ -81,5 +86,7 @@ def list_tokens() -> Response:
 @problems(blp, 404, 409, 422)
 def revoke_token(body: dict[str, Any], token_id: UUID) -> Response:
     """Revoke a token; it stops working at once."""
-    position = ledger().revoke_token(token_id, request_meta(body.get("reason")))
+    position = access.revoke_token(
+        services(), access.RevokeToken(token_id), request_meta(body.get("reason"))
+    )
     return jsonify(id=str(token_id), status="revoked", position=position)

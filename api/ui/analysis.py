@@ -12,6 +12,7 @@ from api.ui.charts import band
 from api.ui.common import age_days, services, when
 from projections.views import Kind
 from service.domain.change import STEPS
+from usecases.reads import RegisterQuery, register_rows
 
 SAMPLES = 12
 AGE_BUCKETS = ((0, 7, "under a week"), (7, 30, "1-4 weeks"), (30, 90, "1-3 months"))
@@ -24,9 +25,7 @@ def rows(
     **filters: object,
 ) -> list[dict[str, Any]]:
     """A project's whole register (as at a time), optionally filtered."""
-    return list(
-        services().views.iter_register(kind, project_id, as_of=as_of, filters=filters)
-    )
+    return register_rows(services(), RegisterQuery(kind, project_id, as_of, filters))
 
 
 def heat_counts(risks: Iterable[dict[str, Any]], side: str) -> Counter[tuple[int, int]]:

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Response, abort, jsonify, request, url_for
 
-from api import exports
+from api.exports import download
 from api.ui.common import (
     blueprint,
     page,
@@ -15,8 +15,10 @@ from api.ui.common import (
     services,
     ui_meta,
 )
-from integrity.proofs import LedgerReader, NoHeadError
-from integrity.tree import LedgerError
+from usecases import exports, integrity
+from usecases.audit import AuditQuery, audit_page
+from usecases.errors import ProofRefusedError
+from usecases.projects import ProjectsQuery, list_projects
 
 PAGE = 50
 ENTITY_KINDS = {
@@ -26,10 +28,6 @@ ENTITY_KINDS = {
     "Decision": "decisions",
 }
 ENTITY_TYPES = ("Project", *ENTITY_KINDS, "Document", "Token")
-COLUMNS = (
-    "position", "recorded_at", "actor", "role", "action", "entity_type",
-    "entity_id", "entity_version", "project_id", "reason", "request_id", "data",
-)  # fmt: skip
 
 
 def audit_filters() -> dict[str, Any]:
@@ -60,11 +58,13 @@ def entity_link(row: dict[str, Any]) -> str | None:
 @blueprint.get("/audit")
 def audit() -> str:
     """The audit trail in position order, a page at a time."""
-    filters = audit_filters()
     after = request.args.get("after", "")
-    found = services().views.audit(
-        **filters, after_position=int(after) if after.isdigit() else None, limit=PAGE
+    query = AuditQuery(
+        **audit_filters(),
+        after_position=int(after) if after.isdigit() else None,
+        limit=PAGE,
     )
+    found = audit_page(services(), query)
     for row in found.items:
         row["link"] = entity_link(row)
     args = {k: v for k, v in request.args.items() if k != "after"}
@@ -73,7 +73,7 @@ def audit() -> str:
         rows=found.items,
         next_cursor=found.next_cursor,
         args=args,
-        projects=services().views.list_projects(),
+        projects=list_projects(services(), ProjectsQuery()),
         entity_types=ENTITY_TYPES,
     )
 
@@ -83,15 +83,9 @@ def export_audit(fmt: str) -> Response:
     """The whole filtered audit trail as CSV or NDJSON, streamed (and recorded)."""
     if fmt not in ("csv", "ndjson"):
         abort(404)
-    filters = audit_filters()
-    rows = services().views.iter_audit(**filters)
-    if fmt == "csv":
-        body, mimetype = exports.csv_lines(COLUMNS, rows), "text/csv"
-    else:
-        body, mimetype = exports.ndjson_lines(rows), "application/x-ndjson"
-    return exports.recorded_download(
-        ui_meta(), "audit", fmt, filters, body, f"audit.{fmt}", mimetype
-    )
+    command = exports.ExportAudit(fmt, **audit_filters())
+    found = exports.export_audit(services(), command, ui_meta())
+    return download(found.filename, found.media_type, found.chunks())
 
 
 @blueprint.get("/ledger/proofs/inclusion")
@@ -100,11 +94,8 @@ def inclusion_proof() -> Response:
     position = request.args.get("position", "")
     if not position.isdigit() or int(position) < 1:
         abort(400, "position must be a positive integer")
-    reader = LedgerReader(services().views_engine)
-    if reader.leaf_for_position(int(position)) is None:
-        abort(404, f"position {position} is not in the ledger yet")
+    query = integrity.InclusionQuery(int(position))
     try:
-        size = reader.latest_head().tree_size
-        return jsonify(reader.inclusion(int(position), size))
-    except (NoHeadError, LedgerError) as error:
+        return jsonify(integrity.inclusion_proof(services(), query))
+    except ProofRefusedError as error:
         abort(404, str(error))

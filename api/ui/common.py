@@ -6,11 +6,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
 
-from flask import Blueprint, abort, current_app, g, render_template
+from flask import Blueprint, abort, g, render_template
 
+from api.context import services
 from service.application import Principal
 from service.domain.base import Meta
-from usecases.root import Services
+from usecases.projects import ProjectQuery, get_project
 
 blueprint = Blueprint(
     "ui",
@@ -27,12 +28,6 @@ KINDS = {
     "decisions": "Decision log",
 }
 DOWNLOADERS = frozenset({"pmo-head", "custodian", "auditor", "project-officer"})
-
-
-def services() -> Services:
-    """The services of the running application."""
-    value: Services = current_app.config["PMO_SERVICES"]
-    return value
 
 
 def principal() -> Principal:
@@ -56,10 +51,7 @@ def project_or_404(
     project_id: UUID | str, as_of: datetime | None = None
 ) -> dict[str, Any]:
     """A project row from the read model (rows carry ids as text), or a 404 page."""
-    project = services().views.get_project(UUID(str(project_id)), as_of)
-    if project is None:
-        abort(404)
-    return project
+    return get_project(services(), ProjectQuery(UUID(str(project_id)), as_of))
 
 
 def parse_moment(text: str | None) -> datetime | None:

@@ -7,7 +7,7 @@ from uuid import UUID
 from flask import Response, abort, request
 
 from api.auth import allowed_roles
-from api.resources.content import send_version
+from api.resources.content import download as download_version
 from api.ui.common import (
     blueprint,
     page,
@@ -16,8 +16,8 @@ from api.ui.common import (
     project_or_404,
     services,
 )
-from service.diff import DiffNotAvailableError, diff_versions
-from service.domain.document import Document
+from service.diff import DiffNotAvailableError
+from usecases import content
 
 
 def may(endpoint: str) -> bool:
@@ -29,36 +29,24 @@ def may(endpoint: str) -> bool:
 def documents(project_id: UUID) -> str:
     """A project's documents: the product status account."""
     project = project_or_404(project_id)
-    views = services().views
-    rows, cursor = [], None
-    while True:
-        found = views.list_documents(project_id, as_of=None, after=cursor, limit=200)
-        rows += found.items
-        if found.next_cursor is None:
-            break
-        cursor = found.next_cursor
+    rows = content.all_documents(services(), project_id)
     return page("documents.html", project=project, documents=rows)
 
 
 @blueprint.get("/documents/<uuid:document_id>")
 def document(document_id: UUID) -> str:
     """One document: versions, authoritative now and as at, holds, copies, disposal."""
-    views = services().views
-    current = views.get_document(document_id)
-    if current is None:
-        abort(404)
     as_of = parse_moment(request.args.get("as_of"))
-    then = views.get_document(document_id, as_of) if as_of else None
-    events = list(views.iter_audit(entity_id=document_id))
-    disposal = services().ledger.disposal_date(document_id)
+    query = content.DocumentQuery(document_id, as_of)
+    found = content.document_record(services(), query)
     return page(
         "document.html",
-        document=current,
-        project=project_or_404(current["project_id"]),
+        document=found.current,
+        project=project_or_404(found.current["project_id"]),
         as_of=as_of,
-        then=then,
-        events=events,
-        disposal=disposal,
+        then=found.then,
+        events=found.events,
+        disposal=found.disposal,
         may_download=may("content.version_content"),
         args=request.args.to_dict(),
     )
@@ -66,31 +54,22 @@ def document(document_id: UUID) -> str:
 
 @blueprint.get("/documents/<uuid:document_id>/versions/<int:number>/content")
 def download(document_id: UUID, number: int) -> Response:
-    """A version's bytes, as the API serves them."""
+    """A version's bytes, as the API serves them (recorded as a copy issued)."""
     if not may("content.version_content"):
         abort(403)
-    found = services().ledger.load(Document, document_id, read_only=True)
-    if not 1 <= number <= len(found.versions):
-        abort(404)
-    return send_version(document_id, found.versions[number - 1])
+    return download_version(document_id, number)
 
 
 @blueprint.get("/documents/<uuid:document_id>/diff")
 def diff(document_id: UUID) -> str:
     """The line differences between two versions, shown as text."""
-    current = services().views.get_document(document_id)
-    if current is None:
-        abort(404)
+    current = content.get_document(services(), content.DocumentQuery(document_id))
     old, new = request.args.get("from", ""), request.args.get("to", "")
     if not (old.isdigit() and new.isdigit()):
         abort(400, "choose two version numbers")
-    ledger = services().ledger
     try:
-        text = diff_versions(
-            ledger.blobs,
-            ledger.load(Document, document_id, read_only=True),
-            int(old),
-            int(new),
+        text = content.diff(
+            services(), content.DiffQuery(document_id, int(old), int(new))
         )
     except DiffNotAvailableError as error:
         abort(400, str(error))

@@ -9,24 +9,21 @@ from flask import Response, abort, request
 from api.resources.ledger import project_evidence
 from api.ui.common import blueprint, page, parse_uuid, services
 from api.ui.custody import may
-from integrity.proofs import LedgerReader, NoHeadError
+from usecases.integrity import integrity_status
+from usecases.projects import ProjectsQuery, list_projects
 
 
 @blueprint.get("/integrity")
 def integrity() -> str:
     """What the ledger has signed, and the evidence packs on offer."""
-    reader = LedgerReader(services().views_engine)
-    try:
-        head = reader.latest_head().to_json_dict()
-    except NoHeadError:
-        head = None
+    status = integrity_status(services())
     return page(
         "integrity.html",
-        head=head,
-        events=services().ledger.head_position(),
-        keys=reader.public_keys(),
-        verification=reader.last_verification(),
-        projects=services().views.list_projects(),
+        head=status.head,
+        events=status.events,
+        keys=status.keys,
+        verification=status.verification,
+        projects=list_projects(services(), ProjectsQuery()),
         may_export=may("ledger.project_evidence"),
     )
 

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from flask import Response, abort, request
 
-from api import exports
+from api.exports import download
 from api.ui.analysis import rows
 from api.ui.common import (
     KINDS,
@@ -21,6 +21,8 @@ from api.ui.common import (
 )
 from projections.views import Kind
 from service.domain import change, decision, issue, risk
+from usecases import exports
+from usecases.reads import EntryQuery, register_entry
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "risks": (
@@ -139,45 +141,31 @@ def export_register(project_id: UUID, kind: str, fmt: str) -> Response:
     checked = _kind(kind)
     project = project_or_404(project_id)
     _, _, found = register_rows(checked, project_id)
-    columns = ("id", *COLUMNS[checked], "version", "recorded_at", "position")
-    name = f"{project['code']}-{checked}.{fmt}"
-    filters = {"project_id": str(project_id), **request.args}
-    if fmt == "csv":
-        return exports.recorded_download(
-            ui_meta(),
-            checked,
-            fmt,
-            filters,
-            exports.csv_lines(columns, found),
-            name,
-            "text/csv",
-        )
-    if fmt == "xlsx":
-        data = exports.file_chunks(exports.xlsx_file(checked, columns, found))
-        return exports.recorded_download(
-            ui_meta(), checked, fmt, filters, data, name, exports.XLSX_TYPE
-        )
-    abort(404)
+    command = exports.ExportRows(
+        checked,
+        fmt,
+        ("id", *COLUMNS[checked], "version", "recorded_at", "position"),
+        found,
+        f"{project['code']}-{checked}.{fmt}",
+        {"project_id": str(project_id), **request.args},
+    )
+    done = exports.export_rows(services(), command, ui_meta())
+    return download(done.filename, done.media_type, done.chunks)
 
 
 @blueprint.get("/<kind>/<uuid:entity_id>")
 def entry(kind: str, entity_id: UUID) -> str:
     """One entry with the timeline of its events: who, when, why, before -> after."""
     checked = _kind(kind)
-    views = services().views
-    current = views.get_entry(checked, entity_id)
-    if current is None:
-        abort(404)
-    versions = views.entry_history(checked, entity_id)
-    events = list(views.iter_audit(entity_id=entity_id))
-    by_position = {v["valid_from_position"]: v for v in versions}
+    found = register_entry(services(), EntryQuery(checked, entity_id))
+    by_position = {v["valid_from_position"]: v for v in found.versions}
     hidden = {
         "version", "recorded_at", "position", "valid_from_position", "valid_from",
         "valid_to_position", "valid_to", "created_at",
     }  # fmt: skip
     timeline = []
     before: dict[str, Any] = {}
-    for event in events:
+    for event in found.events:
         after = by_position.get(event["position"], before)
         changes = [
             (name, before.get(name), value)
@@ -186,12 +174,12 @@ def entry(kind: str, entity_id: UUID) -> str:
         ]
         timeline.append({**event, "changes": changes})
         before = after
-    project = project_or_404(current["project_id"])
+    project = project_or_404(found.current["project_id"])
     return page(
         "entry.html",
         kind=checked,
         title=KINDS[checked],
-        entry=current,
+        entry=found.current,
         project=project,
         timeline=timeline,
     )

@@ -10,7 +10,6 @@ import hmac
 import os
 import secrets
 from pathlib import Path
-from uuid import UUID
 
 from flask import Flask, abort, flash, g, redirect, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
@@ -18,8 +17,8 @@ from werkzeug.wrappers import Response
 
 from api.ui.common import blueprint, page, services
 from service.application import Principal
-from service.domain.token import Token
-from service.errors import AuthenticationError, NotFoundError
+from service.errors import AuthenticationError
+from usecases import access
 
 OPEN_ENDPOINTS = frozenset({"ui.login", "ui.static"})
 SECRET_FILE = "ui-session-key"  # noqa: S105 (a file name, not a secret)
@@ -73,13 +72,7 @@ def _signed_in() -> Principal | None:
     token_id = session.get("token_id")
     if token_id is None:
         return None
-    try:
-        token = services().ledger.load(Token, UUID(token_id))
-    except (NotFoundError, ValueError):
-        return None
-    if token.status != "active":
-        return None
-    return Principal(token.name, token.role, token.id)
+    return access.session_principal(services(), access.SessionQuery(str(token_id)))
 
 
 def require_session() -> Response | None:
@@ -110,7 +103,7 @@ def login() -> Response | tuple[str, int] | str:
         return page("login.html", next=request.args.get("next", ""))
     secret = request.form.get("token", "").strip()
     try:
-        found = services().ledger.authenticate(secret)
+        found = access.authenticate(services(), access.Authenticate(secret))
     except AuthenticationError:
         return page("login.html", error="That token is not valid.", next=""), 401
     session.clear()

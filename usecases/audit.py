@@ -1,0 +1,63 @@
+"""The audit trail: every event, filtered and paged, each with its ledger leaf."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from projections.paging import Page
+from usecases.integrity import leaf_indices
+from usecases.reads import query_views
+from usecases.root import Services
+
+
+@dataclass(frozen=True)
+class AuditQuery:
+    """A page of the audit trail: filters, the last position seen, the page size."""
+
+    project_id: UUID | None = None
+    actor: str | None = None
+    entity_id: UUID | None = None
+    event_type: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    after_position: int | None = None
+    limit: int = 100
+
+
+@dataclass(frozen=True)
+class EventsQuery:
+    """Every event of one entity (optionally of one type), oldest first."""
+
+    entity_id: UUID
+    event_type: str | None = None
+
+
+def audit_page(services: Services, query: AuditQuery) -> Page:
+    """A page in position order; each row carries its ledger leaf index (or None)."""
+    found = query_views(
+        services.views.audit,
+        project_id=query.project_id,
+        actor=query.actor,
+        entity_id=query.entity_id,
+        event_type=query.event_type,
+        since=query.since,
+        until=query.until,
+        after_position=query.after_position,
+        limit=query.limit,
+    )
+    leaves = leaf_indices(services, [row["position"] for row in found.items])
+    for row in found.items:
+        row["leaf_index"] = leaves.get(row["position"])
+    return found
+
+
+def entity_events(services: Services, query: EventsQuery) -> list[dict[str, Any]]:
+    """An entity's audit rows: who, when, why, and what each event recorded."""
+    return list(
+        services.views.iter_audit(
+            entity_id=query.entity_id, event_type=query.event_type
+        )
+    )

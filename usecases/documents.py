@@ -1,0 +1,240 @@
+"""Documents: register, submit versions, review, approve, withdraw, copies, holds,
+retention and disposal. Reads and downloads are in usecases.content."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import BinaryIO
+from uuid import UUID
+
+from service.application import Written
+from service.custody import Disposal
+from service.domain.base import Meta
+from service.domain.document import Document
+from usecases.errors import UploadTooLargeError
+from usecases.projects import check_project_version
+from usecases.root import Services
+
+
+@dataclass(frozen=True)
+class RegisterDocument:
+    """Register a configuration item in an open project."""
+
+    project_id: UUID
+    title: str
+    doc_type: str
+    classification: str
+    retention_class: str
+    owner: str
+    expected_project_version: int | None = None
+
+
+@dataclass(frozen=True)
+class SubmitVersion:
+    """Store a version's content, then record the version that references it."""
+
+    document_id: UUID
+    content: BinaryIO
+    media_type: str
+    filename: str
+    comment: str = ""
+    sha256: str | None = None
+    """The digest the sender announced; the content must match it."""
+    declared_size: int | None = None
+    """The length the sender announced, refused at once beyond the limit."""
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class SubmittedVersion:
+    """A recorded version: the write, its number and its content's digest and size."""
+
+    written: Written
+    number: int
+    sha256: str
+    size: int
+
+
+@dataclass(frozen=True)
+class SendVersionForReview:
+    """Send a draft version for review."""
+
+    document_id: UUID
+    number: int
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class ApproveVersion:
+    """Approve one version of a document."""
+
+    document_id: UUID
+    number: int
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class WithdrawVersion:
+    """Withdraw a version from use."""
+
+    document_id: UUID
+    number: int
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class IssueCopy:
+    """Record that a copy of a version was issued to a recipient."""
+
+    document_id: UUID
+    number: int
+    recipient: str
+    purpose: str
+
+
+@dataclass(frozen=True)
+class PlaceHold:
+    """Place a legal hold that blocks disposal."""
+
+    document_id: UUID
+    hold_id: str
+    title: str
+    mandate: str
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class ReleaseHold:
+    """Release one legal hold."""
+
+    document_id: UUID
+    hold_id: str
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class ExtendRetention:
+    """Keep a document at least until a later date."""
+
+    document_id: UUID
+    until: date
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class DisposeDocument:
+    """Dispose of a document's content once due and unheld."""
+
+    document_id: UUID
+    expected_version: int | None = None
+
+
+def register_document(
+    services: Services, command: RegisterDocument, meta: Meta
+) -> Written:
+    """Register a document under a known retention class in an open project."""
+    check_project_version(
+        services, command.project_id, command.expected_project_version
+    )
+    return services.ledger.register_document(
+        command.project_id,
+        command.title,
+        command.doc_type,
+        command.classification,
+        command.retention_class,
+        command.owner,
+        meta,
+    )
+
+
+def submit_version(
+    services: Services, command: SubmitVersion, meta: Meta
+) -> SubmittedVersion:
+    """Store the content (streamed, hashed, within the upload limit), then record."""
+    ledger = services.ledger
+    limit = services.settings.upload_limit
+    if command.declared_size is not None and command.declared_size > limit:
+        raise UploadTooLargeError(limit)
+    written, ref = ledger.submit_version(
+        command.document_id,
+        command.content,
+        command.media_type,
+        command.filename,
+        command.comment,
+        meta,
+        expected_sha256=command.sha256,
+        max_size=limit,
+        expected_version=command.expected_version,
+    )
+    document = ledger.load(Document, command.document_id, version=written.version)
+    return SubmittedVersion(written, document.versions[-1].number, ref.sha256, ref.size)
+
+
+def send_version_for_review(
+    services: Services, command: SendVersionForReview, meta: Meta
+) -> Written:
+    """Move a draft version into review."""
+    return services.ledger.send_version_for_review(
+        command.document_id, command.number, meta, command.expected_version
+    )
+
+
+def approve_version(services: Services, command: ApproveVersion, meta: Meta) -> Written:
+    """Approve a version in review; the one approved before is superseded."""
+    return services.ledger.approve_version(
+        command.document_id, command.number, meta, command.expected_version
+    )
+
+
+def withdraw_version(
+    services: Services, command: WithdrawVersion, meta: Meta
+) -> Written:
+    """Withdraw a version from use."""
+    return services.ledger.withdraw_version(
+        command.document_id, command.number, meta, command.expected_version
+    )
+
+
+def issue_copy(services: Services, command: IssueCopy, meta: Meta) -> Written:
+    """Record a copy of a version issued to a named recipient for a purpose."""
+    return services.ledger.issue_copy(
+        command.document_id, command.number, command.recipient, command.purpose, meta
+    )
+
+
+def place_hold(services: Services, command: PlaceHold, meta: Meta) -> Written:
+    """Place a legal hold; a held document cannot be disposed of."""
+    return services.ledger.place_hold(
+        command.document_id,
+        command.hold_id,
+        command.title,
+        command.mandate,
+        meta,
+        command.expected_version,
+    )
+
+
+def release_hold(services: Services, command: ReleaseHold, meta: Meta) -> Written:
+    """Release one legal hold."""
+    return services.ledger.release_hold(
+        command.document_id, command.hold_id, meta, command.expected_version
+    )
+
+
+def extend_retention(
+    services: Services, command: ExtendRetention, meta: Meta
+) -> Written:
+    """Extend retention to a later date (it is never shortened)."""
+    return services.ledger.extend_retention(
+        command.document_id, command.until, meta, command.expected_version
+    )
+
+
+def dispose_document(
+    services: Services, command: DisposeDocument, meta: Meta
+) -> Disposal:
+    """Dispose of the content once due and unheld; the stub and history stay."""
+    return services.ledger.dispose_document(
+        command.document_id, meta, None, command.expected_version
+    )

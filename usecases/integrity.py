@@ -1,0 +1,203 @@
+"""The integrity ledger: signed heads, proofs, public keys, verification.
+
+The only use-case module (with usecases.exports) that knows where the ledger's
+modules live.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from integrity.evidence import EvidenceReport, verify_evidence_pack
+from integrity.proofs import LedgerReader, NoHeadError
+from integrity.signing import SignedTreeHead as SignedTreeHead
+from integrity.signing import (
+    load_or_create_private_key,
+    load_public_key_pem,
+    public_key_b64,
+)
+from integrity.tree import LedgerError
+from integrity.verifier import LogReaderError, Verifier, VerifyReport
+from integrity.verifier import default_readers as default_readers
+from usecases.errors import NotAvailableError, ProofRefusedError, VerificationError
+from usecases.root import Services
+
+
+@dataclass(frozen=True)
+class HeadsQuery:
+    """A page of signed heads, oldest first, after a head id."""
+
+    after: int | None = None
+    limit: int = 100
+
+
+@dataclass(frozen=True)
+class InclusionQuery:
+    """The proof that the event at a position is in a tree (default: the latest)."""
+
+    position: int
+    tree_size: int | None = None
+
+
+@dataclass(frozen=True)
+class ConsistencyQuery:
+    """The proof that a tree of the first size is a prefix of one of the second."""
+
+    first: int
+    second: int
+
+
+@dataclass(frozen=True)
+class IntegrityStatus:
+    """What the ledger has signed and when it was last verified."""
+
+    head: dict[str, Any] | None
+    events: int
+    keys: list[dict[str, Any]]
+    verification: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class VerifyStore:
+    """Recompute every leaf, head and blob from the stored events."""
+
+    trusted_head: SignedTreeHead | None = None
+    public_keys_pem: tuple[bytes, ...] = ()
+    readers: int | None = None
+    progress: Callable[[int], None] = field(default=lambda covered: None)
+
+
+@dataclass(frozen=True)
+class VerifyEvidence:
+    """Check an evidence pack offline, optionally against a head and a key."""
+
+    pack: Path
+    trusted_head: SignedTreeHead | None = None
+    consistency_proof: tuple[bytes, ...] | None = None
+    trusted_key_pem: bytes | None = None
+
+
+def _reader(services: Services) -> LedgerReader:
+    return LedgerReader(services.views_engine)
+
+
+def latest_head(services: Services) -> SignedTreeHead:
+    """The newest signed tree head."""
+    try:
+        return _reader(services).latest_head()
+    except NoHeadError as error:
+        raise NotAvailableError(str(error)) from None
+
+
+def list_heads(services: Services, query: HeadsQuery) -> list[dict[str, Any]]:
+    """Signed heads oldest first, each with its head_id (the page cursor)."""
+    found = _reader(services).heads(query.after, query.limit)
+    return [{"head_id": head_id, **head.to_json_dict()} for head_id, head in found]
+
+
+def inclusion_proof(services: Services, query: InclusionQuery) -> dict[str, Any]:
+    """The RFC 9162 inclusion proof of an event in a tree of a given size."""
+    reader = _reader(services)
+    if reader.leaf_for_position(query.position) is None:
+        raise NotAvailableError(f"position {query.position} is not in the ledger yet")
+    size = query.tree_size or latest_head(services).tree_size
+    try:
+        return reader.inclusion(query.position, size)
+    except LedgerError as error:
+        raise ProofRefusedError(str(error)) from None
+
+
+def consistency_proof(services: Services, query: ConsistencyQuery) -> dict[str, Any]:
+    """The RFC 9162 consistency proof between two tree sizes."""
+    try:
+        return _reader(services).consistency(query.first, query.second)
+    except LedgerError as error:
+        raise ProofRefusedError(str(error)) from None
+
+
+def signing_keys(services: Services) -> list[dict[str, Any]]:
+    """Every key that signed heads here, oldest first, in PEM and base64."""
+    return [
+        {
+            "key_id": key["key_id"],
+            "algorithm": "Ed25519",
+            "public_key_pem": key["public_key_pem"],
+            "public_key_b64": public_key_b64(
+                load_public_key_pem(key["public_key_pem"].encode("ascii"))
+            ),
+            "first_used_ms": key["first_used_ms"],
+        }
+        for key in _reader(services).public_keys()
+    ]
+
+
+def leaf_indices(services: Services, positions: Iterable[int]) -> dict[int, int]:
+    """The ledger leaf index of each position that has one."""
+    return _reader(services).leaf_indices(positions)
+
+
+def integrity_status(services: Services) -> IntegrityStatus:
+    """The latest head (if any), the events stored, the keys, the last verification."""
+    reader = _reader(services)
+    try:
+        head: dict[str, Any] | None = reader.latest_head().to_json_dict()
+    except NoHeadError:
+        head = None
+    return IntegrityStatus(
+        head,
+        services.ledger.head_position(),
+        reader.public_keys(),
+        reader.last_verification(),
+    )
+
+
+def verify_store(services: Services, command: VerifyStore) -> VerifyReport:
+    """Verify the whole store against trusted keys and record the outcome.
+
+    The local signing key is trusted beside any given; with neither, nothing
+    can be verified.
+    """
+    settings = services.settings
+    keys = [load_public_key_pem(pem) for pem in command.public_keys_pem]
+    if settings.key_path.exists():
+        keys.append(load_or_create_private_key(settings.key_path).public_key())
+    if not keys:
+        raise NotAvailableError(
+            f"no trusted key: {settings.key_path} is absent; pass --public-key"
+        )
+    verifier = Verifier(
+        services.views_engine,
+        services.ledger.recorder,
+        services.ledger.blobs,
+        keys,
+        command.trusted_head,
+        command.readers,
+    )
+    try:
+        report = verifier.run(progress=command.progress)
+    except LogReaderError as error:
+        raise VerificationError(str(error)) from error
+    _reader(services).record_verification(report, datetime.now(UTC))
+    return report
+
+
+def verify_evidence(command: VerifyEvidence) -> EvidenceReport:
+    """Verify an evidence pack offline: no store, so no services."""
+    proof = (
+        None if command.consistency_proof is None else list(command.consistency_proof)
+    )
+    return verify_evidence_pack(
+        command.pack,
+        command.trusted_head,
+        consistency_proof=proof,
+        trusted_key_pem=command.trusted_key_pem,
+    )
+
+
+def signed_head(data: Any) -> SignedTreeHead:
+    """A signed head from its JSON form (ValueError when it is not one)."""
+    return SignedTreeHead.from_json_dict(data)
