@@ -90,6 +90,13 @@ class Views:
                 woken = True
             time.sleep(0.01)
 
+    def reached(self, name: str) -> int:
+        """The position one read model's live generation has processed."""
+        with self.engine.connect() as conn:
+            generation = catalog.active_generation(conn, name)
+            row = catalog.read(conn, name, generation or 0)
+        return row.position if row else 0
+
     def _reached(self) -> int:
         with self.engine.connect() as conn:
             rows = {(r.name, r.generation): r for r in catalog.read_all(conn)}

@@ -18,6 +18,7 @@ from integrity.signing import load_or_create_private_key
 from integrity.tree import LedgerError
 from projections.runner import follow_live
 from service.application import Written
+from service.domain import catalogue
 from service.domain.base import Meta
 from service.domain.project import Project
 from usecases import formats
@@ -87,7 +88,6 @@ class ExportRegister:
     project_id: UUID
     kind: str
     fmt: str
-    columns: tuple[str, ...]
     as_of: datetime | None = None
 
 
@@ -181,6 +181,23 @@ def export_audit(services: Services, command: ExportAudit, meta: Meta) -> AuditE
     )
 
 
+TEMPORAL_COLUMNS = (
+    "version",
+    "status",
+    "created_at",
+    "recorded_at",
+    "position",
+    "valid_from",
+    "valid_to",
+)
+
+
+def register_columns(kind: str) -> tuple[str, ...]:
+    """A register's export columns as declared, then its temporal ones."""
+    declared = catalogue.entry_class_of(kind).register_kind.export_columns
+    return (*declared, *TEMPORAL_COLUMNS)
+
+
 def export_register(services: Services, command: ExportRegister, meta: Meta) -> Export:
     """A project's register from the temporal read model, recorded as an export."""
     code = services.ledger.load(Project, command.project_id, read_only=True).code
@@ -195,7 +212,7 @@ def export_register(services: Services, command: ExportRegister, meta: Meta) -> 
         ExportRows(
             command.kind,
             command.fmt,
-            command.columns,
+            register_columns(command.kind),
             rows,
             f"{code}-{command.kind}.{command.fmt}",
             {"project_id": command.project_id, "as_of": command.as_of},

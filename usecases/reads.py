@@ -16,6 +16,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 
 from projections.views import Kind
+from service.domain.entry import RegisterEntry as Entry
 from usecases.errors import (
     NotAvailableError,
     PositionBeyondHeadError,
@@ -99,13 +100,20 @@ class RegisterEntry:
 def read_entity(services: Services, query: EntityQuery) -> EntityView:
     """One entity now (the application's cache) or as at a moment.
 
-    As at a moment it is replayed from its events up to that moment: the one
-    place an entity read replays; registers answer lists from temporal tables.
+    As at a moment, a register entry comes from its register's temporal read
+    model. Replaying the entity's events up to the moment is kept for what a
+    read model cannot answer: an aggregate no temporal table holds (a project,
+    a document), or a register whose read model has not yet reached the
+    store's head. This is the one place an entity read replays.
     """
     ledger = services.ledger
     if query.as_of is None:
         return entity_view(ledger.load(query.kind, query.entity_id))
     moment = as_aware(query.as_of)
+    if issubclass(query.kind, Entry):
+        found = register_entry_at(services, query.kind, query.entity_id, moment)
+        if found is not None:
+            return found
     version = None
     for event in ledger.events.get(query.entity_id):
         if event.timestamp > moment:  # type: ignore[attr-defined]
@@ -116,6 +124,29 @@ def read_entity(services: Services, query: EntityQuery) -> EntityView:
             f"{query.entity_id} did not exist at {moment.isoformat()}"
         )
     return entity_view(ledger.load(query.kind, query.entity_id, version=version))
+
+
+def register_entry_at(
+    services: Services, cls: type[Entry], entity_id: UUID, moment: datetime
+) -> EntityView | None:
+    """An entry as at a moment from its temporal table (None: not caught up)."""
+    views = getattr(services, "views", None)
+    kind = cls.register_kind
+    if views is None or views.reached(kind.name) < services.ledger.head_position():
+        return None
+    row = views.get_entry(kind.name, entity_id, moment)
+    if row is None:
+        services.ledger.load(cls, entity_id)
+        raise NotAvailableError(f"{entity_id} did not exist at {moment.isoformat()}")
+    state = {f.name: plain(row[f.name]) for f in kind.fields}
+    state.update(
+        project_id=str(row["project_id"]),
+        id=str(entity_id),
+        version=row["version"],
+        created_on=plain(row["created_at"]),
+        modified_on=plain(row["recorded_at"]),
+    )
+    return EntityView(entity_id, row["version"], state)
 
 
 def entity_history(services: Services, query: HistoryQuery) -> EntityHistory:

@@ -15,7 +15,6 @@ from flask_smorest import Blueprint
 
 from api.context import services
 from api.errors import ApiError
-from service.app import PmoLedger
 from service.application import Written
 from usecases import projects, reads
 from usecases.reads import EntityQuery, EntityView, HistoryQuery, plain
@@ -23,11 +22,6 @@ from usecases.reads import EntityQuery, EntityView, HistoryQuery, plain
 F = TypeVar("F", bound=Callable[..., Any])
 API = "/api/v1"
 _ETAG = re.compile(r'\s*"(\d{1,18})"\s*')
-
-
-def ledger() -> PmoLedger:
-    """The application that records and loads events."""
-    return services().ledger
 
 
 def views() -> Any:

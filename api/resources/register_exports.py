@@ -11,20 +11,11 @@ from marshmallow import Schema, fields
 
 from api import exports
 from api.auth import request_meta
-from api.resources.common import ledger, problems, query_views, views
+from api.context import services
+from api.exports import download
+from api.resources.common import problems
 from service.domain import catalogue
-from service.domain.project import Project
-
-TEMPORAL = (
-    "version", "status", "created_at", "recorded_at", "position",
-    "valid_from", "valid_to",
-)  # fmt: skip
-
-
-def columns_of(kind: str) -> tuple[str, ...]:
-    """A register's export columns (as declared), then its temporal ones."""
-    return (*catalogue.entry_class_of(kind).register_kind.export_columns, *TEMPORAL)
-
+from usecases import exports as usecases_exports
 
 MEDIA = {"csv": "text/csv", "xlsx": exports.XLSX_TYPE}
 FILE = {
@@ -63,15 +54,6 @@ def export_register(
     args: dict[str, Any], project_id: UUID, kind: str, fmt: str
 ) -> Response:
     """A whole register as CSV (streamed) or XLSX (recorded as an export)."""
-    code = ledger().load(Project, project_id, read_only=True).code
-    rows = query_views(views().iter_register, kind, project_id, as_of=args["as_of"])
-    columns = columns_of(kind)
-    body: Any = (
-        exports.csv_lines(columns, rows)
-        if fmt == "csv"
-        else exports.file_chunks(exports.xlsx_file(kind, columns, rows))
-    )
-    filters = {"project_id": project_id, "as_of": args["as_of"]}
-    return exports.recorded_download(
-        request_meta(), kind, fmt, filters, body, f"{code}-{kind}.{fmt}", MEDIA[fmt]
-    )
+    command = usecases_exports.ExportRegister(project_id, kind, fmt, args["as_of"])
+    done = usecases_exports.export_register(services(), command, request_meta())
+    return download(done.filename, done.media_type, done.chunks)

@@ -275,7 +275,7 @@ def test_an_owner_on_another_machine_holds_its_key_for_the_lease() -> None:
 def test_a_server_error_after_the_commit_is_recovered_not_repeated(
     api: Api, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from api.resources import risks
+    from api.resources import registers
 
     def fail_after_commit(*args: object, **kwargs: object) -> None:
         raise RuntimeError("the answer could not be built")
@@ -284,7 +284,7 @@ def test_a_server_error_after_the_commit_is_recovered_not_repeated(
     key = {"Idempotency-Key": "k-500-after"}
     head = api.head()
     with monkeypatch.context() as patched:
-        patched.setattr(risks, "written", fail_after_commit)
+        patched.setattr(registers, "written", fail_after_commit)
         assert api.post(f"/projects/{pid}/risks", RISK, headers=key).status_code == 500
     assert api.head() == head + 1
     retry = api.post(f"/projects/{pid}/risks", RISK, headers=key)
