@@ -51,6 +51,18 @@ RATINGS: Final = (
     "residual_impact",
 )
 
+DESCRIBED: Final = (
+    text("title", 200),
+    text("cause"),
+    text("event"),
+    text("effect"),
+    choice("category", CATEGORIES),
+    choice("kind", KINDS),
+    text("owner", 200),
+    choice("proximity", PROXIMITIES),
+)
+"""What a risk is, given when it is identified and kept as given."""
+
 
 def identified(values: dict[str, Any], state: State) -> dict[str, Any]:
     """The given probability and impact are both inherent and residual."""
@@ -75,14 +87,7 @@ RISK = RegisterKind(
     list_summary="A project's risk register, filtered, a page at a time.",
     statuses=STATUSES,
     fields=(
-        text("title", 200),
-        text("cause"),
-        text("event"),
-        text("effect"),
-        choice("category", CATEGORIES),
-        choice("kind", KINDS),
-        text("owner", 200),
-        choice("proximity", PROXIMITIES),
+        *DESCRIBED,
         *(scale(name) for name in RATINGS),
         Field("response", "choice", nullable=True, choices=RESPONSES["threat"]),
         optional_text("actions"),
@@ -102,14 +107,7 @@ RISK = RegisterKind(
         "identify",
         "Identified",
         (
-            text("title", 200),
-            text("cause"),
-            text("event"),
-            text("effect"),
-            choice("category", CATEGORIES),
-            choice("kind", KINDS),
-            text("owner", 200),
-            choice("proximity", PROXIMITIES),
+            *DESCRIBED,
             scale("probability"),
             scale("impact"),
         ),
