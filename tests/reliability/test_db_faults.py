@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import http.client
 import json
 import os
@@ -230,6 +231,27 @@ def files_under(path: Path) -> dict[str, int]:
     }
 
 
+def fill_to_the_last_byte(filler: Path) -> None:
+    """Fill what is left of a disk; unbuffered, so closing has nothing to flush."""
+    fd = os.open(filler, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        block = b"\0" * 65536
+        while True:
+            try:
+                written = os.write(fd, block)
+            except OSError as error:
+                if error.errno != errno.ENOSPC:
+                    raise
+                if len(block) == 1:
+                    return
+                block = block[: len(block) // 2]
+                continue
+            if written == 0:
+                return
+    finally:
+        os.close(fd)
+
+
 def test_disk_full_is_a_clear_error_and_writes_nothing(tmp_path: Path) -> None:
     with ExitStack() as stack:
         disk = stack.enter_context(small_disk(tmp_path / "disk", "24m"))
@@ -268,13 +290,7 @@ def test_disk_full_is_a_clear_error_and_writes_nothing(tmp_path: Path) -> None:
         assert head(server) == before
         assert files_under(server.data_dir / "blobs") == blobs_before  # no partial blob
         filler = disk / "filler"
-        with filler.open("wb") as out:  # fill what is left, to the last byte
-            try:
-                while True:
-                    out.write(b"\0" * 65536)
-                    out.flush()
-            except OSError:
-                pass
+        fill_to_the_last_byte(filler)
         statuses = Counter()
         for n in range(5):
             status, got, data = client.request(
