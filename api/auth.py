@@ -134,7 +134,7 @@ def _authenticate() -> None:
     # its own). An upload may stream for minutes: its command checks afresh.
     scope = ExitStack()
     g.head_check = scope
-    scope.enter_context(found.ledger.one_check())
+    scope.enter_context(found.app.one_check())
     if endpoint in RAW_BODY_ENDPOINTS:
         scope.close()
     g.principal = authenticate(found, Authenticate(_bearer_secret()))

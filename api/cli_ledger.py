@@ -49,7 +49,7 @@ def verify(head_file: Path | None, key_files: tuple[Path, ...], readers: int) ->
     with opened() as services:
         try:
             with click.progressbar(
-                length=services.ledger.head_position(),
+                length=services.app.head_position(),
                 label="verifying",
                 file=sys.stderr,
             ) as bar:

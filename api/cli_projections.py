@@ -96,21 +96,21 @@ def open_store(settings: Settings) -> Store:
     """A rebuild worker's engine, recorder and mapper (kept open in the worker)."""
     built = build_services(settings, create_tables=False)
     OPENED.append(built)
-    return built.views_engine, built.ledger.recorder, built.ledger.mapper
+    return built.views_engine, built.app.recorder, built.app.mapper
 
 
 def rebuild_all(services: Services, batch_size: int | None, workers: int) -> None:
     """Rebuild every model: one pass in this process, or shared between workers."""
     groups = plan(models(), workers) if workers > 1 else [[m.name for m in models()]]
-    length = len(groups) * services.ledger.head_position()
+    length = len(groups) * services.app.head_position()
     label = f"all models: {len(groups)} worker(s)"
     try:
         with click.progressbar(length=length, label=label) as bar:
             if workers == 1:
                 store = (
                     services.views_engine,
-                    services.ledger.recorder,
-                    services.ledger.mapper,
+                    services.app.recorder,
+                    services.app.mapper,
                 )
                 built = rebuild_together(
                     models(), store, progress=bar.update, batch_size=batch_size
@@ -142,7 +142,7 @@ def rebuild_one(
     services: Services, cls: type[ReadModel], batch_size: int | None
 ) -> None:
     """Rebuild one read model with a progress bar; Ctrl-C leaves it resumable."""
-    ledger, engine = services.ledger, services.views_engine
+    ledger, engine = services.app, services.views_engine
     with exclusive(engine, f"{cls.name}:rebuild", threading.Event()) as granted:
         if not granted:
             return

@@ -100,7 +100,7 @@ class Keys:
 
     def __init__(self, engine: Engine, ledger: PmoLedger) -> None:
         self.engine = engine
-        self.ledger = ledger
+        self.app = ledger
         self.owners = Owners()
         # One statement, no check-then-create: on SQLite a read that upgrades to a
         # write fails at once if the read-model processors committed in between.
@@ -137,7 +137,7 @@ class Keys:
         now = datetime.now(UTC)
         where = and_(keys.c.principal == principal, keys.c.key == key)
         try:
-            head = self.ledger.head_position()
+            head = self.app.head_position()
         except (StoreOperationalError, StoreInterfaceError) as error:
             raise StoreUnavailableError(str(error)) from error
         claim = {
@@ -188,7 +188,7 @@ class Keys:
         ):
             raise ApiError(409, "a request with this Idempotency-Key is in flight")
         try:
-            outcome = find_outcome(self.ledger, row.request_id, row.after_position or 0)
+            outcome = find_outcome(self.app, row.request_id, row.after_position or 0)
         except (StoreOperationalError, StoreInterfaceError) as error:
             raise StoreUnavailableError(str(error)) from error
         mine = and_(where, keys.c.state == "in-flight")
@@ -260,7 +260,7 @@ def success_status() -> int:
 
 def init_app(app: Flask, services: object) -> None:
     """Reserve keys before POST views run and keep the responses after."""
-    store = Keys(services.views_engine, services.ledger)  # type: ignore[attr-defined]
+    store = Keys(services.views_engine, services.app)  # type: ignore[attr-defined]
 
     def before() -> Response | None:
         key = request.headers.get("Idempotency-Key")

@@ -57,7 +57,7 @@ def fill(services: Services, project_id: UUID, versions: int) -> Subject:
     SNAPSHOT_INTERVAL events as the application takes them; content repeats
     over CONTENTS distinct bodies, each stored (and fsynced) once.
     """
-    ledger = services.ledger
+    ledger = services.app
     document_id = ledger.register_document(
         project_id,
         f"Plan {versions}",
@@ -104,7 +104,7 @@ def fill(services: Services, project_id: UUID, versions: int) -> Subject:
 def read_all(services: Services, sha256: str) -> int:
     """Read a blob's bytes to the end; return how many."""
     size = 0
-    with services.ledger.blobs.open(sha256) as reader:
+    with services.app.blobs.open(sha256) as reader:
         while chunk := reader.read_chunk():
             size += len(chunk)
     return size
@@ -112,7 +112,7 @@ def read_all(services: Services, sha256: str) -> int:
 
 def reads(services: Services, subject: Subject) -> dict[str, Callable[[], object]]:
     """The reads a custodian's questions cost, for one document."""
-    ledger, views, doc = services.ledger, services.views, subject.id
+    ledger, views, doc = services.app, services.views, subject.id
 
     def content_now() -> int:
         version = ledger.authoritative_at(doc)
@@ -151,7 +151,7 @@ def check(services: Services, subjects: list[Subject]) -> None:
         now = services.views.authoritative(s.id)
         assert now is not None and now["authoritative"] is not None
         assert now["authoritative"]["number"] == s.versions
-        aggregate = services.ledger.authoritative_at(s.id, s.middle)
+        aggregate = services.app.authoritative_at(s.id, s.middle)
         then = services.views.authoritative(s.id, s.middle)
         assert then is not None and aggregate is not None
         assert then["authoritative"]["number"] == aggregate.number
@@ -200,17 +200,17 @@ def run(backend: str, sizes: list[int], count: int, budget: float) -> dict[str, 
         services = build_services(settings, start_processors=True)
         try:
             started = time.perf_counter()
-            project_id = services.ledger.register_project(
+            project_id = services.app.register_project(
                 "DOCS", "Documents", "", "Sam", "Max", CUSTODIAN
             ).id
             subjects = [fill(services, project_id, size) for size in sizes]
             filled = time.perf_counter() - started
-            if not services.views.wait_for(services.ledger.head_position(), 3600):
+            if not services.views.wait_for(services.app.head_position(), 3600):
                 raise SystemExit("the read models did not catch up")
             caught_up = time.perf_counter() - started - filled
             check(services, subjects)
             medians, fastest = time_reads(services, subjects, count, budget)
-            events = services.ledger.head_position()
+            events = services.app.head_position()
         finally:
             services.close()
             shutil.rmtree(settings.data_dir)  # a 10k-version store is ~0.7 GB

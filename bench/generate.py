@@ -73,7 +73,7 @@ class Generator:
         mix: Sequence[tuple[str, int]] = MIX,
         project_every: int = PROJECT_EVERY,
     ) -> None:
-        self.ledger = ledger
+        self.app = ledger
         self.project_every = project_every
         self.rng = random.Random(seed)
         self.seed = seed
@@ -88,7 +88,7 @@ class Generator:
 
     def _store_blob(self, n: int) -> tuple[str, int]:
         body = f"generated document body {n}\n".encode() * (50 + 37 * n)
-        ref = self.ledger.blobs.put(io.BytesIO(body))
+        ref = self.app.blobs.put(io.BytesIO(body))
         return ref.sha256, ref.size
 
     def run(
@@ -98,7 +98,7 @@ class Generator:
         progress: Callable[[int], None] | None = None,
     ) -> int:
         """Append at least `events` events (the last stories cut); return the count."""
-        rng, mapper = self.rng, self.ledger.mapper
+        rng, mapper = self.rng, self.app.mapper
         active: list[Story] = []
         pending: list[StoredEvent] = []
         written, since_project = 0, self.project_every
@@ -131,7 +131,7 @@ class Generator:
         self, pending: list[StoredEvent], progress: Callable[[int], None] | None
     ) -> int:
         count = len(pending)
-        self.ledger.recorder.insert_events(pending)
+        self.app.recorder.insert_events(pending)
         pending.clear()
         if progress:
             progress(count)

@@ -43,7 +43,7 @@ PHASES = ("generate", "append", "baseline", "verify_serial", "verify")
 def baseline(services: Services) -> int:
     """Read every stored event raw, in order, and SHA-256 it; return how many."""
     count, sha256 = 0, hashlib.sha256
-    for rows in read_events(services.ledger.recorder, 0, None, READ_BATCH):
+    for rows in read_events(services.app.recorder, 0, None, READ_BATCH):
         for _, originator, _, topic, state in rows:
             sha256(originator + topic.encode() + state).digest()
         count += len(rows)
@@ -61,7 +61,7 @@ def append(services: Services) -> int:
 def verify(services: Services, readers: int | None = None) -> int:
     """Run the full verification; return the events it covered."""
     key = ledger_worker(services).signer.key.public_key()
-    app = services.ledger
+    app = services.app
     report = Verifier(
         services.views_engine, app.recorder, app.blobs, [key], readers=readers
     ).run()
@@ -85,7 +85,7 @@ def run_phase(phase: str, data_dir: Path, url: str, events: int) -> None:
     services = build_services(Settings(data_dir=data_dir, database_url=url))
     began, cpu, readers_cpu = time.perf_counter(), time.process_time(), children_cpu()
     if phase == "generate":
-        count = generate(services.ledger, events)
+        count = generate(services.app, events)
     elif phase == "verify_serial":
         count = verify(services, readers=0)
     else:

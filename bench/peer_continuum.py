@@ -125,7 +125,7 @@ def ledger(risks: int, updates: int) -> dict[str, float]:
     """The same workload through PmoLedger commands and the risks read model."""
     with settings_for("sqlite") as settings:
         services = build_services(settings)
-        app = services.ledger
+        app = services.app
         project = app.register_project("PEER", "Peer", "", "S", "M", META).id
         started = time.perf_counter()
         ids = [

@@ -44,7 +44,7 @@ from usecases.root import Services, build_services
 
 def baseline(services: Services) -> tuple[int, float]:
     """Read the log raw and bulk-insert one row per event; return (rows, seconds)."""
-    ledger, engine = services.ledger, services.views_engine
+    ledger, engine = services.app, services.views_engine
     table = Table(
         f"bench_{uuid4().hex[:8]}",
         MetaData(),
@@ -79,7 +79,7 @@ def open_store(settings: Settings) -> Store:
     """A worker's own engine, recorder and mapper (tables already exist)."""
     services = build_services(settings, create_tables=False)
     OPENED.append(services)
-    return services.views_engine, services.ledger.recorder, services.ledger.mapper
+    return services.views_engine, services.app.recorder, services.app.mapper
 
 
 def rebuild_all(settings: Settings, workers: int, head: int, pipe: Any) -> None:
@@ -122,10 +122,8 @@ def as_of_query(backend: str, versions: int) -> dict[str, float]:
     with settings_for(backend) as settings:
         services = build_services(settings)
         try:
-            generate(
-                services.ledger, versions, mix=(("risk", 1),), project_every=versions
-            )
-            ledger = services.ledger
+            generate(services.app, versions, mix=(("risk", 1),), project_every=versions)
+            ledger = services.app
             for name in ("projects", "risks"):
                 cls = by_name()[name]
                 rebuild(cls, services.views_engine, ledger.recorder, ledger.mapper)
@@ -174,9 +172,9 @@ def main() -> None:
     with settings_for(args.backend) as settings:
         services = build_services(settings)
         started = time.perf_counter()
-        generate(services.ledger, args.events)
+        generate(services.app, args.events)
         generated = time.perf_counter() - started
-        head = services.ledger.head_position()
+        head = services.app.head_position()
         results.update(
             events=head, generate_s=generated, generate_per_s=head / generated
         )
@@ -192,7 +190,7 @@ def main() -> None:
             rebuild_all_workers=_workers(outcomes),
         )
         if args.per_model:
-            ledger = services.ledger
+            ledger = services.app
             for cls in models():
                 started, cpu = time.perf_counter(), time.process_time()
                 rebuild(cls, services.views_engine, ledger.recorder, ledger.mapper)

@@ -80,7 +80,7 @@ def threaded_rate(
 def prepared(settings: Settings) -> tuple[Services, UUID, list[UUID], bytes]:
     """A store with a project and risks; the state bytes of a real assess event."""
     services = build_services(settings)
-    ledger = services.ledger
+    ledger = services.app
     project = ledger.register_project("BENCH", "Bench", "", "S", "M", META).id
     risks = [identify(ledger, project) for _ in range(64)]
     ledger.perform("assess_risk", risks[0], ratings(2, 2, 1, 1), META)
@@ -117,7 +117,7 @@ def run(backend: str, writes: int, threads: int) -> dict[str, object]:
     """Every figure for one backend."""
     with settings_for(backend) as settings:
         services, project, risks, state = prepared(settings)
-        ledger = services.ledger
+        ledger = services.app
         if backend == "sqlite":
             raw: RawSQLite | RawPostgres = RawSQLite(settings.data_dir / "raw.db")
         else:
@@ -148,7 +148,7 @@ def cpu_cost(writes: int) -> dict[str, object]:
         settings = Settings(data_dir, f"sqlite:///{data_dir}/events.db")
         services, project, risks, state = prepared(settings)
         raw = RawSQLite(data_dir / "raw.db")
-        rates = compared(services.ledger, raw, project, risks, state, writes)
+        rates = compared(services.app, raw, project, risks, state, writes)
         services.close()
     finally:
         shutil.rmtree(data_dir)

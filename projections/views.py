@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
-from typing import Any, Literal, TypeVar, cast
+from typing import Any, TypeVar, cast
 from uuid import UUID
 
 from sqlalchemy import Connection, Engine, Select, select
@@ -35,7 +35,8 @@ from projections.read_model import ReadModel
 from projections.register import RegisterModel
 from projections.temporal import as_at
 
-Kind = Literal["risks", "issues", "changes", "decisions"]
+Kind = str
+"""A register's name (its path segment): "risks", "issues", ..."""
 M = TypeVar("M", bound=ReadModel)
 AUDIT_PAGE = 500
 

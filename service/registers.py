@@ -33,9 +33,7 @@ class RegisterCommands(ProjectCommands):
         cls = catalogue.entry_class_for(use_case)
         if use_case == cls.register_kind.create.use_case:
             return self.start_entry(cls, subject, values, meta)
-        return self.change_entry(
-            cls, subject, use_case, values, meta, expected_version
-        )
+        return self.change_entry(cls, subject, use_case, values, meta, expected_version)
 
     def start_entry(
         self,

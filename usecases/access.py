@@ -44,28 +44,28 @@ class SessionQuery:
 
 def issue_token(services: Services, command: IssueToken, meta: Meta) -> IssuedToken:
     """Issue a token; its secret is returned once and only its hash is stored."""
-    return services.ledger.issue_token(command.name, command.role, meta)
+    return services.app.issue_token(command.name, command.role, meta)
 
 
 def revoke_token(services: Services, command: RevokeToken, meta: Meta) -> int:
     """Revoke a token; return the position of the revocation."""
-    return services.ledger.revoke_token(command.token_id, meta)
+    return services.app.revoke_token(command.token_id, meta)
 
 
 def list_tokens(services: Services) -> list[TokenSummary]:
     """Every token ever issued, oldest first, with its status (never a secret)."""
-    return services.ledger.list_tokens()
+    return services.app.list_tokens()
 
 
 def authenticate(services: Services, query: Authenticate) -> Principal:
     """The principal of an active token, or AuthenticationError."""
-    return services.ledger.authenticate(query.secret)
+    return services.app.authenticate(query.secret)
 
 
 def session_principal(services: Services, query: SessionQuery) -> Principal | None:
     """The principal of a session's token, or None once it is unknown or revoked."""
     try:
-        token = services.ledger.load(Token, UUID(query.token_id))
+        token = services.app.load(Token, UUID(query.token_id))
     except (NotFoundError, ValueError):
         return None
     if token.status != "active":

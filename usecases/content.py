@@ -124,7 +124,7 @@ def download_version(
     The copy is recorded before any byte is handed over (configuration control);
     content the caller holds already, or a range further in, records nothing.
     """
-    ledger = services.ledger
+    ledger = services.app
     version = _version(services, command.document_id, command.number)
     if not ledger.blobs.exists(version.sha256):
         raise NotAvailableError("the content of this version is no longer stored")
@@ -141,7 +141,7 @@ def download_version(
 
 
 def _version(services: Services, document_id: UUID, number: int | None) -> Version:
-    ledger = services.ledger
+    ledger = services.app
     if number is None:
         found = ledger.authoritative_at(document_id)
         if found is None:
@@ -218,7 +218,7 @@ def document_record(services: Services, query: DocumentQuery) -> DocumentRecord:
         current,
         then,
         list(views.iter_audit(entity_id=query.document_id)),
-        plain(services.ledger.disposal_date(query.document_id)),
+        plain(services.app.disposal_date(query.document_id)),
     )
 
 
@@ -231,7 +231,7 @@ def authoritative_version(
     committed before the read (a few indexed lookups); otherwise it is replayed
     from the document's events, which takes longer the longer the history.
     """
-    ledger = services.ledger
+    ledger = services.app
     if query.as_of is None:
         return plain(ledger.authoritative_at(query.document_id))
     head = ledger.head_position()
@@ -249,23 +249,21 @@ def authoritative_version(
 
 def version_by_sha256(services: Services, query: VersionBySha256) -> dict[str, Any]:
     """The latest version whose content has this sha256."""
-    return dict(
-        plain(services.ledger.version_by_sha256(query.document_id, query.sha256))
-    )
+    return dict(plain(services.app.version_by_sha256(query.document_id, query.sha256)))
 
 
 def copy_holders(services: Services, query: VersionQuery) -> list[dict[str, Any]]:
     """Every copy issued: recipient, version, when, by whom, why."""
-    return list(plain(services.ledger.copy_holders(query.document_id)))
+    return list(plain(services.app.copy_holders(query.document_id)))
 
 
 def disposal_date(services: Services, query: VersionQuery) -> dict[str, Any]:
     """The retention class, trigger, due date and earliest disposal date now."""
-    return dict(plain(services.ledger.disposal_date(query.document_id)))
+    return dict(plain(services.app.disposal_date(query.document_id)))
 
 
 def diff(services: Services, query: DiffQuery) -> str:
     """The unified diff between two text versions ("" when identical)."""
-    ledger = services.ledger
+    ledger = services.app
     document = ledger.load(Document, query.document_id, read_only=True)
     return diff_versions(ledger.blobs, document, query.old, query.new)

@@ -137,7 +137,7 @@ def register_document(
     check_project_version(
         services, command.project_id, command.expected_project_version
     )
-    return services.ledger.register_document(
+    return services.app.register_document(
         command.project_id,
         command.title,
         command.doc_type,
@@ -152,7 +152,7 @@ def submit_version(
     services: Services, command: SubmitVersion, meta: Meta
 ) -> SubmittedVersion:
     """Store the content (streamed, hashed, within the upload limit), then record."""
-    ledger = services.ledger
+    ledger = services.app
     limit = services.settings.upload_limit
     if command.declared_size is not None and command.declared_size > limit:
         raise UploadTooLargeError(limit)
@@ -175,14 +175,14 @@ def send_version_for_review(
     services: Services, command: SendVersionForReview, meta: Meta
 ) -> Written:
     """Move a draft version into review."""
-    return services.ledger.send_version_for_review(
+    return services.app.send_version_for_review(
         command.document_id, command.number, meta, command.expected_version
     )
 
 
 def approve_version(services: Services, command: ApproveVersion, meta: Meta) -> Written:
     """Approve a version in review; the one approved before is superseded."""
-    return services.ledger.approve_version(
+    return services.app.approve_version(
         command.document_id, command.number, meta, command.expected_version
     )
 
@@ -191,21 +191,21 @@ def withdraw_version(
     services: Services, command: WithdrawVersion, meta: Meta
 ) -> Written:
     """Withdraw a version from use."""
-    return services.ledger.withdraw_version(
+    return services.app.withdraw_version(
         command.document_id, command.number, meta, command.expected_version
     )
 
 
 def issue_copy(services: Services, command: IssueCopy, meta: Meta) -> Written:
     """Record a copy of a version issued to a named recipient for a purpose."""
-    return services.ledger.issue_copy(
+    return services.app.issue_copy(
         command.document_id, command.number, command.recipient, command.purpose, meta
     )
 
 
 def place_hold(services: Services, command: PlaceHold, meta: Meta) -> Written:
     """Place a legal hold; a held document cannot be disposed of."""
-    return services.ledger.place_hold(
+    return services.app.place_hold(
         command.document_id,
         command.hold_id,
         command.title,
@@ -217,7 +217,7 @@ def place_hold(services: Services, command: PlaceHold, meta: Meta) -> Written:
 
 def release_hold(services: Services, command: ReleaseHold, meta: Meta) -> Written:
     """Release one legal hold."""
-    return services.ledger.release_hold(
+    return services.app.release_hold(
         command.document_id, command.hold_id, meta, command.expected_version
     )
 
@@ -226,7 +226,7 @@ def extend_retention(
     services: Services, command: ExtendRetention, meta: Meta
 ) -> Written:
     """Extend retention to a later date (it is never shortened)."""
-    return services.ledger.extend_retention(
+    return services.app.extend_retention(
         command.document_id, command.until, meta, command.expected_version
     )
 
@@ -235,6 +235,6 @@ def dispose_document(
     services: Services, command: DisposeDocument, meta: Meta
 ) -> Disposal:
     """Dispose of the content once due and unheld; the stub and history stay."""
-    return services.ledger.dispose_document(
+    return services.app.dispose_document(
         command.document_id, meta, None, command.expected_version
     )

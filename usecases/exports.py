@@ -140,14 +140,14 @@ class EvidencePack:
 def record_export(services: Services, command: RecordExport, meta: Meta) -> Written:
     """Record an export event; the filters given (None left out) become text."""
     shown = {k: str(v) for k, v in command.filters.items() if v is not None}
-    return services.ledger.record_export(command.subject, command.fmt, shown, meta)
+    return services.app.record_export(command.subject, command.fmt, shown, meta)
 
 
 def export_audit(services: Services, command: ExportAudit, meta: Meta) -> AuditExport:
     """The audit trail as NDJSON or CSV lines, recorded before any line is read."""
     project_id = command.project_id
     if command.project_code is not None:
-        project_id = services.ledger.project_id_for_code(command.project_code)
+        project_id = services.app.project_id_for_code(command.project_code)
         if project_id is None:
             raise NotAvailableError(f"no project with code {command.project_code!r}")
     if command.catch_up:
@@ -200,7 +200,7 @@ def register_columns(kind: str) -> tuple[str, ...]:
 
 def export_register(services: Services, command: ExportRegister, meta: Meta) -> Export:
     """A project's register from the temporal read model, recorded as an export."""
-    code = services.ledger.load(Project, command.project_id, read_only=True).code
+    code = services.app.load(Project, command.project_id, read_only=True).code
     rows = query_views(
         services.views.iter_register,
         command.kind,
@@ -248,7 +248,7 @@ def export_evidence(
 
     Built in a spooled file (memory up to 16 MiB, then disk), then recorded.
     """
-    ledger = services.ledger
+    ledger = services.app
     if isinstance(command.project, UUID):
         project_id = command.project
     else:

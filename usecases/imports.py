@@ -34,10 +34,10 @@ def import_register(
 ) -> Imported:
     """Check every row, then record them all in one commit as meta's actor."""
     return record_rows(
-        services.ledger, command.kind, command.file, command.project_code, meta.actor
+        services.app, command.kind, command.file, command.project_code, meta.actor
     )
 
 
 def load_demo(services: Services, command: LoadDemo) -> DemoSummary:
     """Record the sample through the real commands, as the sample's own people."""
-    return record_demo(services.ledger, command.seed)
+    return record_demo(services.app, command.seed)

@@ -149,7 +149,7 @@ def integrity_status(services: Services) -> IntegrityStatus:
         head = None
     return IntegrityStatus(
         head,
-        services.ledger.head_position(),
+        services.app.head_position(),
         reader.public_keys(),
         reader.last_verification(),
     )
@@ -171,8 +171,8 @@ def verify_store(services: Services, command: VerifyStore) -> VerifyReport:
         )
     verifier = Verifier(
         services.views_engine,
-        services.ledger.recorder,
-        services.ledger.blobs,
+        services.app.recorder,
+        services.app.blobs,
         keys,
         command.trusted_head,
         command.readers,

@@ -23,7 +23,7 @@ def read_model_status(services: Services) -> list[dict[str, Any]]:
 
 def readiness(services: Services) -> Readiness:
     """Whether the store answers (errors propagate), with every read model's lag."""
-    position = services.ledger.head_position()
+    position = services.app.head_position()
     lag = [
         {"name": row["name"], "lag": row["lag"], "state": row["state"]}
         for row in read_model_status(services)

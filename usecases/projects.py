@@ -92,7 +92,7 @@ def register_project(
     services: Services, command: RegisterProject, meta: Meta
 ) -> Written:
     """Register a project under a code no other project has used."""
-    return services.ledger.register_project(
+    return services.app.register_project(
         command.code,
         command.name,
         command.description,
@@ -106,7 +106,7 @@ def change_project_details(
     services: Services, command: ChangeProjectDetails, meta: Meta
 ) -> Written:
     """Replace a project's name, description, sponsor and manager."""
-    return services.ledger.change_project_details(
+    return services.app.change_project_details(
         command.project_id,
         command.name,
         command.description,
@@ -121,14 +121,14 @@ def change_project_stage(
     services: Services, command: ChangeProjectStage, meta: Meta
 ) -> Written:
     """Move a project into a named stage."""
-    return services.ledger.change_project_stage(
+    return services.app.change_project_stage(
         command.project_id, command.stage, meta, command.expected_version
     )
 
 
 def report_status(services: Services, command: ReportStatus, meta: Meta) -> Written:
     """Record a highlight report for a period."""
-    return services.ledger.report_project_status(
+    return services.app.report_project_status(
         command.project_id,
         command.period_start,
         command.period_end,
@@ -145,14 +145,14 @@ def report_status(services: Services, command: ReportStatus, meta: Meta) -> Writ
 
 def close_project(services: Services, command: CloseProject, meta: Meta) -> Written:
     """Close a project."""
-    return services.ledger.close_project(
+    return services.app.close_project(
         command.project_id, meta, command.expected_version
     )
 
 
 def reopen_project(services: Services, command: ReopenProject, meta: Meta) -> Written:
     """Reopen a closed project (the domain allows the PMO head only)."""
-    return services.ledger.reopen_project(
+    return services.app.reopen_project(
         command.project_id, meta, command.expected_version
     )
 
@@ -170,7 +170,7 @@ def check_project_version(
     """A create under a project honours If-Match: it names the project's version."""
     if expected is None:
         return
-    project = services.ledger.load(Project, project_id)
+    project = services.app.load(Project, project_id)
     if project.version != expected:
         raise ProjectVersionError(project_id, expected, project.version)
 
@@ -180,11 +180,11 @@ def find_project(services: Services, reference: str) -> UUID:
     try:
         project_id = UUID(reference)
     except ValueError:
-        found = services.ledger.project_id_for_code(reference)
+        found = services.app.project_id_for_code(reference)
         if found is None:
             raise NotAvailableError(f"no project {reference!r}") from None
         return found
-    return services.ledger.load(Project, project_id, read_only=True).id
+    return services.app.load(Project, project_id, read_only=True).id
 
 
 @dataclass(frozen=True)

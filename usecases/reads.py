@@ -106,7 +106,7 @@ def read_entity(services: Services, query: EntityQuery) -> EntityView:
     a document), or a register whose read model has not yet reached the
     store's head. This is the one place an entity read replays.
     """
-    ledger = services.ledger
+    ledger = services.app
     if query.as_of is None:
         return entity_view(ledger.load(query.kind, query.entity_id))
     moment = as_aware(query.as_of)
@@ -132,11 +132,11 @@ def register_entry_at(
     """An entry as at a moment from its temporal table (None: not caught up)."""
     views = getattr(services, "views", None)
     kind = cls.register_kind
-    if views is None or views.reached(kind.name) < services.ledger.head_position():
+    if views is None or views.reached(kind.name) < services.app.head_position():
         return None
     row = views.get_entry(kind.name, entity_id, moment)
     if row is None:
-        services.ledger.load(cls, entity_id)
+        services.app.load(cls, entity_id)
         raise NotAvailableError(f"{entity_id} did not exist at {moment.isoformat()}")
     state = {f.name: plain(row[f.name]) for f in kind.fields}
     state.update(
@@ -151,7 +151,7 @@ def register_entry_at(
 
 def entity_history(services: Services, query: HistoryQuery) -> EntityHistory:
     """Every event of one entity, oldest first (unknown id or kind: not found)."""
-    ledger = services.ledger
+    ledger = services.app
     ledger.load(query.kind, query.entity_id)
     events = []
     for event in ledger.events.get(query.entity_id):
@@ -243,7 +243,7 @@ def wait_for_position(services: Services, position: int | None) -> None:
     """Read-your-writes: wait (bounded) until the read models reach a position."""
     if position is None or position <= 0:
         return
-    head = services.ledger.head_position()
+    head = services.app.head_position()
     if position > head:
         raise PositionBeyondHeadError(position, head)
     if not services.views.wait_for(position, MAX_WAIT_SECONDS):

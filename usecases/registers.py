@@ -79,4 +79,4 @@ def execute(services: Services, given: RegisterCommand, meta: Meta) -> Written:
     values: dict[str, Any] = {p.name: getattr(given, p.name) for p in declared.params}
     subject: UUID = getattr(given, target(kind, declared))
     expected: int | None = getattr(given, "expected_version", None)
-    return services.ledger.perform(given.use_case, subject, values, meta, expected)
+    return services.app.perform(given.use_case, subject, values, meta, expected)

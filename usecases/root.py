@@ -27,7 +27,7 @@ class Services:
     """Everything a request or a command-line call needs, built once per process."""
 
     settings: Settings
-    ledger: PmoLedger
+    app: PmoLedger
     views_engine: Engine
     views: Views
     runner: Runner
@@ -53,7 +53,7 @@ class Services:
         """Stop background processors, then release database connections."""
         self.runner.stop()
         self.ledger_worker.stop()
-        self.ledger.close()
+        self.app.close()
         self.views_engine.dispose()
 
 
@@ -73,7 +73,7 @@ def build_services(
     )
     services = Services(
         settings=settings,
-        ledger=ledger,
+        app=ledger,
         views_engine=views_engine,
         views=views,
         runner=runner,
@@ -89,8 +89,8 @@ def ledger_worker(services: Services) -> LedgerWorker:
     """A new ledger worker for these services, not started (tests call sign_now)."""
     return build_ledger_worker(
         services.views_engine,
-        services.ledger.recorder,
-        services.ledger.mapper,
+        services.app.recorder,
+        services.app.mapper,
         services.settings.key_path,
     )
 
@@ -122,7 +122,7 @@ def build_blob_store(
 
 def ensure_bootstrap_token(services: Services) -> str | None:
     """On an empty store, issue the first pmo-head token; return it if new."""
-    ledger = services.ledger
+    ledger = services.app
     if ledger.has_tokens():
         return None
     settings = services.settings

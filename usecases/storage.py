@@ -30,7 +30,7 @@ class CollectGarbage:
 
 def verify_content(services: Services, command: VerifyContent) -> VerificationReport:
     """Missing, corrupt and unexpected content, found by re-hashing the store."""
-    ledger = services.ledger
+    ledger = services.app
     inventory = ledger.content_inventory()
     total, done = len(inventory.live), 0
 
@@ -44,4 +44,4 @@ def verify_content(services: Services, command: VerifyContent) -> VerificationRe
 
 def collect_garbage(services: Services, command: CollectGarbage) -> list[str]:
     """The digests of the content removed."""
-    return services.ledger.collect_blob_garbage(command.grace)
+    return services.app.collect_blob_garbage(command.grace)

@@ -15,19 +15,23 @@ from api.ui.common import (
     services,
     ui_meta,
 )
+from service.domain.catalogue import kinds
 from usecases import exports, integrity
 from usecases.audit import AuditQuery, audit_page
 from usecases.errors import ProofRefusedError
 from usecases.projects import ProjectsQuery, list_projects
 
 PAGE = 50
-ENTITY_KINDS = {
-    "Risk": "risks",
-    "Issue": "issues",
-    "ChangeRequest": "changes",
-    "Decision": "decisions",
-}
-ENTITY_TYPES = ("Project", *ENTITY_KINDS, "Document", "Token")
+
+
+def entity_kinds() -> dict[str, str]:
+    """Each register's aggregate name with the path segment of its register."""
+    return {k.aggregate: k.name for k in kinds()}
+
+
+def entity_types() -> tuple[str, ...]:
+    """The entity types the audit trail can be filtered by."""
+    return ("Project", *entity_kinds(), "Document", "Token")
 
 
 def audit_filters() -> dict[str, Any]:
@@ -45,7 +49,7 @@ def audit_filters() -> dict[str, Any]:
 
 def entity_link(row: dict[str, Any]) -> str | None:
     """Where the UI shows the entity an event belongs to."""
-    kind = ENTITY_KINDS.get(row["entity_type"])
+    kind = entity_kinds().get(row["entity_type"])
     if kind is not None:
         return url_for("ui.entry", kind=kind, entity_id=row["entity_id"])
     if row["entity_type"] == "Project":
@@ -74,7 +78,7 @@ def audit() -> str:
         next_cursor=found.next_cursor,
         args=args,
         projects=list_projects(services(), ProjectsQuery()),
-        entity_types=ENTITY_TYPES,
+        entity_types=entity_types(),
     )
 
 

@@ -11,6 +11,7 @@ from flask import Blueprint, abort, g, render_template
 from api.context import services
 from service.application import Principal
 from service.domain.base import Meta
+from service.domain.catalogue import kinds
 from usecases.projects import ProjectQuery, get_project
 
 blueprint = Blueprint(
@@ -21,12 +22,6 @@ blueprint = Blueprint(
     static_url_path="/static",
 )
 
-KINDS = {
-    "risks": "Risk register",
-    "issues": "Issue register",
-    "changes": "Change log",
-    "decisions": "Decision log",
-}
 DOWNLOADERS = frozenset({"pmo-head", "custodian", "auditor", "project-officer"})
 
 
@@ -44,7 +39,7 @@ def ui_meta() -> Meta:
 
 def page(template: str, **context: Any) -> str:
     """Render a UI template with the caller in the context."""
-    return render_template(f"ui/{template}", **context)
+    return render_template(f"ui/{template}", registers=kinds(), **context)
 
 
 def project_or_404(

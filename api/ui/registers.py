@@ -11,7 +11,6 @@ from flask import Response, abort, request
 from api.exports import download
 from api.ui.analysis import rows
 from api.ui.common import (
-    KINDS,
     blueprint,
     page,
     parse_moment,
@@ -20,43 +19,20 @@ from api.ui.common import (
     ui_meta,
 )
 from projections.views import Kind
-from service.domain import change, decision, issue, risk
+from service.domain.catalogue import entry_class_of
+from service.domain.register import RegisterKind
 from usecases import exports
 from usecases.reads import EntryQuery, register_entry
 
-COLUMNS: dict[str, tuple[str, ...]] = {
-    "risks": (
-        "title", "category", "kind", "owner", "proximity",
-        "inherent_score", "residual_score", "response", "status", "created_at",
-    ),
-    "issues": (
-        "title", "issue_type", "priority", "severity", "status",
-        "created_at", "recorded_at",
-    ),
-    "changes": ("title", "step", "status", "decision", "authority", "created_at"),
-    "decisions": ("title", "decided_on", "decided_by", "outcome", "status"),
-}  # fmt: skip
-CHOICES: dict[str, dict[str, tuple[str, ...]]] = {
-    "risks": {
-        "status": risk.STATUSES,
-        "category": risk.CATEGORIES,
-        "kind": risk.KINDS,
-        "proximity": risk.PROXIMITIES,
-    },
-    "issues": {
-        "status": issue.STATUSES,
-        "issue_type": issue.ISSUE_TYPES,
-        "priority": issue.PRIORITIES,
-        "severity": issue.SEVERITIES,
-    },
-    "changes": {
-        "status": change.STATUSES,
-        "step": change.STEPS,
-        "decision": change.DECISIONS,
-    },
-    "decisions": {"status": decision.STATUSES},
-}
-TEXT_FILTERS = {"risks": ("owner",), "decisions": ("decided_by",)}
+
+def kind_of(kind: str) -> RegisterKind:
+    """The declared register shown at this path segment (404 if none)."""
+    try:
+        return entry_class_of(kind).register_kind
+    except KeyError:
+        abort(404)
+
+
 # A heat-map cell: filtered here, as the read model has no rating filters.
 CELL = (
     "inherent_probability",
@@ -66,16 +42,10 @@ CELL = (
 )
 
 
-def _kind(kind: str) -> Kind:
-    if kind not in KINDS:
-        abort(404)
-    return kind  # type: ignore[return-value]
-
-
 def selected(kind: Kind) -> tuple[datetime | None, dict[str, object]]:
     """The moment and the filters the query string asks for."""
     as_of = parse_moment(request.args.get("as_of"))
-    names = (*CHOICES[kind], *TEXT_FILTERS.get(kind, ()))
+    names = kind_of(kind).ui_filters
     filters = {n: request.args[n] for n in names if request.args.get(n)}
     cell = {n: int(request.args[n]) for n in CELL if request.args.get(n, "").isdigit()}
     return as_of, {**filters, **cell}
@@ -94,9 +64,10 @@ def register_rows(
     found = [
         r for r in found if all(r.get(k) == v for k, v in filters.items() if k in CELL)
     ]
+    columns = kind_of(kind).columns()
     sort = request.args.get("sort", "")
-    if sort not in COLUMNS[kind]:
-        sort = "created_at" if "created_at" in COLUMNS[kind] else "title"
+    if sort not in columns:
+        sort = "created_at" if "created_at" in columns else "title"
     found.sort(key=lambda r: _sort_key(r.get(sort)))
     if request.args.get("dir") == "desc":
         found.reverse()
@@ -115,17 +86,17 @@ def _sort_key(value: Any) -> tuple[int, Any]:
 @blueprint.get("/projects/<uuid:project_id>/<kind>")
 def register(project_id: UUID, kind: str) -> str:
     """One register of a project, as it stands now or stood at a moment."""
-    checked = _kind(kind)
-    as_of, filters, found = register_rows(checked, project_id)
+    declared = kind_of(kind)
+    as_of, filters, found = register_rows(kind, project_id)
     project = project_or_404(project_id)
     return page(
         "register.html",
         project=project,
-        kind=checked,
-        title=KINDS[checked],
-        columns=COLUMNS[checked],
-        choices=CHOICES[checked],
-        text_filters=TEXT_FILTERS.get(checked, ()),
+        kind=kind,
+        title=declared.heading,
+        columns=declared.columns(),
+        choices=declared.menus(),
+        text_filters=declared.text_filters(),
         rows=found,
         as_of=as_of,
         filters=filters,
@@ -138,15 +109,15 @@ def register(project_id: UUID, kind: str) -> str:
 @blueprint.get("/projects/<uuid:project_id>/<kind>.<fmt>")
 def export_register(project_id: UUID, kind: str, fmt: str) -> Response:
     """The register as shown (as at, filtered, sorted), as CSV or XLSX."""
-    checked = _kind(kind)
+    declared = kind_of(kind)
     project = project_or_404(project_id)
-    _, _, found = register_rows(checked, project_id)
+    _, _, found = register_rows(kind, project_id)
     command = exports.ExportRows(
-        checked,
+        kind,
         fmt,
-        ("id", *COLUMNS[checked], "version", "recorded_at", "position"),
+        ("id", *declared.columns(), "version", "recorded_at", "position"),
         found,
-        f"{project['code']}-{checked}.{fmt}",
+        f"{project['code']}-{kind}.{fmt}",
         {"project_id": str(project_id), **request.args},
     )
     done = exports.export_rows(services(), command, ui_meta())
@@ -156,8 +127,8 @@ def export_register(project_id: UUID, kind: str, fmt: str) -> Response:
 @blueprint.get("/<kind>/<uuid:entity_id>")
 def entry(kind: str, entity_id: UUID) -> str:
     """One entry with the timeline of its events: who, when, why, before -> after."""
-    checked = _kind(kind)
-    found = register_entry(services(), EntryQuery(checked, entity_id))
+    declared = kind_of(kind)
+    found = register_entry(services(), EntryQuery(kind, entity_id))
     by_position = {v["valid_from_position"]: v for v in found.versions}
     hidden = {
         "version", "recorded_at", "position", "valid_from_position", "valid_from",
@@ -177,8 +148,8 @@ def entry(kind: str, entity_id: UUID) -> str:
     project = project_or_404(found.current["project_id"])
     return page(
         "entry.html",
-        kind=checked,
-        title=KINDS[checked],
+        kind=kind,
+        title=declared.heading,
         entry=found.current,
         project=project,
         timeline=timeline,

@@ -178,6 +178,9 @@ CHANGE = RegisterKind(
         "authority": ("authority", "eq"),
     },
     list_filters=("status", "step"),
+    title="Change log",
+    ui_columns=("title", "step", "status", "decision", "authority", "created_at"),
+    ui_filters=("status", "step", "decision"),
     export_columns=(
         "id",
         "title",

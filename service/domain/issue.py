@@ -116,6 +116,17 @@ ISSUE = RegisterKind(
         ),
     ),
     list_filters=("status", "issue_type", "priority", "severity"),
+    title="Issue register",
+    ui_columns=(
+        "title",
+        "issue_type",
+        "priority",
+        "severity",
+        "status",
+        "created_at",
+        "recorded_at",
+    ),
+    ui_filters=("status", "issue_type", "priority", "severity"),
     filters={
         "status": ("status", "eq"),
         "issue_type": ("issue_type", "eq"),

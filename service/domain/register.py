@@ -213,6 +213,39 @@ class RegisterKind:
     import_steps: tuple[ImportStep, ...] | None = None
     blueprint_description: str = ""
     list_summary: str = ""
+    title: str = ""
+    """The register's heading where people read it (the UI)."""
+    ui_columns: tuple[str, ...] = ()
+    """The columns a person sees in the register, in order."""
+    ui_filters: tuple[str, ...] = ("status",)
+    """The filters offered beside the register: a choice field is a menu."""
+
+    @property
+    def heading(self) -> str:
+        """The register's heading (its title, else its OpenAPI description)."""
+        return self.title or self.blueprint_description or self.name.capitalize()
+
+    @property
+    def label(self) -> str:
+        """The register's short name in a menu ("Risks")."""
+        return self.name.replace("-", " ").capitalize()
+
+    def columns(self) -> tuple[str, ...]:
+        """The columns people see: declared, else the export columns."""
+        declared = self.ui_columns or tuple(c for c in self.export_columns if c != "id")
+        return declared or ("title", "status", "created_at")
+
+    def menus(self) -> dict[str, tuple[str, ...]]:
+        """The UI filters that are a choice of fixed values, with those values."""
+        return {
+            name: self.field(name).choices
+            for name in self.ui_filters
+            if self.field(name).kind == "choice"
+        }
+
+    def text_filters(self) -> tuple[str, ...]:
+        """The UI filters typed as text."""
+        return tuple(n for n in self.ui_filters if self.field(n).kind != "choice")
 
     def field(self, name: str) -> Field:
         """A field of the entry (or a derived one) by name."""

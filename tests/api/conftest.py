@@ -60,7 +60,7 @@ class Api:
 
     def head(self) -> int:
         """The event store's head position (to check a refusal wrote nothing)."""
-        return self.services.ledger.head_position()
+        return self.services.app.head_position()
 
     def project(self, code: str | None = None) -> str:
         code = code or "P-" + uuid.uuid4().hex[:8].upper()
@@ -105,7 +105,7 @@ def issue_tokens(services: Services) -> dict[str, str]:
     """One token per role, issued straight through the application."""
     meta = Meta("setup", "pmo-head")
     return {
-        role: services.ledger.issue_token(f"{role}-user", role, meta).secret
+        role: services.app.issue_token(f"{role}-user", role, meta).secret
         for role in ROLES
     }
 

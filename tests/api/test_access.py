@@ -166,9 +166,9 @@ def test_events_record_the_principal_and_role(shared: Api) -> None:
 
     pid = shared.project(f"M{uuid.uuid4().hex[:6]}")
     rid = shared.post(f"/projects/{pid}/risks", RISK, role="contributor").json["id"]
-    event = next(iter(shared.services.ledger.events.get(uuid.UUID(rid))))
+    event = next(iter(shared.services.app.events.get(uuid.UUID(rid))))
     assert (event.meta.actor, event.meta.role) == ("contributor-user", "contributor")
-    assert shared.services.ledger.load(Risk, uuid.UUID(rid)).version == 1
+    assert shared.services.app.load(Risk, uuid.UUID(rid)).version == 1
 
 
 @pytest.fixture(params=BACKENDS)
@@ -200,8 +200,8 @@ def test_a_token_revoked_elsewhere_is_refused_by_the_next_request(
     url = f"/api/v1/risks/{risk}/assessments"
     # The token and the risk are now cached in the app's process.
     assert api.client.post(url, json=assess, headers=officer).status_code == 201
-    token = api.services.ledger.authenticate(api.tokens["project-officer"])
-    other.ledger.revoke_token(token.token_id, Meta("other", "pmo-head"))
+    token = api.services.app.authenticate(api.tokens["project-officer"])
+    other.app.revoke_token(token.token_id, Meta("other", "pmo-head"))
     head = api.head()
     refused = api.client.post(url, json=assess, headers=officer)
     assert refused.status_code == 401
@@ -214,7 +214,7 @@ def test_the_token_and_the_command_share_one_head_check(
 ) -> None:
     api, other = two_processes
     risk = api.risk(api.project())
-    cache = api.services.ledger.cache
+    cache = api.services.app.cache
     checks = []
     head = cache._head
     monkeypatch.setattr(cache, "_head", lambda: checks.append(1) or head())
@@ -227,7 +227,7 @@ def test_the_token_and_the_command_share_one_head_check(
     assert api.post(f"/risks/{risk}/assessments", assess).status_code == 201
     assert len(checks) == 1
     # A change made elsewhere before the request is still seen by its command.
-    other.ledger.perform(
+    other.app.perform(
         "assess_risk",
         UUID(risk),
         {

@@ -133,7 +133,7 @@ def test_a_declared_register_is_recorded_listed_as_of_and_exported(
     assert "cannot retire a widget that is retired" in again.json["detail"]
     assert api.head() == head + 1
 
-    events = api.services.ledger.events.get(UUID(widget_id))
+    events = api.services.app.events.get(UUID(widget_id))
     assert [type(e).__qualname__ for e in events] == ["Widget.Added", "Widget.Retired"]
 
     now = api.get(
@@ -185,7 +185,7 @@ def test_a_declared_register_takes_commands_and_imports(
     meta = Meta("tester", "pmo-head")
     add = command("add_widget")
     written = execute(api.services, add(UUID(project), "Gear", "blue", 2), meta)
-    widget = api.services.ledger.load(widgets, written.id)
+    widget = api.services.app.load(widgets, written.id)
     assert (widget.title, widget.colour, widget.size, widget.note) == (
         "Gear",
         "blue",
@@ -194,8 +194,8 @@ def test_a_declared_register_takes_commands_and_imports(
     )
     path = tmp_path / "widgets.csv"
     path.write_text("title,colour,size,status\nA,red,1,\nB,blue,5,retired\n")
-    done = import_register(api.services.ledger, "widgets", path, "WIDGETS", "tester")
+    done = import_register(api.services.app, "widgets", path, "WIDGETS", "tester")
     assert (done.entries, done.events) == (2, 3)
     path.write_text("title,colour,size\nC,green,1\n")
     with pytest.raises(Exception, match="line 2: colour: must be one of red, blue"):
-        import_register(api.services.ledger, "widgets", path, "WIDGETS", "tester")
+        import_register(api.services.app, "widgets", path, "WIDGETS", "tester")

@@ -85,7 +85,7 @@ def test_upload_refusals_store_nothing(api: Api) -> None:
     assert upload(api, "00000000-0000-0000-0000-000000000009", data).status_code == 404
     assert upload(api, did, data, role="auditor").status_code == 403
     assert api.head() == head
-    assert not api.services.ledger.blobs.exists(hashlib.sha256(data).hexdigest())
+    assert not api.services.app.blobs.exists(hashlib.sha256(data).hexdigest())
 
 
 def test_upload_over_the_limit_is_413(settings: Settings) -> None:

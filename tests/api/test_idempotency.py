@@ -304,7 +304,7 @@ def test_a_server_error_before_the_commit_lets_the_retry_run(
         raise StoreUnavailableError("the store went away")
 
     with monkeypatch.context() as patched:
-        patched.setattr(type(api.services.ledger), "commit", unavailable)
+        patched.setattr(type(api.services.app), "commit", unavailable)
         assert api.post(f"/projects/{pid}/risks", RISK, headers=key).status_code == 503
     assert api.head() == head
     retry = api.post(f"/projects/{pid}/risks", RISK, headers=key)

@@ -53,7 +53,7 @@ def test_unexpected_error_is_a_generic_500_problem(
     def explode(*args: object, **kwargs: object) -> None:
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr(api.services.ledger, "register_project", explode)
+    monkeypatch.setattr(api.services.app, "register_project", explode)
     logging.getLogger("pmo_ledger.api").disabled = True
     try:
         response = api.post("/projects", PROJECT)
@@ -78,6 +78,4 @@ def test_every_api_answer_forbids_content_sniffing(api: Api) -> None:
         api.get("/projects/not-a-uuid"),
         api.get(f"/projects/{pid}", role=None),
     ]
-    assert [r.headers.get("X-Content-Type-Options") for r in answers] == [
-        "nosniff"
-    ] * 4
+    assert [r.headers.get("X-Content-Type-Options") for r in answers] == ["nosniff"] * 4

@@ -23,7 +23,7 @@ def services(settings: Settings) -> Iterator[Services]:
 @pytest.fixture
 def ledger(services: Services) -> PmoLedger:
     """The application under test."""
-    return services.ledger
+    return services.app
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from usecases.root import Services, build_services
 def other(settings: Settings, services: Services) -> Iterator[PmoLedger]:
     """A second process's application on the same store (the CLI, a worker)."""
     built = build_services(settings)
-    yield built.ledger
+    yield built.app
     built.close()
 
 

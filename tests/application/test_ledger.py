@@ -85,9 +85,9 @@ def test_commands_return_id_version_and_increasing_positions(
 
 def test_state_survives_a_fresh_application(settings: Settings, meta: Meta) -> None:
     first = build_services(settings)
-    project_id = new_project(first.ledger, meta)
-    risk_id = new_risk(first.ledger, meta, project_id)
-    first.ledger.perform(
+    project_id = new_project(first.app, meta)
+    risk_id = new_risk(first.app, meta, project_id)
+    first.app.perform(
         "assess_risk",
         risk_id,
         {
@@ -98,11 +98,11 @@ def test_state_survives_a_fresh_application(settings: Settings, meta: Meta) -> N
         },
         meta,
     )
-    first.ledger.perform("close_risk", risk_id, {}, meta)
+    first.app.perform("close_risk", risk_id, {}, meta)
     first.close()
     second = build_services(settings)
     try:
-        risk = second.ledger.load(Risk, risk_id)
+        risk = second.app.load(Risk, risk_id)
         assert (risk.status, risk.version, risk.residual_score) == ("closed", 3, 4)
     finally:
         second.close()
@@ -189,7 +189,7 @@ def test_unknown_and_wrong_type_ids_are_not_found(
 def fresh_get(settings: Settings, entity_id: UUID) -> object:
     other = build_services(settings)
     try:
-        return other.ledger.repository.get(entity_id)
+        return other.app.repository.get(entity_id)
     finally:
         other.close()
 

@@ -64,9 +64,9 @@ def test_older_snapshots_are_deleted_when_a_newer_one_is_stored(
     # version by replaying the events: both equal a replay from the start.
     other = build_services(settings)
     try:
-        assert vars(other.ledger.repository.get(risk)) == vars(_replayed(ledger, risk))
+        assert vars(other.app.repository.get(risk)) == vars(_replayed(ledger, risk))
         for version in (1, SNAPSHOT_INTERVAL, 2 * SNAPSHOT_INTERVAL + 1):
-            past = other.ledger.repository.get(risk, version=version)
+            past = other.app.repository.get(risk, version=version)
             assert vars(past) == vars(_replayed(ledger, risk, version))
     finally:
         other.close()

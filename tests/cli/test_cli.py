@@ -43,11 +43,11 @@ def test_tokens_issue_list_revoke(settings: Settings) -> None:
     assert secret not in listed.stdout
     services = build_services(settings)
     try:
-        assert services.ledger.authenticate(secret).role == "auditor"
+        assert services.app.authenticate(secret).role == "auditor"
         revoked = runner.invoke(main, ["tokens", "revoke", token_id], env=env)
         assert revoked.exit_code == 0, revoked.output
         with pytest.raises(AuthenticationError):
-            services.ledger.authenticate(secret)
+            services.app.authenticate(secret)
     finally:
         services.close()
     again = runner.invoke(main, ["tokens", "revoke", token_id], env=env)
@@ -107,7 +107,7 @@ def test_serve_answers_healthz_and_writes_bootstrap_token(settings: Settings) ->
         secret = token_file.read_text().strip()
         services = build_services(settings)
         try:
-            assert services.ledger.authenticate(secret).role == "pmo-head"
+            assert services.app.authenticate(secret).role == "pmo-head"
         finally:
             services.close()
     finally:
@@ -154,7 +154,7 @@ def test_export_audit_writes_resumable_files_and_is_recorded(
     assert lines[0].startswith("position,recorded_at,actor")
     services = build_services(settings)
     try:
-        exports = list(services.ledger.iter_events_of(Export.Recorded))
+        exports = list(services.app.iter_events_of(Export.Recorded))
     finally:
         services.close()
     assert [e.output_format for e, _ in exports] == ["ndjson", "ndjson", "csv"]
@@ -176,6 +176,6 @@ def test_the_same_commands_run_under_flask(settings: Settings) -> None:
             env=env_for(settings),
         )
         assert issued.exit_code == 0, issued.output
-        assert services.ledger.list_tokens()[-1].name == "flo"
+        assert services.app.list_tokens()[-1].name == "flo"
     finally:
         services.close()

@@ -43,7 +43,7 @@ def env_for(settings: Settings) -> dict[str, str]:
 def setup_project(settings: Settings) -> None:
     services = build_services(settings)
     try:
-        services.ledger.register_project(
+        services.app.register_project(
             "ALPHA", "Alpha", "", "Sam", "Max", Meta("setup", "pmo-head")
         )
     finally:
@@ -54,7 +54,7 @@ def stored(settings: Settings, cls: type) -> list[tuple[object, list[object]]]:
     """Every aggregate of a class with its events, straight from the event store."""
     services = build_services(settings)
     try:
-        ledger = services.ledger
+        ledger = services.app
         created = getattr(
             cls, {Risk: "Identified", Issue: "Raised"}.get(cls, "Recorded")
         )
@@ -130,7 +130,7 @@ def test_bad_rows_refuse_the_whole_file_with_line_numbers(
 ) -> None:
     setup_project(settings)
     services = build_services(settings)
-    before = services.ledger.head_position()
+    before = services.app.head_position()
     services.close()
     result, _ = run(settings, tmp_path, "risks", BAD_RISKS)
     assert result.exit_code == 1
@@ -141,7 +141,7 @@ def test_bad_rows_refuse_the_whole_file_with_line_numbers(
     assert "nothing was imported" in result.stderr
     services = build_services(settings)
     try:
-        assert services.ledger.head_position() == before
+        assert services.app.head_position() == before
     finally:
         services.close()
 

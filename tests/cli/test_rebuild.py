@@ -39,12 +39,12 @@ def test_rebuild_all_in_two_workers_resumes_and_equals_the_live_models(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     services = build_services(settings)
-    workload(services.ledger, 600)
+    workload(services.app, 600)
     live = [processor(services, cls) for cls in models()]
     for incremental in live:
         incremental.catch_up()
     before = {p.name: dump(services.views_engine, p.model) for p in live}
-    head = services.ledger.head_position()
+    head = services.app.head_position()
     runner = CliRunner()
     command = ["projections", "rebuild", "--workers", "2", "--batch-size", "20"]
 
@@ -73,7 +73,7 @@ def test_rebuild_all_in_two_workers_resumes_and_equals_the_live_models(
 
 def test_rebuild_all_in_one_pass(settings: Settings) -> None:
     services = build_services(settings)
-    workload(services.ledger, 150)
+    workload(services.app, 150)
     services.close()
     rebuilt = CliRunner().invoke(
         main, ["projections", "rebuild", "--workers", "1"], env=env_for(settings)

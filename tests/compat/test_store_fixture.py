@@ -70,7 +70,7 @@ def test_every_aggregate_replays(store: Path) -> None:
     try:
         for originator_id, version, topic in last:
             cls = resolve_topic(topic.rpartition(".")[0])
-            aggregate = services.ledger.load(cls, UUID(originator_id))
+            aggregate = services.app.load(cls, UUID(originator_id))
             assert aggregate.version == version
     finally:
         services.close()

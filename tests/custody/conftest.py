@@ -42,14 +42,14 @@ def services(blob_settings: Settings) -> Iterator[Services]:
 @pytest.fixture
 def ledger(services: Services) -> PmoLedger:
     """The application under test (content-bearing tests: both blob backends)."""
-    return services.ledger
+    return services.app
 
 
 @pytest.fixture
 def event_ledger(settings: Settings) -> Iterator[PmoLedger]:
     """The application on the file blob backend, for tests about events only."""
     built = build_services(settings)
-    yield built.ledger
+    yield built.app
     built.close()
 
 

@@ -115,7 +115,7 @@ def test_retention_and_disposal(api: Api, monkeypatch: pytest.MonkeyPatch) -> No
     )
     assert shorter.status_code == 422 and "until" in shorter.json["errors"]
 
-    monkeypatch.setattr(api.services.ledger, "retention_schedule", SAME_DAY)
+    monkeypatch.setattr(api.services.app, "retention_schedule", SAME_DAY)
     other = api.document(project_id)
     upload(api, other, b"other\n")
     held = api.post(
@@ -150,7 +150,7 @@ def test_authoritative_as_at_from_the_read_model_matches_the_events(
             else:
                 live.post(f"/documents/{did}/versions/{number}/{step}", {})
             moments.append(datetime.now(UTC))
-        ledger = services.ledger
+        ledger = services.app
         expected = [plain(ledger.authoritative_at(UUID(did), m)) for m in moments]
         assert [v and v["number"] for v in expected] == [None, None, 1, 2, None]
 

@@ -34,7 +34,7 @@ def env_for(settings: Settings) -> dict[str, str]:
 
 def rewrite(services: Services, sha256: str, change: bytes | None) -> None:
     """Replace a stored blob's bytes behind the store's back (flip or truncate)."""
-    store = services.ledger.blobs
+    store = services.app.blobs
     if isinstance(store, FileBlobStore):
         path = store.root / sha256[:2] / sha256[2:4] / sha256
         path.chmod(0o600)
@@ -58,7 +58,7 @@ def _mangle(data: bytes, change: bytes | None) -> bytes:
 def test_verify_reports_flipped_truncated_missing_and_unexpected_content(
     services: Services, blob_settings: Settings
 ) -> None:
-    ledger = services.ledger
+    ledger = services.app
     project_id = new_project(ledger)
     documents = [new_document(ledger, project_id) for _ in range(4)]
     for i, document_id in enumerate(documents):
@@ -144,7 +144,7 @@ def test_a_refused_commit_after_the_blob_write_leaves_only_an_orphan(
 def test_blobs_gc_command_removes_orphans_past_the_grace(
     services: Services, blob_settings: Settings
 ) -> None:
-    ledger = services.ledger
+    ledger = services.app
     document_id = new_document(ledger, new_project(ledger))
     submit(ledger, document_id, b"kept\n")
     orphan = ledger.blobs.put(io.BytesIO(b"orphan\n")).sha256

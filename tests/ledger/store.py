@@ -53,7 +53,7 @@ class Store:
         self, trusted_head: SignedTreeHead | None = None, readers: int | None = None
     ) -> Verifier:
         """A verifier of this store."""
-        app = self.services.ledger
+        app = self.services.app
         return Verifier(
             self.services.views_engine,
             app.recorder,
@@ -77,7 +77,7 @@ class Store:
 
 def events_table(services: Services) -> str:
     """The recorder's events table (its name differs per backend)."""
-    return str(services.ledger.recorder.events_table_name)
+    return str(services.app.recorder.events_table_name)
 
 
 def pos(settings: Settings) -> str:
@@ -152,7 +152,7 @@ def write(app: Any, project_id: UUID, risks: int) -> None:
 def populate(settings: Settings, risks: int = 8) -> Store:
     """Two heads over a store with projects, risks, issues and two documents."""
     services = build_services(settings)
-    app = services.ledger
+    app = services.app
     project = app.register_project("LED-1", "Ledger", "d", "sponsor", "pm", META)
     other = app.register_project("LED-2", "Other", "d", "sponsor", "pm", META)
     worker = ledger_worker(services)

@@ -18,7 +18,7 @@ API = "/api/v1"
 
 @pytest.fixture
 def client(store: Store) -> FlaskClient:
-    secret = store.services.ledger.issue_token(
+    secret = store.services.app.issue_token(
         "audra", "auditor", Meta("setup", "pmo-head")
     ).secret
     test_client = create_app(services=store.services).test_client()

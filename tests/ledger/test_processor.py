@@ -29,7 +29,7 @@ from usecases.root import build_services, ledger_worker
 def memory_tree(store: Store) -> MerkleTree:
     """The reference: an in-memory tree over every stored event."""
     tree = MerkleTree(MemoryNodeStore())
-    recorder = store.services.ledger.recorder
+    recorder = store.services.app.recorder
     for n in recorder.select_notifications(start=1, limit=100_000):
         tree.append(
             event_leaf_hash(
@@ -73,7 +73,7 @@ def test_proofs_from_stored_nodes_verify(store: Store) -> None:
 
 def test_restart_mid_way_continues(store: Store) -> None:
     services = store.services
-    write(services.ledger, store.project_id, 20)
+    write(services.app, store.project_id, 20)
     # A small batch, then a new worker (a restart) finishes the job.
     store.worker.processor.batch_size = 7
     assert store.worker.processor.run_batch() == 7
@@ -83,7 +83,7 @@ def test_restart_mid_way_continues(store: Store) -> None:
     head = restarted.sign_now()
     assert head is not None and head.root_hash == memory_tree(store).root()
     # The first worker's frontier is stale now; it must notice and reload.
-    write(services.ledger, store.project_id, 3)
+    write(services.app, store.project_id, 3)
     assert store.worker.sign_now() is not None
     assert store.verify().ok
     other.close()
@@ -102,7 +102,7 @@ def test_members_map_aggregates_to_projects(store: Store) -> None:
 
 def test_gaps_in_notification_ids(settings: Settings) -> None:
     services = build_services(settings)
-    app = services.ledger
+    app = services.app
     project = app.register_project("GAP-1", "Gap", "d", "s", "m", META)
     table = events_table(services)
     if settings.backend == "postgres":
@@ -147,7 +147,7 @@ def test_key_file_is_private(store: Store) -> None:
 
 
 def test_raw_pages_hold_what_the_recorder_returns(store: Store) -> None:
-    recorder = store.services.ledger.recorder
+    recorder = store.services.app.recorder
     expected = [
         (n.id, as_uuid(n.originator_id).bytes, n.originator_version, n.topic, n.state)
         for n in recorder.select_notifications(start=1, limit=100_000)

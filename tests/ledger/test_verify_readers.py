@@ -69,7 +69,7 @@ def test_a_stop_request_ends_the_readers_with_interrupted(store: Store) -> None:
 def test_a_reader_that_cannot_read_is_a_clear_error(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    source = verifier.log_source(store.services.ledger.recorder)
+    source = verifier.log_source(store.services.app.recorder)
     assert source is not None
     gone = replace(source, table="no_such_events")
     monkeypatch.setattr(verifier, "log_source", lambda _: gone)

@@ -28,7 +28,7 @@ def services(settings: Settings) -> Iterator[Services]:
 @pytest.fixture
 def ledger(services: Services) -> PmoLedger:
     """The application under test."""
-    return services.ledger
+    return services.app
 
 
 @pytest.fixture
@@ -48,7 +48,7 @@ def processor(
     services: Services, cls: type[ReadModel], generation: int = 1, batch: int = 500
 ) -> Processor:
     """A processor for one generation, its tables in place."""
-    ledger = services.ledger
+    ledger = services.app
     made = Processor(
         cls(generation), services.views_engine, ledger.recorder, ledger.mapper, batch
     )

@@ -22,16 +22,14 @@ COMPARED = {
 
 def replayed(services: Services, entity_id: UUID, when: datetime) -> Any:
     """The aggregate as its events up to `when` make it (None before it existed)."""
-    events = [e for e in services.ledger.events.get(entity_id) if e.timestamp <= when]
+    events = [e for e in services.app.events.get(entity_id) if e.timestamp <= when]
     if not events:
         return None
-    return services.ledger.repository.get(
-        entity_id, version=events[-1].originator_version
-    )
+    return services.app.repository.get(entity_id, version=events[-1].originator_version)
 
 
 def test_register_as_of_equals_replay(services: Services) -> None:
-    load = workload(services.ledger, 900, seed=11)
+    load = workload(services.app, 900, seed=11)
     for processor in services.runner.processors:
         processor.catch_up()
     views = services.views
@@ -39,7 +37,7 @@ def test_register_as_of_equals_replay(services: Services) -> None:
         e.timestamp
         for kind in ("risk", "issue", "change", "decision", "doc")
         for entity_id in load.ids[kind]
-        for e in services.ledger.events.get(entity_id)
+        for e in services.app.events.get(entity_id)
     ]
     rng = random.Random(5)
     instants = rng.sample(stamps, 6) + [

@@ -22,7 +22,7 @@ def as_before(fields: dict[str, object]) -> object:
 
 
 def test_every_event_type_parses_the_same(services: Services) -> None:
-    ledger = services.ledger
+    ledger = services.app
     Workload(ledger, seed=11).run(1500)
     # The three kinds of event the workload does not make.
     project = ledger.register_project("AUD-1", "A", "", "S", "M", OFFICER).id

@@ -17,8 +17,8 @@ def test_rebuild_then_status(settings: Settings) -> None:
     }
     services = build_services(settings)
     meta = Meta("olivia", "project-officer")
-    project = services.ledger.register_project("CLI", "C", "", "S", "M", meta).id
-    services.ledger.perform(
+    project = services.app.register_project("CLI", "C", "", "S", "M", meta).id
+    services.app.perform(
         "raise_issue",
         project,
         {
@@ -30,7 +30,7 @@ def test_rebuild_then_status(settings: Settings) -> None:
         },
         meta,
     )
-    head = services.ledger.head_position()
+    head = services.app.head_position()
     services.close()
     runner = CliRunner()
     rebuilt = runner.invoke(main, ["projections", "rebuild", "issues"], env=env)

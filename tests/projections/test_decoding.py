@@ -8,8 +8,8 @@ from usecases.root import Services
 
 
 def test_shared_decoding_equals_the_mappers(services: Services) -> None:
-    workload(services.ledger, 300)
-    recorder, mapper = services.ledger.recorder, services.ledger.mapper
+    workload(services.app, 300)
+    recorder, mapper = services.app.recorder, services.app.mapper
     notifications = recorder.select_notifications(start=1, limit=10_000)
     shared = sharing(mapper)
     assert shared is not mapper
@@ -23,8 +23,8 @@ def test_shared_decoding_equals_the_mappers(services: Services) -> None:
 
 
 def test_nested_and_unusual_json_decodes_as_the_transcoder(services: Services) -> None:
-    transcoder = services.ledger.mapper.transcoder
-    shared = sharing(services.ledger.mapper).transcoder
+    transcoder = services.app.mapper.transcoder
+    shared = sharing(services.app.mapper).transcoder
     some_id = "0f7c1e3a52b44b8e9f0a6c2d41e8b7a3"
     uuid = f'{{"_type_":"uuid_hex","_data_":"{some_id}"}}'
     texts = [

@@ -12,7 +12,7 @@ EVENTS = 2000
 
 
 def test_incremental_equals_rebuild(services: Services) -> None:
-    ledger, engine = services.ledger, services.views_engine
+    ledger, engine = services.app, services.views_engine
     live = [processor(services, cls, batch=37) for cls in models()]
     load = Workload(ledger, seed=20260501)
     for _ in range(10):
@@ -37,7 +37,7 @@ def test_incremental_equals_rebuild(services: Services) -> None:
 
 
 def test_workload_touches_every_model(services: Services) -> None:
-    Workload(services.ledger, seed=3).run(600)
+    Workload(services.app, seed=3).run(600)
     counts = {}
     for cls in models():
         made = processor(services, cls)

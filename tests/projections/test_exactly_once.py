@@ -31,7 +31,7 @@ class FailingRisks(RiskRegister):
 
 
 def test_restart_between_batches_resumes_exactly(services: Services) -> None:
-    workload(services.ledger, 500)
+    workload(services.app, 500)
     for cls in models():
         first = processor(services, cls, batch=40)
         assert first.run_batch() and first.run_batch()
@@ -48,7 +48,7 @@ def test_restart_between_batches_resumes_exactly(services: Services) -> None:
 def test_crash_inside_a_transaction_keeps_rows_and_position_together(
     services: Services,
 ) -> None:
-    workload(services.ledger, 400)
+    workload(services.app, 400)
     FailingRisks.fail_at, FailingRisks.applied = 25, 0
     faulty = processor(services, FailingRisks, batch=1000)
     with pytest.raises(ProcessingError) as caught:

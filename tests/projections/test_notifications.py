@@ -8,7 +8,7 @@ from usecases.root import Services
 
 
 def test_the_reader_equals_the_recorders_select(services: Services) -> None:
-    ledger = services.ledger
+    ledger = services.app
     workload(ledger, 300)
     recorder = ledger.recorder
     read = notification_reader(recorder)

@@ -19,8 +19,8 @@ RiskRegister = registers()["risks"]
 def test_one_pass_resumes_each_model_from_its_own_position(
     services: Services,
 ) -> None:
-    workload(services.ledger, 500)
-    ledger, engine = services.ledger, services.views_engine
+    workload(services.app, 500)
+    ledger, engine = services.app, services.views_engine
     classes = (RiskRegister, AuditTrail, ProjectsModel)
     ahead = processor(services, RiskRegister, generation=2, batch=60)
     assert ahead.run_batch() and ahead.run_batch()  # risks already further on
@@ -49,13 +49,13 @@ def open_store(settings: Settings) -> Store:
     """A worker's engine, recorder and mapper."""
     built = build_services(settings, create_tables=False)
     OPENED.append(built)
-    return built.views_engine, built.ledger.recorder, built.ledger.mapper
+    return built.views_engine, built.app.recorder, built.app.mapper
 
 
 def test_parallel_rebuild_makes_every_model_live_as_rebuilt_alone(
     services: Services, settings: Settings
 ) -> None:
-    workload(services.ledger, 400)
+    workload(services.app, 400)
     engine = services.views_engine
     live = [processor(services, cls) for cls in models()]
     for incremental in live:

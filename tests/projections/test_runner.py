@@ -53,7 +53,7 @@ def status_of(services: Services, name: str) -> dict[str, object]:
 def test_poison_event_stops_the_model_then_resumes_once_fixed(
     services: Services, meta: Meta
 ) -> None:
-    ledger = services.ledger
+    ledger = services.app
     project = ledger.register_project("POI", "P", "", "S", "M", meta).id
     risk = ledger.perform(
         "identify_risk",
@@ -108,7 +108,7 @@ def test_poison_event_stops_the_model_then_resumes_once_fixed(
 
 
 def test_runner_follows_a_rebuilt_generation(services: Services, meta: Meta) -> None:
-    ledger, views = services.ledger, services.views
+    ledger, views = services.app, services.views
     workload(ledger, 200)
     services.runner.start()
     assert views.wait_for(ledger.head_position(), 30)
@@ -164,7 +164,7 @@ def counted_runner(services: Services, tag: str) -> Runner:
     """A runner over the audit trail only, tagged."""
     model = CountedAudit(1)
     model.tag = tag
-    ledger = services.ledger
+    ledger = services.app
     processor = Processor(model, services.views_engine, ledger.recorder, ledger.mapper)
     return Runner([processor])
 
@@ -176,19 +176,19 @@ def test_two_runners_one_works_the_other_waits(settings: Settings, meta: Meta) -
     CountedAudit.applied = []
     runner_a, runner_b = counted_runner(first, "a"), counted_runner(second, "b")
     try:
-        workload(first.ledger, 300)
+        workload(first.app, 300)
         runner_a.start()
-        eventually(lambda: audit_reached(first, first.ledger.head_position()))
+        eventually(lambda: audit_reached(first, first.app.head_position()))
         runner_b.start()
-        workload(first.ledger, 100, seed=8)
-        eventually(lambda: audit_reached(first, first.ledger.head_position()))
+        workload(first.app, 100, seed=8)
+        eventually(lambda: audit_reached(first, first.app.head_position()))
         time.sleep(0.5)
         assert {tag for tag, _ in CountedAudit.applied} == {"a"}
         runner_a.stop()
-        handover = first.ledger.register_project("HAND", "H", "", "S", "M", meta)
+        handover = first.app.register_project("HAND", "H", "", "S", "M", meta)
         eventually(lambda: audit_reached(first, handover.position))
         positions = [p for _, p in CountedAudit.applied]
-        assert len(positions) == len(set(positions)) == first.ledger.head_position()
+        assert len(positions) == len(set(positions)) == first.app.head_position()
         assert ("b", handover.position) in CountedAudit.applied
     finally:
         runner_a.stop()
@@ -199,7 +199,7 @@ def test_two_runners_one_works_the_other_waits(settings: Settings, meta: Meta) -
 
 def test_wait_for_wakes_the_runner(services: Services, meta: Meta) -> None:
     services.runner.start()
-    written = services.ledger.register_project("WAKE", "W", "", "S", "M", meta)
+    written = services.app.register_project("WAKE", "W", "", "S", "M", meta)
     started = time.monotonic()
     assert services.views.wait_for(written.position, 10)
     assert time.monotonic() - started < 5

@@ -31,7 +31,7 @@ def positions(services: Services) -> dict[str, int]:
 
 def runner_over(services: Services, models: list[ReadModel]) -> Runner:
     """A runner over the given models (generation 1 each)."""
-    ledger = services.ledger
+    ledger = services.app
     return Runner(
         [
             Processor(m, services.views_engine, ledger.recorder, ledger.mapper)
@@ -44,7 +44,7 @@ def runner_over(services: Services, models: list[ReadModel]) -> Runner:
 def test_a_poisoned_model_stops_alone_and_resumes_once_fixed(
     services: Services, meta: Meta
 ) -> None:
-    ledger = services.ledger
+    ledger = services.app
     workload(ledger, 100)
     project = ledger.register_project("GRP", "P", "", "S", "M", meta).id
     risk = ledger.perform(
@@ -94,7 +94,7 @@ def test_a_poisoned_model_stops_alone_and_resumes_once_fixed(
 def test_models_followed_together_equal_each_built_alone(
     services: Services, meta: Meta
 ) -> None:
-    ledger = services.ledger
+    ledger = services.app
     workload(ledger, 300)
     runner = runner_over(services, [cls(1) for cls in models()])
     runner.start()
@@ -113,7 +113,7 @@ def test_models_followed_together_equal_each_built_alone(
 
 @pytest.mark.parametrize("backend", ["postgres"])
 def test_a_model_locked_elsewhere_waits_alone(services: Services, meta: Meta) -> None:
-    ledger = services.ledger
+    ledger = services.app
     workload(ledger, 100)
     held = threading.Event()
     release = threading.Event()

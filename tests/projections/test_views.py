@@ -22,7 +22,7 @@ def caught_up(services: Services) -> None:
 
 def risks(services: Services, meta: Meta, count: int) -> tuple[UUID, list[UUID]]:
     """A project with `count` risks scored 1..count (probability x impact 1)."""
-    ledger = services.ledger
+    ledger = services.app
     project = ledger.register_project("VIEW", "View", "", "S", "M", meta).id
     ids = [
         ledger.perform(
@@ -73,7 +73,7 @@ def test_filters_select_and_unknown_ones_are_refused(
     services: Services, meta: Meta
 ) -> None:
     project, ids = risks(services, meta, 12)
-    services.ledger.perform("close_risk", ids[0], {}, meta)
+    services.app.perform("close_risk", ids[0], {}, meta)
     caught_up(services)
 
     def listed(**filters: object) -> list[dict[str, object]]:
@@ -108,8 +108,8 @@ def test_project_counts_and_as_of(services: Services, meta: Meta) -> None:
     caught_up(services)
     middle = services.views.get_entry("risks", ids[2])
     assert middle is not None
-    services.ledger.perform("close_risk", ids[1], {}, meta)
-    services.ledger.change_project_stage(project, "delivery", meta)
+    services.app.perform("close_risk", ids[1], {}, meta)
+    services.app.change_project_stage(project, "delivery", meta)
     caught_up(services)
     now = services.views.get_project(project)
     assert now is not None and (now["open_risks"], now["stage"]) == (2, "delivery")
@@ -123,7 +123,7 @@ def test_project_counts_and_as_of(services: Services, meta: Meta) -> None:
 
 
 def test_document_master_copy_now_and_as_at(services: Services, meta: Meta) -> None:
-    ledger = services.ledger
+    ledger = services.app
     project = ledger.register_project("DOCS", "Docs", "", "S", "M", meta).id
     document = ledger.register_document(
         project, "PID", "plan", "internal", "project-record", "Cara", CUSTODIAN
@@ -159,8 +159,8 @@ def test_document_master_copy_now_and_as_at(services: Services, meta: Meta) -> N
 
 def test_audit_filters_pages_and_streams(services: Services, meta: Meta) -> None:
     project, ids = risks(services, meta, 4)
-    other = services.ledger.register_project("OTHER", "O", "", "S", "M", meta).id
-    services.ledger.perform(
+    other = services.app.register_project("OTHER", "O", "", "S", "M", meta).id
+    services.app.perform(
         "assess_risk",
         ids[0],
         {

@@ -23,7 +23,7 @@ class Workload:
     """Random valid-or-refused commands; refused ones change nothing."""
 
     def __init__(self, ledger: PmoLedger, seed: int) -> None:
-        self.ledger = ledger
+        self.app = ledger
         self.rng = random.Random(seed)
         self.seed = seed
         self.ids: dict[str, list[UUID]] = {
@@ -46,10 +46,10 @@ class Workload:
 
     def run(self, events: int) -> None:
         """Give commands until the store holds at least `events` more events."""
-        target = self.ledger.head_position() + events
+        target = self.app.head_position() + events
         weights = [w for w, _ in self.actions]
         actions = [a for _, a in self.actions]
-        while self.ledger.head_position() < target:
+        while self.app.head_position() < target:
             action = self.rng.choices(actions, weights)[0]
             with contextlib.suppress(DomainError, ApplicationError, LookupError):
                 action()
@@ -71,29 +71,27 @@ class Workload:
     def project(self) -> None:
         """Register a project."""
         code = f"S{self.seed % 10**6}P{len(self.ids['project']) + 1}"
-        written = self.ledger.register_project(
-            code, code, "", "Sam", "Max", self.meta()
-        )
+        written = self.app.register_project(code, code, "", "Sam", "Max", self.meta())
         self.ids["project"].append(written.id)
 
     def project_change(self) -> None:
         """Change a project's stage, report status, or close and reopen it."""
         project_id, roll = self.pick("project"), self.rng.random()
         if roll < 0.4:
-            self.ledger.change_project_stage(project_id, f"S{self.n()}", self.meta())
+            self.app.change_project_stage(project_id, f"S{self.n()}", self.meta())
         elif roll < 0.9:
             rag = {d: self.rng.choice(RAG_COLOURS) for d in RAG_DIMENSIONS}
             start = date(2025, self.n(1, 12), 1)
-            self.ledger.report_project_status(
+            self.app.report_project_status(
                 project_id, start, start, rag, "summary", "", "", "ok", "", self.meta()
             )
         else:
-            self.ledger.close_project(project_id, self.meta())
-            self.ledger.reopen_project(project_id, Meta("pat", "pmo-head"))
+            self.app.close_project(project_id, self.meta())
+            self.app.reopen_project(project_id, Meta("pat", "pmo-head"))
 
     def risk(self) -> None:
         """Identify a risk."""
-        written = self.ledger.perform(
+        written = self.app.perform(
             "identify_risk",
             self.pick("project"),
             {
@@ -116,7 +114,7 @@ class Workload:
         """Assess, respond to, close or reopen a risk."""
         risk_id, roll, meta = self.pick("risk"), self.rng.random(), self.meta()
         if roll < 0.5:
-            self.ledger.perform(
+            self.app.perform(
                 "assess_risk",
                 risk_id,
                 {
@@ -129,20 +127,20 @@ class Workload:
             )
         elif roll < 0.7:
             response = self.rng.choice(("accept", "share"))
-            self.ledger.perform(
+            self.app.perform(
                 "plan_risk_response",
                 risk_id,
                 {"response": response, "actions": "act", "actionee": "ann"},
                 meta,
             )
         elif roll < 0.9:
-            self.ledger.perform("close_risk", risk_id, {}, meta)
+            self.app.perform("close_risk", risk_id, {}, meta)
         else:
-            self.ledger.perform("reopen_risk", risk_id, {}, meta)
+            self.app.perform("reopen_risk", risk_id, {}, meta)
 
     def issue(self) -> None:
         """Raise an issue."""
-        written = self.ledger.perform(
+        written = self.app.perform(
             "raise_issue",
             self.pick("project"),
             {
@@ -162,22 +160,20 @@ class Workload:
         """Examine, resolve or close an issue."""
         issue_id, roll, meta = self.pick("issue"), self.rng.random(), self.meta()
         if roll < 0.4:
-            self.ledger.perform(
+            self.app.perform(
                 "examine_issue",
                 issue_id,
                 {"impact_analysis": "ia", "options": "opts", "recommendation": "rec"},
                 meta,
             )
         elif roll < 0.7:
-            self.ledger.perform(
-                "resolve_issue", issue_id, {"resolution": "fixed"}, meta
-            )
+            self.app.perform("resolve_issue", issue_id, {"resolution": "fixed"}, meta)
         else:
-            self.ledger.perform("close_issue", issue_id, {}, meta)
+            self.app.perform("close_issue", issue_id, {}, meta)
 
     def change(self) -> None:
         """Raise a change request."""
-        written = self.ledger.perform(
+        written = self.app.perform(
             "raise_change",
             self.pick("project"),
             {
@@ -195,7 +191,7 @@ class Workload:
         change_id, roll, meta = self.pick("change"), self.rng.random(), self.meta()
         if roll < 0.3:
             cost = f"{self.n(1, 9999)}.50"
-            self.ledger.perform(
+            self.app.perform(
                 "assess_change",
                 change_id,
                 {
@@ -210,20 +206,20 @@ class Workload:
             )
         elif roll < 0.6:
             decision = self.rng.choice(("approve", "reject", "defer", "request-info"))
-            self.ledger.perform(
+            self.app.perform(
                 "decide_change",
                 change_id,
                 {"decision": decision, "authority": "board", "rationale": "why"},
                 meta,
             )
         elif roll < 0.8:
-            self.ledger.perform("implement_change", change_id, {"notes": "done"}, meta)
+            self.app.perform("implement_change", change_id, {"notes": "done"}, meta)
         else:
-            self.ledger.perform("close_change", change_id, {}, meta)
+            self.app.perform("close_change", change_id, {}, meta)
 
     def decision(self) -> None:
         """Record a decision."""
-        written = self.ledger.perform(
+        written = self.app.perform(
             "record_decision",
             self.pick("project"),
             {
@@ -243,13 +239,13 @@ class Workload:
     def supersede(self) -> None:
         """Supersede one decision by another."""
         older, newer = self.pick("decision"), self.pick("decision")
-        self.ledger.perform(
+        self.app.perform(
             "supersede_decision", older, {"superseded_by": newer}, self.meta()
         )
 
     def document(self) -> None:
         """Register a document."""
-        written = self.ledger.register_document(
+        written = self.app.register_document(
             self.pick("project"), f"doc {self.n(1, 999)}", "plan", "internal",
             "project-record", "Cara", CUSTODIAN,
         )  # fmt: skip
@@ -257,7 +253,7 @@ class Workload:
 
     def document_change(self) -> None:
         """Submit, review, approve, withdraw, copy, hold, release or dispose."""
-        doc_id, roll, ledger = self.pick("doc"), self.rng.random(), self.ledger
+        doc_id, roll, ledger = self.pick("doc"), self.rng.random(), self.app
         number = self.n(1, 4)
         if roll < 0.25:
             content = io.BytesIO(b"v%d" % self.n(1, 10**6))

@@ -152,7 +152,7 @@ def stored_events(server: Server) -> dict[tuple[UUID, int], int]:
     """(id, version) -> position of every stored event; each must decode."""
     services = build_services(Settings.from_env(server.env), create_tables=False)
     try:
-        app = services.ledger
+        app = services.app
         found: dict[tuple[UUID, int], int] = {}
         start = 1
         while True:

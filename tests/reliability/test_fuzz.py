@@ -179,7 +179,7 @@ def test_csv_import_fuzzed(backend: str, tmp_path: Path) -> None:
     with settings_for(backend, tmp_path / "data") as config:
         services = build_services(config)
         try:
-            services.ledger.register_project(
+            services.app.register_project(
                 "IMP", "Imp", "", "S", "M", Meta("t", "pmo-head")
             )
         finally:
@@ -234,6 +234,6 @@ def head(config: object) -> int:
     """The event store's head position."""
     services = build_services(config, create_tables=False)  # type: ignore[arg-type]
     try:
-        return services.ledger.head_position()
+        return services.app.head_position()
     finally:
         services.close()

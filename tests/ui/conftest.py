@@ -25,8 +25,7 @@ class Ui:
         self.client: FlaskClient = create_app(services=services).test_client()
         meta = Meta("setup", "pmo-head")
         self.issued = {
-            role: services.ledger.issue_token(f"{role}-user", role, meta)
-            for role in ROLES
+            role: services.app.issue_token(f"{role}-user", role, meta) for role in ROLES
         }
 
     def csrf(self, path: str = "/ui/login") -> str:
@@ -45,7 +44,7 @@ class Ui:
     def caught_up(self) -> None:
         """Wait until the read models have every event."""
         views = self.services.views
-        assert views.wait_for(self.services.ledger.head_position(), 30)
+        assert views.wait_for(self.services.app.head_position(), 30)
 
 
 @pytest.fixture

@@ -105,7 +105,7 @@ def close_a_risk(env: dict[str, str]) -> tuple[str, datetime]:
     """Close an HQ-MOVE risk over a second after a moment; return its id and it."""
     services = build_services(Settings.from_env(env))
     try:
-        ledger = services.ledger
+        ledger = services.app
         project = ledger.project_id_for_code("HQ-MOVE")
         risk = next(
             ledger.load(Risk, event.originator_id)

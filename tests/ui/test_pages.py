@@ -89,7 +89,7 @@ def test_posts_without_the_csrf_token_are_refused(ui: Ui) -> None:
 def test_a_revoked_token_ends_the_session(ui: Ui) -> None:
     ui.sign_in("custodian")
     assert ui.client.get("/ui/").status_code == 200
-    ui.services.ledger.revoke_token(ui.issued["custodian"].token_id, HEAD)
+    ui.services.app.revoke_token(ui.issued["custodian"].token_id, HEAD)
     response = ui.client.get("/ui/audit")
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/ui/login")
@@ -110,7 +110,7 @@ def test_security_headers_on_every_page(ui: Ui) -> None:
 
 
 def test_markup_in_values_is_shown_as_text_everywhere(ui: Ui) -> None:
-    ledger = ui.services.ledger
+    ledger = ui.services.app
     project = ledger.register_project("XSS", NASTY, NASTY, NASTY, NASTY, HEAD).id
     ledger.report_project_status(
         project,
@@ -153,7 +153,7 @@ def test_markup_in_values_is_shown_as_text_everywhere(ui: Ui) -> None:
 
 
 def test_heat_map_cells_count_open_risks_and_link_to_them(ui: Ui) -> None:
-    ledger = ui.services.ledger
+    ledger = ui.services.app
     project = ledger.register_project("HEAT", "Heat", "", "S", "M", HEAD).id
     ids = [_risk(ui, project, p, i) for p, i in ((5, 5), (5, 5), (2, 3))]
     ledger.perform(
@@ -184,7 +184,7 @@ def test_heat_map_cells_count_open_risks_and_link_to_them(ui: Ui) -> None:
 
 
 def _risk(ui: Ui, project: UUID, probability: int, impact: int) -> UUID:
-    return ui.services.ledger.perform(
+    return ui.services.app.perform(
         "identify_risk",
         project,
         {
@@ -210,7 +210,7 @@ def _period() -> tuple[object, object]:
 
 
 def test_register_exports_are_streamed_whole_and_recorded(ui: Ui) -> None:
-    ledger = ui.services.ledger
+    ledger = ui.services.app
     project = ledger.register_project("EXP", "Export", "", "S", "M", HEAD).id
     titles = [f"risk {n} <&>" for n in range(3)]
     for title in titles:

@@ -29,9 +29,9 @@ def copies(services: Services, document_id: UUID) -> list[dict[str, object]]:
 def test_a_download_records_the_copy_issued_to_the_caller(
     services: Services, document_id: UUID
 ) -> None:
-    head = services.ledger.head_position()
+    head = services.app.head_position()
     assert download(services, document_id, number=1) == b"hello\n"
-    assert services.ledger.head_position() == head + 1
+    assert services.app.head_position() == head + 1
     [copy] = copies(services, document_id)
     assert (copy["recipient"], copy["number"]) == ("carl", 1)
     assert copy["purpose"] == "use-case test"  # the caller's reason
@@ -43,24 +43,24 @@ def test_held_content_or_a_later_range_records_nothing(
     sha256 = content.download_version(
         services, content.DownloadVersion(document_id, 1), CUSTODIAN
     ).version.sha256
-    head = services.ledger.head_position()
+    head = services.app.head_position()
     held = content.DownloadVersion(document_id, 1, held=frozenset({sha256}))
     assert content.download_version(services, held, CUSTODIAN).content is None
     tail = content.ByteRange(2, None)
     assert download(services, document_id, number=1, byte_range=tail) == b"llo\n"
-    assert services.ledger.head_position() == head
+    assert services.app.head_position() == head
     first = content.ByteRange(0, 1)
     assert download(services, document_id, number=1, byte_range=first) == b"he"
-    assert services.ledger.head_position() == head + 1
+    assert services.app.head_position() == head + 1
     with pytest.raises(RangeNotSatisfiableError):
         download(services, document_id, number=1, byte_range=content.ByteRange(9, 9))
-    assert services.ledger.head_position() == head + 1
+    assert services.app.head_position() == head + 1
 
 
 def test_the_authoritative_download_needs_an_approved_version(
     services: Services, document_id: UUID
 ) -> None:
-    head = services.ledger.head_position()
+    head = services.app.head_position()
     with pytest.raises(NotAvailableError, match="no approved version"):
         download(services, document_id)
     documents.send_version_for_review(
@@ -69,14 +69,14 @@ def test_the_authoritative_download_needs_an_approved_version(
     documents.approve_version(
         services, documents.ApproveVersion(document_id, 1), CUSTODIAN
     )
-    assert services.ledger.head_position() == head + 2
+    assert services.app.head_position() == head + 2
     assert download(services, document_id) == b"hello\n"
 
 
 def test_refused_commands_write_nothing(
     services: Services, project_id: UUID, document_id: UUID
 ) -> None:
-    head = services.ledger.head_position()
+    head = services.app.head_position()
     with pytest.raises(TransitionError):
         documents.approve_version(
             services, documents.ApproveVersion(document_id, 1), CUSTODIAN
@@ -96,7 +96,7 @@ def test_refused_commands_write_nothing(
         documents.dispose_document(
             services, documents.DisposeDocument(document_id), CUSTODIAN
         )
-    assert services.ledger.head_position() == head
+    assert services.app.head_position() == head
 
 
 def test_authoritative_version_now_and_as_at(

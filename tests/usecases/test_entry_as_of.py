@@ -30,9 +30,9 @@ def test_the_read_model_answers_every_entry_as_replay_would(
     services: Services,
 ) -> None:
     """Every demo entry, just after its first and its latest event, both ways."""
-    load_demo(services.ledger)
+    load_demo(services.app)
     services.runner.start()
-    assert services.views.wait_for(services.ledger.head_position(), 30)
+    assert services.views.wait_for(services.app.head_position(), 30)
     compared = 0
     for cls in catalogue.entries():
         kind = cls.register_kind.name
@@ -51,7 +51,7 @@ def test_the_read_model_answers_every_entry_as_replay_would(
 def test_a_read_model_behind_the_head_is_not_asked(services: Services) -> None:
     """Until a register's table reaches the head, the entry is replayed instead."""
     meta = Meta("pat", "pmo-head")
-    project = services.ledger.register_project("BEHIND", "B", "", "S", "M", meta).id
+    project = services.app.register_project("BEHIND", "B", "", "S", "M", meta).id
     values = {
         "title": "Late supplier",
         "cause": "c",
@@ -64,7 +64,7 @@ def test_a_read_model_behind_the_head_is_not_asked(services: Services) -> None:
         "probability": 2,
         "impact": 3,
     }
-    risk = services.ledger.perform("identify_risk", project, values, meta).id
+    risk = services.app.perform("identify_risk", project, values, meta).id
     cls = catalogue.entry_class_of("risks")
     now = datetime.now(UTC)
     assert register_entry_at(services, cls, risk, now) is None

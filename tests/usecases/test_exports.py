@@ -43,7 +43,7 @@ def test_the_evidence_pack_is_the_same_bytes_over_http_and_the_cli(
     document_id: UUID,
     tmp_path: Path,
 ) -> None:
-    secret = services.ledger.issue_token("aud", "auditor", HEAD).secret
+    secret = services.app.issue_token("aud", "auditor", HEAD).secret
     services.ledger_worker.sign_now()
     client = create_app(services=services).test_client()
     over_http = client.get(
@@ -71,10 +71,10 @@ def test_the_evidence_pack_is_the_same_bytes_over_http_and_the_cli(
 def test_an_audit_export_is_recorded_before_it_is_read(
     services: Services, project_id: UUID
 ) -> None:
-    head = services.ledger.head_position()
+    head = services.app.head_position()
     command = exports.ExportAudit("csv", project_id=project_id, catch_up=True)
     found = exports.export_audit(services, command, CUSTODIAN)
-    assert services.ledger.head_position() == head + 1
+    assert services.app.head_position() == head + 1
     assert found.header.startswith("position,recorded_at,actor")
     assert [position for position, _ in found.lines] == [1, 2]
     assert found.media_type == "text/csv" and found.filename == "audit.csv"

@@ -41,7 +41,7 @@ def test_an_entity_now_as_at_and_its_history(
 def test_read_your_writes_refuses_a_position_beyond_the_head(
     services: Services, project_id: UUID
 ) -> None:
-    head = services.ledger.head_position()
+    head = services.app.head_position()
     with pytest.raises(PositionBeyondHeadError) as refused:
         projects.list_projects(services, projects.ProjectsQuery(min_position=head + 1))
     assert refused.value.field == "min_position"
