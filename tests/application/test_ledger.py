@@ -19,6 +19,7 @@ from service.errors import (
     NotFoundError,
     VersionConflictError,
 )
+from tests.values import risk_values
 from usecases.root import build_services
 
 
@@ -30,18 +31,16 @@ def new_risk(ledger: PmoLedger, meta: Meta, project_id: UUID) -> UUID:
     return ledger.perform(
         "identify_risk",
         project_id,
-        {
-            "title": "Late supplier",
-            "cause": "cause",
-            "event": "event",
-            "effect": "effect",
-            "category": "schedule",
-            "kind": "threat",
-            "owner": "Olivia",
-            "proximity": "within-stage",
-            "probability": 3,
-            "impact": 4,
-        },
+        risk_values(
+            title="Late supplier",
+            cause="cause",
+            event="event",
+            effect="effect",
+            category="schedule",
+            owner="Olivia",
+            proximity="within-stage",
+            impact=4,
+        ),
         meta,
     ).id
 
@@ -53,18 +52,7 @@ def test_commands_return_id_version_and_increasing_positions(
     risk = ledger.perform(
         "identify_risk",
         project.id,
-        {
-            "title": "Late",
-            "cause": "c",
-            "event": "e",
-            "effect": "f",
-            "category": "cost",
-            "kind": "threat",
-            "owner": "O",
-            "proximity": "imminent",
-            "probability": 2,
-            "impact": 2,
-        },
+        risk_values(title="Late", owner="O", probability=2, impact=2),
         meta,
     )
     assessed = ledger.perform(
