@@ -69,11 +69,12 @@ def importable() -> dict[str, type[RegisterEntry]]:
 
 def required_columns(kind: RegisterKind) -> tuple[str, ...]:
     """The columns every row must fill: the creating command's required values."""
-    return tuple(
+    given = tuple(
         p.name
         for p in kind.create.params
         if not p.nullable and (p.required or p.kind not in ("text", "texts"))
     )
+    return (*given, *(n for n in kind.import_requires if n not in given))
 
 
 def cell(field: Field, text: str) -> Any:

@@ -74,5 +74,5 @@ class RegisterCommands(ProjectCommands):
                     raise InvalidValueError(name, message)
             entry.run(use_case, values, meta)
 
-        action = in_project(command.action, kind.noun)
+        action = command.in_project or in_project(command.action, kind.noun)
         return self.change_in_project(cls, entry_id, action, run, expected_version)

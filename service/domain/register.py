@@ -163,6 +163,9 @@ class Command:
     created: bool = True
     body_required: bool = True
     endpoint: str = ""
+    in_project: str = ""
+    """How a refusal in a closed project names this command, when the words
+    made from `action` and the noun would not read well."""
 
     @property
     def endpoint_name(self) -> str:
@@ -211,6 +214,9 @@ class RegisterKind:
     sorts: tuple[str, ...] = ("created_at", "recorded_at", "title")
     export_columns: tuple[str, ...] = ()
     import_steps: tuple[ImportStep, ...] | None = None
+    import_requires: tuple[str, ...] = ()
+    """Columns an imported row must fill although the creating command may omit
+    them (a register written on paper is expected to be complete)."""
     blueprint_description: str = ""
     list_summary: str = ""
     title: str = ""

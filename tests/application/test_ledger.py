@@ -12,7 +12,7 @@ from service.app import PmoLedger
 from service.config import Settings
 from service.domain.base import Meta, TransitionError
 from service.domain.document import Document
-from service.domain.risk import Risk
+from service.domain.risk import RATINGS, Risk
 from service.errors import (
     ConcurrentWriteError,
     DuplicateError,
@@ -159,6 +159,16 @@ def test_nothing_recorded_against_a_closed_project(
         new_risk(ledger, meta, project_id)
     with pytest.raises(TransitionError, match="closed"):
         ledger.perform("close_risk", risk_id, {}, meta)
+    response = {"response": "reduce", "actions": "a", "actionee": "b"}
+    refusals = {  # the words release 0.1 used
+        "assess a risk in": ("assess_risk", dict.fromkeys(RATINGS, 2)),
+        "plan a risk response in": ("plan_risk_response", response),
+        "close a risk in": ("close_risk", {}),
+    }
+    for action, (use_case, values) in refusals.items():
+        with pytest.raises(TransitionError) as refused:
+            ledger.perform(use_case, risk_id, values, meta)
+        assert str(refused.value) == f"cannot {action} a project that is closed"
     assert ledger.head_position() == head
     ledger.reopen_project(project_id, Meta("pat", "pmo-head"))
     ledger.perform("close_risk", risk_id, {}, meta)
