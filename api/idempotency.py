@@ -223,7 +223,7 @@ class Keys:
         return response
 
     def complete(self, principal: str, key: str, response: Response) -> None:
-        """Keep a successful response; free the key after a refusal.
+        """Keep a successful response (`succeeded`); free the key after a refusal.
 
         After a server error the command may have committed (an error after
         the commit, an ambiguous commit): the key stays in flight, and the
@@ -233,10 +233,15 @@ class Keys:
             return
         where = and_(keys.c.principal == principal, keys.c.key == key)
         with durable(self.engine) as conn:
-            if 200 <= response.status_code < 300 and not response.is_streamed:
+            if succeeded(response.status_code) and not response.is_streamed:
                 conn.execute(update(keys).where(where).values(**_kept(response)))
             else:
                 conn.execute(delete(keys).where(where))
+
+
+def succeeded(status: int) -> bool:
+    """A kept outcome: 2xx, or the UI's redirect after a recorded form (303)."""
+    return 200 <= status < 300 or status == 303
 
 
 def _kept(response: Response) -> dict[str, Any]:

@@ -15,10 +15,12 @@ from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.wrappers import Response
 
 from api.errors import ApiError, status_for
+from api.idempotency import Keys
 from api.ui import (  # noqa: F401  (each module adds its routes to the blueprint)
     audit,
     custody,
     dashboard,
+    forms,
     highlight,
     integrity,
     project,
@@ -45,6 +47,7 @@ def create_ui(services: Services) -> Flask:
     app = Flask(__name__, static_folder=None)
     app.config.update(PMO_SERVICES=services, MAX_CONTENT_LENGTH=64 * 1024)
     session.init_app(app, services.settings.data_dir)
+    app.extensions[forms.KEYS] = Keys(services.views_engine, services.app)
     register_filters(app)
     app.register_blueprint(blueprint)
     app.after_request(_security_headers)
