@@ -66,6 +66,10 @@ def register_rows(
     found = [
         r for r in found if all(r.get(k) == v for k, v in filters.items() if k in CELL)
     ]
+    excluded = request.args.get("not_status")
+    if excluded:
+        found = [r for r in found if r.get("status") != excluded]
+        filters["not_status"] = excluded
     columns = kind_of(kind).columns()
     sort = request.args.get("sort", "")
     if sort not in columns:
