@@ -79,3 +79,19 @@ def test_each_count_opens_the_rows_it_counts(ui: Ui) -> None:
         assert listed.status_code == 200, href
         shown = listed.text.count("<tr data-id=")
         assert shown == int(count), (href, shown, count)
+
+
+def test_as_at_is_shown_to_the_second_with_its_exact_instant(ui: Ui) -> None:
+    app = ui.services.app
+    project = app.register_project("SECS", "Secs", "", "S", "M", HEAD).id
+    ui.caught_up()
+    ui.sign_in("auditor")
+    page = ui.client.get(
+        f"/ui/projects/{project}/risks", query_string={"as_of": "2026-11-30T21:23:20"}
+    )
+    assert page.status_code == 200
+    assert (
+        '<time datetime="2026-11-30T21:23:20.000000+00:00">'
+        "2026-11-30 21:23:20 UTC</time>" in page.text
+    )
+    assert "local-time.js" in page.text
