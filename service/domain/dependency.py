@@ -60,21 +60,20 @@ def check_predecessor(state: State, values: dict[str, Any], meta: Meta) -> None:
         raise InvalidValueError("predecessor_id", "a milestone cannot precede itself")
 
 
-def external_only(action: str) -> Any:
-    """A guard for what only a dependency on an external deliverable takes."""
-    reasoned = needs_reason(action)
+def external_only(state: State, values: dict[str, Any], meta: Meta) -> None:
+    """Only a dependency on an external deliverable keeps a forecast or delivery."""
+    if state["predecessor_id"] is not None:
+        message = (
+            "a dependency on a milestone follows that milestone's own "
+            "forecast and achievement"
+        )
+        raise InvalidValueError("predecessor_id", message)
 
-    def guard(state: State, values: dict[str, Any], meta: Meta) -> None:
-        if state["predecessor_id"] is not None:
-            message = (
-                "a dependency on a milestone follows that milestone's own "
-                "forecast and achievement"
-            )
-            raise InvalidValueError("predecessor_id", message)
-        reasoned(state, values, meta)
 
-    guard.__doc__ = f"Only an external deliverable's dependency may {action}."
-    return guard
+def external_reforecast(state: State, values: dict[str, Any], meta: Meta) -> None:
+    """An external party's new forecast, with the reason for it."""
+    external_only(state, values, meta)
+    needs_reason("reforecast an external deliverable")(state, values, meta)
 
 
 def standing(dependency: State, predecessor: State | None, on: date) -> str:
@@ -160,6 +159,7 @@ DEPENDENCY = RegisterKind(
             action="renegotiate",
             allowed=("active",),
             guard=needs_reason("change the need-by date"),
+            created=False,
         ),
         Command(
             "reforecast_dependency",
@@ -171,7 +171,7 @@ DEPENDENCY = RegisterKind(
             summary="Record the external party's new forecast (a reason is required).",
             action="reforecast",
             allowed=("active",),
-            guard=external_only("reforecast"),
+            guard=external_reforecast,
         ),
         Command(
             "resolve_dependency",
@@ -184,7 +184,8 @@ DEPENDENCY = RegisterKind(
             action="resolve",
             allowed=("active",),
             status="resolved",
-            guard=external_only("be resolved by delivery"),
+            guard=external_only,
+            created=False,
         ),
         Command(
             "withdraw_dependency",

@@ -122,6 +122,7 @@ MILESTONE = RegisterKind(
             action="achieve",
             allowed=OPEN,
             status="achieved",
+            created=False,
         ),
         Command(
             "cancel_milestone",
