@@ -66,9 +66,11 @@ def schedule(services: Services, query: ScheduleQuery) -> Schedule:
     wait_for_position(services, query.min_position)
     as_of = as_aware(query.as_of) if query.as_of else None
     on = _day_of(as_of)
-    project = query_views(services.views.get_project, query.project_id, as_of)
+    # Projects are never removed: the one asked of is found now, and its
+    # registers are read as at the moment (empty before it had any).
+    project = query_views(services.views.get_project, query.project_id)
     if project is None:
-        raise NotAvailableError(_missing(query.project_id, as_of))
+        raise NotAvailableError(f"no project {query.project_id}")
     rows = _rows(services, query.project_id, as_of)
     baselines = sorted(rows("baselines"), key=lambda b: str(b["created_at"]))
     current = baselines[-1] if baselines else None
@@ -77,7 +79,7 @@ def schedule(services: Services, query: ScheduleQuery) -> Schedule:
         _slippage(m, baselines, tolerance)
         for m in sorted(rows("milestones"), key=_latest)
     ]
-    codes = {p["id"]: p["code"] for p in services.views.list_projects(as_of)}
+    codes = {p["id"]: p["code"] for p in services.views.list_projects()}
     dependencies = [
         _standing(services, d, project["code"], codes, as_of, on)
         for d in rows("dependencies")
@@ -100,7 +102,7 @@ def portfolio_dependencies(
     wait_for_position(services, query.min_position)
     as_of = as_aware(query.as_of) if query.as_of else None
     on = _day_of(as_of)
-    projects = query_views(services.views.list_projects, as_of)
+    projects = query_views(services.views.list_projects)
     codes = {p["id"]: p["code"] for p in projects}
     found = []
     for project in projects:
@@ -212,8 +214,3 @@ def _latest(milestone: dict[str, Any]) -> date:
 
 def _day_of(as_of: datetime | None) -> date:
     return (as_of or datetime.now(UTC)).astimezone(UTC).date()
-
-
-def _missing(project_id: UUID, as_of: datetime | None) -> str:
-    when = f" at {as_of.isoformat()}" if as_of else ""
-    return f"no project {project_id}{when}"
