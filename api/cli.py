@@ -91,7 +91,9 @@ def demo(seed: int) -> None:
     click.echo(
         f"loaded {summary.projects} projects, {summary.risks} risks, "
         f"{summary.issues} issues, {summary.changes} change requests, "
-        f"{summary.decisions} decisions, {summary.documents} documents "
+        f"{summary.decisions} decisions, {summary.documents} documents, "
+        f"{summary.milestones} milestones, {summary.baselines} plan baselines, "
+        f"{summary.dependencies} dependencies "
         f"({summary.events} events)"
     )
 

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from uuid import UUID
 
 from service.app import PmoLedger
+from service.demo_plans import load_plans
 from service.domain.base import Meta
 
 PROJECTS = (
@@ -65,6 +66,9 @@ class DemoSummary:
     decisions: int
     documents: int
     events: int
+    milestones: int = 0
+    baselines: int = 0
+    dependencies: int = 0
 
 
 def load_demo(ledger: PmoLedger, seed: int = 7) -> DemoSummary:
@@ -74,12 +78,14 @@ def load_demo(ledger: PmoLedger, seed: int = 7) -> DemoSummary:
     custodian = Meta("carl.custodian", "custodian", "demo data")
     start = ledger.head_position()
     counts = dict(risks=0, issues=0, changes=0, decisions=0, documents=0)
+    created: dict[str, UUID] = {}
     for code, name, description, sponsor, manager in PROJECTS:
         if ledger.project_id_for_code(code) is not None:
             continue
         project_id = ledger.register_project(
             code, name, description, sponsor, manager, officer
         ).id
+        created[code] = project_id
         ledger.change_project_stage(project_id, "initiation", officer)
         _status_reports(ledger, project_id, officer, rng)
         counts["risks"] += _risks(ledger, project_id, officer, rng)
@@ -88,6 +94,9 @@ def load_demo(ledger: PmoLedger, seed: int = 7) -> DemoSummary:
         counts["decisions"] += _decisions(ledger, project_id, officer)
         counts["documents"] += _documents(ledger, project_id, custodian, code)
         ledger.change_project_stage(project_id, "delivery stage 1", officer)
+    if len(created) == len(PROJECTS):
+        plans = load_plans(ledger, created, seed)
+        counts |= vars(plans)
     return DemoSummary(
         projects=len(PROJECTS), events=ledger.head_position() - start, **counts
     )

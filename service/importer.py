@@ -25,6 +25,12 @@ from service.domain.register import Command, Field, ImportStep, RegisterKind
 
 Kind = str
 Row = Mapping[str, str]
+Resolve = Callable[[Command, dict[str, Any], Any], dict[str, Any]]
+"""Checks the entries of other registers a command names (the application's)."""
+
+
+def _unresolved(command: Command, values: dict[str, Any], project: Any) -> Any:
+    return values
 
 
 @dataclass(frozen=True)
@@ -107,7 +113,9 @@ def _values(command: Command, row: Row, state: Mapping[str, Any]) -> dict[str, A
     }
 
 
-def _step(entry: RegisterEntry, step: ImportStep, row: Row, meta: Meta) -> None:
+def _step(
+    entry: RegisterEntry, step: ImportStep, row: Row, meta: Meta, resolve: Resolve
+) -> None:
     kind = entry.register_kind
     command = kind.command(step.use_case)
     if not any((row.get(column) or "").strip() for column in step.when):
@@ -120,17 +128,25 @@ def _step(entry: RegisterEntry, step: ImportStep, row: Row, meta: Meta) -> None:
             message = f"must be {kind.create.status} or {command.status}"
             raise InvalidValueError("status", message)
         return
-    entry.run(step.use_case, _values(command, row, entry.attributes()), meta)
+    values = resolve(
+        command, _values(command, row, entry.attributes()), entry.project_id
+    )
+    entry.run(step.use_case, values, meta)
 
 
 def build_entry(
-    cls: type[RegisterEntry], project_id: Any, row: Row, meta: Meta
+    cls: type[RegisterEntry],
+    project_id: Any,
+    row: Row,
+    meta: Meta,
+    resolve: Resolve = _unresolved,
 ) -> RegisterEntry:
     """One row's entry with the events its columns call for (not yet saved)."""
     kind = cls.register_kind
-    entry = cls.start(project_id, _values(kind.create, row, {}), meta)
+    values = resolve(kind.create, _values(kind.create, row, {}), project_id)
+    entry = cls.start(project_id, values, meta)
     for step in kind.import_steps or ():
-        _step(entry, step, row, meta)
+        _step(entry, step, row, meta, resolve)
     return entry
 
 
@@ -139,6 +155,7 @@ def build_entries(
     project_id: object,
     rows: Iterable[tuple[int, Row]],
     meta_for: Callable[[int], Meta],
+    resolve: Resolve = _unresolved,
 ) -> list[RegisterEntry]:
     """Every row's entry with its pending events; ImportRefusedError if any fail."""
     cls = importable()[kind]
@@ -151,7 +168,7 @@ def build_entries(
             errors.append(RowError(line, f"missing {', '.join(missing)}"))
             continue
         try:
-            built.append(build_entry(cls, project_id, row, meta_for(line)))
+            built.append(build_entry(cls, project_id, row, meta_for(line), resolve))
         except DomainError as error:
             errors.append(RowError(line, str(error)))
     if errors:
@@ -189,7 +206,8 @@ def import_register(
     def meta_for(line: int) -> Meta:
         return Meta(actor, "pmo-head", f"imported from {path.name}, line {line}")
 
-    entries = build_entries(kind, project_id, read_rows(path), meta_for)
+    rows = read_rows(path)
+    entries = build_entries(kind, project_id, rows, meta_for, ledger.resolve_references)
     if not entries:
         raise ImportRefusedError([RowError(1, "the file has no data rows")])
     events = sum(len(e.pending_events) for e in entries)

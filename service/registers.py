@@ -9,6 +9,8 @@ from service.application import Written
 from service.domain import catalogue
 from service.domain.base import InvalidValueError, Meta
 from service.domain.entry import RegisterEntry
+from service.domain.register import Command
+from service.errors import NotFoundError
 from service.projects import ProjectCommands
 
 
@@ -44,9 +46,43 @@ class RegisterCommands(ProjectCommands):
     ) -> Written:
         """Record a new entry in an open project."""
         command = cls.register_kind.create
-        return self.create_in_project(
-            project_id, command.action, lambda: cls.start(project_id, values, meta)
-        )
+
+        def build() -> RegisterEntry:
+            resolved = self.resolve_references(command, values, project_id)
+            return cls.start(project_id, resolved, meta)
+
+        return self.create_in_project(project_id, command.action, build)
+
+    def resolve_references(
+        self,
+        command: Command,
+        values: dict[str, Any],
+        project_id: UUID,
+    ) -> dict[str, Any]:
+        """Check the entries of other registers a command names; ids as text.
+
+        A named entry must exist in its register and, unless the field says
+        otherwise, belong to the project (`project_id`).
+        """
+        resolved = dict(values)
+        for param in command.params:
+            if param.kind != "entry" or not param.refers_to:
+                continue
+            given = values.get(param.name)
+            if given is None:
+                continue
+            other = catalogue.entry_class_of(param.refers_to)
+            noun = other.register_kind.noun
+            try:
+                found = self.load(other, UUID(str(given)), read_only=True)
+            except (NotFoundError, ValueError):
+                message = f"must be the id of a {noun}"
+                raise InvalidValueError(param.name, message) from None
+            if param.same_project and found.project_id != project_id:
+                message = f"must be a {noun} of the same project"
+                raise InvalidValueError(param.name, message)
+            resolved[param.name] = str(found.id)
+        return resolved
 
     def change_entry(
         self,
@@ -63,7 +99,7 @@ class RegisterCommands(ProjectCommands):
         references = {
             p.name: self.load(cls, values[p.name])
             for p in command.params
-            if p.kind == "entry"
+            if p.kind == "entry" and not p.refers_to
         }
         values = values | {name: str(e.id) for name, e in references.items()}
 
@@ -72,7 +108,8 @@ class RegisterCommands(ProjectCommands):
                 if other.project_id != entry.project_id:
                     message = f"must be a {kind.noun} of the same project"
                     raise InvalidValueError(name, message)
-            entry.run(use_case, values, meta)
+            resolved = self.resolve_references(command, values, entry.project_id)
+            entry.run(use_case, resolved, meta)
 
         action = command.in_project or in_project(command.action, kind.noun)
         return self.change_in_project(cls, entry_id, action, run, expected_version)

@@ -16,6 +16,7 @@ from usecases.audit import EventsQuery, entity_events
 from usecases.errors import NotAvailableError
 from usecases.reads import RegisterQuery, register_rows
 from usecases.root import Services
+from usecases.suggested import Suggestion, SuggestionsQuery, disagrees, suggestions
 
 PENDING = frozenset({"raised", "assessed", "deferred", "info-requested"})
 PRIORITY = {"critical": 0, "high": 1, "medium": 2, "low": 3}
@@ -42,6 +43,9 @@ class Highlight:
     changes: dict[str, int] = field(default_factory=dict)
     risks: list[dict[str, Any]] = field(default_factory=list)
     issues: list[dict[str, Any]] = field(default_factory=list)
+    suggested: dict[str, Suggestion] = field(default_factory=dict)
+    disagreements: list[str] = field(default_factory=list)
+    """The dimensions reported rosier than the registers suggest."""
 
 
 def highlight_report(services: Services, query: HighlightQuery) -> Highlight:
@@ -70,6 +74,8 @@ def highlight_report(services: Services, query: HighlightQuery) -> Highlight:
     raised = [
         c for c in changes if since is None or (_when(c["created_at"]) or until) > since
     ]
+    suggested = suggestions(services, SuggestionsQuery(query.project_id, as_of))
+    rag = made[index]["data"]["rag"]
     risks.sort(key=lambda r: -r["residual_score"])
     issues.sort(key=lambda i: PRIORITY.get(i["priority"], 9))
     return Highlight(
@@ -86,6 +92,8 @@ def highlight_report(services: Services, query: HighlightQuery) -> Highlight:
         },
         risks[:KEY_ENTRIES],
         issues[:KEY_ENTRIES],
+        suggested,
+        [d for d, s in suggested.items() if disagrees(rag.get(d), s)],
     )
 
 

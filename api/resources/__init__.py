@@ -10,6 +10,7 @@ from api.resources import (
     custody,
     documents,
     ledger,
+    planning,
     projects,
     register_exports,
     tokens,
@@ -30,4 +31,5 @@ def blueprints() -> list[Blueprint]:
         ledger.blp,
         audit.blp,
         register_exports.export_blueprint(),
+        planning.blp,
     ]

@@ -99,7 +99,7 @@ def _handler(
             check_project_version(subject)
         given = dataclass(  # type: ignore[call-arg]
             subject,
-            *(body[p.name] for p in command.params),
+            *(body[p.name] for p in command.given_params()),
             expected_version=None if creates else expected_version(),
         )
         result = execute(services(), given, request_meta(body.get("reason")))

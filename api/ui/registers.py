@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
 from flask import Response, abort, flash, redirect, request, url_for
+from markupsafe import Markup
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from api.exports import download
 from api.ui.analysis import rows
+from api.ui.charts import line_chart
 from api.ui.common import (
     blueprint,
     page,
@@ -208,6 +210,7 @@ def entry_page(
         ]
         if any(p.kind == "entry" for f in forms for p in f.fields)
         else [],
+        trend=trend(declared, found.versions),
     )
 
 
@@ -230,3 +233,21 @@ def run_command(
         return entry_page(declared, entity_id, form), status
 
     return run_form(declared, command, entity_id, done, again)
+
+
+def trend(kind: RegisterKind, versions: list[dict[str, Any]]) -> Markup | None:
+    """How an entry's declared dates moved over its versions, as a line chart."""
+    if not kind.ui_trend or len(versions) < 2:
+        return None
+    dates = {
+        name: [date.fromisoformat(str(v[name])[:10]) for v in versions if v[name]]
+        for name in kind.ui_trend
+    }
+    start = min(d for values in dates.values() for d in values)
+    series = {
+        name.replace("_", " "): [(d - start).days for d in values]
+        for name, values in dates.items()
+    }
+    labels = [str(v["valid_from"])[:10] for v in versions]
+    title = f"Dates over {len(versions)} versions (days after {start.isoformat()})"
+    return line_chart(series, labels, title)

@@ -6,17 +6,27 @@ register is one more module declaring its kind (and one import line here).
 
 from __future__ import annotations
 
-from service.domain import change, decision, issue, risk
+from service.domain import (
+    baseline,
+    change,
+    decision,
+    dependency,
+    issue,
+    milestone,
+    risk,
+)
 from service.domain.entry import DECLARED, RegisterEntry
 from service.domain.register import RegisterKind
 
 BUILT_IN = (risk.Risk, issue.Issue, change.ChangeRequest, decision.Decision)
+PLANNING = (milestone.Milestone, baseline.Baseline, dependency.Dependency)
 
 
 def entries() -> tuple[type[RegisterEntry], ...]:
     """Every declared register's aggregate class: the built-in ones first."""
-    others = (cls for cls in DECLARED.values() if cls not in BUILT_IN)
-    return (*BUILT_IN, *others)
+    known = (*BUILT_IN, *PLANNING)
+    others = (cls for cls in DECLARED.values() if cls not in known)
+    return (*known, *others)
 
 
 def kinds() -> tuple[RegisterKind, ...]:

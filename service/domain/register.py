@@ -12,7 +12,7 @@ import and export and the role matrix are all derived from that declaration.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Final
@@ -54,6 +54,12 @@ class Field:
     pattern: str = ""
     example: str = ""
     default: Any = None
+    refers_to: str = ""
+    """An entry field's register (another register's name; empty: its own)."""
+    same_project: bool = True
+    """An entry field must name an entry of the same project (False: any)."""
+    given: bool = True
+    """False: the command's `compose` supplies the value; a request never does."""
 
     def check(self, value: Any) -> Any:
         """The value if the domain accepts it, else InvalidValueError."""
@@ -132,6 +138,34 @@ def scale(name: str) -> Field:
     return Field(name, "integer")
 
 
+def needs_reason(action: str) -> Callable[[State, dict[str, Any], Meta], None]:
+    """A guard refusing the command unless its meta gives a reason."""
+
+    def guard(state: State, values: dict[str, Any], meta: Meta) -> None:
+        if not (meta.reason and meta.reason.strip()):
+            raise InvalidValueError("reason", f"is required to {action}")
+
+    guard.__doc__ = f"A reason is required to {action}."
+    return guard
+
+
+def reference(name: str, register: str, *, same_project: bool = True) -> Field:
+    """The id of an entry of another register (of the same project by default)."""
+    return Field(name, "entry", 100, refers_to=register, same_project=same_project)
+
+
+def optional_reference(name: str, register: str, *, same_project: bool = True) -> Field:
+    """An optional id of an entry of another register."""
+    return Field(
+        name,
+        "entry",
+        100,
+        nullable=True,
+        refers_to=register,
+        same_project=same_project,
+    )
+
+
 @dataclass(frozen=True, eq=False)
 class Command:
     """A command on an entry: its parameters, guard, event and resulting status.
@@ -166,6 +200,14 @@ class Command:
     in_project: str = ""
     """How a refusal in a closed project names this command, when the words
     made from `action` and the noun would not read well."""
+    reads: tuple[str, ...] = ()
+    """Registers whose current entries (of the entry's project) `compose` reads."""
+    compose: Callable[[Mapping[str, Sequence[State]]], dict[str, Any]] | None = None
+    """The values of the params not `given`, from the entries `reads` names."""
+
+    def given_params(self) -> tuple[Field, ...]:
+        """The parameters a request (or an imported row) gives."""
+        return tuple(p for p in self.params if p.given)
 
     @property
     def endpoint_name(self) -> str:
@@ -225,6 +267,8 @@ class RegisterKind:
     """The columns a person sees in the register, in order."""
     ui_filters: tuple[str, ...] = ("status",)
     """The filters offered beside the register: a choice field is a menu."""
+    ui_trend: tuple[str, ...] = ()
+    """Date fields whose movement over an entry's versions the UI draws."""
 
     @property
     def heading(self) -> str:

@@ -12,7 +12,13 @@ FIXTURE = Path(__file__).parent.parent / "fixtures" / "openapi-v1.json"
 
 
 def removals(old: Any, new: Any, where: str = "") -> list[str]:
-    """Where new drops or changes something old had (added keys are fine)."""
+    """Where new drops or changes something old had (added keys are fine).
+
+    The tags only group operations in a viewer: a new tag may be added to the
+    list, every old one must stay as it was.
+    """
+    if where == "/tags" and isinstance(old, list) and isinstance(new, list):
+        return removals(_by_name(old), _by_name(new), where)
     if isinstance(old, dict) and isinstance(new, dict):
         found = []
         for key, value in old.items():
@@ -22,6 +28,10 @@ def removals(old: Any, new: Any, where: str = "") -> list[str]:
                 found.extend(removals(value, new[key], f"{where}/{key}"))
         return found
     return [] if old == new else [f"{where}: {old!r} -> {new!r}"]
+
+
+def _by_name(tags: list[Any]) -> dict[str, Any]:
+    return {tag["name"]: tag for tag in tags}
 
 
 def test_openapi_only_grows(tmp_path: Path) -> None:
@@ -39,3 +49,10 @@ def test_removals_sees_a_change_and_a_removal() -> None:
         "/a/b: removed",
         "/a/c: [1, 2] -> [1]",
     ]
+    tags = {"tags": [{"name": "x", "description": "X"}]}
+    grown = {"tags": [{"name": "y"}, {"name": "x", "description": "X"}]}
+    assert removals(tags, grown) == []
+    assert removals(tags, {"tags": [{"name": "x", "description": "Z"}]}) == [
+        "/tags/x/description: 'X' -> 'Z'"
+    ]
+    assert removals(tags, {"tags": [{"name": "y"}]}) == ["/tags/x: removed"]
