@@ -14,6 +14,12 @@ from typing import Any
 
 from integrity.evidence import EvidenceReport, verify_evidence_pack
 from integrity.proofs import LedgerReader, NoHeadError
+from integrity.published import (
+    CosignatureRefusedError,
+    Cosigned,
+    PublishedCheckpoints,
+)
+from integrity.signer import now_ms
 from integrity.signing import SignedTreeHead as SignedTreeHead
 from integrity.signing import (
     load_or_create_private_key,
@@ -23,6 +29,7 @@ from integrity.signing import (
 from integrity.tree import LedgerError
 from integrity.verifier import LogReaderError, Verifier, VerifyReport
 from integrity.verifier import default_readers as default_readers
+from service.domain.base import InvalidValueError
 from usecases.errors import NotAvailableError, ProofRefusedError, VerificationError
 from usecases.root import Services
 
@@ -81,6 +88,14 @@ class VerifyEvidence:
     trusted_key_pem: bytes | None = None
 
 
+@dataclass(frozen=True)
+class AddCosignature:
+    """A witness's cosignature of a published checkpoint, pushed to be kept."""
+
+    checkpoint: str
+    witness_key: str
+
+
 def _reader(services: Services) -> LedgerReader:
     return LedgerReader(services.views_engine)
 
@@ -119,8 +134,38 @@ def consistency_proof(services: Services, query: ConsistencyQuery) -> dict[str, 
         raise ProofRefusedError(str(error)) from None
 
 
+def _published(services: Services) -> PublishedCheckpoints:
+    return PublishedCheckpoints(services.views_engine)
+
+
+def checkpoint(services: Services, tree_size: int | None = None) -> str:
+    """A C2SP checkpoint with its cosignatures (default: the newest), as text."""
+    beyond = tree_size is not None and tree_size >= 2**63  # no database holds it
+    note = None if beyond else _published(services).note(tree_size)
+    if note is None:
+        which = "yet" if tree_size is None else f"for tree size {tree_size}"
+        raise NotAvailableError(f"no checkpoint has been published {which}")
+    return note.render()
+
+
+def verifier_keys(services: Services) -> list[str]:
+    """The checkpoint verifier keys (C2SP vkeys), oldest first, current last."""
+    return [key.vkey for key in _published(services).log_keys()]
+
+
+def add_cosignature(services: Services, command: AddCosignature) -> Cosigned:
+    """Keep a witness cosignature of a checkpoint published here (422 if not)."""
+    try:
+        return _published(services).add_cosignature(
+            command.checkpoint, command.witness_key, now_ms()
+        )
+    except CosignatureRefusedError as error:
+        raise InvalidValueError("checkpoint", str(error)) from None
+
+
 def signing_keys(services: Services) -> list[dict[str, Any]]:
-    """Every key that signed heads here, oldest first, in PEM and base64."""
+    """Every key that signed heads here, oldest first, in PEM, base64 and vkey."""
+    vkeys = verifier_keys(services)
     return [
         {
             "key_id": key["key_id"],
@@ -130,8 +175,9 @@ def signing_keys(services: Services) -> list[dict[str, Any]]:
                 load_public_key_pem(key["public_key_pem"].encode("ascii"))
             ),
             "first_used_ms": key["first_used_ms"],
+            "verifier_key": vkey,
         }
-        for key in _reader(services).public_keys()
+        for key, vkey in zip(_reader(services).public_keys(), vkeys, strict=True)
     ]
 
 
