@@ -13,7 +13,11 @@ from api.cli_common import cli_meta, opened
 from usecases import exports, integrity
 
 _HEAD_HELP = "a signed head (JSON) you kept: catches a truncated tail or a fork"
-_KEY_HELP = "a trusted Ed25519 public key (PEM); repeatable"
+_KEY_HELP = (
+    "a trusted Ed25519 public key (PEM); repeatable; replaces the data "
+    "directory's key as the trusted set"
+)
+_GRACE_HELP = "seconds an event may wait for a signed checkpoint before verify fails"
 _READERS_HELP = "processes reading and hashing the log beside the verifier (0: none)"
 
 
@@ -42,8 +46,17 @@ def _read_head(path: Path | None) -> integrity.SignedTreeHead | None:
     show_default="2 on a multi-core machine",
     help=_READERS_HELP,
 )
-def verify(head_file: Path | None, key_files: tuple[Path, ...], readers: int) -> None:
-    """Recompute every leaf, head and blob from the stored events."""
+@click.option(
+    "--grace",
+    type=click.FloatRange(0),
+    default=integrity.DEFAULT_GRACE_SECONDS,
+    show_default=True,
+    help=_GRACE_HELP,
+)
+def verify(
+    head_file: Path | None, key_files: tuple[Path, ...], readers: int, grace: float
+) -> None:
+    """Recompute every leaf, head and blob; fail on events no checkpoint covers."""
     trusted_head = _read_head(head_file)
     pems = tuple(path.read_bytes() for path in key_files)
     with opened() as services:
@@ -53,7 +66,9 @@ def verify(head_file: Path | None, key_files: tuple[Path, ...], readers: int) ->
                 label="verifying",
                 file=sys.stderr,
             ) as bar:
-                command = integrity.VerifyStore(trusted_head, pems, readers, bar.update)
+                command = integrity.VerifyStore(
+                    trusted_head, pems, readers, bar.update, grace
+                )
                 report = integrity.verify_store(services, command)
         except KeyboardInterrupt:
             click.echo("interrupted: nothing was concluded", err=True)

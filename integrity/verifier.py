@@ -30,6 +30,7 @@ from eventsourcing.utils import get_topic
 from sqlalchemy import Connection, Engine, select
 
 from integrity.eventlog import log_source, read_events_page
+from integrity.grace import Grace
 from integrity.scan import BlobTopics, Page, read_window, start_reader, summarise
 from integrity.signing import SignedTreeHead, key_id, verify_tree_head
 from integrity.stored import (
@@ -121,8 +122,10 @@ class Verifier:
         trusted_keys: Sequence[Ed25519PublicKey],
         trusted_head: SignedTreeHead | None = None,
         readers: int | None = None,
+        grace: Grace | None = None,
     ) -> None:
         self.engine = engine
+        self.grace = grace or Grace()
         self.readers = default_readers() if readers is None else readers
         self.recorder = recorder
         self.blobs = blobs
@@ -137,6 +140,9 @@ class Verifier:
         try:
             with self.engine.connect() as conn:
                 checks = self._heads(conn)
+                state.covering = self.grace.covering or max(
+                    (h.tree_size for label, h in checks if _stored(label)), default=0
+                )
                 stored_size = tree_size(conn)
                 end = self.recorder.max_notification_id() or 0
                 self._stream(conn, edge, checks, state, stored_size, end, progress)
@@ -148,6 +154,8 @@ class Verifier:
                     "(tail truncated)",
                     state.last_position,
                 )
+            if edge.size > state.covering:
+                self.grace.check(self.recorder, state.covered_position, end)
         except MismatchError as stop:
             return VerifyReport(
                 False, edge.size, state.signed, stop.position, stop.reason
@@ -246,6 +254,8 @@ class Verifier:
         stored_size: int,
     ) -> None:
         first, hashes, positions = edge.size, page.hashes, page.positions
+        if first < state.covering <= first + len(positions):
+            state.covered_position = positions[state.covering - first - 1]
         stored = ledger.leaves(first, len(positions), stored_size)
         check_leaves(positions, hashes, stored, first)
         blobs.see(page)
@@ -312,14 +322,20 @@ class Verifier:
                 "from the root recomputed from the events",
                 last,
             )
-        if not label.startswith("the head given"):
+        if _stored(label):
             state.signed = head
+
+
+def _stored(label: str) -> bool:
+    return label.startswith("signed head #")
 
 
 @dataclass
 class _State:
     last_position: int = 0
     signed: SignedTreeHead | None = None
+    covering: int = 0  # the tree size every event older than the grace needs
+    covered_position: int = 0  # the position of that tree's last leaf
 
 
 def _result(future: Future[Page]) -> Page:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from integrity.evidence import EvidenceReport, verify_evidence_pack
+from integrity.grace import DEFAULT_GRACE_SECONDS, Grace
 from integrity.proofs import LedgerReader, NoHeadError
 from integrity.published import (
     CosignatureRefusedError,
@@ -76,6 +77,7 @@ class VerifyStore:
     public_keys_pem: tuple[bytes, ...] = ()
     readers: int | None = None
     progress: Callable[[int], None] = field(default=lambda covered: None)
+    grace_seconds: float = DEFAULT_GRACE_SECONDS
 
 
 @dataclass(frozen=True)
@@ -204,24 +206,17 @@ def integrity_status(services: Services) -> IntegrityStatus:
 def verify_store(services: Services, command: VerifyStore) -> VerifyReport:
     """Verify the whole store against trusted keys and record the outcome.
 
-    The local signing key is trusted beside any given; with neither, nothing
-    can be verified.
+    Given public keys replace the data directory's key as the trusted set
+    (they never add to it); with neither, nothing can be verified.
     """
-    settings = services.settings
-    keys = [load_public_key_pem(pem) for pem in command.public_keys_pem]
-    if settings.key_path.exists():
-        keys.append(load_or_create_private_key(settings.key_path).public_key())
-    if not keys:
-        raise NotAvailableError(
-            f"no trusted key: {settings.key_path} is absent; pass --public-key"
-        )
     verifier = Verifier(
         services.views_engine,
         services.app.recorder,
         services.app.blobs,
-        keys,
+        _trusted_keys(services, command.public_keys_pem),
         command.trusted_head,
         command.readers,
+        Grace(command.grace_seconds),
     )
     try:
         report = verifier.run(progress=command.progress)
@@ -229,6 +224,15 @@ def verify_store(services: Services, command: VerifyStore) -> VerifyReport:
         raise VerificationError(str(error)) from error
     _reader(services).record_verification(report, datetime.now(UTC))
     return report
+
+
+def _trusted_keys(services: Services, pems: tuple[bytes, ...]) -> list[Any]:
+    if pems:
+        return [load_public_key_pem(pem) for pem in pems]
+    path = services.settings.key_path
+    if not path.exists():
+        raise NotAvailableError(f"no trusted key: {path} is absent; pass --public-key")
+    return [load_or_create_private_key(path).public_key()]
 
 
 def verify_evidence(command: VerifyEvidence) -> EvidenceReport:
