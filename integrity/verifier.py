@@ -123,8 +123,10 @@ class Verifier:
         trusted_head: SignedTreeHead | None = None,
         readers: int | None = None,
         grace: Grace | None = None,
+        anchors: Sequence[tuple[str, int, bytes]] = (),
     ) -> None:
         self.engine = engine
+        self.anchors = anchors
         self.grace = grace or Grace()
         self.readers = default_readers() if readers is None else readers
         self.recorder = recorder
@@ -140,8 +142,13 @@ class Verifier:
         try:
             with self.engine.connect() as conn:
                 checks = self._heads(conn)
-                state.covering = self.grace.covering or max(
-                    (h.tree_size for label, h in checks if _stored(label)), default=0
+                state.covering = (
+                    max(
+                        (h.tree_size for label, h in checks if _stored(label)),
+                        default=0,
+                    )
+                    if self.grace.covering is None
+                    else self.grace.covering
                 )
                 stored_size = tree_size(conn)
                 end = self.recorder.max_notification_id() or 0
@@ -181,6 +188,11 @@ class Verifier:
         if self.trusted_head is not None:
             self._check_signature(self.trusted_head, "the head given with --head")
             checks.append(("the head given with --head", self.trusted_head))
+        # Checkpoints whose signatures the caller checked: only size and root count.
+        checks.extend(
+            (label, SignedTreeHead(size, root, 0, "", b""))
+            for label, size, root in self.anchors
+        )
         return sorted(checks, key=lambda check: check[1].tree_size)
 
     def _check_signature(self, head: SignedTreeHead, label: str) -> None:
