@@ -54,6 +54,8 @@ OTHER_WRITES: Mapping[str, frozenset[str]] = {
     "custody.dispose_document": CUSTODY,
     "tokens.issue_token": HEAD,
     "tokens.revoke_token": HEAD,
+    # A witness's cosignature: ledger bookkeeping checked by its signature, no event.
+    "ledger.add_cosignature": frozenset({"auditor", "pmo-head"}),
 }
 """Who may call each writing endpoint outside the declared registers."""
 
@@ -84,6 +86,9 @@ READ_ACCESS: Mapping[str, frozenset[str]] = {
     "ledger.inclusion_proof": AUDIT,
     "ledger.consistency_proof": AUDIT,
     "ledger.public_key": AUDIT,
+    "ledger.checkpoint": AUDIT,
+    "ledger.checkpoint_at": AUDIT,
+    "ledger.verifier_key": AUDIT,
     "ledger.project_evidence": AUDIT,
     "audit.audit_events": AUDIT,
     "audit.export_audit": AUDIT,
