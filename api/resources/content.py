@@ -7,11 +7,10 @@ import re
 from uuid import UUID
 
 from flask import Response, request
-from flask_smorest import Blueprint
 
 from api.auth import request_meta
 from api.context import services
-from api.resources.common import problems
+from api.resources.common import Blueprint, problems
 from usecases import content
 
 blp = Blueprint("content", __name__, url_prefix="/api/v1", description="Content")

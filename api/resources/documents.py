@@ -8,11 +8,11 @@ from typing import Any
 from uuid import UUID
 
 from flask import Response, request
-from flask_smorest import Blueprint
 
 from api.auth import request_meta
 from api.errors import ApiError
 from api.resources.common import (
+    Blueprint,
     expected_version,
     page,
     problems,
