@@ -24,7 +24,7 @@ def build_app(
     settings: Settings | None = None, services: Services | None = None
 ) -> Flask:
     """Build the Flask application from settings (or ready-made services)."""
-    from api import auth, errors, health, idempotency
+    from api import auth, errors, headers, health, idempotency
     from api.resources import blueprints, operations
     from api.schemas.base import ProblemSchema
 
@@ -41,6 +41,7 @@ def build_app(
         OPENAPI_JSON_PATH="openapi.json",
     )
     operations.init_app(app)
+    headers.init_app(app)
     api = PmoApi(
         spec_kwargs={
             "info": {"description": "The PMO's tamper-evident system of record."}

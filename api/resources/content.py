@@ -17,7 +17,11 @@ blp = Blueprint("content", __name__, url_prefix="/api/v1", description="Content"
 ONE = "/documents/<uuid:document_id>"
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)")
 BINARY = {
-    "content": {"application/octet-stream": {"schema": {"type": "string"}}},
+    "content": {
+        "application/octet-stream": {"schema": {"type": "string"}},
+        # Served as the media type recorded with the version (application/pdf...).
+        "*/*": {"schema": {"type": "string", "format": "binary"}},
+    },
     "description": "The bytes, with ETag (the sha256) and Content-Digest",
 }
 

@@ -40,7 +40,12 @@ UPLOAD_DOC = {
         "description": "The raw bytes; Content-Type is recorded as the media type",
     },
     "parameters": [
-        {"in": "header", "name": "X-Filename", "schema": {"type": "string"}},
+        {
+            "in": "header",
+            "name": "X-Filename",
+            "schema": {"type": "string"},
+            "description": "The file's name: required unless ?filename= names it",
+        },
         {"in": "header", "name": "Content-Digest", "schema": {"type": "string"}},
     ],
 }
