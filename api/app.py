@@ -27,6 +27,7 @@ def build_app(
     from api import auth, errors, headers, health, idempotency
     from api.resources import blueprints, operations
     from api.schemas.base import ProblemSchema
+    from api.throttle import Throttle
 
     settings = settings or (services.settings if services else Settings.from_env())
     services = services or build_services(settings)
@@ -52,7 +53,12 @@ def build_app(
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearer": []}]
     errors.init_app(app)
-    auth.init_app(app)
+    throttle = Throttle(
+        services.views_engine,
+        settings.auth_failures_per_address,
+        settings.auth_failures_per_prefix,
+    )
+    auth.init_app(app, throttle)
     app.before_request(operations.check_body)
     idempotency.init_app(app, services)
     app.register_blueprint(health.blueprint)
@@ -60,5 +66,5 @@ def build_app(
         api.register_blueprint(blueprint)
     from api import ui
 
-    ui.mount(app, services)
+    ui.mount(app, services, throttle)
     return app

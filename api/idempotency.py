@@ -45,10 +45,10 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.exc import DBAPIError, IntegrityError
-from sqlalchemy.schema import CreateTable
 
 from api.errors import ApiError, problem
 from api.idempotency_recovery import Owners, find_outcome, recovered_response
+from api.tables import ensure_table
 from service.app import PmoLedger
 from service.durability import durable
 from service.errors import StoreUnavailableError
@@ -102,16 +102,7 @@ class Keys:
         self.engine = engine
         self.app = ledger
         self.owners = Owners()
-        # One statement, no check-then-create: on SQLite a read that upgrades to a
-        # write fails at once if the read-model processors committed in between.
-        try:
-            with engine.begin() as conn:
-                conn.execute(CreateTable(keys, if_not_exists=True))
-        except DBAPIError:
-            # Another worker created it at the same moment (PostgreSQL may then
-            # report a duplicate type); anything else fails on the check below.
-            with engine.connect() as conn:
-                conn.execute(select(keys.c.key).limit(1))
+        ensure_table(engine, keys)
         self._add_recovery_columns()
 
     def _add_recovery_columns(self) -> None:
