@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from contextlib import ExitStack
-from functools import cache
+from functools import cache, partial
 
 from flask import Flask, g, request
 
 from api.context import services
 from api.errors import ApiError
+from api.throttle import Throttle, ThrottledError
 from service.application import Principal
 from service.domain import catalogue
 from service.domain.base import ROLES, Meta
@@ -126,7 +127,7 @@ def _bearer_secret() -> str:
     return secret.strip()
 
 
-def _authenticate() -> None:
+def _authenticate(throttle: Throttle) -> None:
     from api.resources.operations import RAW_BODY_ENDPOINTS  # a cycle at import
 
     endpoint = request.endpoint
@@ -142,7 +143,8 @@ def _authenticate() -> None:
     scope.enter_context(found.app.one_check())
     if endpoint in RAW_BODY_ENDPOINTS:
         scope.close()
-    g.principal = authenticate(found, Authenticate(_bearer_secret()))
+    secret = _bearer_secret()
+    g.principal = checked(throttle, secret)
     roles = allowed_roles(endpoint, request.method)
     if g.principal.role not in roles:
         needed = sorted(roles)
@@ -154,13 +156,30 @@ def _authenticate() -> None:
         )
 
 
+def checked(throttle: Throttle, secret: str) -> Principal:
+    """The principal of a presented secret, counting a failure against the
+    caller's address and the secret's prefix (429 once either is spent)."""
+    address = request.remote_addr
+    try:
+        throttle.check(address, secret)
+    except ThrottledError as error:
+        raise ApiError(
+            429, str(error), headers={"Retry-After": str(error.retry_after)}
+        ) from None
+    try:
+        return authenticate(services(), Authenticate(secret))
+    except AuthenticationError:
+        throttle.failed(address, secret)
+        raise
+
+
 def _end_head_check(_: BaseException | None) -> None:
     scope = g.pop("head_check", None)
     if scope is not None:
         scope.close()
 
 
-def init_app(app: Flask) -> None:
+def init_app(app: Flask, throttle: Throttle) -> None:
     """Check the token and the role before every request."""
-    app.before_request(_authenticate)
+    app.before_request(partial(_authenticate, throttle))
     app.teardown_request(_end_head_check)

@@ -11,12 +11,11 @@ from uuid import UUID
 
 import marshmallow as ma
 from flask import Response, jsonify
-from flask_smorest import Blueprint
 
 from api.auth import request_meta
 from api.context import services
 from api.errors import ApiError
-from api.resources.common import problems
+from api.resources.common import Blueprint, problems
 from usecases import exports, integrity
 
 blp = Blueprint(

@@ -6,14 +6,14 @@ from typing import Any
 from uuid import UUID
 
 from flask import Response
-from flask_smorest import Blueprint
-from marshmallow import Schema, fields
+from marshmallow import Schema
 
 from api import exports
 from api.auth import request_meta
 from api.context import services
 from api.exports import download
-from api.resources.common import problems
+from api.resources.common import Blueprint, problems
+from api.schemas.base import Moment, position_field
 from service.domain import catalogue
 from usecases import exports as usecases_exports
 
@@ -27,7 +27,8 @@ FILE = {
 class ExportArgs(Schema):
     """The register as it stood at a moment (default: now)."""
 
-    as_of = fields.AwareDateTime(load_default=None, default_timezone=None)
+    as_of = Moment()
+    min_position = position_field()
 
 
 def export_blueprint() -> Blueprint:
@@ -70,6 +71,8 @@ def export_register(
     args: dict[str, Any], project_id: UUID, kind: str, fmt: str
 ) -> Response:
     """A whole register as CSV (streamed) or XLSX (recorded as an export)."""
-    command = usecases_exports.ExportRegister(project_id, kind, fmt, args["as_of"])
+    command = usecases_exports.ExportRegister(
+        project_id, kind, fmt, args["as_of"], args["min_position"]
+    )
     done = usecases_exports.export_register(services(), command, request_meta())
     return download(done.filename, done.media_type, done.chunks)

@@ -13,11 +13,11 @@ from typing import Any
 from uuid import UUID
 
 from flask import Response
-from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from api.auth import request_meta
 from api.resources.common import (
+    Blueprint,
     check_project_version,
     expected_version,
     problems,

@@ -16,6 +16,7 @@ from werkzeug.wrappers import Response
 
 from api.errors import ApiError, status_for
 from api.idempotency import Keys
+from api.throttle import Throttle
 from api.ui import (  # noqa: F401  (each module adds its routes to the blueprint)
     audit,
     custody,
@@ -42,11 +43,11 @@ ERROR_TITLES = {400: "Bad request", 403: "Forbidden", 404: "Not found"}
 log = logging.getLogger("pmo_ledger.ui")
 
 
-def create_ui(services: Services) -> Flask:
-    """The UI application over the same services as the API."""
+def create_ui(services: Services, throttle: Throttle) -> Flask:
+    """The UI application over the same services (and throttle) as the API."""
     app = Flask(__name__, static_folder=None)
     app.config.update(PMO_SERVICES=services, MAX_CONTENT_LENGTH=64 * 1024)
-    session.init_app(app, services.settings.data_dir)
+    session.init_app(app, services, throttle)
     app.extensions[forms.KEYS] = Keys(services.views_engine, services.app)
     register_filters(app)
     app.register_blueprint(blueprint)
@@ -57,9 +58,9 @@ def create_ui(services: Services) -> Flask:
     return app
 
 
-def mount(app: Flask, services: Services) -> None:
+def mount(app: Flask, services: Services, throttle: Throttle) -> None:
     """Serve the UI under /ui of the API application."""
-    ui = create_ui(services)
+    ui = create_ui(services, throttle)
     app.wsgi_app = DispatcherMiddleware(  # type: ignore[method-assign]
         app.wsgi_app, {"/ui": ui.wsgi_app}
     )

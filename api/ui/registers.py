@@ -20,6 +20,7 @@ from api.ui.common import (
     project_or_404,
     services,
     ui_meta,
+    whole_number,
 )
 from api.ui.forms import Form, offered, run_form
 from projections.views import Kind
@@ -51,8 +52,8 @@ def selected(kind: Kind) -> tuple[datetime | None, dict[str, object]]:
     as_of = parse_moment(request.args.get("as_of"))
     names = kind_of(kind).ui_filters
     filters = {n: request.args[n] for n in names if request.args.get(n)}
-    cell = {n: int(request.args[n]) for n in CELL if request.args.get(n, "").isdigit()}
-    return as_of, {**filters, **cell}
+    cell = {n: whole_number(request.args.get(n)) for n in CELL}
+    return as_of, {**filters, **{n: v for n, v in cell.items() if v is not None}}
 
 
 def register_rows(

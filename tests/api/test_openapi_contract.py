@@ -19,13 +19,24 @@ def removals(old: Any, new: Any, where: str = "") -> list[str]:
     """
     if where == "/tags" and isinstance(old, list) and isinstance(new, list):
         return removals(_by_name(old), _by_name(new), where)
+    found: list[str] = []
     if isinstance(old, dict) and isinstance(new, dict):
-        found = []
         for key, value in old.items():
             if key not in new:
                 found.append(f"{where}/{key}: removed")
             else:
                 found.extend(removals(value, new[key], f"{where}/{key}"))
+        return found
+    if where.endswith("/parameters") and isinstance(new, list):
+        # Parameters are named: a new optional one is an addition, as a key is.
+        named = {(p["in"], p["name"]): p for p in new}
+        for parameter in old:
+            found_one = named.get((parameter["in"], parameter["name"]))
+            label = f"{where}/{parameter['in']}:{parameter['name']}"
+            if found_one is None:
+                found.append(f"{label}: removed")
+            else:
+                found.extend(removals(parameter, found_one, label))
         return found
     return [] if old == new else [f"{where}: {old!r} -> {new!r}"]
 
@@ -56,3 +67,12 @@ def test_removals_sees_a_change_and_a_removal() -> None:
         "/tags/x/description: 'X' -> 'Z'"
     ]
     assert removals(tags, {"tags": [{"name": "y"}]}) == ["/tags/x: removed"]
+    query = {"in": "query", "name": "q", "schema": {"type": "string"}}
+    spec = {"parameters": [query]}
+    extra = {"in": "query", "name": "new", "required": False}
+    assert removals(spec, {"parameters": [extra, query]}) == []
+    assert removals(spec, {"parameters": [extra]}) == ["/parameters/query:q: removed"]
+    retyped = {**query, "schema": {"type": "integer"}}
+    assert removals(spec, {"parameters": [retyped]}) == [
+        "/parameters/query:q/schema/type: 'string' -> 'integer'"
+    ]

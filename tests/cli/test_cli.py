@@ -151,7 +151,7 @@ def test_export_audit_writes_resumable_files_and_is_recorded(
         main, ["export", "audit", "-o", str(as_csv), "--format", "csv"], env=env
     )
     lines = as_csv.read_text().splitlines()
-    assert lines[0].startswith("position,recorded_at,actor")
+    assert lines[0].startswith('"position","recorded_at","actor"')
     services = build_services(settings)
     try:
         exports = list(services.app.iter_events_of(Export.Recorded))
