@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from service.domain import catalogue
 from tests.api.conftest import Api
 
 # The first and last moments UTC can hold: valid, and answered.
@@ -79,7 +80,7 @@ def concrete_paths(api: Api, template: str) -> list[str]:
     paths = [template]
     for name in re.findall(r"{(\w+)}", template):
         if name == "fmt":
-            values = ["csv", "xlsx"] if "{kind}" in template else ["csv", "ndjson"]
+            values = ["csv", "ndjson"] if "/audit/" in template else ["csv", "xlsx"]
         elif name == "kind":
             values = list(KINDS)
         else:
@@ -89,13 +90,16 @@ def concrete_paths(api: Api, template: str) -> list[str]:
 
 
 def demo_ids(api: Api) -> dict[str, str]:
-    """An id of every kind in the demo store's first project."""
-    project_id = api.get("/projects").json["items"][0]["id"]
-    ids = {"project_id": project_id}
-    for kind in (*KINDS, "documents"):
-        items = api.get(f"/projects/{project_id}/{kind}").json["items"]
-        ids[f"{kind[:-1]}_id"] = items[0]["id"]
-    ids["change_id"] = ids.pop("change_id")
+    """An id of every register's entries and of a document in the demo store."""
+    projects = [p["id"] for p in api.get("/projects").json["items"]]
+    ids = {"project_id": projects[0]}
+    names = [k.name for k in catalogue.kinds()]
+    for name in (*names, "documents"):
+        for project_id in projects:
+            items = api.get(f"/projects/{project_id}/{name}").json["items"]
+            if items:
+                ids[f"{name.removesuffix('s')}_id"] = items[0]["id"]
+                break
     return ids
 
 
