@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any, TypeVar, cast
 from uuid import UUID
 
-from sqlalchemy import Connection, Engine, Select, select
+from sqlalchemy import Connection, Engine, Select, func, select
 
 from projections import catalog
 from projections.audit import AuditTrail
@@ -145,6 +145,23 @@ class Views:
         if model is None or query is None:
             return Page([])
         return self._keyset(model, query, sort, after, limit)
+
+    def count_register(
+        self,
+        kind: Kind,
+        project_id: UUID,
+        *,
+        as_of: datetime | None,
+        filters: dict[str, object],
+    ) -> int:
+        """How many entries a register's page-by-page listing would give in all."""
+        model = self._register(kind)
+        query = register_query(registers()[kind], model, project_id, as_of, filters)
+        if model is None or query is None:
+            return 0
+        counted = select(func.count()).select_from(query.subquery())
+        with self.engine.connect() as conn:
+            return int(conn.execute(counted).scalar_one())
 
     def iter_register(
         self,
