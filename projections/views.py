@@ -163,6 +163,31 @@ class Views:
         with self.engine.connect() as conn:
             return int(conn.execute(counted).scalar_one())
 
+    def tally(
+        self,
+        kind: Kind,
+        project_id: UUID,
+        *,
+        as_of: datetime | None,
+        filters: dict[str, object],
+        by: tuple[str, ...],
+        oldest: str | None = None,
+    ) -> list[dict[str, Any]]:
+        """Entries counted per value of `by` (one query), with the least `oldest`."""
+        model = self._register(kind)
+        query = register_query(registers()[kind], model, project_id, as_of, filters)
+        if model is None or query is None:
+            return []
+        rows = query.subquery()
+        unknown = [n for n in (*by, oldest or "id") if n not in rows.c]
+        if unknown:
+            raise ValueError(f"tally: no column {', '.join(unknown)}")
+        columns = [rows.c[name] for name in by]
+        measures = [func.count().label("count")]
+        if oldest is not None:
+            measures.append(func.min(rows.c[oldest]).label("oldest"))
+        return self._all(select(*columns, *measures).group_by(*columns))
+
     def iter_register(
         self,
         kind: Kind,
