@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright import sync_api as playwright
 
 from service.config import Settings
@@ -433,6 +434,28 @@ def test_no_page_is_wider_than_the_screen(
         page.screenshot(path=str(DOCS / f"w{width}-{named or 'dashboard'}.png"))
     context.close()
     assert wide == {}
+
+
+def test_every_page_passes_axe(browser: Any, server: Server) -> None:
+    axe = Axe()
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    page.goto(server.base + "/ui/login")
+    failures = {}
+    for path in ("/login", *every_page(server)):
+        if path != "/login" and "/ui/login" in page.url:
+            page.fill("#token", TOKEN)
+            page.click("button[type=submit]")
+            page.wait_for_url(server.base + "/ui/")
+        page.goto(server.base + "/ui" + path)
+        found = axe.run(page).response["violations"]
+        if found:
+            failures[path] = sorted(
+                f"{v['id']}: {v['help']} (first at {v['nodes'][0]['target']})"
+                for v in found
+            )
+    context.close()
+    assert failures == {}
 
 
 def test_sign_out_ends_the_session(ui: Watched, server: Server) -> None:
