@@ -54,6 +54,7 @@ OTHER_WRITES: Mapping[str, frozenset[str]] = {
     "custody.dispose_document": CUSTODY,
     "tokens.issue_token": HEAD,
     "tokens.revoke_token": HEAD,
+    "value.set_cost_tolerance": HEAD,
 }
 """Who may call each writing endpoint outside the declared registers."""
 

@@ -15,13 +15,20 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 from service.app import PmoLedger
 from service.domain import catalogue
 from service.domain.base import DomainError, InvalidValueError, Meta
 from service.domain.entry import RegisterEntry
 from service.domain.project import Project
-from service.domain.register import Command, Field, ImportStep, RegisterKind
+from service.domain.register import (
+    PORTFOLIO_ID,
+    Command,
+    Field,
+    ImportStep,
+    RegisterKind,
+)
 
 Kind = str
 Row = Mapping[str, str]
@@ -72,7 +79,7 @@ def required_columns(kind: RegisterKind) -> tuple[str, ...]:
     return tuple(
         p.name
         for p in kind.create.params
-        if not p.nullable and (p.required or p.kind not in ("text", "texts"))
+        if not p.nullable and (p.required or p.kind not in ("text", "texts", "entries"))
     )
 
 
@@ -89,7 +96,7 @@ def cell(field: Field, text: str) -> Any:
             return date.fromisoformat(text)
         except ValueError:
             raise InvalidValueError(field.name, "must be a date (YYYY-MM-DD)") from None
-    if field.kind == "texts":
+    if field.kind in ("texts", "entries"):
         return [part.strip() for part in text.split(";") if part.strip()]
     if field.nullable and not text:
         return None
@@ -122,12 +129,25 @@ def _step(entry: RegisterEntry, step: ImportStep, row: Row, meta: Meta) -> None:
     entry.run(step.use_case, _values(command, row, entry.attributes()), meta)
 
 
+References = Callable[[type[RegisterEntry], Command, dict[str, Any], Any], dict]
+
+
 def build_entry(
-    cls: type[RegisterEntry], project_id: Any, row: Row, meta: Meta
+    cls: type[RegisterEntry],
+    project_id: Any,
+    row: Row,
+    meta: Meta,
+    referenced: References | None = None,
 ) -> RegisterEntry:
-    """One row's entry with the events its columns call for (not yet saved)."""
+    """One row's entry with the events its columns call for (not yet saved).
+
+    `referenced` checks the ids the row gives of other registers' entries.
+    """
     kind = cls.register_kind
-    entry = cls.start(project_id, _values(kind.create, row, {}), meta)
+    values = _values(kind.create, row, {})
+    if referenced is not None:
+        values |= referenced(cls, kind.create, values, project_id)
+    entry = cls.start(project_id, values, meta)
     for step in kind.import_steps or ():
         _step(entry, step, row, meta)
     return entry
@@ -138,6 +158,7 @@ def build_entries(
     project_id: object,
     rows: Iterable[tuple[int, Row]],
     meta_for: Callable[[int], Meta],
+    referenced: References | None = None,
 ) -> list[RegisterEntry]:
     """Every row's entry with its pending events; ImportRefusedError if any fail."""
     cls = importable()[kind]
@@ -150,7 +171,8 @@ def build_entries(
             errors.append(RowError(line, f"missing {', '.join(missing)}"))
             continue
         try:
-            built.append(build_entry(cls, project_id, row, meta_for(line)))
+            entry = build_entry(cls, project_id, row, meta_for(line), referenced)
+            built.append(entry)
         except DomainError as error:
             errors.append(RowError(line, str(error)))
     if errors:
@@ -180,15 +202,20 @@ def import_register(
     ledger: PmoLedger, kind: Kind, path: Path, project_code: str, actor: str
 ) -> Imported:
     """Validate every row of a CSV file, then record them all in one commit."""
-    project_id = ledger.project_id_for_code(project_code)
-    if project_id is None:
-        raise InvalidValueError("project", f"no project has the code {project_code}")
-    ledger.load(Project, project_id).check_open(f"import {kind} into")
+    cls = importable().get(kind)
+    project_id: UUID | None = PORTFOLIO_ID
+    if cls is None or not cls.register_kind.portfolio:
+        project_id = ledger.project_id_for_code(project_code)
+        if project_id is None:
+            message = f"no project has the code {project_code}"
+            raise InvalidValueError("project", message)
+        ledger.load(Project, project_id).check_open(f"import {kind} into")
 
     def meta_for(line: int) -> Meta:
         return Meta(actor, "pmo-head", f"imported from {path.name}, line {line}")
 
-    entries = build_entries(kind, project_id, read_rows(path), meta_for)
+    rows = read_rows(path)
+    entries = build_entries(kind, project_id, rows, meta_for, ledger.referenced)
     if not entries:
         raise ImportRefusedError([RowError(1, "the file has no data rows")])
     events = sum(len(e.pending_events) for e in entries)

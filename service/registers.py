@@ -9,6 +9,8 @@ from service.application import Written
 from service.domain import catalogue
 from service.domain.base import InvalidValueError, Meta
 from service.domain.entry import RegisterEntry
+from service.domain.register import PORTFOLIO_ID, Command
+from service.errors import NotFoundError
 from service.projects import ProjectCommands
 
 
@@ -42,11 +44,17 @@ class RegisterCommands(ProjectCommands):
         values: dict[str, Any],
         meta: Meta,
     ) -> Written:
-        """Record a new entry in an open project."""
+        """Record a new entry in an open project (or in the portfolio)."""
         command = cls.register_kind.create
-        return self.create_in_project(
-            project_id, command.action, lambda: cls.start(project_id, values, meta)
-        )
+        if cls.register_kind.portfolio:
+            with self.one_check():
+                return self.create(cls.start(PORTFOLIO_ID, values, meta))
+
+        def build() -> RegisterEntry:
+            checked = values | self.referenced(cls, command, values, project_id)
+            return cls.start(project_id, checked, meta)
+
+        return self.create_in_project(project_id, command.action, build)
 
     def change_entry(
         self,
@@ -63,7 +71,7 @@ class RegisterCommands(ProjectCommands):
         references = {
             p.name: self.load(cls, values[p.name])
             for p in command.params
-            if p.kind == "entry"
+            if p.kind == "entry" and not p.refers_to
         }
         values = values | {name: str(e.id) for name, e in references.items()}
 
@@ -72,7 +80,55 @@ class RegisterCommands(ProjectCommands):
                 if other.project_id != entry.project_id:
                     message = f"must be a {kind.noun} of the same project"
                     raise InvalidValueError(name, message)
-            entry.run(use_case, values, meta)
+            others = self.referenced(cls, command, values, entry.project_id)
+            entry.run(use_case, values | others, meta)
 
+        if command.after_close or kind.portfolio:
+            return self.change(cls, entry_id, run, expected_version)
         action = in_project(command.action, kind.noun)
         return self.change_in_project(cls, entry_id, action, run, expected_version)
+
+    def referenced(
+        self,
+        cls: type[RegisterEntry],
+        command: Command,
+        values: dict[str, Any],
+        project_id: UUID,
+    ) -> dict[str, Any]:
+        """The command's ids of other registers' entries, each checked to exist.
+
+        An entry pointed at must belong to the same project and, where the
+        field says so, be in one of the statuses it names.
+        """
+        checked: dict[str, Any] = {}
+        for param in command.params:
+            if not param.refers_to or param.kind not in ("entry", "entries"):
+                continue
+            given = values[param.name]
+            if param.kind == "entry":
+                one = param.check(str(given))
+                self.check_reference(param.name, param, one, project_id)
+                checked[param.name] = one
+            else:
+                ids = param.check(given)
+                for i, other in enumerate(ids):
+                    self.check_reference(f"{param.name}[{i}]", param, other, project_id)
+                checked[param.name] = ids
+        return checked
+
+    def check_reference(
+        self, name: str, param: Any, given: str, project_id: UUID
+    ) -> None:
+        """Refuse an id that names no entry of the register, of this project."""
+        other_cls = catalogue.entry_class_of(param.refers_to)
+        noun = other_cls.register_kind.noun
+        try:
+            other = self.load(other_cls, UUID(given), read_only=True)
+        except (NotFoundError, ValueError):
+            raise InvalidValueError(name, f"no {noun} has the id {given}") from None
+        if other.project_id != project_id:
+            raise InvalidValueError(name, f"must be a {noun} of the same project")
+        if param.refers_statuses and other.status not in param.refers_statuses:
+            wanted = " or ".join(param.refers_statuses)
+            message = f"must be a {noun} that is {wanted} (it is {other.status})"
+            raise InvalidValueError(name, message)

@@ -13,6 +13,7 @@ from api.resources import (
     projects,
     register_exports,
     tokens,
+    value,
 )
 from api.resources.registers import register_blueprint
 from service.domain import catalogue
@@ -20,9 +21,10 @@ from service.domain import catalogue
 
 def blueprints() -> list[Blueprint]:
     """Every resource's blueprint, a declared register's each built from it."""
+    later = [cls for cls in catalogue.entries() if cls not in catalogue.BUILT_IN]
     return [
         projects.blp,
-        *(register_blueprint(cls) for cls in catalogue.entries()),
+        *(register_blueprint(cls) for cls in catalogue.BUILT_IN),
         documents.blp,
         content.blp,
         tokens.blp,
@@ -30,4 +32,8 @@ def blueprints() -> list[Blueprint]:
         ledger.blp,
         audit.blp,
         register_exports.export_blueprint(),
+        # Registers declared since 0.1 come last, so the OpenAPI tags 0.1
+        # listed keep their order and the new ones follow them.
+        *(register_blueprint(cls) for cls in later),
+        value.blp,
     ]

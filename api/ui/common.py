@@ -11,7 +11,7 @@ from flask import Blueprint, abort, g, render_template
 from api.context import services
 from service.application import Principal
 from service.domain.base import Meta
-from service.domain.catalogue import kinds
+from service.domain.catalogue import project_kinds
 from usecases.projects import ProjectQuery, get_project
 
 blueprint = Blueprint(
@@ -39,7 +39,7 @@ def ui_meta() -> Meta:
 
 def page(template: str, **context: Any) -> str:
     """Render a UI template with the caller in the context."""
-    return render_template(f"ui/{template}", registers=kinds(), **context)
+    return render_template(f"ui/{template}", registers=project_kinds(), **context)
 
 
 def project_or_404(

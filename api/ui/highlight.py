@@ -32,4 +32,5 @@ def highlight(project_id: UUID) -> str:
         changes=found.changes,
         risks=found.risks,
         issues=found.issues,
+        suggested=found.suggested,
     )

@@ -28,9 +28,12 @@ from usecases.reads import EntryQuery, register_entry
 def kind_of(kind: str) -> RegisterKind:
     """The declared register shown at this path segment (404 if none)."""
     try:
-        return entry_class_of(kind).register_kind
+        declared = entry_class_of(kind).register_kind
     except KeyError:
         abort(404)
+    if declared.portfolio:
+        abort(404)
+    return declared
 
 
 # A heat-map cell: filtered here, as the read model has no rating filters.

@@ -6,22 +6,29 @@ register is one more module declaring its kind (and one import line here).
 
 from __future__ import annotations
 
-from service.domain import change, decision, issue, risk
+from service.domain import benefit, budget, change, decision, issue, resource, risk
 from service.domain.entry import DECLARED, RegisterEntry
 from service.domain.register import RegisterKind
 
 BUILT_IN = (risk.Risk, issue.Issue, change.ChangeRequest, decision.Decision)
+VALUE = (benefit.Benefit, budget.BudgetLine, resource.ResourceDemand, resource.Capacity)
+"""The registers of benefits, finance and resources (issue 14)."""
 
 
 def entries() -> tuple[type[RegisterEntry], ...]:
     """Every declared register's aggregate class: the built-in ones first."""
-    others = (cls for cls in DECLARED.values() if cls not in BUILT_IN)
-    return (*BUILT_IN, *others)
+    others = (cls for cls in DECLARED.values() if cls not in (*BUILT_IN, *VALUE))
+    return (*BUILT_IN, *VALUE, *others)
 
 
 def kinds() -> tuple[RegisterKind, ...]:
     """Every declared register kind."""
     return tuple(cls.register_kind for cls in entries())
+
+
+def project_kinds() -> tuple[RegisterKind, ...]:
+    """The declared register kinds whose entries belong to a project."""
+    return tuple(kind for kind in kinds() if not kind.portfolio)
 
 
 def entry_class_of(name: str) -> type[RegisterEntry]:
