@@ -195,7 +195,7 @@ BENEFIT = RegisterKind(
         ),
         Command(
             "record_measurement",
-            "measure",
+            "record_measurement",
             "Measured",
             (Field("measured_on", "date"), number("value"), text("source", 200)),
             path="measurements",
