@@ -131,7 +131,9 @@ def test_not_realised_needs_a_reason(start: Any) -> None:
         benefit.not_realised(NO_REASON)
     benefit.not_realised(OFFICER)
     assert benefit.status == "not-realised"
-    assert_refused("not-realised", benefit.record_measurement, date(2027, 1, 1), "1", "s", OFFICER)
+    assert_refused(
+        "not-realised", benefit.record_measurement, date(2027, 1, 1), "1", "s", OFFICER
+    )
 
 
 @pytest.mark.parametrize("start", [identified, planned, realising])

@@ -58,7 +58,9 @@ def test_add_keeps_the_original_budget_and_starts_with_no_spend() -> None:
         ({"title": ""}, "title", "must not be empty"),
     ],
 )
-def test_add_refuses_bad_values(changes: dict[str, Any], field: str, message: str) -> None:
+def test_add_refuses_bad_values(
+    changes: dict[str, Any], field: str, message: str
+) -> None:
     values = {
         "title": "t",
         "category": "labour",
@@ -136,7 +138,7 @@ def test_closing_drops_the_remaining_forecast_and_reopening_needs_a_reason() -> 
 def cents(currency: str) -> st.SearchStrategy[Decimal]:
     """Exact amounts with the currency's decimal places, signed."""
     places = minor_units(currency)
-    return st.integers(-10**9, 10**9).map(lambda n: Decimal(n).scaleb(-places))
+    return st.integers(-(10**9), 10**9).map(lambda n: Decimal(n).scaleb(-places))
 
 
 @settings(max_examples=25, deadline=None)
