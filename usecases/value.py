@@ -222,8 +222,9 @@ def project_benefits(services: Services, query: ValueQuery) -> dict[str, Any]:
 def portfolio_benefits(services: Services, query: PortfolioQuery) -> dict[str, Any]:
     """Every project's benefits, planned against measured, with totals per unit.
 
-    The totals add up the planned and measured change from baseline of the
-    financial benefits that share a unit (a dis-benefit counts against).
+    The totals add up, per unit, the financial benefits' whole planned change
+    (target against baseline, whichever way it runs), the share of it planned
+    by now and the share measured (a dis-benefit counts against).
     """
     wait_for_position(services, query.min_position)
     on = day_of(query.as_of)
@@ -241,16 +242,20 @@ def portfolio_benefits(services: Services, query: PortfolioQuery) -> dict[str, A
             if benefit["category"] != "financial" or benefit["status"] == "withdrawn":
                 continue
             sign = -1 if benefit["kind"] == "dis-benefit" else 1
-            baseline = Decimal(benefit["baseline_value"])
+            whole = sign * abs(
+                Decimal(benefit["target_value"]) - Decimal(benefit["baseline_value"])
+            )
             taken = measured_by(benefit, on)
             unit = totals.setdefault(
                 benefit["unit"],
                 {"target": Decimal(0), "planned": Decimal(0), "measured": Decimal(0)},
             )
-            unit["target"] += sign * (Decimal(benefit["target_value"]) - baseline)
-            unit["planned"] += sign * (planned_value(benefit, on) - baseline)
+            unit["target"] += whole
+            unit["planned"] += whole * progress(benefit, planned_value(benefit, on))
             if taken:
-                unit["measured"] += sign * (Decimal(taken[-1]["value"]) - baseline)
+                unit["measured"] += whole * progress(
+                    benefit, Decimal(taken[-1]["value"])
+                )
         projects.append(
             {
                 "project_id": str(project_id),
