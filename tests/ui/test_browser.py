@@ -351,6 +351,34 @@ def test_integrity_highlight_and_evidence(ui: Watched, server: Server) -> None:
     ui.shot("highlight-report")
 
 
+def test_value_pictures_draw_what_the_api_answers(ui: Watched, server: Server) -> None:
+    pid = project_id(server, "HQ-MOVE")
+    figures = server.api("GET", f"/projects/{pid}/benefits/figures")
+    ui.go(f"/projects/{pid}/value")
+    for benefit in figures["benefits"]:
+        chart = ui.page.locator(f'svg[data-benefit="{benefit["id"]}"]')
+        assert chart.is_visible()
+        assert chart.locator("circle.point").count() == len(benefit["measurements"])
+        assert chart.locator("polyline.plan").count() == 1
+    finance = server.api("GET", f"/projects/{pid}/finance")
+    rows = ui.page.locator("#budget-lines tbody tr[data-id]")
+    assert rows.count() == len(finance["lines"])
+    ui.shot("value")
+    picture = server.api("GET", "/portfolio/resources")
+    ui.go("/resources")
+    cells = ui.page.locator("#allocation svg g[data-month]")
+    assert cells.count() == len(picture["roles"]) * len(picture["months"])
+    over = sum(m["over_allocated"] for r in picture["roles"] for m in r["months"])
+    assert over > 0
+    assert ui.page.locator('#allocation g[data-over="true"]').count() == over
+    red = ui.page.locator('#allocation g[data-over="true"] rect').first
+    assert red.evaluate("e => getComputedStyle(e).fill") == "rgb(214, 69, 69)"
+    ui.shot("resources")
+    ui.go(f"/projects/{pid}/highlight")
+    suggested = ui.page.locator('tr[data-dimension="cost"] td').nth(2).inner_text()
+    assert finance["suggested_rag"]["colour"].capitalize() in suggested
+
+
 def test_sign_out_ends_the_session(ui: Watched, server: Server) -> None:
     ui.go("/")
     ui.page.click("text=Sign out")
