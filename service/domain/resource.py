@@ -149,6 +149,7 @@ DEMAND = RegisterKind(
             summary="Name the person who will fill a demand (null: not yet known).",
             action="name the person for",
             allowed=("open",),
+            created=False,
         ),
         Command(
             "release_demand",
