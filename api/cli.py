@@ -91,7 +91,8 @@ def demo(seed: int) -> None:
     click.echo(
         f"loaded {summary.projects} projects, {summary.risks} risks, "
         f"{summary.issues} issues, {summary.changes} change requests, "
-        f"{summary.decisions} decisions, {summary.documents} documents "
+        f"{summary.decisions} decisions, {summary.documents} documents, "
+        f"{summary.value} budget lines, benefits and resource demands "
         f"({summary.events} events)"
     )
 

@@ -66,6 +66,7 @@ def test_demo_loads_a_sample_pmo_once(settings: Settings) -> None:
     first = runner.invoke(main, ["demo"], env=env_for(settings))
     assert first.exit_code == 0, first.output
     assert "3 projects" in first.stdout
+    assert "25 budget lines, benefits and resource demands" in first.stdout
     events = int(re.search(r"\((\d+) events\)", first.stdout).group(1))  # type: ignore[union-attr]
     assert events > 300
     second = runner.invoke(main, ["demo"], env=env_for(settings))
