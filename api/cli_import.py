@@ -1,4 +1,4 @@
-"""`pmo-ledger import REGISTER FILE.csv --project CODE`, for every importable register."""
+"""`pmo-ledger import REGISTER FILE.csv --project CODE` for each importable register."""
 
 from __future__ import annotations
 
