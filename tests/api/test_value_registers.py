@@ -8,16 +8,12 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
-from api import create_app
-from tests.api.conftest import Api, issue_tokens
-from tests.conftest import BACKENDS, settings_for
-from usecases.root import build_services
+from tests.api.conftest import Api
 
 BENEFIT = {
     "title": "Fewer support calls",
@@ -42,16 +38,10 @@ LINE = {
 }
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
-def api(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Api]:
-    """An app per backend with its read models running."""
-    with settings_for(request.param, tmp_path_factory.mktemp("value")) as settings:
-        services = build_services(settings)
-        services.runner.start()
-        yield Api(create_app(services=services), issue_tokens(services))
-        services.close()
+@pytest.fixture(scope="module")
+def api(live: Api) -> Api:
+    """The app with its read models running, on each backend."""
+    return live
 
 
 def refused(api: Api, status: int, path: str, body: Any = None, **kw: Any) -> Any:
