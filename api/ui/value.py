@@ -7,7 +7,7 @@ from uuid import UUID
 from flask import abort, request
 
 from api.ui.common import blueprint, page, parse_moment, project_or_404, services
-from api.ui.value_charts import allocation_grid, benefit_chart
+from api.ui.value_charts import allocation_grid, benefit_chart, progress_chart
 from service.domain.base import InvalidValueError
 from usecases import resources, value
 
@@ -49,4 +49,5 @@ def portfolio_resources() -> str:
         picture=picture,
         grid=allocation_grid(picture),
         benefits=benefits,
+        progress=progress_chart(benefits["projects"]),
     )

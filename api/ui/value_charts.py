@@ -133,3 +133,46 @@ def allocation_grid(picture: Mapping[str, Any]) -> Markup:
         "demand exceeds capacity.</text></svg>"
     )
     return Markup("".join(parts))  # noqa: S704 (every value above is escaped)
+
+
+def progress_chart(projects: Sequence[Mapping[str, Any]]) -> Markup:
+    """Per benefit, the share of its planned change planned by now and measured."""
+    rows = [
+        (project["code"], b)
+        for project in projects
+        for b in project["benefits"]
+        if b["status"] != "withdrawn"
+    ]
+    row, left, width, bar = 34, 260, 620, 12
+    height = 50 + row * max(1, len(rows))
+    plot = width - left - 70
+    title = "Benefits: share of the planned change, planned by now and measured"
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'class="chart progress" role="img" aria-label="{escape(title)}">'
+        f"<title>{escape(title)}</title>",
+        f'<text x="0" y="18" class="chart-title">{escape(title)}</text>',
+        f'<text x="{left}" y="36" fill="{PLAN}">■ planned</text>'
+        f'<text x="{left + 90}" y="36" fill="{MEASURED}">■ measured</text>',
+    ]
+    for i, (code, b) in enumerate(rows):
+        y = 44 + i * row
+        parts.append(
+            f'<g data-benefit="{escape(b["id"])}"><text x="{left - 8}" y="{y + 14}" '
+            f'text-anchor="end">{escape(code)}: {escape(b["title"][:32])}</text>'
+        )
+        for n, (key, colour) in enumerate(
+            (("planned_progress", PLAN), ("measured_progress", MEASURED))
+        ):
+            share = Decimal(b[key] or 0)
+            length = plot * float(min(max(share, Decimal(0)), Decimal("1.2"))) / 1.2
+            label = f"{share * 100:.0f}%" if b[key] is not None else "not measured"
+            parts.append(
+                f'<rect class="{key}" x="{left}" y="{y + n * bar}" '
+                f'width="{length:.1f}" height="{bar - 1}" fill="{colour}"/>'
+                f'<text x="{left + length + 4}" y="{y + n * bar + bar - 2}" '
+                f'font-size="10">{escape(label)}</text>'
+            )
+        parts.append("</g>")
+    parts.append("</svg>")
+    return Markup("".join(parts))  # noqa: S704 (every value above is escaped)

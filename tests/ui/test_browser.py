@@ -373,6 +373,10 @@ def test_value_pictures_draw_what_the_api_answers(ui: Watched, server: Server) -
     assert ui.page.locator('#allocation g[data-over="true"]').count() == over
     red = ui.page.locator('#allocation g[data-over="true"] rect').first
     assert red.evaluate("e => getComputedStyle(e).fill") == "rgb(214, 69, 69)"
+    benefits = server.api("GET", "/portfolio/benefits")["projects"]
+    judged = [b for p in benefits for b in p["benefits"] if b["status"] != "withdrawn"]
+    bars = ui.page.locator("#portfolio-progress svg g[data-benefit]")
+    assert bars.count() == len(judged) > 0
     ui.shot("resources")
     ui.go(f"/projects/{pid}/highlight")
     suggested = ui.page.locator('tr[data-dimension="cost"] td').nth(2).inner_text()

@@ -54,5 +54,15 @@ def test_resources_page_flags_every_over_allocated_month(ui: Ui) -> None:
     )
     assert flagged == over
     assert f'<span id="over-count">{len(over)}</span>' in page.text
+    benefits = value.portfolio_benefits(ui.services, value.PortfolioQuery())
+    shown = [
+        b
+        for p in benefits["projects"]
+        for b in p["benefits"]
+        if b["status"] != "withdrawn"
+    ]
+    drawn = page.text.split('id="portfolio-progress"')[1].split("</figure>")[0]
+    assert re.findall(r'<g data-benefit="([^"]+)"', drawn) == [b["id"] for b in shown]
+    assert drawn.count('class="measured_progress"') == len(shown)
     bad = ui.client.get("/ui/resources?from=2026-05&to=2026-01")
     assert bad.status_code == 400
