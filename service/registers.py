@@ -9,7 +9,7 @@ from service.application import Written
 from service.domain import catalogue
 from service.domain.base import InvalidValueError, Meta
 from service.domain.entry import RegisterEntry
-from service.domain.register import PORTFOLIO_ID, Command
+from service.domain.register import PORTFOLIO_ID, Command, Field
 from service.errors import NotFoundError
 from service.projects import ProjectCommands
 
@@ -117,7 +117,7 @@ class RegisterCommands(ProjectCommands):
         return checked
 
     def check_reference(
-        self, name: str, param: Any, given: str, project_id: UUID
+        self, name: str, param: Field, given: str, project_id: UUID
     ) -> None:
         """Refuse an id that names no entry of the register, of this project."""
         other_cls = catalogue.entry_class_of(param.refers_to)
