@@ -24,9 +24,10 @@ def build_app(
     settings: Settings | None = None, services: Services | None = None
 ) -> Flask:
     """Build the Flask application from settings (or ready-made services)."""
-    from api import auth, errors, health, idempotency
+    from api import auth, errors, headers, health, idempotency
     from api.resources import blueprints, operations
     from api.schemas.base import ProblemSchema
+    from api.throttle import Throttle
 
     settings = settings or (services.settings if services else Settings.from_env())
     services = services or build_services(settings)
@@ -41,6 +42,7 @@ def build_app(
         OPENAPI_JSON_PATH="openapi.json",
     )
     operations.init_app(app)
+    headers.init_app(app)
     api = PmoApi(
         spec_kwargs={
             "info": {"description": "The PMO's tamper-evident system of record."}
@@ -51,7 +53,12 @@ def build_app(
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearer": []}]
     errors.init_app(app)
-    auth.init_app(app)
+    throttle = Throttle(
+        services.views_engine,
+        settings.auth_failures_per_address,
+        settings.auth_failures_per_prefix,
+    )
+    auth.init_app(app, throttle)
     app.before_request(operations.check_body)
     idempotency.init_app(app, services)
     app.register_blueprint(health.blueprint)
@@ -59,5 +66,5 @@ def build_app(
         api.register_blueprint(blueprint)
     from api import ui
 
-    ui.mount(app, services)
+    ui.mount(app, services, throttle)
     return app

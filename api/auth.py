@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from contextlib import ExitStack
-from functools import cache
+from functools import cache, partial
 
 from flask import Flask, g, request
 
 from api.context import services
 from api.errors import ApiError
+from api.throttle import Throttle, ThrottledError
 from service.application import Principal
 from service.domain import catalogue
 from service.domain.base import ROLES, Meta
@@ -54,6 +55,8 @@ OTHER_WRITES: Mapping[str, frozenset[str]] = {
     "custody.dispose_document": CUSTODY,
     "tokens.issue_token": HEAD,
     "tokens.revoke_token": HEAD,
+    # A witness's cosignature: ledger bookkeeping checked by its signature, no event.
+    "ledger.add_cosignature": frozenset({"auditor", "pmo-head"}),
     "value.set_cost_tolerance": HEAD,
 }
 """Who may call each writing endpoint outside the declared registers."""
@@ -85,6 +88,9 @@ READ_ACCESS: Mapping[str, frozenset[str]] = {
     "ledger.inclusion_proof": AUDIT,
     "ledger.consistency_proof": AUDIT,
     "ledger.public_key": AUDIT,
+    "ledger.checkpoint": AUDIT,
+    "ledger.checkpoint_at": AUDIT,
+    "ledger.verifier_key": AUDIT,
     "ledger.project_evidence": AUDIT,
     "audit.audit_events": AUDIT,
     "audit.export_audit": AUDIT,
@@ -122,7 +128,7 @@ def _bearer_secret() -> str:
     return secret.strip()
 
 
-def _authenticate() -> None:
+def _authenticate(throttle: Throttle) -> None:
     from api.resources.operations import RAW_BODY_ENDPOINTS  # a cycle at import
 
     endpoint = request.endpoint
@@ -138,7 +144,8 @@ def _authenticate() -> None:
     scope.enter_context(found.app.one_check())
     if endpoint in RAW_BODY_ENDPOINTS:
         scope.close()
-    g.principal = authenticate(found, Authenticate(_bearer_secret()))
+    secret = _bearer_secret()
+    g.principal = checked(throttle, secret)
     roles = allowed_roles(endpoint, request.method)
     if g.principal.role not in roles:
         needed = sorted(roles)
@@ -150,13 +157,30 @@ def _authenticate() -> None:
         )
 
 
+def checked(throttle: Throttle, secret: str) -> Principal:
+    """The principal of a presented secret, counting a failure against the
+    caller's address and the secret's prefix (429 once either is spent)."""
+    address = request.remote_addr
+    try:
+        throttle.check(address, secret)
+    except ThrottledError as error:
+        raise ApiError(
+            429, str(error), headers={"Retry-After": str(error.retry_after)}
+        ) from None
+    try:
+        return authenticate(services(), Authenticate(secret))
+    except AuthenticationError:
+        throttle.failed(address, secret)
+        raise
+
+
 def _end_head_check(_: BaseException | None) -> None:
     scope = g.pop("head_check", None)
     if scope is not None:
         scope.close()
 
 
-def init_app(app: Flask) -> None:
+def init_app(app: Flask, throttle: Throttle) -> None:
     """Check the token and the role before every request."""
-    app.before_request(_authenticate)
+    app.before_request(partial(_authenticate, throttle))
     app.teardown_request(_end_head_check)

@@ -10,10 +10,15 @@ from pathlib import Path
 import click
 
 from api.cli_common import cli_meta, opened
+from api.cli_witness import witness_group, witness_policy_options
 from usecases import exports, integrity
 
 _HEAD_HELP = "a signed head (JSON) you kept: catches a truncated tail or a fork"
-_KEY_HELP = "a trusted Ed25519 public key (PEM); repeatable"
+_KEY_HELP = (
+    "a trusted Ed25519 public key (PEM); repeatable; replaces the data "
+    "directory's key as the trusted set"
+)
+_GRACE_HELP = "seconds an event may wait for a signed checkpoint before verify fails"
 _READERS_HELP = "processes reading and hashing the log beside the verifier (0: none)"
 
 
@@ -42,9 +47,33 @@ def _read_head(path: Path | None) -> integrity.SignedTreeHead | None:
     show_default="2 on a multi-core machine",
     help=_READERS_HELP,
 )
-def verify(head_file: Path | None, key_files: tuple[Path, ...], readers: int) -> None:
-    """Recompute every leaf, head and blob from the stored events."""
+@click.option(
+    "--grace",
+    type=click.FloatRange(0),
+    default=integrity.DEFAULT_GRACE_SECONDS,
+    show_default=True,
+    help=_GRACE_HELP,
+)
+@click.option(
+    "--checkpoint",
+    "checkpoint_files",
+    multiple=True,
+    type=click.Path(exists=True, path_type=Path),
+    help="a C2SP checkpoint you (or your witness) kept; repeatable",
+)
+@witness_policy_options
+def verify(
+    head_file: Path | None,
+    key_files: tuple[Path, ...],
+    readers: int,
+    grace: float,
+    checkpoint_files: tuple[Path, ...],
+    witnesses: tuple[str, ...],
+    quorum: int | None,
+) -> None:
+    """Recompute every leaf, head and blob; fail on events no checkpoint covers."""
     trusted_head = _read_head(head_file)
+    kept = tuple(path.read_text("utf-8") for path in checkpoint_files)
     pems = tuple(path.read_bytes() for path in key_files)
     with opened() as services:
         try:
@@ -53,7 +82,16 @@ def verify(head_file: Path | None, key_files: tuple[Path, ...], readers: int) ->
                 label="verifying",
                 file=sys.stderr,
             ) as bar:
-                command = integrity.VerifyStore(trusted_head, pems, readers, bar.update)
+                command = integrity.VerifyStore(
+                    trusted_head,
+                    pems,
+                    readers,
+                    bar.update,
+                    grace,
+                    kept,
+                    witnesses,
+                    quorum,
+                )
                 report = integrity.verify_store(services, command)
         except KeyboardInterrupt:
             click.echo("interrupted: nothing was concluded", err=True)
@@ -117,11 +155,21 @@ def export_evidence(project: str, output: Path) -> None:
     type=click.Path(path_type=Path),
     help="pin this public key (PEM)",
 )
+@click.option(
+    "--checkpoint",
+    "checkpoint_file",
+    type=click.Path(exists=True, path_type=Path),
+    help="a C2SP checkpoint (cosigned) the pack's head must be or extend",
+)
+@witness_policy_options
 def verify_evidence(
     pack: Path,
     head_file: Path | None,
     consistency_proof: Path | None,
     key_file: Path | None,
+    checkpoint_file: Path | None,
+    witnesses: tuple[str, ...],
+    quorum: int | None,
 ) -> None:
     """Verify an evidence pack offline (no database, no server)."""
     proof = None
@@ -137,6 +185,9 @@ def verify_evidence(
             _read_head(head_file),
             proof,
             key_file.read_bytes() if key_file else None,
+            checkpoint_file.read_text("utf-8") if checkpoint_file else None,
+            witnesses,
+            quorum,
         )
     )
     click.echo(report.summary())
@@ -147,6 +198,7 @@ def verify_evidence(
 def register(main: click.Group) -> None:
     """Add the ledger commands to the main group (sharing an `export` group)."""
     main.add_command(verify)
+    main.add_command(witness_group)
     main.add_command(ledger_group)
     main.add_command(verify_evidence)
     existing = main.commands.get("export")

@@ -4,42 +4,15 @@ from __future__ import annotations
 
 import signal
 import threading
-from functools import partial
 from types import FrameType
+from typing import Any
 
 import click
 
 from api.cli_common import opened
-from projections.models import by_name, models
-from projections.processing import ProcessingError
-from projections.read_model import ReadModel
-from projections.rebuild import (
-    REBUILD_BATCH,
-    RebuildError,
-    Store,
-    plan,
-    prepare,
-    rebuild_parallel,
-    rebuild_together,
-    switch,
-)
-from projections.runner import exclusive
-from service.config import Settings
+from projections.rebuild import REBUILD_BATCH
+from usecases import rebuild as rebuild_read_models
 from usecases.operations import read_model_status
-from usecases.root import Services, build_services
-
-# A rebuild worker's services stay open while it runs (closing them on garbage
-# collection would close the recorder's connections under it).
-OPENED: list[Services] = []
-
-
-def chosen(name: str | None) -> list[type[ReadModel]]:
-    """The read model named, or all of them."""
-    if name is None:
-        return list(models())
-    if name not in by_name():
-        raise click.BadParameter(f"must be one of {', '.join(by_name())}")
-    return [by_name()[name]]
 
 
 @click.group()
@@ -67,6 +40,26 @@ def run() -> None:
         click.echo("stopping", err=True)
 
 
+class Bar:
+    """A rebuild's progress as click progress bars."""
+
+    def __init__(self) -> None:
+        self.bar: Any = None
+
+    def begin(self, label: str, length: int) -> None:
+        """Show a bar for the next stretch of work."""
+        self.bar = click.progressbar(length=length, label=label)
+        self.bar.__enter__()
+
+    def advance(self, count: int) -> None:
+        """Move the bar on."""
+        self.bar.update(count)
+
+    def end(self) -> None:
+        """Finish the bar's line."""
+        self.bar.__exit__(None, None, None)
+
+
 @projections.command("rebuild")
 @click.argument("name", required=False)
 @click.option(
@@ -84,89 +77,19 @@ def run() -> None:
 )
 def rebuild(name: str | None, batch_size: int | None, workers: int) -> None:
     """Build a fresh generation beside the live one, then switch (resumable)."""
-    with opened() as services:
-        if name is None:
-            rebuild_all(services, batch_size, workers)
-            return
-        for cls in chosen(name):
-            rebuild_one(services, cls, batch_size)
-
-
-def open_store(settings: Settings) -> Store:
-    """A rebuild worker's engine, recorder and mapper (kept open in the worker)."""
-    built = build_services(settings, create_tables=False)
-    OPENED.append(built)
-    return built.views_engine, built.app.recorder, built.app.mapper
-
-
-def rebuild_all(services: Services, batch_size: int | None, workers: int) -> None:
-    """Rebuild every model: one pass in this process, or shared between workers."""
-    groups = plan(models(), workers) if workers > 1 else [[m.name for m in models()]]
-    length = len(groups) * services.app.head_position()
-    label = f"all models: {len(groups)} worker(s)"
     try:
-        with click.progressbar(length=length, label=label) as bar:
-            if workers == 1:
-                store = (
-                    services.views_engine,
-                    services.app.recorder,
-                    services.app.mapper,
-                )
-                built = rebuild_together(
-                    models(), store, progress=bar.update, batch_size=batch_size
-                )
-                done = [(groups[0], built)]
-            else:
-                outcomes = rebuild_parallel(
-                    partial(open_store, services.settings),
-                    models(),
-                    workers=workers,
-                    progress=bar.update,
-                    batch_size=batch_size,
-                )
-                done = [(list(o.names), list(o.generations)) for o in outcomes]
-    except KeyboardInterrupt:
-        raise click.ClickException("interrupted; run rebuild again to resume") from None
-    except (RebuildError, ProcessingError) as error:
-        raise click.ClickException(f"{error}; run rebuild again to resume") from None
-    for names, generations in done:
-        if not generations:
-            raise click.ClickException(
-                f"{', '.join(names)}: another rebuild is running"
-            )
-        for model, generation in zip(names, generations, strict=True):
-            click.echo(f"{model}: generation {generation} is live")
-
-
-def rebuild_one(
-    services: Services, cls: type[ReadModel], batch_size: int | None
-) -> None:
-    """Rebuild one read model with a progress bar; Ctrl-C leaves it resumable."""
-    ledger, engine = services.app, services.views_engine
-    with exclusive(engine, f"{cls.name}:rebuild", threading.Event()) as granted:
-        if not granted:
-            return
-        processor, resumed = prepare(
-            cls, engine, ledger.recorder, ledger.mapper, batch_size or REBUILD_BATCH
-        )
-        generation = processor.model.generation
-        start = processor.tracking().position
-        verb = "resuming" if resumed else "building"
-        label = f"{cls.name}: {verb} generation {generation}"
+        rebuild_read_models.chosen(name)
+    except KeyError as error:
+        raise click.BadParameter(error.args[0]) from None
+    command = rebuild_read_models.RebuildReadModels(name, batch_size, workers)
+    with opened() as services:
         try:
-            with click.progressbar(
-                length=max(0, ledger.head_position() - start), label=label
-            ) as bar:
-                processor.catch_up(bar.update)
-            switch(processor)
-        except KeyboardInterrupt:
-            raise click.ClickException(
-                f"{cls.name}: interrupted at position "
-                f"{processor.tracking().position}; run rebuild again to resume"
-            ) from None
-        except ProcessingError as error:
+            done = rebuild_read_models.rebuild_read_models(services, command, Bar())
+        except rebuild_read_models.RebuildStoppedError as error:
             raise click.ClickException(str(error)) from None
-    click.echo(f"{cls.name}: generation {generation} is live")
+    for rebuilt in done:
+        if rebuilt.generation is not None:
+            click.echo(f"{rebuilt.name}: generation {rebuilt.generation} is live")
 
 
 @projections.command("status")

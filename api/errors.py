@@ -76,6 +76,7 @@ TITLES: Mapping[int, str] = {
     415: "Unsupported media type",
     416: "Range not satisfiable",
     422: "Invalid values",
+    429: "Too many requests",
     500: "Internal server error",
     503: "Service unavailable",
     507: "Insufficient storage",

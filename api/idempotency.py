@@ -45,10 +45,10 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.exc import DBAPIError, IntegrityError
-from sqlalchemy.schema import CreateTable
 
-from api.errors import ApiError
+from api.errors import ApiError, problem
 from api.idempotency_recovery import Owners, find_outcome, recovered_response
+from api.tables import ensure_table
 from service.app import PmoLedger
 from service.durability import durable
 from service.errors import StoreUnavailableError
@@ -102,16 +102,7 @@ class Keys:
         self.engine = engine
         self.app = ledger
         self.owners = Owners()
-        # One statement, no check-then-create: on SQLite a read that upgrades to a
-        # write fails at once if the read-model processors committed in between.
-        try:
-            with engine.begin() as conn:
-                conn.execute(CreateTable(keys, if_not_exists=True))
-        except DBAPIError:
-            # Another worker created it at the same moment (PostgreSQL may then
-            # report a duplicate type); anything else fails on the check below.
-            with engine.connect() as conn:
-                conn.execute(select(keys.c.key).limit(1))
+        ensure_table(engine, keys)
         self._add_recovery_columns()
 
     def _add_recovery_columns(self) -> None:
@@ -195,12 +186,9 @@ class Keys:
         mine = and_(mine, keys.c.request_id == row.request_id)
         if outcome is not None:
             if outcome.kind == "Token":
-                raise ApiError(
-                    409,
-                    f"token {outcome.id} was issued but its secret cannot be shown"
-                    " again: revoke it and issue another",
-                )
-            kept = _kept(recovered_response(outcome, success_status()))
+                kept = _kept(secret_shown_once(str(outcome.id)))
+            else:
+                kept = _kept(recovered_response(outcome, success_status()))
             with durable(self.engine) as conn:
                 conn.execute(update(keys).where(mine).values(**kept))
             response = self._replay(kept["status"], kept["headers"], kept["body"])
@@ -222,21 +210,51 @@ class Keys:
         response.headers["Idempotent-Replayed"] = "true"
         return response
 
-    def complete(self, principal: str, key: str, response: Response) -> None:
-        """Keep a successful response; free the key after a refusal.
+    def complete(
+        self,
+        principal: str,
+        key: str,
+        response: Response,
+        replay: Response | None = None,
+    ) -> None:
+        """Keep a successful response (`succeeded`), or what its replays answer.
 
-        After a server error the command may have committed (an error after
-        the commit, an ambiguous commit): the key stays in flight, and the
-        retry, finding this request ended, asks the store what happened.
+        A refusal frees the key. After a server error the command may have
+        committed (an error after the commit, an ambiguous commit): the key
+        stays in flight, and the retry, finding this request ended, asks the
+        store what happened.
         """
         if response.status_code >= 500:
             return
         where = and_(keys.c.principal == principal, keys.c.key == key)
         with durable(self.engine) as conn:
-            if 200 <= response.status_code < 300 and not response.is_streamed:
-                conn.execute(update(keys).where(where).values(**_kept(response)))
+            if succeeded(response.status_code) and not response.is_streamed:
+                kept = _kept(replay or response)
+                conn.execute(update(keys).where(where).values(**kept))
             else:
                 conn.execute(delete(keys).where(where))
+
+
+def succeeded(status: int) -> bool:
+    """A kept outcome: 2xx, or the UI's redirect after a recorded form (303)."""
+    return 200 <= status < 300 or status == 303
+
+
+def secret_shown_once(token_id: str) -> Response:
+    """What a replay of a token's issue answers: its secret is never kept."""
+    return problem(
+        409,
+        f"token {token_id} was issued by the first request with this"
+        " Idempotency-Key; its secret is shown only once: if it was lost,"
+        " revoke the token and issue another",
+        headers={"Location": f"/api/v1/tokens/{token_id}"},
+        token_id=token_id,
+    )
+
+
+def replay_instead(response: Response) -> None:
+    """Keep this response for the current request's replays, not its own."""
+    g.idempotent_replay = response
 
 
 def _kept(response: Response) -> dict[str, Any]:
@@ -290,7 +308,8 @@ def init_app(app: Flask, services: object) -> None:
         if key is None:
             return response
         try:
-            store.complete(str(g.principal.token_id), key, response)
+            replay = g.pop("idempotent_replay", None)
+            store.complete(str(g.principal.token_id), key, response, replay)
         except DBAPIError as error:
             # The command's outcome stands (it may have committed): answer it, not
             # a 500. The key stays in flight; a retry recovers the outcome from

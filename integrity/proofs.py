@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import IO, TYPE_CHECKING, Any
@@ -92,7 +93,9 @@ class LedgerReader:
     def public_keys(self) -> list[dict[str, Any]]:
         """Every key that has signed heads here, oldest first."""
         with self.engine.connect() as conn:
-            rows = conn.execute(select(keys).order_by(keys.c.first_used_ms))
+            rows = conn.execute(
+                select(keys).order_by(keys.c.first_used_ms, keys.c.key_id)
+            )
             return [dict(row._mapping) for row in rows]
 
     def leaf_for_position(self, position: int) -> tuple[int, bytes] | None:
@@ -134,6 +137,9 @@ class LedgerReader:
             "leaf_hash": digest.hex(),
             "root_hash": root.hex(),
             "path": [node.hex() for node in path],
+            "leaf_hash_b64": _b64(digest),
+            "root_hash_b64": _b64(root),
+            "path_b64": [_b64(node) for node in path],
         }
 
     def consistency(self, first: int, second: int) -> dict[str, Any]:
@@ -148,6 +154,9 @@ class LedgerReader:
             "first_root_hash": roots[0].hex(),
             "second_root_hash": roots[1].hex(),
             "path": [node.hex() for node in path],
+            "first_root_hash_b64": _b64(roots[0]),
+            "second_root_hash_b64": _b64(roots[1]),
+            "path_b64": [_b64(node) for node in path],
         }
 
     def write_evidence(
@@ -197,6 +206,10 @@ class LedgerReader:
         if len(cache) > _NODE_CACHE_LIMIT:
             cache.clear()
         return MerkleTree(SqlNodeStore(conn, cache), tree_size(conn))
+
+
+def _b64(digest: bytes) -> str:
+    return base64.b64encode(digest).decode("ascii")
 
 
 def _entries(

@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from eventsourcing.persistence import ApplicationRecorder, Mapper
 from sqlalchemy import Connection, Engine, insert, select
 
+from integrity.checkpoint import Checkpoint, sign_checkpoint
 from integrity.processor import LedgerProcessor, ledger_processor
 from integrity.signing import (
     SignedTreeHead,
@@ -29,8 +30,11 @@ from integrity.tables import (
     GENERATION,
     NAME,
     SqlNodeStore,
+    checkpoints,
+    default_origin,
     heads,
     keys,
+    ledger_origin,
     tree_size,
 )
 from integrity.tree import MerkleTree
@@ -93,7 +97,22 @@ class LedgerSigner:
                     signature=head.signature,
                 )
             )
+            self._publish_checkpoint(conn, size, root)
             return head
+
+    def _publish_checkpoint(self, conn: Connection, size: int, root: bytes) -> None:
+        """The same size and root as a C2SP checkpoint, in the head's transaction."""
+        if conn.execute(
+            select(checkpoints.c.tree_size).where(checkpoints.c.tree_size == size)
+        ).first():
+            return
+        origin = ledger_origin(conn) or default_origin(self.key_id)
+        note = sign_checkpoint(Checkpoint(origin, size, root), self.key)
+        conn.execute(
+            insert(checkpoints).values(
+                tree_size=size, origin=origin, note=note.render()
+            )
+        )
 
 
 def latest_row(conn: Connection) -> Any:

@@ -84,6 +84,25 @@ keys = Table(
     Column("first_used_ms", BigInteger, nullable=False),
 )
 
+# Every head also as a C2SP checkpoint (the signed note, log signature only).
+checkpoints = Table(
+    "ledger_checkpoints",
+    metadata,
+    Column("tree_size", BigInteger, primary_key=True, autoincrement=False),
+    Column("origin", Text, nullable=False),
+    Column("note", Text, nullable=False),
+)
+
+# Witness cosignatures of checkpoints, one line per (size, witness key).
+cosignatures = Table(
+    "ledger_cosignatures",
+    metadata,
+    Column("tree_size", BigInteger, primary_key=True, autoincrement=False),
+    Column("witness_key", String(200), primary_key=True),
+    Column("line", Text, nullable=False),
+    Column("received_ms", BigInteger, nullable=False),
+)
+
 # Each `pmo-ledger verify` run's outcome (derived bookkeeping, not evidence).
 verifications = Table(
     "ledger_verifications",
@@ -149,3 +168,15 @@ def head_from_row(row: Any) -> SignedTreeHead:
         str(row.key_id),
         bytes(row.signature),
     )
+
+
+def ledger_origin(conn: Connection) -> str | None:
+    """The origin line of the checkpoints published so far (one per log)."""
+    first = select(checkpoints.c.origin).order_by(checkpoints.c.tree_size).limit(1)
+    value = conn.execute(first).scalar()
+    return None if value is None else str(value)
+
+
+def default_origin(first_key_id: str) -> str:
+    """The origin of a new log: named after the key that signs its first head."""
+    return f"pmo-ledger.local/{first_key_id}"

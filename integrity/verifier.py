@@ -30,6 +30,7 @@ from eventsourcing.utils import get_topic
 from sqlalchemy import Connection, Engine, select
 
 from integrity.eventlog import log_source, read_events_page
+from integrity.grace import Grace
 from integrity.scan import BlobTopics, Page, read_window, start_reader, summarise
 from integrity.signing import SignedTreeHead, key_id, verify_tree_head
 from integrity.stored import (
@@ -121,8 +122,12 @@ class Verifier:
         trusted_keys: Sequence[Ed25519PublicKey],
         trusted_head: SignedTreeHead | None = None,
         readers: int | None = None,
+        grace: Grace | None = None,
+        anchors: Sequence[tuple[str, int, bytes]] = (),
     ) -> None:
         self.engine = engine
+        self.anchors = anchors
+        self.grace = grace or Grace()
         self.readers = default_readers() if readers is None else readers
         self.recorder = recorder
         self.blobs = blobs
@@ -137,6 +142,14 @@ class Verifier:
         try:
             with self.engine.connect() as conn:
                 checks = self._heads(conn)
+                state.covering = (
+                    max(
+                        (h.tree_size for label, h in checks if _stored(label)),
+                        default=0,
+                    )
+                    if self.grace.covering is None
+                    else self.grace.covering
+                )
                 stored_size = tree_size(conn)
                 end = self.recorder.max_notification_id() or 0
                 self._stream(conn, edge, checks, state, stored_size, end, progress)
@@ -148,6 +161,8 @@ class Verifier:
                     "(tail truncated)",
                     state.last_position,
                 )
+            if edge.size > state.covering:
+                self.grace.check(self.recorder, state.covered_position, end)
         except MismatchError as stop:
             return VerifyReport(
                 False, edge.size, state.signed, stop.position, stop.reason
@@ -173,6 +188,11 @@ class Verifier:
         if self.trusted_head is not None:
             self._check_signature(self.trusted_head, "the head given with --head")
             checks.append(("the head given with --head", self.trusted_head))
+        # Checkpoints whose signatures the caller checked: only size and root count.
+        checks.extend(
+            (label, SignedTreeHead(size, root, 0, "", b""))
+            for label, size, root in self.anchors
+        )
         return sorted(checks, key=lambda check: check[1].tree_size)
 
     def _check_signature(self, head: SignedTreeHead, label: str) -> None:
@@ -246,6 +266,8 @@ class Verifier:
         stored_size: int,
     ) -> None:
         first, hashes, positions = edge.size, page.hashes, page.positions
+        if first < state.covering <= first + len(positions):
+            state.covered_position = positions[state.covering - first - 1]
         stored = ledger.leaves(first, len(positions), stored_size)
         check_leaves(positions, hashes, stored, first)
         blobs.see(page)
@@ -312,14 +334,20 @@ class Verifier:
                 "from the root recomputed from the events",
                 last,
             )
-        if not label.startswith("the head given"):
+        if _stored(label):
             state.signed = head
+
+
+def _stored(label: str) -> bool:
+    return label.startswith("signed head #")
 
 
 @dataclass
 class _State:
     last_position: int = 0
     signed: SignedTreeHead | None = None
+    covering: int = 0  # the tree size every event older than the grace needs
+    covered_position: int = 0  # the position of that tree's last leaf
 
 
 def _result(future: Future[Page]) -> Page:

@@ -28,6 +28,10 @@ class Settings:
     blob_backend: str = "file"
     signing_key_path: Path | None = None
     run_processors: bool = True
+    auth_failures_per_address: str = "30/minute"
+    auth_failures_per_prefix: str = "10/minute"
+    session_idle_seconds: int = 30 * 60
+    session_lifetime_seconds: int = 12 * 60 * 60
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -47,6 +51,16 @@ class Settings:
             blob_backend=env.get("PMO_LEDGER_BLOB_BACKEND", "file"),
             signing_key_path=Path(key_path) if key_path else None,
             run_processors=env.get("PMO_LEDGER_RUN_PROCESSORS", "1") != "0",
+            auth_failures_per_address=env.get(
+                "PMO_LEDGER_AUTH_FAILURES_PER_ADDRESS", "30/minute"
+            ),
+            auth_failures_per_prefix=env.get(
+                "PMO_LEDGER_AUTH_FAILURES_PER_PREFIX", "10/minute"
+            ),
+            session_idle_seconds=_int(env, "PMO_LEDGER_SESSION_IDLE", 30 * 60),
+            session_lifetime_seconds=_int(
+                env, "PMO_LEDGER_SESSION_LIFETIME", 12 * 60 * 60
+            ),
         )
         settings.check()
         return settings

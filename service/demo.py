@@ -9,7 +9,8 @@ from datetime import date, timedelta
 from uuid import UUID
 
 from service.app import PmoLedger
-from service.demo_value import HISTORY_DAYS, backdated, load_capacity, load_value
+from service.demo_plans import load_plans
+from service.demo_value import load_value
 from service.domain.base import Meta
 
 PROJECTS = (
@@ -66,6 +67,9 @@ class DemoSummary:
     decisions: int
     documents: int
     events: int
+    milestones: int = 0
+    baselines: int = 0
+    dependencies: int = 0
     value: int = 0
     """Budget lines, benefits and resource demands."""
 
@@ -76,27 +80,27 @@ def load_demo(ledger: PmoLedger, seed: int = 7) -> DemoSummary:
     officer = Meta("olivia.officer", "project-officer", "demo data")
     custodian = Meta("carl.custodian", "custodian", "demo data")
     start = ledger.head_position()
-    counts = dict(risks=0, issues=0, changes=0, decisions=0, documents=0, value=0)
-    for index, (code, name, description, sponsor, manager) in enumerate(PROJECTS):
+    counts = dict(risks=0, issues=0, changes=0, decisions=0, documents=0)
+    created: dict[str, UUID] = {}
+    for code, name, description, sponsor, manager in PROJECTS:
         if ledger.project_id_for_code(code) is not None:
             continue
-        # Each project's story starts months ago (a week apart) and runs to now.
-        with backdated(HISTORY_DAYS - 7 * index) as clock:
-            project_id = ledger.register_project(
-                code, name, description, sponsor, manager, officer
-            ).id
-            ledger.change_project_stage(project_id, "initiation", officer)
-            counts["risks"] += _risks(ledger, project_id, officer, rng)
-            counts["issues"] += _issues(ledger, project_id, officer, rng)
-            counts["changes"] += _changes(ledger, project_id, officer)
-            counts["decisions"] += _decisions(ledger, project_id, officer)
-            counts["documents"] += _documents(ledger, project_id, custodian, code)
-            counts["value"] += load_value(ledger, project_id, code, officer, rng, clock)
-            ledger.change_project_stage(project_id, "delivery stage 1", officer)
-            _status_reports(ledger, project_id, officer, rng)
-    if counts["value"]:  # the portfolio's capacity, with the first projects
-        with backdated(HISTORY_DAYS) as clock:
-            load_capacity(ledger, clock)
+        project_id = ledger.register_project(
+            code, name, description, sponsor, manager, officer
+        ).id
+        created[code] = project_id
+        ledger.change_project_stage(project_id, "initiation", officer)
+        _status_reports(ledger, project_id, officer, rng)
+        counts["risks"] += _risks(ledger, project_id, officer, rng)
+        counts["issues"] += _issues(ledger, project_id, officer, rng)
+        counts["changes"] += _changes(ledger, project_id, officer)
+        counts["decisions"] += _decisions(ledger, project_id, officer)
+        counts["documents"] += _documents(ledger, project_id, custodian, code)
+        ledger.change_project_stage(project_id, "delivery stage 1", officer)
+    if len(created) == len(PROJECTS):
+        plans = load_plans(ledger, created, seed)
+        counts |= vars(plans)
+        counts["value"] = load_value(ledger, created, officer, rng)
     return DemoSummary(
         projects=len(PROJECTS), events=ledger.head_position() - start, **counts
     )

@@ -1,25 +1,25 @@
 """The demo's benefits, budget lines, resource plans and capacity, month by month.
 
-The demo's events are recorded through the real commands, with timestamps
-taken from a `DemoClock` that starts months ago and moves forward as the
-story does, so trends, "as at" views and measurements spread over months.
+The demo's events are recorded through the real commands; a `DemoClock`
+starts months ago and moves forward as the story does, backdating each
+step's register events (`service.domain.clock.recorded_at`), so trends,
+"as at" views and measurements spread over months. The projects themselves,
+and their cost tolerance, are recorded now.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.domain import CanCreateTimestamp
-
 from service.app import PmoLedger
 from service.domain.base import Meta
+from service.domain.clock import recorded_at
 from service.domain.project import Project
 from service.domain.register import PORTFOLIO_ID
 
@@ -30,20 +30,23 @@ CAPACITY = {"Business analyst": "4", "Developer": "9", "Test analyst": "3.5"}
 
 
 class DemoClock:
-    """A clock for the demo's events: from a past moment, never past now."""
+    """The demo's day: register events are recorded at it, never past now."""
 
-    def __init__(self, start: datetime) -> None:
-        self.now = start
+    def __init__(self, days_ago: float) -> None:
         self.limit = datetime.now(UTC) - timedelta(minutes=1)
-
-    def stamp(self) -> datetime:
-        """The next event's timestamp (a microsecond after the last)."""
-        self.now = min(self.now + timedelta(microseconds=1), self.limit)
-        return self.now
+        self.now = self.limit - timedelta(days=days_ago)
+        self.block = ExitStack()
+        self.block.enter_context(recorded_at(self.now))
 
     def advance(self, days: float) -> None:
-        """Let some days pass."""
+        """Let some days pass: what follows is recorded then."""
         self.now = min(self.now + timedelta(days=days), self.limit)
+        self.block.close()
+        self.block.enter_context(recorded_at(self.now))
+
+    def stop(self) -> None:
+        """Record at the real time again."""
+        self.block.close()
 
     def today(self) -> date:
         """The clock's day."""
@@ -53,18 +56,6 @@ class DemoClock:
         """The clock's month moved by some months (YYYY-MM)."""
         total = self.now.year * 12 + self.now.month - 1 + offset
         return f"{total // 12:04d}-{total % 12 + 1:02d}"
-
-
-@contextmanager
-def backdated(days_ago: float) -> Iterator[DemoClock]:
-    """Events created inside carry the clock's timestamps, not the wall clock's."""
-    clock = DemoClock(datetime.now(UTC) - timedelta(days=days_ago))
-    saved = CanCreateTimestamp.__dict__["create_timestamp"]
-    CanCreateTimestamp.create_timestamp = staticmethod(clock.stamp)  # type: ignore[method-assign]
-    try:
-        yield clock
-    finally:
-        CanCreateTimestamp.create_timestamp = saved  # type: ignore[method-assign]
 
 
 @dataclass(frozen=True)
@@ -188,6 +179,25 @@ def money(amount: Decimal) -> str:
 
 
 def load_value(
+    ledger: PmoLedger, projects: dict[str, UUID], meta: Meta, rng: random.Random
+) -> int:
+    """Every project's value registers and the portfolio's capacity, over months."""
+    count = 0
+    for index, (code, project_id) in enumerate(projects.items()):
+        clock = DemoClock(HISTORY_DAYS - 7 * index)
+        try:
+            count += _project_value(ledger, project_id, code, meta, rng, clock)
+        finally:
+            clock.stop()
+    clock = DemoClock(HISTORY_DAYS)
+    try:
+        _capacity(ledger, clock)
+    finally:
+        clock.stop()
+    return count
+
+
+def _project_value(
     ledger: PmoLedger,
     project_id: UUID,
     code: str,
@@ -195,9 +205,7 @@ def load_value(
     rng: random.Random,
     clock: DemoClock,
 ) -> int:
-    """A project's value registers over the months the clock moves through."""
     story = STORIES[code]
-    clock.advance(3)
     head = Meta("hana.head", "pmo-head", "set by the project board")
     ledger.change(
         Project, project_id, lambda p: p.set_cost_tolerance(story.tolerance, head)
@@ -416,8 +424,7 @@ def _demands(
     return found
 
 
-def load_capacity(ledger: PmoLedger, clock: DemoClock) -> int:
-    """The portfolio's capacity per role, for the months the demo plans."""
+def _capacity(ledger: PmoLedger, clock: DemoClock) -> int:
     head = Meta("hana.head", "pmo-head", "resource plan agreed with line managers")
     for role, fte in CAPACITY.items():
         capacity_id = ledger.perform(

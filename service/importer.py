@@ -32,6 +32,12 @@ from service.domain.register import (
 
 Kind = str
 Row = Mapping[str, str]
+Resolve = Callable[[Command, dict[str, Any], Any], dict[str, Any]]
+"""Checks the entries of other registers a command names (the application's)."""
+
+
+def _unresolved(command: Command, values: dict[str, Any], project: Any) -> Any:
+    return values
 
 
 @dataclass(frozen=True)
@@ -76,11 +82,12 @@ def importable() -> dict[str, type[RegisterEntry]]:
 
 def required_columns(kind: RegisterKind) -> tuple[str, ...]:
     """The columns every row must fill: the creating command's required values."""
-    return tuple(
+    given = tuple(
         p.name
         for p in kind.create.params
         if not p.nullable and (p.required or p.kind not in ("text", "texts", "entries"))
     )
+    return (*given, *(n for n in kind.import_requires if n not in given))
 
 
 def cell(field: Field, text: str) -> Any:
@@ -113,7 +120,9 @@ def _values(command: Command, row: Row, state: Mapping[str, Any]) -> dict[str, A
     }
 
 
-def _step(entry: RegisterEntry, step: ImportStep, row: Row, meta: Meta) -> None:
+def _step(
+    entry: RegisterEntry, step: ImportStep, row: Row, meta: Meta, resolve: Resolve
+) -> None:
     kind = entry.register_kind
     command = kind.command(step.use_case)
     if not any((row.get(column) or "").strip() for column in step.when):
@@ -126,10 +135,10 @@ def _step(entry: RegisterEntry, step: ImportStep, row: Row, meta: Meta) -> None:
             message = f"must be {kind.create.status} or {command.status}"
             raise InvalidValueError("status", message)
         return
-    entry.run(step.use_case, _values(command, row, entry.attributes()), meta)
-
-
-References = Callable[[type[RegisterEntry], Command, dict[str, Any], Any], dict]
+    values = resolve(
+        command, _values(command, row, entry.attributes()), entry.project_id
+    )
+    entry.run(step.use_case, values, meta)
 
 
 def build_entry(
@@ -137,19 +146,14 @@ def build_entry(
     project_id: Any,
     row: Row,
     meta: Meta,
-    referenced: References | None = None,
+    resolve: Resolve = _unresolved,
 ) -> RegisterEntry:
-    """One row's entry with the events its columns call for (not yet saved).
-
-    `referenced` checks the ids the row gives of other registers' entries.
-    """
+    """One row's entry with the events its columns call for (not yet saved)."""
     kind = cls.register_kind
-    values = _values(kind.create, row, {})
-    if referenced is not None:
-        values |= referenced(cls, kind.create, values, project_id)
+    values = resolve(kind.create, _values(kind.create, row, {}), project_id)
     entry = cls.start(project_id, values, meta)
     for step in kind.import_steps or ():
-        _step(entry, step, row, meta)
+        _step(entry, step, row, meta, resolve)
     return entry
 
 
@@ -158,7 +162,7 @@ def build_entries(
     project_id: object,
     rows: Iterable[tuple[int, Row]],
     meta_for: Callable[[int], Meta],
-    referenced: References | None = None,
+    resolve: Resolve = _unresolved,
 ) -> list[RegisterEntry]:
     """Every row's entry with its pending events; ImportRefusedError if any fail."""
     cls = importable()[kind]
@@ -171,8 +175,7 @@ def build_entries(
             errors.append(RowError(line, f"missing {', '.join(missing)}"))
             continue
         try:
-            entry = build_entry(cls, project_id, row, meta_for(line), referenced)
-            built.append(entry)
+            built.append(build_entry(cls, project_id, row, meta_for(line), resolve))
         except DomainError as error:
             errors.append(RowError(line, str(error)))
     if errors:
@@ -215,7 +218,7 @@ def import_register(
         return Meta(actor, "pmo-head", f"imported from {path.name}, line {line}")
 
     rows = read_rows(path)
-    entries = build_entries(kind, project_id, rows, meta_for, ledger.referenced)
+    entries = build_entries(kind, project_id, rows, meta_for, ledger.resolve_references)
     if not entries:
         raise ImportRefusedError([RowError(1, "the file has no data rows")])
     events = sum(len(e.pending_events) for e in entries)

@@ -51,10 +51,57 @@ class RegisterCommands(ProjectCommands):
                 return self.create(cls.start(PORTFOLIO_ID, values, meta))
 
         def build() -> RegisterEntry:
-            checked = values | self.referenced(cls, command, values, project_id)
-            return cls.start(project_id, checked, meta)
+            resolved = self.resolve_references(command, values, project_id)
+            return cls.start(project_id, resolved, meta)
 
         return self.create_in_project(project_id, command.action, build)
+
+    def resolve_references(
+        self,
+        command: Command,
+        values: dict[str, Any],
+        project_id: UUID,
+    ) -> dict[str, Any]:
+        """Check the entries of other registers a command names; ids as text.
+
+        A named entry must exist in its register and, unless the field says
+        otherwise, belong to the project (`project_id`) and be in one of the
+        statuses the field names. An entries field names several.
+        """
+        resolved = dict(values)
+        for param in command.params:
+            if param.kind not in ("entry", "entries") or not param.refers_to:
+                continue
+            given = values.get(param.name)
+            if given is None:
+                continue
+            if param.kind == "entries":
+                ids = param.check(given)
+                for i, one in enumerate(ids):
+                    self.check_reference(f"{param.name}[{i}]", param, one, project_id)
+                resolved[param.name] = ids
+                continue
+            found = self.check_reference(param.name, param, given, project_id)
+            resolved[param.name] = str(found.id)
+        return resolved
+
+    def check_reference(
+        self, name: str, param: Field, given: object, project_id: UUID
+    ) -> RegisterEntry:
+        """The entry an id names, refused unless the field allows it."""
+        other = catalogue.entry_class_of(param.refers_to)
+        noun = other.register_kind.noun
+        try:
+            found = self.load(other, UUID(str(given)), read_only=True)
+        except (NotFoundError, ValueError):
+            raise InvalidValueError(name, f"must be the id of a {noun}") from None
+        if param.same_project and found.project_id != project_id:
+            raise InvalidValueError(name, f"must be a {noun} of the same project")
+        if param.refers_statuses and found.status not in param.refers_statuses:
+            wanted = " or ".join(param.refers_statuses)
+            message = f"must be a {noun} that is {wanted} (it is {found.status})"
+            raise InvalidValueError(name, message)
+        return found
 
     def change_entry(
         self,
@@ -80,55 +127,10 @@ class RegisterCommands(ProjectCommands):
                 if other.project_id != entry.project_id:
                     message = f"must be a {kind.noun} of the same project"
                     raise InvalidValueError(name, message)
-            others = self.referenced(cls, command, values, entry.project_id)
-            entry.run(use_case, values | others, meta)
+            resolved = self.resolve_references(command, values, entry.project_id)
+            entry.run(use_case, resolved, meta)
 
         if command.after_close or kind.portfolio:
             return self.change(cls, entry_id, run, expected_version)
-        action = in_project(command.action, kind.noun)
+        action = command.in_project or in_project(command.action, kind.noun)
         return self.change_in_project(cls, entry_id, action, run, expected_version)
-
-    def referenced(
-        self,
-        cls: type[RegisterEntry],
-        command: Command,
-        values: dict[str, Any],
-        project_id: UUID,
-    ) -> dict[str, Any]:
-        """The command's ids of other registers' entries, each checked to exist.
-
-        An entry pointed at must belong to the same project and, where the
-        field says so, be in one of the statuses it names.
-        """
-        checked: dict[str, Any] = {}
-        for param in command.params:
-            if not param.refers_to or param.kind not in ("entry", "entries"):
-                continue
-            given = values[param.name]
-            if param.kind == "entry":
-                one = param.check(str(given))
-                self.check_reference(param.name, param, one, project_id)
-                checked[param.name] = one
-            else:
-                ids = param.check(given)
-                for i, other in enumerate(ids):
-                    self.check_reference(f"{param.name}[{i}]", param, other, project_id)
-                checked[param.name] = ids
-        return checked
-
-    def check_reference(
-        self, name: str, param: Field, given: str, project_id: UUID
-    ) -> None:
-        """Refuse an id that names no entry of the register, of this project."""
-        other_cls = catalogue.entry_class_of(param.refers_to)
-        noun = other_cls.register_kind.noun
-        try:
-            other = self.load(other_cls, UUID(given), read_only=True)
-        except (NotFoundError, ValueError):
-            raise InvalidValueError(name, f"no {noun} has the id {given}") from None
-        if other.project_id != project_id:
-            raise InvalidValueError(name, f"must be a {noun} of the same project")
-        if param.refers_statuses and other.status not in param.refers_statuses:
-            wanted = " or ".join(param.refers_statuses)
-            message = f"must be a {noun} that is {wanted} (it is {other.status})"
-            raise InvalidValueError(name, message)

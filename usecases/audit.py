@@ -9,7 +9,7 @@ from uuid import UUID
 
 from projections.paging import Page
 from usecases.integrity import leaf_indices
-from usecases.reads import query_views
+from usecases.reads import query_views, wait_for_position
 from usecases.root import Services
 
 
@@ -25,6 +25,8 @@ class AuditQuery:
     until: datetime | None = None
     after_position: int | None = None
     limit: int = 100
+    min_position: int | None = None
+    """Read-your-writes: wait (bounded) until the trail holds this position."""
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,7 @@ class EventsQuery:
 
 def audit_page(services: Services, query: AuditQuery) -> Page:
     """A page in position order; each row carries its ledger leaf index (or None)."""
+    wait_for_position(services, query.min_position)
     found = query_views(
         services.views.audit,
         project_id=query.project_id,

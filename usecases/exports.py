@@ -26,7 +26,7 @@ from usecases import formats
 from usecases.errors import EvidenceError, NotAvailableError
 from usecases.integrity import latest_head
 from usecases.projects import find_project
-from usecases.reads import query_views
+from usecases.reads import query_views, wait_for_position
 from usecases.root import Services
 
 AUDIT_COLUMNS = (
@@ -62,6 +62,8 @@ class ExportAudit:
     after_position: int | None = None
     catch_up: bool = False
     """Bring the audit read model up to date here first (no processors run)."""
+    min_position: int | None = None
+    """Read-your-writes: wait (bounded) until the trail holds this position."""
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,8 @@ class ExportRegister:
     kind: str
     fmt: str
     as_of: datetime | None = None
+    min_position: int | None = None
+    """Read-your-writes: wait (bounded) until the register holds this position."""
 
 
 @dataclass(frozen=True)
@@ -155,6 +159,7 @@ def export_audit(services: Services, command: ExportAudit, meta: Meta) -> AuditE
         for processor in services.runner.processors:
             if processor.name == "audit":
                 follow_live(processor).catch_up()
+    wait_for_position(services, command.min_position)
     filters = {
         "project_id": project_id,
         "actor": command.actor,
@@ -201,6 +206,7 @@ def register_columns(kind: str) -> tuple[str, ...]:
 
 def export_register(services: Services, command: ExportRegister, meta: Meta) -> Export:
     """A project's register from the temporal read model, recorded as an export."""
+    wait_for_position(services, command.min_position)
     if command.project_id == PORTFOLIO_ID:
         code = "PORTFOLIO"
     else:

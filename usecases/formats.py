@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
@@ -47,6 +48,33 @@ _PARTS = {
 }
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
+
+
+def spreadsheet_safe(text: str) -> str:
+    """A CSV cell a spreadsheet shows as text, never runs as a formula.
+
+    OWASP's advice for CSV injection: a cell starting with = + - @, a tab or
+    a carriage return gets a leading apostrophe, which spreadsheets take as
+    "this is text" and do not display. A plain number (a negative amount)
+    cannot be a formula and is left as it is.
+    """
+    if text.startswith(FORMULA_STARTS) and not _NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+def _cells(columns: Sequence[str], row: dict[str, Any]) -> list[str]:
+    return [spreadsheet_safe(_text(row.get(c))) for c in columns]
+
+
+def _csv_writer(buffer: io.StringIO) -> Any:
+    # Every cell quoted (OWASP): a spreadsheet reading the file with another
+    # separator (";" in many locales) cannot split a cell into a new one.
+    return csv.writer(buffer, quoting=csv.QUOTE_ALL)
+
+
 def _text(value: Any) -> str:
     if value is None:
         return ""
@@ -63,10 +91,10 @@ def escape(text: str) -> str:
 def csv_lines(columns: Sequence[str], rows: Iterable[dict[str, Any]]) -> Iterator[str]:
     """CSV text, a row at a time (constant memory for streamed exports)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = _csv_writer(buffer)
     writer.writerow(columns)
     for row in rows:
-        writer.writerow([_text(row.get(c)) for c in columns])
+        writer.writerow(_cells(columns, row))
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
@@ -76,7 +104,7 @@ def csv_lines(columns: Sequence[str], rows: Iterable[dict[str, Any]]) -> Iterato
 def csv_line(columns: Sequence[str], row: dict[str, Any]) -> str:
     """One row as a CSV line (the header is csv_lines's first line)."""
     buffer = io.StringIO()
-    csv.writer(buffer).writerow([_text(row.get(c)) for c in columns])
+    _csv_writer(buffer).writerow(_cells(columns, row))
     return buffer.getvalue()
 
 

@@ -6,23 +6,35 @@ modules live.
 
 from __future__ import annotations
 
+import json
+import zipfile
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from integrity.checkpoint import Checkpoint, WitnessPolicy, open_checkpoint
 from integrity.evidence import EvidenceReport, verify_evidence_pack
+from integrity.grace import DEFAULT_GRACE_SECONDS, Grace
+from integrity.note import ED25519, Note, NoteError, NoteKey, parse_note
 from integrity.proofs import LedgerReader, NoHeadError
+from integrity.published import (
+    CosignatureRefusedError,
+    Cosigned,
+    PublishedCheckpoints,
+)
+from integrity.signer import now_ms
 from integrity.signing import SignedTreeHead as SignedTreeHead
 from integrity.signing import (
     load_or_create_private_key,
     load_public_key_pem,
     public_key_b64,
 )
-from integrity.tree import LedgerError
+from integrity.tree import LedgerError, verify_consistency
 from integrity.verifier import LogReaderError, Verifier, VerifyReport
 from integrity.verifier import default_readers as default_readers
+from service.domain.base import InvalidValueError
 from usecases.errors import NotAvailableError, ProofRefusedError, VerificationError
 from usecases.root import Services
 
@@ -69,6 +81,10 @@ class VerifyStore:
     public_keys_pem: tuple[bytes, ...] = ()
     readers: int | None = None
     progress: Callable[[int], None] = field(default=lambda covered: None)
+    grace_seconds: float = DEFAULT_GRACE_SECONDS
+    checkpoints: tuple[str, ...] = ()
+    witness_keys: tuple[str, ...] = ()
+    quorum: int | None = None
 
 
 @dataclass(frozen=True)
@@ -79,6 +95,17 @@ class VerifyEvidence:
     trusted_head: SignedTreeHead | None = None
     consistency_proof: tuple[bytes, ...] | None = None
     trusted_key_pem: bytes | None = None
+    checkpoint: str | None = None
+    witness_keys: tuple[str, ...] = ()
+    quorum: int | None = None
+
+
+@dataclass(frozen=True)
+class AddCosignature:
+    """A witness's cosignature of a published checkpoint, pushed to be kept."""
+
+    checkpoint: str
+    witness_key: str
 
 
 def _reader(services: Services) -> LedgerReader:
@@ -119,8 +146,38 @@ def consistency_proof(services: Services, query: ConsistencyQuery) -> dict[str, 
         raise ProofRefusedError(str(error)) from None
 
 
+def _published(services: Services) -> PublishedCheckpoints:
+    return PublishedCheckpoints(services.views_engine)
+
+
+def checkpoint(services: Services, tree_size: int | None = None) -> str:
+    """A C2SP checkpoint with its cosignatures (default: the newest), as text."""
+    beyond = tree_size is not None and tree_size >= 2**63  # no database holds it
+    note = None if beyond else _published(services).note(tree_size)
+    if note is None:
+        which = "yet" if tree_size is None else f"for tree size {tree_size}"
+        raise NotAvailableError(f"no checkpoint has been published {which}")
+    return note.render()
+
+
+def verifier_keys(services: Services) -> list[str]:
+    """The checkpoint verifier keys (C2SP vkeys), oldest first, current last."""
+    return [key.vkey for key in _published(services).log_keys()]
+
+
+def add_cosignature(services: Services, command: AddCosignature) -> Cosigned:
+    """Keep a witness cosignature of a checkpoint published here (422 if not)."""
+    try:
+        return _published(services).add_cosignature(
+            command.checkpoint, command.witness_key, now_ms()
+        )
+    except CosignatureRefusedError as error:
+        raise InvalidValueError("checkpoint", str(error)) from None
+
+
 def signing_keys(services: Services) -> list[dict[str, Any]]:
-    """Every key that signed heads here, oldest first, in PEM and base64."""
+    """Every key that signed heads here, oldest first, in PEM, base64 and vkey."""
+    vkeys = verifier_keys(services)
     return [
         {
             "key_id": key["key_id"],
@@ -130,8 +187,9 @@ def signing_keys(services: Services) -> list[dict[str, Any]]:
                 load_public_key_pem(key["public_key_pem"].encode("ascii"))
             ),
             "first_used_ms": key["first_used_ms"],
+            "verifier_key": vkey,
         }
-        for key in _reader(services).public_keys()
+        for key, vkey in zip(_reader(services).public_keys(), vkeys, strict=True)
     ]
 
 
@@ -158,17 +216,16 @@ def integrity_status(services: Services) -> IntegrityStatus:
 def verify_store(services: Services, command: VerifyStore) -> VerifyReport:
     """Verify the whole store against trusted keys and record the outcome.
 
-    The local signing key is trusted beside any given; with neither, nothing
-    can be verified.
+    Given public keys replace the data directory's key as the trusted set
+    (they never add to it); with neither, nothing can be verified.
     """
-    settings = services.settings
-    keys = [load_public_key_pem(pem) for pem in command.public_keys_pem]
-    if settings.key_path.exists():
-        keys.append(load_or_create_private_key(settings.key_path).public_key())
-    if not keys:
-        raise NotAvailableError(
-            f"no trusted key: {settings.key_path} is absent; pass --public-key"
-        )
+    keys = _trusted_keys(services, command.public_keys_pem)
+    try:
+        anchors, grace = _witnessed(services, command, keys)
+    except NoteError as error:
+        report = VerifyReport(False, 0, None, reason=f"checkpoints: {error}")
+        _reader(services).record_verification(report, datetime.now(UTC))
+        return report
     verifier = Verifier(
         services.views_engine,
         services.app.recorder,
@@ -176,6 +233,8 @@ def verify_store(services: Services, command: VerifyStore) -> VerifyReport:
         keys,
         command.trusted_head,
         command.readers,
+        grace,
+        anchors,
     )
     try:
         report = verifier.run(progress=command.progress)
@@ -185,17 +244,104 @@ def verify_store(services: Services, command: VerifyStore) -> VerifyReport:
     return report
 
 
+def _witnessed(
+    services: Services, command: VerifyStore, keys: list[Any]
+) -> tuple[list[tuple[str, int, bytes]], Grace]:
+    """Kept and (under a policy) witnessed checkpoints to compare, and the grace.
+
+    Under a witness policy every event older than the grace must be covered by
+    a checkpoint that enough of the witnesses cosigned.
+    """
+    policy = (
+        WitnessPolicy.parse(command.witness_keys, command.quorum)
+        if command.witness_keys
+        else None
+    )
+    anchors: list[tuple[str, int, bytes]] = []
+    for raw in command.checkpoints:
+        checkpoint, note = _open(raw, keys)
+        label = f"the checkpoint given (tree size {checkpoint.tree_size})"
+        if policy is not None and not policy.satisfied(note):
+            raise NoteError(f"{label} is not cosigned by {policy.describe()}")
+        anchors.append((label, checkpoint.tree_size, checkpoint.root_hash))
+    if policy is None:
+        return anchors, Grace(command.grace_seconds)
+    for checkpoint, note in _published(services).witnessed(policy):
+        _open(note.render(), keys)
+        label = f"the witnessed checkpoint of tree size {checkpoint.tree_size}"
+        anchors.append((label, checkpoint.tree_size, checkpoint.root_hash))
+    covering = max((size for _, size, _ in anchors), default=0)
+    what = f"a checkpoint cosigned by {policy.describe()}"
+    return anchors, Grace(command.grace_seconds, covering=covering, what=what)
+
+
+def _open(raw: str, keys: list[Any]) -> tuple[Checkpoint, Note]:
+    """A checkpoint signed by one of the trusted keys under its own origin."""
+    origin = Checkpoint.from_text(parse_note(raw).text).origin
+    return open_checkpoint(raw, [NoteKey(origin, ED25519, key) for key in keys])
+
+
+def _trusted_keys(services: Services, pems: tuple[bytes, ...]) -> list[Any]:
+    if pems:
+        return [load_public_key_pem(pem) for pem in pems]
+    path = services.settings.key_path
+    if not path.exists():
+        raise NotAvailableError(f"no trusted key: {path} is absent; pass --public-key")
+    return [load_or_create_private_key(path).public_key()]
+
+
 def verify_evidence(command: VerifyEvidence) -> EvidenceReport:
-    """Verify an evidence pack offline: no store, so no services."""
+    """Verify an evidence pack offline: no store, so no services.
+
+    With a checkpoint (and a witness policy) the pack's head must also be that
+    checkpoint's tree, or (with a consistency proof and no kept head) extend it.
+    """
     proof = (
         None if command.consistency_proof is None else list(command.consistency_proof)
     )
-    return verify_evidence_pack(
+    report = verify_evidence_pack(
         command.pack,
         command.trusted_head,
         consistency_proof=proof,
         trusted_key_pem=command.trusted_key_pem,
     )
+    if not report.ok or (command.checkpoint is None and not command.witness_keys):
+        return report
+    try:
+        _check_pack_checkpoint(command, proof)
+    except (NoteError, LedgerError) as error:
+        return replace(report, ok=False, file="checkpoint", problem=str(error))
+    return report
+
+
+def _check_pack_checkpoint(command: VerifyEvidence, proof: list[bytes] | None) -> None:
+    if command.checkpoint is None:
+        raise NoteError("a witness policy needs --checkpoint (a cosigned checkpoint)")
+    with zipfile.ZipFile(command.pack) as pack:
+        head = SignedTreeHead.from_json_dict(json.loads(pack.read("head.json")))
+        pem = command.trusted_key_pem or pack.read("public-key.pem")
+    checkpoint, note = _open(command.checkpoint, [load_public_key_pem(pem)])
+    if command.witness_keys:
+        policy = WitnessPolicy.parse(command.witness_keys, command.quorum)
+        if not policy.satisfied(note):
+            raise NoteError(f"the checkpoint is not cosigned by {policy.describe()}")
+    size, root = checkpoint.tree_size, checkpoint.root_hash
+    if size == head.tree_size:
+        if root != head.root_hash:
+            raise NoteError("the checkpoint and the pack's head differ: a fork")
+        return
+    linked = (
+        size < head.tree_size
+        and proof is not None
+        and command.trusted_head is None
+        and verify_consistency(size, head.tree_size, root, head.root_hash, proof)
+    )
+    if not linked:
+        raise NoteError(
+            f"the checkpoint (tree size {size}) is not linked to the pack's head "
+            f"({head.tree_size}): give --consistency-proof from {size} to "
+            f"{head.tree_size}"
+        )
 
 
 def signed_head(data: Any) -> SignedTreeHead:

@@ -243,11 +243,18 @@ def wait_for_position(services: Services, position: int | None) -> None:
     """Read-your-writes: wait (bounded) until the read models reach a position."""
     if position is None or position <= 0:
         return
+    check_position(services, position)
+    if not services.views.wait_for(position, MAX_WAIT_SECONDS):
+        raise ReadModelsBehindError(position)
+
+
+def check_position(services: Services, position: int | None) -> None:
+    """Refuse a position the store has not reached (entity reads are current)."""
+    if position is None or position <= 0:
+        return
     head = services.app.head_position()
     if position > head:
         raise PositionBeyondHeadError(position, head)
-    if not services.views.wait_for(position, MAX_WAIT_SECONDS):
-        raise ReadModelsBehindError(position)
 
 
 def query_views(query: Callable[..., T], *args: Any, **kwargs: Any) -> T:

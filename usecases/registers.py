@@ -17,7 +17,9 @@ from uuid import UUID
 from service.application import Written
 from service.domain import catalogue
 from service.domain.base import Meta
+from service.domain.project import Project
 from service.domain.register import Command, RegisterKind
+from usecases.reads import RegisterQuery, register_rows, wait_for_position
 from usecases.root import Services
 
 
@@ -52,7 +54,7 @@ def command_class(kind: RegisterKind, use_case: str) -> type[RegisterCommand]:
         camel(use_case),
         [
             (target(kind, command), UUID),
-            *((p.name, p.python_type()) for p in command.params),
+            *((p.name, p.python_type()) for p in command.given_params()),
             ("expected_version", int | None, dataclasses.field(default=None)),
         ],
         bases=(RegisterCommand,),
@@ -76,7 +78,32 @@ def execute(services: Services, given: RegisterCommand, meta: Meta) -> Written:
     """Record what a register command asks, in an open project."""
     kind = catalogue.entry_class_of(given.register).register_kind
     declared = kind.command(given.use_case)
-    values: dict[str, Any] = {p.name: getattr(given, p.name) for p in declared.params}
+    values: dict[str, Any] = {
+        p.name: getattr(given, p.name) for p in declared.given_params()
+    }
     subject: UUID = getattr(given, target(kind, declared))
     expected: int | None = getattr(given, "expected_version", None)
+    if declared.compose is not None:
+        values |= declared.compose(project_entries(services, kind, declared, subject))
     return services.app.perform(given.use_case, subject, values, meta, expected)
+
+
+def project_entries(
+    services: Services, kind: RegisterKind, declared: Command, subject: UUID
+) -> dict[str, list[dict[str, Any]]]:
+    """The current entries of the registers a command reads, in its project.
+
+    The read models are read once they have reached the store's head, so
+    every entry written before this command is seen.
+    """
+    if declared is kind.create:
+        project_id = subject
+    else:
+        cls = catalogue.entry_class_of(kind.name)
+        project_id = services.app.load(cls, subject, read_only=True).project_id
+    services.app.load(Project, project_id, read_only=True)
+    wait_for_position(services, services.app.head_position())
+    return {
+        name: register_rows(services, RegisterQuery(name, project_id))
+        for name in declared.reads
+    }

@@ -7,7 +7,7 @@ A report shows the registers as they stood when the next report was made
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -16,8 +16,7 @@ from usecases.audit import EventsQuery, entity_events
 from usecases.errors import NotAvailableError
 from usecases.reads import RegisterQuery, register_rows
 from usecases.root import Services
-from usecases.value import suggested_value_rag
-from usecases.value_rag import disagreements
+from usecases.suggested import Suggestion, SuggestionsQuery, disagrees, suggestions
 
 PENDING = frozenset({"raised", "assessed", "deferred", "info-requested"})
 PRIORITY = {"critical": 0, "high": 1, "medium": 2, "low": 3}
@@ -44,8 +43,9 @@ class Highlight:
     changes: dict[str, int] = field(default_factory=dict)
     risks: list[dict[str, Any]] = field(default_factory=list)
     issues: list[dict[str, Any]] = field(default_factory=list)
-    suggested: dict[str, dict[str, Any]] = field(default_factory=dict)
-    """Per dimension the registers can judge: colour, reasons, disagrees."""
+    suggested: dict[str, Suggestion] = field(default_factory=dict)
+    disagreements: list[str] = field(default_factory=list)
+    """The dimensions reported rosier than the registers suggest."""
 
 
 def highlight_report(services: Services, query: HighlightQuery) -> Highlight:
@@ -74,8 +74,8 @@ def highlight_report(services: Services, query: HighlightQuery) -> Highlight:
     raised = [
         c for c in changes if since is None or (_when(c["created_at"]) or until) > since
     ]
-    report = made[index]["data"]
-    suggested = suggested_rag(services, query.project_id, as_of, report)
+    suggested = suggestions(services, SuggestionsQuery(query.project_id, as_of))
+    rag = made[index]["data"]["rag"]
     risks.sort(key=lambda r: -r["residual_score"])
     issues.sort(key=lambda i: PRIORITY.get(i["priority"], 9))
     return Highlight(
@@ -93,25 +93,8 @@ def highlight_report(services: Services, query: HighlightQuery) -> Highlight:
         risks[:KEY_ENTRIES],
         issues[:KEY_ENTRIES],
         suggested,
+        [d for d, s in suggested.items() if disagrees(rag.get(d), s)],
     )
-
-
-def suggested_rag(
-    services: Services, project_id: UUID, as_of: datetime | None, report: Any
-) -> dict[str, dict[str, Any]]:
-    """The registers' suggested colours beside the reported ones, as at the report."""
-    on = date.fromisoformat(str(report["period_end"]))
-    found = suggested_value_rag(services, project_id, as_of, on)
-    differs = disagreements(report["rag"], found)
-    return {
-        dimension: {
-            "colour": suggestion.colour,
-            "reasons": suggestion.reasons,
-            "disagrees": differs[dimension],
-        }
-        for dimension, suggestion in found.items()
-        if suggestion is not None
-    }
 
 
 def _when(value: str | datetime | None) -> datetime | None:

@@ -20,6 +20,7 @@ from service.domain.base import Meta
 from service.domain.budget import BUDGET
 from service.domain.currency import normalised
 from service.domain.project import Project
+from usecases.errors import NotAvailableError
 from usecases.reads import (
     EntityQuery,
     RegisterQuery,
@@ -92,8 +93,16 @@ def set_cost_tolerance(
 def cost_tolerance(
     services: Services, project_id: UUID, as_of: datetime | None
 ) -> str | None:
-    """The project's cost tolerance (percent) as at a moment, None if unset."""
-    state = read_entity(services, EntityQuery(Project, project_id, as_of)).state
+    """The project's cost tolerance (percent) as at a moment, None if unset.
+
+    An unknown project is not found; a project registered after the moment
+    had set no tolerance then (its registers may hold backdated entries).
+    """
+    services.app.load(Project, project_id, read_only=True)
+    try:
+        state = read_entity(services, EntityQuery(Project, project_id, as_of)).state
+    except NotAvailableError:
+        return None
     value: str | None = state.get("cost_tolerance")
     return value
 
@@ -205,7 +214,7 @@ def benefit_figures(benefit: Mapping[str, Any], on: date) -> dict[str, Any]:
 def project_benefits(services: Services, query: ValueQuery) -> dict[str, Any]:
     """A project's benefits, planned against measured, with the suggested RAG."""
     wait_for_position(services, query.min_position)
-    read_entity(services, EntityQuery(Project, query.project_id, query.as_of))
+    services.app.load(Project, query.project_id, read_only=True)
     on = day_of(query.as_of)
     rows = register_rows(
         services, RegisterQuery("benefits", query.project_id, query.as_of)
@@ -280,9 +289,10 @@ def portfolio_benefits(services: Services, query: PortfolioQuery) -> dict[str, A
 
 
 def suggested_value_rag(
-    services: Services, project_id: UUID, as_of: datetime | None, on: date
+    services: Services, project_id: UUID, as_of: datetime | None
 ) -> dict[str, Suggestion | None]:
-    """The suggested cost and benefits RAG of a project as at a moment, on a day."""
+    """The suggested cost and benefits RAG of a project as at a moment."""
+    on = day_of(as_of)
     lines = register_rows(services, RegisterQuery("budgets", project_id, as_of))
     benefits = register_rows(services, RegisterQuery("benefits", project_id, as_of))
     tolerance = cost_tolerance(services, project_id, as_of)

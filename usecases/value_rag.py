@@ -1,7 +1,8 @@
 """Suggested RAG for cost and benefits, computed from the registers.
 
-These are suggestions set beside the RAG a project manager reports; where
-they differ, the highlight report flags it. Every rule is here, in one place.
+These are suggestions set beside the RAG a project manager reports
+(`usecases.suggested` gathers every dimension's; the highlight report flags a
+report rosier than its suggestion). Every cost and benefits rule is here.
 
 Cost (budget lines against the project's cost tolerance, per currency; the
 project's colour is the worst of its currencies):
@@ -207,17 +208,6 @@ def benefits_rag(benefits: Iterable[Mapping[str, Any]], on: date) -> Suggestion 
     return Suggestion(
         worst(s.colour for s in found), [r for s in found for r in s.reasons]
     )
-
-
-def disagreements(
-    reported: Mapping[str, str], suggested: Mapping[str, Suggestion | None]
-) -> dict[str, bool]:
-    """For each suggested dimension, whether the reported colour differs."""
-    return {
-        dimension: suggestion is not None
-        and reported.get(dimension) != suggestion.colour
-        for dimension, suggestion in suggested.items()
-    }
 
 
 def _day(value: date | str) -> date:

@@ -10,6 +10,7 @@ from api.resources import (
     custody,
     documents,
     ledger,
+    planning,
     projects,
     register_exports,
     tokens,
@@ -21,10 +22,9 @@ from service.domain import catalogue
 
 def blueprints() -> list[Blueprint]:
     """Every resource's blueprint, a declared register's each built from it."""
-    later = [cls for cls in catalogue.entries() if cls not in catalogue.BUILT_IN]
     return [
         projects.blp,
-        *(register_blueprint(cls) for cls in catalogue.BUILT_IN),
+        *(register_blueprint(cls) for cls in catalogue.entries()),
         documents.blp,
         content.blp,
         tokens.blp,
@@ -32,8 +32,6 @@ def blueprints() -> list[Blueprint]:
         ledger.blp,
         audit.blp,
         register_exports.export_blueprint(),
-        # Registers declared since 0.1 come last, so the OpenAPI tags 0.1
-        # listed keep their order and the new ones follow them.
-        *(register_blueprint(cls) for cls in later),
+        planning.blp,
         value.blp,
     ]

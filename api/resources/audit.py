@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from api.auth import request_meta
 from api.context import services
 from api.exports import download
-from api.resources.common import page, problems
+from api.resources.common import Blueprint, page, problems
+from api.schemas.base import Moment, position_field
 from usecases import audit, exports
 
 blp = Blueprint("audit", __name__, url_prefix="/api/v1", description="Audit trail")
@@ -29,8 +29,9 @@ class AuditFilters(Schema):
         validate=validate.Regexp(r"^[A-Za-z]+(\.[A-Za-z]+)?$"),
         metadata={"description": "e.g. Risk.Assessed"},
     )
-    since = fields.AwareDateTime(load_default=None, default_timezone=None)
-    until = fields.AwareDateTime(load_default=None, default_timezone=None)
+    since = Moment()
+    until = Moment()
+    min_position = position_field()
 
 
 class AuditPageArgs(AuditFilters):

@@ -9,12 +9,13 @@ from http import HTTPStatus
 from typing import Any, TypeVar
 from uuid import UUID
 
+import flask_smorest
 from eventsourcing.domain import Aggregate
 from flask import Response, g, jsonify, request
-from flask_smorest import Blueprint
 
 from api.context import services
 from api.errors import ApiError
+from api.schemas.parsing import JsonParser
 from service.application import Written
 from usecases import projects, reads
 from usecases.reads import EntityQuery, EntityView, HistoryQuery, plain
@@ -22,6 +23,12 @@ from usecases.reads import EntityQuery, EntityView, HistoryQuery, plain
 F = TypeVar("F", bound=Callable[..., Any])
 API = "/api/v1"
 _ETAG = re.compile(r'\s*"(\d{1,18})"\s*')
+
+
+class Blueprint(flask_smorest.Blueprint):
+    """A resource's blueprint, parsing bodies with the guarded JSON parser."""
+
+    ARGUMENTS_PARSER = JsonParser()
 
 
 def views() -> Any:
@@ -70,6 +77,11 @@ def written(
 def wait_for_position(position: int | None) -> None:
     """Read-your-writes: wait (bounded) until the read models reach a position."""
     reads.wait_for_position(services(), position)
+
+
+def check_position(position: int | None) -> None:
+    """A position beyond the store's head is refused (entity reads are current)."""
+    reads.check_position(services(), position)
 
 
 def load_at(

@@ -7,18 +7,21 @@ import re
 from uuid import UUID
 
 from flask import Response, request
-from flask_smorest import Blueprint
 
 from api.auth import request_meta
 from api.context import services
-from api.resources.common import problems
+from api.resources.common import Blueprint, problems
 from usecases import content
 
 blp = Blueprint("content", __name__, url_prefix="/api/v1", description="Content")
 ONE = "/documents/<uuid:document_id>"
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)")
 BINARY = {
-    "content": {"application/octet-stream": {"schema": {"type": "string"}}},
+    "content": {
+        "application/octet-stream": {"schema": {"type": "string"}},
+        # Served as the media type recorded with the version (application/pdf...).
+        "*/*": {"schema": {"type": "string", "format": "binary"}},
+    },
     "description": "The bytes, with ETag (the sha256) and Content-Digest",
 }
 

@@ -7,14 +7,13 @@ from uuid import UUID
 
 import marshmallow as ma
 from flask import Response, jsonify
-from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from api.auth import request_meta
 from api.context import services
-from api.resources.common import expected_version, problems, written
+from api.resources.common import Blueprint, expected_version, problems, written
 from api.resources.routes import command
-from api.schemas.base import Body, EmptyBody, Open
+from api.schemas.base import Body, EmptyBody, Moment, Open
 from usecases import content, documents
 from usecases.reads import plain
 
@@ -38,7 +37,7 @@ class DiffArgs(ma.Schema):
 class AsOfArgs(ma.Schema):
     """An optional moment (ISO 8601 with offset); omitted means now."""
 
-    as_of = fields.AwareDateTime(load_default=None)
+    as_of = Moment()
 
 
 class RetentionExtension(Body):

@@ -8,11 +8,11 @@ from typing import Any
 from uuid import UUID
 
 from flask import Response, request
-from flask_smorest import Blueprint
 
 from api.auth import request_meta
 from api.errors import ApiError
 from api.resources.common import (
+    Blueprint,
     expected_version,
     page,
     problems,
@@ -40,7 +40,12 @@ UPLOAD_DOC = {
         "description": "The raw bytes; Content-Type is recorded as the media type",
     },
     "parameters": [
-        {"in": "header", "name": "X-Filename", "schema": {"type": "string"}},
+        {
+            "in": "header",
+            "name": "X-Filename",
+            "schema": {"type": "string"},
+            "description": "The file's name: required unless ?filename= names it",
+        },
         {"in": "header", "name": "Content-Digest", "schema": {"type": "string"}},
     ],
 }

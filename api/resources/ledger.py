@@ -11,12 +11,11 @@ from uuid import UUID
 
 import marshmallow as ma
 from flask import Response, jsonify
-from flask_smorest import Blueprint
 
 from api.auth import request_meta
 from api.context import services
 from api.errors import ApiError
-from api.resources.common import problems
+from api.resources.common import Blueprint, problems
 from usecases import exports, integrity
 
 blp = Blueprint(
@@ -120,6 +119,72 @@ def public_key() -> Response:
     if not keys:
         raise ApiError(404, "no signing key has been used yet")
     return jsonify(**keys[-1], keys=keys)
+
+
+TEXT_OK = {
+    "description": "OK",
+    "content": {"text/plain": {"schema": {"type": "string"}}},
+}
+
+
+class CosignatureBody(ma.Schema):
+    """A checkpoint published here with the witness's cosignature line, and its key."""
+
+    checkpoint = ma.fields.String(
+        required=True, validate=ma.validate.Length(min=1, max=16 * 1024)
+    )
+    witness_key = ma.fields.String(
+        required=True, validate=ma.validate.Length(min=1, max=200)
+    )
+
+
+def _text(body: str) -> Response:
+    return Response(
+        body, mimetype="text/plain", content_type="text/plain; charset=utf-8"
+    )
+
+
+@blp.route("/ledger/checkpoint", methods=["GET"])
+@blp.doc(responses={"200": TEXT_OK})
+@problems(blp, 404)
+def checkpoint() -> Response:
+    """The latest C2SP checkpoint (signed note) with its witness cosignatures."""
+    return _text(integrity.checkpoint(services()))
+
+
+@blp.route("/ledger/checkpoints/<int:tree_size>", methods=["GET"])
+@blp.doc(responses={"200": TEXT_OK})
+@problems(blp, 404)
+def checkpoint_at(tree_size: int) -> Response:
+    """The C2SP checkpoint published for a tree size, with its cosignatures."""
+    return _text(integrity.checkpoint(services(), tree_size))
+
+
+@blp.route("/ledger/verifier-key", methods=["GET"])
+@blp.doc(responses={"200": TEXT_OK})
+@problems(blp, 404)
+def verifier_key() -> Response:
+    """The C2SP note verifier key of the checkpoints (every key, current last)."""
+    vkeys = integrity.verifier_keys(services())
+    if not vkeys:
+        raise ApiError(404, "no signing key has been used yet")
+    return _text("".join(f"{vkey}\n" for vkey in vkeys))
+
+
+@blp.route("/ledger/cosignatures", methods=["POST"])
+@blp.arguments(CosignatureBody)
+@blp.doc(responses={"200": JSON_OK, "201": JSON_OK})
+@problems(blp, 422)
+def add_cosignature(body: dict[str, Any]) -> Response:
+    """Keep a witness's C2SP cosignature of a checkpoint published here."""
+    command = integrity.AddCosignature(body["checkpoint"], body["witness_key"])
+    kept = integrity.add_cosignature(services(), command)
+    response = jsonify(tree_size=kept.tree_size, witness=kept.witness, added=kept.added)
+    response.status_code = 201 if kept.added else 200
+    response.headers["Location"] = (
+        f"{blp.url_prefix}/ledger/checkpoints/{kept.tree_size}"
+    )
+    return response
 
 
 @blp.route("/projects/<uuid:project_id>/evidence", methods=["GET"])

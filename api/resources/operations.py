@@ -117,8 +117,6 @@ def _has_body() -> bool:
 
 def _finish(response: Response) -> Response:
     response.headers["X-Request-ID"] = g.get("request_id", "")
-    # Document content must never be sniffed into something executable.
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
     endpoint = request.endpoint or "unmatched"
     elapsed = time.perf_counter() - g.get("started", time.perf_counter())
     count, latency = _metrics(request.method, endpoint, response.status_code)

@@ -6,11 +6,10 @@ from typing import Any
 from uuid import UUID
 
 from flask import Response, jsonify
-from flask_smorest import Blueprint
 
 from api.auth import request_meta
 from api.context import services
-from api.resources.common import expected_version, problems, written
+from api.resources.common import Blueprint, expected_version, problems, written
 from api.resources.routes import command, read_routes
 from api.schemas.base import EmptyBody, PageSchema, ReadArgs
 from api.schemas.registers import (

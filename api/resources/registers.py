@@ -13,11 +13,11 @@ from typing import Any
 from uuid import UUID
 
 from flask import Response
-from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from api.auth import request_meta
 from api.resources.common import (
+    Blueprint,
     check_project_version,
     expected_version,
     problems,
@@ -103,7 +103,7 @@ def _handler(
             check_project_version(subject)
         given = dataclass(  # type: ignore[call-arg]
             subject,
-            *(body[p.name] for p in command.params),
+            *(body[p.name] for p in command.given_params()),
             expected_version=None if creates else expected_version(),
         )
         result = execute(services(), given, request_meta(body.get("reason")))

@@ -10,7 +10,13 @@ from eventsourcing.domain import Aggregate
 from flask import Response
 from flask_smorest import Blueprint
 
-from api.resources.common import entity_response, history, load_at, problems
+from api.resources.common import (
+    check_position,
+    entity_response,
+    history,
+    load_at,
+    problems,
+)
 from api.schemas.base import EntitySchema, HistorySchema, ReadArgs, WrittenSchema
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -35,6 +41,7 @@ def read_routes(
     noun = noun or name
 
     def get_one(args: dict[str, Any], **ids: UUID) -> Response:
+        check_position(args["min_position"])
         return entity_response(load_at(cls, ids[key], args["as_of"]))
 
     def one_history(**ids: UUID) -> Response:

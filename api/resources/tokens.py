@@ -6,12 +6,12 @@ from typing import Any
 from uuid import UUID
 
 from flask import Response, jsonify
-from flask_smorest import Blueprint
 from marshmallow import fields
 
 from api.auth import request_meta
 from api.context import services
-from api.resources.common import API, problems
+from api.idempotency import replay_instead, secret_shown_once
+from api.resources.common import API, Blueprint, problems
 from api.schemas.base import Body, EmptyBody, Open, PageSchema, choice, text
 from service.domain.base import ROLES
 from usecases import access
@@ -40,7 +40,7 @@ class IssuedTokenSchema(Open):
 @blp.route("/tokens", methods=["POST"])
 @blp.arguments(TokenRequest)
 @blp.response(201, IssuedTokenSchema)
-@problems(blp, 422)
+@problems(blp, 409, 422)
 def issue_token(body: dict[str, Any]) -> Response:
     """Issue a token; its secret is shown once."""
     issued = access.issue_token(
@@ -58,6 +58,7 @@ def issue_token(body: dict[str, Any]) -> Response:
     response.status_code = 201
     response.headers["Location"] = f"{API}/tokens/{issued.token_id}"
     response.headers["Cache-Control"] = "no-store"
+    replay_instead(secret_shown_once(str(issued.token_id)))
     return response
 
 

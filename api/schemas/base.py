@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import marshmallow as ma
@@ -39,6 +40,38 @@ def choice(values: tuple[str, ...]) -> Text:
     return Text(required=True, validate=validate.OneOf(values))
 
 
+def in_utc(moment: datetime) -> datetime:
+    """An aware moment in UTC; ValueError if UTC cannot hold it.
+
+    0001-01-01T00:00:05+04:00 is still in year 0 in UTC, and
+    9999-12-31T23:59:59-05:00 already in year 10000: every comparison or
+    database parameter would overflow later, so the moment is refused here.
+    """
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(
+            f"{moment.isoformat()} is outside 0001-01-01 to 9999-12-31 in UTC"
+        ) from None
+
+
+class Moment(fields.AwareDateTime):
+    """An ISO 8601 timestamp with a zone, read as the same moment in UTC."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("load_default", None)
+        super().__init__(default_timezone=None, **kwargs)
+
+    def _deserialize(
+        self, value: Any, attr: str | None, data: Any, **kwargs: Any
+    ) -> datetime:
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return in_utc(moment)
+        except ValueError as error:
+            raise ma.ValidationError(str(error)) from None
+
+
 class Body(ma.Schema):
     """A JSON request body: unknown fields are refused; `reason` is always allowed."""
 
@@ -60,24 +93,27 @@ class Open(ma.Schema):
         unknown = ma.INCLUDE
 
 
-class ReadArgs(ma.Schema):
-    """Query arguments of every read: a moment in the past and read-your-writes."""
-
-    class Meta:
-        unknown = ma.EXCLUDE
-
-    as_of = fields.AwareDateTime(
-        load_default=None,
-        default_timezone=None,
-        metadata={"description": "ISO 8601 timestamp: the state as it stood then"},
-    )
-    min_position = fields.Integer(
+def position_field() -> fields.Integer:
+    """Read-your-writes: the position a read waits (at most 5 s) to reflect."""
+    return fields.Integer(
         load_default=None,
         validate=validate.Range(min=0),
         metadata={
             "description": "Wait (at most 5 s) until reads reflect this position"
         },
     )
+
+
+class ReadArgs(ma.Schema):
+    """Query arguments of every read: a moment in the past and read-your-writes."""
+
+    class Meta:
+        unknown = ma.EXCLUDE
+
+    as_of = Moment(
+        metadata={"description": "ISO 8601 timestamp: the state as it stood then"},
+    )
+    min_position = position_field()
 
 
 class ListArgs(ReadArgs):

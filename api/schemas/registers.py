@@ -70,6 +70,9 @@ def body_field(field: Field) -> fields.Field:
     if field.kind == "decimal":
         pattern = validate.Regexp(f"^{field.pattern}$")
         return Text(required=True, validate=pattern)
+    if field.kind in ("date", "entry") and field.nullable:
+        kind = fields.Date if field.kind == "date" else fields.UUID
+        return kind(load_default=None, allow_none=True)
     if field.kind == "date":
         return fields.Date(required=True)
     if field.kind == "texts":
@@ -99,9 +102,10 @@ def more_body_field(field: Field) -> fields.Field:
 @cache
 def body_schema(command: Command) -> type[Body]:
     """The request body of a register command (EmptyBody when it takes none)."""
-    if not command.params:
+    given = command.given_params()
+    if not given:
         return EmptyBody
-    declared: dict[str, Any] = {p.name: body_field(p) for p in command.params}
+    declared: dict[str, Any] = {p.name: body_field(p) for p in given}
     schema = Body.from_dict(declared, name=command.schema)
     schema.__doc__ = command.summary
     return schema  # type: ignore[return-value]

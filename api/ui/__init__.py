@@ -15,10 +15,13 @@ from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.wrappers import Response
 
 from api.errors import ApiError, status_for
+from api.idempotency import Keys
+from api.throttle import Throttle
 from api.ui import (  # noqa: F401  (each module adds its routes to the blueprint)
     audit,
     custody,
     dashboard,
+    forms,
     highlight,
     integrity,
     project,
@@ -41,11 +44,12 @@ ERROR_TITLES = {400: "Bad request", 403: "Forbidden", 404: "Not found"}
 log = logging.getLogger("pmo_ledger.ui")
 
 
-def create_ui(services: Services) -> Flask:
-    """The UI application over the same services as the API."""
+def create_ui(services: Services, throttle: Throttle) -> Flask:
+    """The UI application over the same services (and throttle) as the API."""
     app = Flask(__name__, static_folder=None)
     app.config.update(PMO_SERVICES=services, MAX_CONTENT_LENGTH=64 * 1024)
-    session.init_app(app, services.settings.data_dir)
+    session.init_app(app, services, throttle)
+    app.extensions[forms.KEYS] = Keys(services.views_engine, services.app)
     register_filters(app)
     app.register_blueprint(blueprint)
     app.after_request(_security_headers)
@@ -55,9 +59,9 @@ def create_ui(services: Services) -> Flask:
     return app
 
 
-def mount(app: Flask, services: Services) -> None:
+def mount(app: Flask, services: Services, throttle: Throttle) -> None:
     """Serve the UI under /ui of the API application."""
-    ui = create_ui(services)
+    ui = create_ui(services, throttle)
     app.wsgi_app = DispatcherMiddleware(  # type: ignore[method-assign]
         app.wsgi_app, {"/ui": ui.wsgi_app}
     )

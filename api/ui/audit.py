@@ -14,6 +14,7 @@ from api.ui.common import (
     parse_uuid,
     services,
     ui_meta,
+    whole_number,
 )
 from service.domain.catalogue import kinds
 from usecases import exports, integrity
@@ -62,10 +63,9 @@ def entity_link(row: dict[str, Any]) -> str | None:
 @blueprint.get("/audit")
 def audit() -> str:
     """The audit trail in position order, a page at a time."""
-    after = request.args.get("after", "")
     query = AuditQuery(
         **audit_filters(),
-        after_position=int(after) if after.isdigit() else None,
+        after_position=whole_number(request.args.get("after")),
         limit=PAGE,
     )
     found = audit_page(services(), query)
@@ -95,10 +95,10 @@ def export_audit(fmt: str) -> Response:
 @blueprint.get("/ledger/proofs/inclusion")
 def inclusion_proof() -> Response:
     """The inclusion proof of one event in the latest signed head, as JSON."""
-    position = request.args.get("position", "")
-    if not position.isdigit() or int(position) < 1:
+    position = whole_number(request.args.get("position"))
+    if position is None or position < 1:
         abort(400, "position must be a positive integer")
-    query = integrity.InclusionQuery(int(position))
+    query = integrity.InclusionQuery(position)
     try:
         return jsonify(integrity.inclusion_proof(services(), query))
     except ProofRefusedError as error:

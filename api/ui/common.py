@@ -9,6 +9,7 @@ from uuid import UUID
 from flask import Blueprint, abort, g, render_template
 
 from api.context import services
+from api.schemas.base import in_utc
 from service.application import Principal
 from service.domain.base import Meta
 from service.domain.catalogue import project_kinds
@@ -60,7 +61,17 @@ def parse_moment(text: str | None) -> datetime | None:
         moment = datetime.fromisoformat(text)
     except ValueError:
         abort(400, f"not a date or time: {text}")
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    try:
+        return in_utc(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
+    except ValueError as error:
+        abort(400, str(error))
+
+
+def whole_number(text: str | None) -> int | None:
+    """A non-negative integer from a query string (ASCII digits, at most 18)."""
+    if text and len(text) <= 18 and text.isascii() and text.isdigit():
+        return int(text)
+    return None
 
 
 def parse_uuid(text: str | None) -> UUID | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask
@@ -15,10 +15,15 @@ from api.ui.common import when
 RAG_WORDS = {"red": "Red", "amber": "Amber", "green": "Green"}
 
 
-def moment(value: str | datetime | None) -> str:
-    """A timestamp as YYYY-MM-DD HH:MM UTC."""
+def moment(value: str | datetime | None) -> Markup:
+    """A timestamp to the second in UTC, marked up so a browser can add local time."""
     found = when(value)
-    return "" if found is None else found.strftime("%Y-%m-%d %H:%M UTC")
+    if found is None:
+        return Markup("")
+    utc = found.astimezone(UTC)
+    shown = utc.strftime("%Y-%m-%d %H:%M:%S UTC")
+    stamp = utc.isoformat(timespec="microseconds")
+    return Markup(f'<time datetime="{stamp}">{shown}</time>')  # noqa: S704 (digits)
 
 
 def rag(value: str | None) -> Markup:

@@ -33,4 +33,5 @@ def highlight(project_id: UUID) -> str:
         risks=found.risks,
         issues=found.issues,
         suggested=found.suggested,
+        disagreements=found.disagreements,
     )

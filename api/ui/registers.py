@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from flask import Response, abort, request
+from flask import Response, abort, flash, redirect, request, url_for
+from markupsafe import Markup
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from api.exports import download
 from api.ui.analysis import rows
+from api.ui.charts import line_chart
 from api.ui.common import (
     blueprint,
     page,
@@ -17,7 +20,9 @@ from api.ui.common import (
     project_or_404,
     services,
     ui_meta,
+    whole_number,
 )
+from api.ui.forms import Form, offered, run_form
 from projections.views import Kind
 from service.domain.catalogue import entry_class_of
 from service.domain.register import RegisterKind
@@ -50,8 +55,8 @@ def selected(kind: Kind) -> tuple[datetime | None, dict[str, object]]:
     as_of = parse_moment(request.args.get("as_of"))
     names = kind_of(kind).ui_filters
     filters = {n: request.args[n] for n in names if request.args.get(n)}
-    cell = {n: int(request.args[n]) for n in CELL if request.args.get(n, "").isdigit()}
-    return as_of, {**filters, **cell}
+    cell = {n: whole_number(request.args.get(n)) for n in CELL}
+    return as_of, {**filters, **{n: v for n, v in cell.items() if v is not None}}
 
 
 def register_rows(
@@ -67,6 +72,10 @@ def register_rows(
     found = [
         r for r in found if all(r.get(k) == v for k, v in filters.items() if k in CELL)
     ]
+    excluded = request.args.get("not_status")
+    if excluded:
+        found = [r for r in found if r.get("status") != excluded]
+        filters["not_status"] = excluded
     columns = kind_of(kind).columns()
     sort = request.args.get("sort", "")
     if sort not in columns:
@@ -89,13 +98,20 @@ def _sort_key(value: Any) -> tuple[int, Any]:
 @blueprint.get("/projects/<uuid:project_id>/<kind>")
 def register(project_id: UUID, kind: str) -> str:
     """One register of a project, as it stands now or stood at a moment."""
-    declared = kind_of(kind)
-    as_of, filters, found = register_rows(kind, project_id)
+    return register_page(project_id, kind_of(kind))
+
+
+def register_page(
+    project_id: UUID, declared: RegisterKind, form: Form | None = None
+) -> str:
+    """The register page, with the create form (again, as sent) when allowed."""
+    as_of, filters, found = register_rows(declared.name, project_id)
     project = project_or_404(project_id)
+    forms = [form] if form is not None else offered(declared, None)
     return page(
         "register.html",
         project=project,
-        kind=kind,
+        kind=declared.name,
         title=declared.heading,
         columns=declared.columns(),
         choices=declared.menus(),
@@ -106,7 +122,26 @@ def register(project_id: UUID, kind: str) -> str:
         sort=request.args.get("sort", "created_at"),
         direction=request.args.get("dir", "asc"),
         args={k: v for k, v in request.args.items() if v},
+        forms=forms if project["status"] == "open" and as_of is None else [],
+        kind_noun=declared.noun,
+        entries=found,
     )
+
+
+@blueprint.post("/projects/<uuid:project_id>/<kind>")
+def create_entry(project_id: UUID, kind: str) -> WerkzeugResponse | tuple[str, int]:
+    """Record a new entry from the register page's form."""
+    declared = kind_of(kind)
+    project_or_404(project_id)
+
+    def done(entry_id: UUID) -> WerkzeugResponse:
+        flash(f"Recorded the {declared.noun}.")
+        return redirect(url_for("ui.entry", kind=kind, entity_id=entry_id), 303)
+
+    def again(form: Form) -> tuple[str, int]:
+        return register_page(project_id, declared, form), 422
+
+    return run_form(declared, declared.create, project_id, done, again)
 
 
 @blueprint.get("/projects/<uuid:project_id>/<kind>.<fmt>")
@@ -130,8 +165,14 @@ def export_register(project_id: UUID, kind: str, fmt: str) -> Response:
 @blueprint.get("/<kind>/<uuid:entity_id>")
 def entry(kind: str, entity_id: UUID) -> str:
     """One entry with the timeline of its events: who, when, why, before -> after."""
-    declared = kind_of(kind)
-    found = register_entry(services(), EntryQuery(kind, entity_id))
+    return entry_page(kind_of(kind), entity_id)
+
+
+def entry_page(
+    declared: RegisterKind, entity_id: UUID, form: Form | None = None
+) -> str:
+    """The entry page, with the forms of the commands its status allows."""
+    found = register_entry(services(), EntryQuery(declared.name, entity_id))
     by_position = {v["valid_from_position"]: v for v in found.versions}
     hidden = {
         "version", "recorded_at", "position", "valid_from_position", "valid_from",
@@ -148,12 +189,69 @@ def entry(kind: str, entity_id: UUID) -> str:
         ]
         timeline.append({**event, "changes": changes})
         before = after
-    project = project_or_404(found.current["project_id"])
+    current = found.current
+    project = project_or_404(current["project_id"])
+    forms = offered(declared, current["status"])
+    if form is not None:
+        forms = [form if f.command is form.command else f for f in forms]
+    latest = found.events[-1] if found.events else None
+    conflict = None if latest is None else {**latest, "version": current["version"]}
     return page(
         "entry.html",
-        kind=kind,
+        kind=declared.name,
         title=declared.heading,
-        entry=found.current,
+        entry=current,
         project=project,
         timeline=timeline,
+        forms=forms if project["status"] == "open" else [],
+        posted=form,
+        kind_noun=declared.noun,
+        conflict=conflict,
+        others=[
+            r
+            for r in register_rows(declared.name, UUID(str(project["id"])))[2]
+            if r["id"] != str(entity_id)
+        ]
+        if any(p.kind == "entry" for f in forms for p in f.fields)
+        else [],
+        trend=trend(declared, found.versions),
     )
+
+
+@blueprint.post("/<kind>/<uuid:entity_id>/<path>")
+def run_command(
+    kind: str, entity_id: UUID, path: str
+) -> WerkzeugResponse | tuple[str, int]:
+    """Record a command from its form on the entry page."""
+    declared = kind_of(kind)
+    command = next((c for c in declared.commands if c.path == path), None)
+    if command is None:
+        abort(404)
+
+    def done(entry_id: UUID) -> WerkzeugResponse:
+        flash(f"Recorded: {command.method.replace('_', ' ')}.")
+        return redirect(url_for("ui.entry", kind=kind, entity_id=entry_id), 303)
+
+    def again(form: Form) -> tuple[str, int]:
+        status = 422 if form.errors else 409
+        return entry_page(declared, entity_id, form), status
+
+    return run_form(declared, command, entity_id, done, again)
+
+
+def trend(kind: RegisterKind, versions: list[dict[str, Any]]) -> Markup | None:
+    """How an entry's declared dates moved over its versions, as a line chart."""
+    if not kind.ui_trend or len(versions) < 2:
+        return None
+    dates = {
+        name: [date.fromisoformat(str(v[name])[:10]) for v in versions if v[name]]
+        for name in kind.ui_trend
+    }
+    start = min(d for values in dates.values() for d in values)
+    series = {
+        name.replace("_", " "): [(d - start).days for d in values]
+        for name, values in dates.items()
+    }
+    labels = [str(v["valid_from"])[:10] for v in versions]
+    title = f"Dates over {len(versions)} versions (days after {start.isoformat()})"
+    return line_chart(series, labels, title)

@@ -1,7 +1,9 @@
-"""Sign-in with an access token, a session cookie, CSRF tokens and sign-out.
+"""Sign-in with an access token, a server-side session, CSRF tokens and sign-out.
 
-The cookie holds only the token's id and the CSRF token (signed, not secret);
-every request loads the token again, so revoking it ends the session at once.
+The signed cookie holds the session id and the CSRF token; the session itself
+is a row (api/ui/sessions.py) that sign-out deletes and the idle and absolute
+timeouts end. Every request loads the session's token again, so revoking it
+ends the session at once.
 """
 
 from __future__ import annotations
@@ -10,15 +12,31 @@ import hmac
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
-from flask import Flask, abort, flash, g, redirect, request, session, url_for
+from flask import (
+    Flask,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    request,
+    session,
+    url_for,
+)
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.wrappers import Response
 
+from api.auth import checked
+from api.errors import ApiError
+from api.throttle import Throttle
 from api.ui.common import blueprint, page, services
+from api.ui.sessions import Sessions
 from service.application import Principal
 from service.errors import AuthenticationError
 from usecases import access
+from usecases.root import Services
 
 OPEN_ENDPOINTS = frozenset({"ui.login", "ui.static"})
 SECRET_FILE = "ui-session-key"  # noqa: S105 (a file name, not a secret)
@@ -68,11 +86,19 @@ def check_csrf() -> None:
         abort(403, "the form has expired or did not come from this site; try again")
 
 
+def _store() -> Sessions:
+    store: Sessions = current_app.config["PMO_SESSIONS"]
+    return store
+
+
 def _signed_in() -> Principal | None:
-    token_id = session.get("token_id")
+    session_id = session.get("sid")
+    if session_id is None:
+        return None
+    token_id = _store().token_of(str(session_id))
     if token_id is None:
         return None
-    return access.session_principal(services(), access.SessionQuery(str(token_id)))
+    return access.session_principal(services(), access.SessionQuery(token_id))
 
 
 def require_session() -> Response | None:
@@ -81,9 +107,9 @@ def require_session() -> Response | None:
         return None
     found = _signed_in()
     if found is None:
-        if "token_id" in session:
+        if "sid" in session:
             session.clear()
-            flash("Your session has ended (the token is no longer valid).")
+            flash("Your session has ended; sign in again.")
         return redirect(url_for("ui.login", next=request.full_path.rstrip("?")))
     g.principal = found
     return None
@@ -97,32 +123,45 @@ def _safe_next(target: str | None) -> str:
 
 
 @blueprint.route("/login", methods=["GET", "POST"])
-def login() -> Response | tuple[str, int] | str:
+def login() -> Response | tuple[str, int] | tuple[str, int, Any] | str:
     """Exchange an access token for a session."""
     if request.method == "GET":
         return page("login.html", next=request.args.get("next", ""))
     secret = request.form.get("token", "").strip()
+    throttle: Throttle = current_app.config["PMO_THROTTLE"]
     try:
-        found = access.authenticate(services(), access.Authenticate(secret))
+        found = checked(throttle, secret)
+    except ApiError as error:
+        return page("login.html", error=error.detail, next=""), 429, error.headers
     except AuthenticationError:
         return page("login.html", error="That token is not valid.", next=""), 401
     session.clear()
-    session["token_id"] = str(found.token_id)
+    session["sid"] = _store().start(str(found.token_id))
     session["csrf"] = secrets.token_urlsafe(32)
     return redirect(_safe_next(request.form.get("next")))
 
 
 @blueprint.route("/logout", methods=["POST"])
 def logout() -> Response:
-    """End the session."""
+    """End the session, here and on the server: its cookie opens nothing more."""
+    session_id = session.get("sid")
+    if session_id is not None:
+        _store().end(str(session_id))
     session.clear()
     flash("You have signed out.")
     return redirect(url_for("ui.login"))
 
 
-def init_app(app: Flask, data_dir: Path) -> None:
-    """Cookie settings, the signing key, and the per-request checks."""
-    app.secret_key = load_secret_key(data_dir)
+def init_app(app: Flask, services: Services, throttle: Throttle) -> None:
+    """Cookie settings, the signing key, the session store, the per-request checks."""
+    settings = services.settings
+    app.secret_key = load_secret_key(settings.data_dir)
+    app.config["PMO_SESSIONS"] = Sessions(
+        services.views_engine,
+        settings.session_idle_seconds,
+        settings.session_lifetime_seconds,
+    )
+    app.config["PMO_THROTTLE"] = throttle
     app.session_interface = SessionInterface()
     app.config.update(
         SESSION_COOKIE_NAME="pmo_ui",

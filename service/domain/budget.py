@@ -19,6 +19,7 @@ without an actual; variance = approved budget - forecast at completion
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any, Final
 
@@ -33,8 +34,8 @@ from service.domain.register import (
     choice,
     money,
     month,
+    needs_reason,
     optional_text,
-    reason_required,
     reference,
     text,
 )
@@ -243,7 +244,7 @@ BUDGET = RegisterKind(
             "change_budget",
             "BudgetChanged",
             (
-                reference("change_id", "changes", *APPROVED),
+                replace(reference("change_id", "changes"), refers_statuses=APPROVED),
                 money("amount", signed=True),
                 optional_text("note"),
             ),
@@ -303,7 +304,7 @@ BUDGET = RegisterKind(
             action="reopen",
             allowed=("closed",),
             status="open",
-            guard=reason_required("reopen a budget line"),
+            guard=needs_reason("reopen a budget line"),
             created=False,
             body_required=False,
         ),

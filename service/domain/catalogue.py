@@ -6,19 +6,32 @@ register is one more module declaring its kind (and one import line here).
 
 from __future__ import annotations
 
-from service.domain import benefit, budget, change, decision, issue, resource, risk
+from service.domain import (
+    baseline,
+    benefit,
+    budget,
+    change,
+    decision,
+    dependency,
+    issue,
+    milestone,
+    resource,
+    risk,
+)
 from service.domain.entry import DECLARED, RegisterEntry
 from service.domain.register import RegisterKind
 
 BUILT_IN = (risk.Risk, issue.Issue, change.ChangeRequest, decision.Decision)
+PLANNING = (milestone.Milestone, baseline.Baseline, dependency.Dependency)
 VALUE = (benefit.Benefit, budget.BudgetLine, resource.ResourceDemand, resource.Capacity)
 """The registers of benefits, finance and resources (issue 14)."""
 
 
 def entries() -> tuple[type[RegisterEntry], ...]:
     """Every declared register's aggregate class: the built-in ones first."""
-    others = (cls for cls in DECLARED.values() if cls not in (*BUILT_IN, *VALUE))
-    return (*BUILT_IN, *VALUE, *others)
+    known = (*BUILT_IN, *PLANNING, *VALUE)
+    others = (cls for cls in DECLARED.values() if cls not in known)
+    return (*known, *others)
 
 
 def kinds() -> tuple[RegisterKind, ...]:

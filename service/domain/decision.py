@@ -82,6 +82,7 @@ DECISION = RegisterKind(
     ),
     filters={"status": ("status", "eq"), "decided_by": ("decided_by", "eq")},
     title="Decision log",
+    import_requires=("options",),
     ui_columns=("title", "decided_on", "decided_by", "outcome", "status"),
     ui_filters=("status", "decided_by"),
     sorts=("created_at", "recorded_at", "title", "decided_on"),

@@ -17,6 +17,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 
 from service.domain.base import Meta, TransitionError
+from service.domain.clock import timestamp
 from service.domain.register import Command, RegisterKind
 
 E = TypeVar("E", bound="RegisterEntry")
@@ -38,12 +39,16 @@ class RegisterEntry(Aggregate):
     class Event(Aggregate.Event):
         """An event of a register entry: applies as its command declares."""
 
+        create_timestamp = staticmethod(timestamp)
+
         def apply(self, aggregate: Any) -> None:
             """Set the attributes the event's command changes."""
             aggregate.apply_recorded(type(self).__name__, vars(self))
 
     class Created(Aggregate.Created):
         """The event that starts an entry."""
+
+        create_timestamp = staticmethod(timestamp)
 
         def apply(self, aggregate: Any) -> None:
             """Start from every field's initial value, then apply the command."""

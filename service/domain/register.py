@@ -12,7 +12,7 @@ import and export and the role matrix are all derived from that declaration.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Final
@@ -40,9 +40,8 @@ class Field:
     `kind` is one of text, choice, integer, decimal, date, texts (a list of
     texts), entry (the id of another entry of the same register) and json
     (a value the domain composes, never given directly); and month (YYYY-MM)
-    and entries (a list of entry ids), checked by `check_more`. `refers_to`
-    names the register an entry or entries field points into (default: its
-    own), `refers_statuses` the statuses an entry pointed at must be in.
+    and entries (a list of ids of another register's entries), checked by
+    `check_more`.
     """
 
     name: str
@@ -58,7 +57,13 @@ class Field:
     example: str = ""
     default: Any = None
     refers_to: str = ""
+    """An entry field's register (another register's name; empty: its own)."""
+    same_project: bool = True
+    """An entry field must name an entry of the same project (False: any)."""
+    given: bool = True
+    """False: the command's `compose` supplies the value; a request never does."""
     refers_statuses: tuple[str, ...] = ()
+    """The statuses an entry a reference names must be in (empty: any)."""
 
     def check(self, value: Any) -> Any:
         """The value if the domain accepts it, else InvalidValueError."""
@@ -140,6 +145,34 @@ def scale(name: str) -> Field:
     return Field(name, "integer")
 
 
+def needs_reason(action: str) -> Callable[[State, dict[str, Any], Meta], None]:
+    """A guard refusing the command unless its meta gives a reason."""
+
+    def guard(state: State, values: dict[str, Any], meta: Meta) -> None:
+        if not (meta.reason and meta.reason.strip()):
+            raise InvalidValueError("reason", f"is required to {action}")
+
+    guard.__doc__ = f"A reason is required to {action}."
+    return guard
+
+
+def reference(name: str, register: str, *, same_project: bool = True) -> Field:
+    """The id of an entry of another register (of the same project by default)."""
+    return Field(name, "entry", 100, refers_to=register, same_project=same_project)
+
+
+def optional_reference(name: str, register: str, *, same_project: bool = True) -> Field:
+    """An optional id of an entry of another register."""
+    return Field(
+        name,
+        "entry",
+        100,
+        nullable=True,
+        refers_to=register,
+        same_project=same_project,
+    )
+
+
 @dataclass(frozen=True, eq=False)
 class Command:
     """A command on an entry: its parameters, guard, event and resulting status.
@@ -152,7 +185,6 @@ class Command:
     what was decided). `effect` turns the event's values into the attributes
     they change when those are not simply the same names; `guard` refuses
     what the field checks cannot see (the entry's state, the reason given).
-    `after_close` lets the command be given in a closed project.
     """
 
     use_case: str
@@ -172,8 +204,19 @@ class Command:
     created: bool = True
     body_required: bool = True
     endpoint: str = ""
+    in_project: str = ""
+    """How a refusal in a closed project names this command, when the words
+    made from `action` and the noun would not read well."""
+    reads: tuple[str, ...] = ()
+    """Registers whose current entries (of the entry's project) `compose` reads."""
+    compose: Callable[[Mapping[str, Sequence[State]]], dict[str, Any]] | None = None
+    """The values of the params not `given`, from the entries `reads` names."""
     after_close: bool = False
     """Also given once the project is closed (a benefit measured afterwards)."""
+
+    def given_params(self) -> tuple[Field, ...]:
+        """The parameters a request (or an imported row) gives."""
+        return tuple(p for p in self.params if p.given)
 
     @property
     def endpoint_name(self) -> str:
@@ -222,6 +265,9 @@ class RegisterKind:
     sorts: tuple[str, ...] = ("created_at", "recorded_at", "title")
     export_columns: tuple[str, ...] = ()
     import_steps: tuple[ImportStep, ...] | None = None
+    import_requires: tuple[str, ...] = ()
+    """Columns an imported row must fill although the creating command may omit
+    them (a register written on paper is expected to be complete)."""
     blueprint_description: str = ""
     list_summary: str = ""
     title: str = ""
@@ -230,6 +276,8 @@ class RegisterKind:
     """The columns a person sees in the register, in order."""
     ui_filters: tuple[str, ...] = ("status",)
     """The filters offered beside the register: a choice field is a menu."""
+    ui_trend: tuple[str, ...] = ()
+    """Date fields whose movement over an entry's versions the UI draws."""
     portfolio: bool = False
     """Entries belong to the whole portfolio (`PORTFOLIO_ID`), not to a project."""
 
@@ -345,22 +393,6 @@ def month(name: str) -> Field:
     return Field(name, "month", 7, example="2026-04")
 
 
-def reference(name: str, register: str, *statuses: str) -> Field:
-    """The id of an entry of another register, of the same project."""
-    return Field(name, "entry", 100, refers_to=register, refers_statuses=statuses)
-
-
 def references(name: str, register: str) -> Field:
     """Ids of entries of another register, of the same project (may be empty)."""
     return Field(name, "entries", 100, required=False, refers_to=register)
-
-
-def reason_required(action: str) -> Callable[[State, dict[str, Any], Meta], None]:
-    """A guard refusing a command given without a reason (in its meta)."""
-
-    def guard(state: State, values: dict[str, Any], meta: Meta) -> None:
-        if not (meta.reason and meta.reason.strip()):
-            raise InvalidValueError("reason", f"is required to {action}")
-
-    guard.__doc__ = f"A reason is required to {action}."
-    return guard

@@ -28,8 +28,8 @@ from service.domain.register import (
     choice,
     fte,
     month,
+    needs_reason,
     optional_text,
-    reason_required,
     text,
 )
 
@@ -160,7 +160,7 @@ DEMAND = RegisterKind(
             action="release",
             allowed=("open",),
             status="released",
-            guard=reason_required("release a resource demand"),
+            guard=needs_reason("release a resource demand"),
             created=False,
             body_required=False,
         ),
@@ -235,7 +235,7 @@ CAPACITY = RegisterKind(
             action="retire",
             allowed=("active",),
             status="retired",
-            guard=reason_required("retire a role's capacity"),
+            guard=needs_reason("retire a role's capacity"),
             roles=HEAD,
             created=False,
             body_required=False,

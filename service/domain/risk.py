@@ -146,6 +146,7 @@ RISK = RegisterKind(
             allowed=("open",),
             guard=response_fits_kind,
             endpoint="plan_response",
+            in_project="plan a risk response in",
         ),
         Command(
             "close_risk",

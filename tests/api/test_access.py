@@ -66,8 +66,7 @@ ROUTES = route_table()
 RECORDED_READS = {
     "audit.export_audit",
     "register_exports.export_register",
-    "register_exports.export_later_register",
-    "register_exports.export_portfolio_register",
+    "register_exports.export_capacity",  # the portfolio's: no project to miss
 }
 
 

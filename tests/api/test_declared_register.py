@@ -35,6 +35,7 @@ from service.domain.register import (
 )
 from service.importer import import_register
 from tests.api.conftest import Api, issue_tokens
+from tests.ui.conftest import Ui
 from usecases.registers import command, execute
 from usecases.root import build_services
 
@@ -81,6 +82,7 @@ WIDGET = RegisterKind(
     ),
     filters={"status": ("status", "eq"), "colour": ("colour", "eq")},
     list_filters=("status", "colour"),
+    ui_filters=("status", "colour"),
     export_columns=("id", "title", "colour", "size"),
     import_steps=(ImportStep("retire_widget", ("status",)),),
 )
@@ -199,3 +201,39 @@ def test_a_declared_register_takes_commands_and_imports(
     path.write_text("title,colour,size\nC,green,1\n")
     with pytest.raises(Exception, match="line 2: colour: must be one of red, blue"):
         import_register(api.services.app, "widgets", path, "WIDGETS", "tester")
+
+
+def test_a_declared_register_is_in_the_ui(
+    api: Api, widgets: type[RegisterEntry]
+) -> None:
+    """The project menu, the register page, its filters and the entry page."""
+    project = api.project("SHOWN")
+    added = api.post(
+        f"/projects/{project}/widgets",
+        {"title": "Sprocket <b>", "colour": "blue", "size": 4},
+        role="project-officer",
+    )
+    assert added.status_code == 201, added.json
+    widget_id = added.json["id"]
+    api.get(
+        f"/projects/{project}/widgets",
+        query_string={"min_position": added.json["position"]},
+    )
+    ui = Ui(api.services)
+    ui.sign_in("auditor")
+    overview = ui.client.get(f"/ui/projects/{project}")
+    assert f'/ui/projects/{project}/widgets">Widgets</a>' in overview.text
+    page = ui.client.get(
+        f"/ui/projects/{project}/widgets", query_string={"colour": "blue"}
+    )
+    assert page.status_code == 200
+    assert "Widget register" in page.text
+    assert "Sprocket &lt;b&gt;" in page.text and "Sprocket <b>" not in page.text
+    assert '<option value="red"' in page.text  # the colour menu from the choices
+    other = ui.client.get(
+        f"/ui/projects/{project}/widgets", query_string={"colour": "red"}
+    )
+    assert "Sprocket" not in other.text
+    entry = ui.client.get(f"/ui/widgets/{widget_id}")
+    assert entry.status_code == 200 and "Sprocket &lt;b&gt;" in entry.text
+    assert ui.client.get(f"/ui/gadgets/{widget_id}").status_code == 404

@@ -14,19 +14,35 @@ FIXTURE = Path(__file__).parent.parent / "fixtures" / "openapi-v1.json"
 def removals(old: Any, new: Any, where: str = "") -> list[str]:
     """Where new drops or changes something old had (added keys are fine).
 
-    The list of tags may also grow at its end (a new resource's group).
+    The tags only group operations in a viewer: a new tag may be added to the
+    list, every old one must stay as it was.
     """
-    if where == "/tags" and isinstance(new, list) and new[: len(old)] == old:
-        return []
+    if where == "/tags" and isinstance(old, list) and isinstance(new, list):
+        return removals(_by_name(old), _by_name(new), where)
+    found: list[str] = []
     if isinstance(old, dict) and isinstance(new, dict):
-        found = []
         for key, value in old.items():
             if key not in new:
                 found.append(f"{where}/{key}: removed")
             else:
                 found.extend(removals(value, new[key], f"{where}/{key}"))
         return found
+    if where.endswith("/parameters") and isinstance(new, list):
+        # Parameters are named: a new optional one is an addition, as a key is.
+        named = {(p["in"], p["name"]): p for p in new}
+        for parameter in old:
+            found_one = named.get((parameter["in"], parameter["name"]))
+            label = f"{where}/{parameter['in']}:{parameter['name']}"
+            if found_one is None:
+                found.append(f"{label}: removed")
+            else:
+                found.extend(removals(parameter, found_one, label))
+        return found
     return [] if old == new else [f"{where}: {old!r} -> {new!r}"]
+
+
+def _by_name(tags: list[Any]) -> dict[str, Any]:
+    return {tag["name"]: tag for tag in tags}
 
 
 def test_openapi_only_grows(tmp_path: Path) -> None:
@@ -44,11 +60,19 @@ def test_removals_sees_a_change_and_a_removal() -> None:
         "/a/b: removed",
         "/a/c: [1, 2] -> [1]",
     ]
-    tags = {"tags": [{"name": "a"}, {"name": "b"}]}
-    grown = {"tags": [{"name": "a"}, {"name": "b"}, {"name": "c"}]}
+    tags = {"tags": [{"name": "x", "description": "X"}]}
+    grown = {"tags": [{"name": "y"}, {"name": "x", "description": "X"}]}
     assert removals(tags, grown) == []
-    assert removals(tags, {"tags": [{"name": "b"}, {"name": "a"}, {"name": "c"}]})
-    assert removals(tags, {"tags": [{"name": "a"}]})
-    assert removals(old, {"a": {"b": 1, "c": [1, 2, 3]}}) == [
-        "/a/c: [1, 2] -> [1, 2, 3]"
+    assert removals(tags, {"tags": [{"name": "x", "description": "Z"}]}) == [
+        "/tags/x/description: 'X' -> 'Z'"
+    ]
+    assert removals(tags, {"tags": [{"name": "y"}]}) == ["/tags/x: removed"]
+    query = {"in": "query", "name": "q", "schema": {"type": "string"}}
+    spec = {"parameters": [query]}
+    extra = {"in": "query", "name": "new", "required": False}
+    assert removals(spec, {"parameters": [extra, query]}) == []
+    assert removals(spec, {"parameters": [extra]}) == ["/parameters/query:q: removed"]
+    retyped = {**query, "schema": {"type": "integer"}}
+    assert removals(spec, {"parameters": [retyped]}) == [
+        "/parameters/query:q/schema/type: 'string' -> 'integer'"
     ]

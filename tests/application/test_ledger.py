@@ -12,13 +12,14 @@ from service.app import PmoLedger
 from service.config import Settings
 from service.domain.base import Meta, TransitionError
 from service.domain.document import Document
-from service.domain.risk import Risk
+from service.domain.risk import RATINGS, Risk
 from service.errors import (
     ConcurrentWriteError,
     DuplicateError,
     NotFoundError,
     VersionConflictError,
 )
+from tests.values import risk_values
 from usecases.root import build_services
 
 
@@ -30,18 +31,16 @@ def new_risk(ledger: PmoLedger, meta: Meta, project_id: UUID) -> UUID:
     return ledger.perform(
         "identify_risk",
         project_id,
-        {
-            "title": "Late supplier",
-            "cause": "cause",
-            "event": "event",
-            "effect": "effect",
-            "category": "schedule",
-            "kind": "threat",
-            "owner": "Olivia",
-            "proximity": "within-stage",
-            "probability": 3,
-            "impact": 4,
-        },
+        risk_values(
+            title="Late supplier",
+            cause="cause",
+            event="event",
+            effect="effect",
+            category="schedule",
+            owner="Olivia",
+            proximity="within-stage",
+            impact=4,
+        ),
         meta,
     ).id
 
@@ -53,18 +52,7 @@ def test_commands_return_id_version_and_increasing_positions(
     risk = ledger.perform(
         "identify_risk",
         project.id,
-        {
-            "title": "Late",
-            "cause": "c",
-            "event": "e",
-            "effect": "f",
-            "category": "cost",
-            "kind": "threat",
-            "owner": "O",
-            "proximity": "imminent",
-            "probability": 2,
-            "impact": 2,
-        },
+        risk_values(title="Late", owner="O", probability=2, impact=2),
         meta,
     )
     assessed = ledger.perform(
@@ -171,6 +159,16 @@ def test_nothing_recorded_against_a_closed_project(
         new_risk(ledger, meta, project_id)
     with pytest.raises(TransitionError, match="closed"):
         ledger.perform("close_risk", risk_id, {}, meta)
+    response = {"response": "reduce", "actions": "a", "actionee": "b"}
+    refusals = {  # the words release 0.1 used
+        "assess a risk in": ("assess_risk", dict.fromkeys(RATINGS, 2)),
+        "plan a risk response in": ("plan_risk_response", response),
+        "close a risk in": ("close_risk", {}),
+    }
+    for action, (use_case, values) in refusals.items():
+        with pytest.raises(TransitionError) as refused:
+            ledger.perform(use_case, risk_id, values, meta)
+        assert str(refused.value) == f"cannot {action} a project that is closed"
     assert ledger.head_position() == head
     ledger.reopen_project(project_id, Meta("pat", "pmo-head"))
     ledger.perform("close_risk", risk_id, {}, meta)

@@ -8,6 +8,7 @@ from service.app import SNAPSHOT_INTERVAL, PmoLedger
 from service.config import Settings
 from service.domain.base import Meta
 from service.domain.risk import Risk
+from tests.values import risk_values
 from usecases.root import build_services
 
 
@@ -16,18 +17,7 @@ def _risk_with(ledger: PmoLedger, meta: Meta, assessments: int) -> UUID:
     risk = ledger.perform(
         "identify_risk",
         project,
-        {
-            "title": "r",
-            "cause": "c",
-            "event": "e",
-            "effect": "f",
-            "category": "cost",
-            "kind": "threat",
-            "owner": "o",
-            "proximity": "imminent",
-            "probability": 3,
-            "impact": 3,
-        },
+        risk_values(),
         meta,
     ).id
     for i in range(assessments):
@@ -80,18 +70,7 @@ def test_pruning_touches_only_the_aggregate_snapshotted(
     second = ledger.perform(
         "identify_risk",
         project,
-        {
-            "title": "r2",
-            "cause": "c",
-            "event": "e",
-            "effect": "f",
-            "category": "cost",
-            "kind": "threat",
-            "owner": "o",
-            "proximity": "imminent",
-            "probability": 3,
-            "impact": 3,
-        },
+        risk_values(title="r2"),
         meta,
     ).id
     for i in range(2 * SNAPSHOT_INTERVAL):

@@ -154,3 +154,14 @@ def test_unknown_project_is_refused(settings: Settings, tmp_path: Path) -> None:
     )
     assert result.exit_code == 1
     assert "no project has the code NOPE" in result.stderr
+
+
+def test_an_imported_decision_names_the_options_considered(
+    settings: Settings, tmp_path: Path
+) -> None:
+    setup_project(settings)
+    without = DECISIONS.replace("A;B;C", "")
+    result, _ = run(settings, tmp_path, "decisions", without)
+    assert result.exit_code == 1
+    assert "line 2: missing options" in result.stderr
+    assert stored(settings, Decision) == []

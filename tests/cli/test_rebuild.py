@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-import api.cli_projections
+import usecases.rebuild
 from api.cli import main
 from projections import catalog
 from projections.models import models
@@ -49,7 +49,7 @@ def test_rebuild_all_in_two_workers_resumes_and_equals_the_live_models(
     command = ["projections", "rebuild", "--workers", "2", "--batch-size", "20"]
 
     stop: Callable[..., Any] = interrupted_after_first_batch
-    monkeypatch.setattr(api.cli_projections, "rebuild_parallel", stop)
+    monkeypatch.setattr(usecases.rebuild, "rebuild_parallel", stop)
     stopped = runner.invoke(main, command, env=env_for(settings))
     assert stopped.exit_code == 1, stopped.output
     assert "run rebuild again to resume" in stopped.output

@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import BACKENDS, PG_DSN, postgres_schema
+from tests.values import risk_values
 
 TOKEN = "e2e-bootstrap-token-0123456789"
 BIN = Path(sys.executable).parent / "pmo-ledger"
@@ -126,18 +127,7 @@ def test_whole_project_lifecycle(server: Client) -> None:
     status, _, risk = server.json(
         "POST",
         f"/projects/{pid}/risks",
-        {
-            "title": "Late",
-            "cause": "c",
-            "event": "e",
-            "effect": "f",
-            "category": "cost",
-            "kind": "threat",
-            "owner": "O",
-            "proximity": "imminent",
-            "probability": 2,
-            "impact": 3,
-        },
+        risk_values(title="Late", owner="O", probability=2),
     )
     assert status == 201
     rid = risk["id"]

@@ -5,8 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from flask.testing import FlaskClient
 
+from api import create_app
 from service.config import Settings
+from service.domain.base import Meta
 from tests.ledger.store import Store, populate
 
 
@@ -16,3 +19,14 @@ def store(settings: Settings) -> Iterator[Store]:
     built = populate(settings)
     yield built
     built.services.close()
+
+
+@pytest.fixture
+def client(store: Store) -> FlaskClient:
+    """The app over the populated store, as an auditor."""
+    secret = store.services.app.issue_token(
+        "audra", "auditor", Meta("setup", "pmo-head")
+    ).secret
+    test_client = create_app(services=store.services).test_client()
+    test_client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {secret}"
+    return test_client

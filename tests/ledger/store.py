@@ -15,6 +15,7 @@ from uuid import UUID
 import psycopg
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from integrity.grace import Grace
 from integrity.signer import LedgerWorker
 from integrity.signing import SignedTreeHead, load_or_create_private_key
 from integrity.verifier import Verifier, VerifyReport
@@ -50,7 +51,10 @@ class Store:
         return self.verifier(trusted_head, readers).run()
 
     def verifier(
-        self, trusted_head: SignedTreeHead | None = None, readers: int | None = None
+        self,
+        trusted_head: SignedTreeHead | None = None,
+        readers: int | None = None,
+        grace: Grace | None = None,
     ) -> Verifier:
         """A verifier of this store."""
         app = self.services.app
@@ -61,6 +65,7 @@ class Store:
             [self.public_key],
             trusted_head,
             readers,
+            grace,
         )
 
     @property

@@ -4,26 +4,13 @@ from __future__ import annotations
 
 import io
 
-import pytest
 from flask.testing import FlaskClient
 
-from api import create_app
 from integrity.evidence import verify_evidence_pack
 from integrity.tree import verify_consistency, verify_inclusion
-from service.domain.base import Meta
 from tests.ledger.store import Store
 
 API = "/api/v1"
-
-
-@pytest.fixture
-def client(store: Store) -> FlaskClient:
-    secret = store.services.app.issue_token(
-        "audra", "auditor", Meta("setup", "pmo-head")
-    ).secret
-    test_client = create_app(services=store.services).test_client()
-    test_client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {secret}"
-    return test_client
 
 
 def hexes(values: list[str]) -> list[bytes]:

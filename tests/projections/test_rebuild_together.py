@@ -8,10 +8,11 @@ from projections.audit import AuditTrail
 from projections.models import models, registers
 from projections.processing import Processor
 from projections.projects import ProjectsModel
-from projections.rebuild import Store, plan, rebuild_parallel
+from projections.rebuild import plan, rebuild_parallel
 from service.config import Settings
 from tests.projections.conftest import dump, processor, workload
-from usecases.root import Services, build_services
+from usecases.rebuild import open_store
+from usecases.root import Services
 
 RiskRegister = registers()["risks"]
 
@@ -40,16 +41,6 @@ def test_one_pass_resumes_each_model_from_its_own_position(
         alone = processor(services, cls, generation=3, batch=1000)
         alone.catch_up()
         assert dump(engine, model) == dump(engine, alone.model), cls.name
-
-
-OPENED: list[Services] = []  # a worker's services stay open while it runs
-
-
-def open_store(settings: Settings) -> Store:
-    """A worker's engine, recorder and mapper."""
-    built = build_services(settings, create_tables=False)
-    OPENED.append(built)
-    return built.views_engine, built.app.recorder, built.app.mapper
 
 
 def test_parallel_rebuild_makes_every_model_live_as_rebuilt_alone(

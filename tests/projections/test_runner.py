@@ -19,6 +19,7 @@ from projections.runner import Runner
 from service.config import Settings
 from service.domain.base import Meta
 from tests.projections.conftest import workload
+from tests.values import risk_values
 from usecases.root import Services, build_services
 
 RiskRegister = registers()["risks"]
@@ -58,18 +59,7 @@ def test_poison_event_stops_the_model_then_resumes_once_fixed(
     risk = ledger.perform(
         "identify_risk",
         project,
-        {
-            "title": "r",
-            "cause": "c",
-            "event": "e",
-            "effect": "f",
-            "category": "cost",
-            "kind": "threat",
-            "owner": "o",
-            "proximity": "imminent",
-            "probability": 2,
-            "impact": 2,
-        },
+        risk_values(probability=2, impact=2),
         meta,
     ).id
     closed = ledger.perform("close_risk", risk, {}, meta).position
@@ -121,18 +111,7 @@ def test_runner_follows_a_rebuilt_generation(services: Services, meta: Meta) -> 
     written = ledger.perform(
         "identify_risk",
         project,
-        {
-            "title": "r",
-            "cause": "c",
-            "event": "e",
-            "effect": "f",
-            "category": "cost",
-            "kind": "threat",
-            "owner": "o",
-            "proximity": "imminent",
-            "probability": 2,
-            "impact": 2,
-        },
+        risk_values(probability=2, impact=2),
         meta,
     )
     assert views.wait_for(written.position, 30)

@@ -16,6 +16,7 @@ from projections.runner import Runner, lock_name, locks
 from service.domain.base import Meta
 from tests.projections.conftest import dump, processor, workload
 from tests.projections.test_runner import PoisonedRisks, eventually, status_of
+from tests.values import risk_values
 from usecases.root import Services
 
 
@@ -50,18 +51,7 @@ def test_a_poisoned_model_stops_alone_and_resumes_once_fixed(
     risk = ledger.perform(
         "identify_risk",
         project,
-        {
-            "title": "r",
-            "cause": "c",
-            "event": "e",
-            "effect": "f",
-            "category": "cost",
-            "kind": "threat",
-            "owner": "o",
-            "proximity": "imminent",
-            "probability": 2,
-            "impact": 2,
-        },
+        risk_values(probability=2, impact=2),
         meta,
     ).id
     closed = ledger.perform("close_risk", risk, {}, meta).position

@@ -99,6 +99,10 @@ class Server:
             PMO_LEDGER_DATA_DIR=str(data_dir),
             PMO_LEDGER_BOOTSTRAP_TOKEN=TOKEN,
             PMO_LEDGER_UPLOAD_LIMIT=str(64 * 1024 * 1024),
+            # These suites send many bad tokens on purpose (every endpoint
+            # without and with one); tests/security tests the throttle itself.
+            PMO_LEDGER_AUTH_FAILURES_PER_ADDRESS="100000/minute",
+            PMO_LEDGER_AUTH_FAILURES_PER_PREFIX="100000/minute",
         )
         if url:
             self.env["PMO_LEDGER_DATABASE_URL"] = url

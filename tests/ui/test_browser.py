@@ -379,8 +379,50 @@ def test_value_pictures_draw_what_the_api_answers(ui: Watched, server: Server) -
     assert bars.count() == len(judged) > 0
     ui.shot("resources")
     ui.go(f"/projects/{pid}/highlight")
-    suggested = ui.page.locator('tr[data-dimension="cost"] td').nth(2).inner_text()
+    suggested = ui.page.locator('td[data-suggested="cost"]').inner_text()
     assert finance["suggested_rag"]["colour"].capitalize() in suggested
+
+
+def test_a_risk_raised_and_assessed_from_its_forms(ui: Watched, server: Server) -> None:
+    project = project_id(server, "ERP")
+    ui.go(f"/projects/{project}/risks")
+    page = ui.page
+    page.click("#form-identify_risk summary")
+    values = {"title": "Browser risk", "cause": "c", "event": "e", "effect": "f"}
+    for name, value in values.items():
+        page.fill(f"#identify_risk-{name}", value)
+    page.select_option("#identify_risk-category", "cost")
+    page.select_option("#identify_risk-kind", "threat")
+    page.select_option("#identify_risk-proximity", "imminent")
+    page.fill("#identify_risk-probability", "4")
+    page.fill("#identify_risk-impact", "3")
+    page.fill("#identify_risk-reason", "raised in the browser")
+    page.click("#form-identify_risk button[type=submit]")  # the owner is missing
+    assert page.text_content("#identify_risk-owner-error") == "Required."
+    assert page.input_value("#identify_risk-title") == "Browser risk"
+    refused = [e for e in ui.errors if "status of 422" in e]
+    assert len(refused) == 1  # the browser logs the refusal; nothing else
+    ui.errors.remove(refused[0])
+    page.fill("#identify_risk-owner", "Olivia")
+    page.click("#form-identify_risk button[type=submit]")
+    page.wait_for_url(f"{server.base}/ui/risks/*")
+    risk_id = page.url.rsplit("/", 1)[1]
+    risk = server.api("GET", f"/risks/{risk_id}")
+    assert (risk["title"], risk["inherent_probability"], risk["owner"]) == (
+        "Browser risk",
+        4,
+        "Olivia",
+    )
+    page.click("#form-assess_risk summary")
+    ratings = {"inherent_probability": 4, "inherent_impact": 3}
+    ratings |= {"residual_probability": 2, "residual_impact": 2}
+    for name, value in ratings.items():
+        page.fill(f"#assess_risk-{name}", str(value))
+    page.click("#form-assess_risk button[type=submit]")
+    page.wait_for_selector("text=Recorded: assess.")
+    assessed = server.api("GET", f"/risks/{risk_id}")
+    assert (assessed["residual_probability"], assessed["residual_impact"]) == (2, 2)
+    ui.shot("risk-forms")
 
 
 def test_sign_out_ends_the_session(ui: Watched, server: Server) -> None:

@@ -9,6 +9,7 @@ from xml.sax.saxutils import escape
 
 from service.domain.base import Meta
 from tests.ui.conftest import CSRF, Ui
+from tests.values import risk_values
 
 HEAD = Meta("olivia", "pmo-head", "test")
 NASTY = "<script>alert(\"x\")</script> & 'quoted'"
@@ -217,18 +218,7 @@ def test_register_exports_are_streamed_whole_and_recorded(ui: Ui) -> None:
         ledger.perform(
             "identify_risk",
             project,
-            {
-                "title": title,
-                "cause": "c",
-                "event": "e",
-                "effect": "f",
-                "category": "cost",
-                "kind": "threat",
-                "owner": "o",
-                "proximity": "imminent",
-                "probability": 3,
-                "impact": 3,
-            },
+            risk_values(title=title),
             HEAD,
         )
     ui.caught_up()

@@ -11,6 +11,7 @@ from service.domain import catalogue
 from service.domain.base import Meta
 from service.domain.entry import RegisterEntry
 from service.domain.register import PORTFOLIO_ID
+from tests.values import risk_values
 from usecases.reads import EntityQuery, read_entity, register_entry_at
 from usecases.root import Services
 
@@ -54,18 +55,7 @@ def test_a_read_model_behind_the_head_is_not_asked(services: Services) -> None:
     """Until a register's table reaches the head, the entry is replayed instead."""
     meta = Meta("pat", "pmo-head")
     project = services.app.register_project("BEHIND", "B", "", "S", "M", meta).id
-    values = {
-        "title": "Late supplier",
-        "cause": "c",
-        "event": "e",
-        "effect": "f",
-        "category": "cost",
-        "kind": "threat",
-        "owner": "ann",
-        "proximity": "imminent",
-        "probability": 2,
-        "impact": 3,
-    }
+    values = risk_values(title="Late supplier", owner="ann", probability=2)
     risk = services.app.perform("identify_risk", project, values, meta).id
     cls = catalogue.entry_class_of("risks")
     now = datetime.now(UTC)

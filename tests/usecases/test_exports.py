@@ -75,7 +75,7 @@ def test_an_audit_export_is_recorded_before_it_is_read(
     command = exports.ExportAudit("csv", project_id=project_id, catch_up=True)
     found = exports.export_audit(services, command, CUSTODIAN)
     assert services.app.head_position() == head + 1
-    assert found.header.startswith("position,recorded_at,actor")
+    assert found.header.startswith('"position","recorded_at","actor"')
     assert [position for position, _ in found.lines] == [1, 2]
     assert found.media_type == "text/csv" and found.filename == "audit.csv"
     events = entity_events(services, EventsQuery(project_id))

@@ -12,7 +12,6 @@ from usecases.value_rag import (
     benefit_rag,
     benefits_rag,
     cost_rag,
-    disagreements,
     planned_value,
 )
 
@@ -129,12 +128,3 @@ def test_benefits_rag_is_the_worst_and_ignores_withdrawn() -> None:
         "Fewer days: 19 days on 2026-06-01 is 39.7% of the planned change behind "
         "plan (15.03 planned)"
     ]
-
-
-def test_disagreements_flag_only_what_was_suggested() -> None:
-    suggested = {"cost": Suggestion("red"), "benefits": None}
-    assert disagreements({"cost": "green", "benefits": "red"}, suggested) == {
-        "cost": True,
-        "benefits": False,
-    }
-    assert disagreements({"cost": "red"}, suggested)["cost"] is False

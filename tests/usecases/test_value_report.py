@@ -8,6 +8,7 @@ from uuid import UUID
 from service.domain.base import Meta
 from usecases.reports import HighlightQuery, highlight_report
 from usecases.root import Services
+from usecases.suggested import Suggestion
 from usecases.value import SetCostTolerance, set_cost_tolerance
 
 HEAD = Meta("hana", "pmo-head", "report test")
@@ -28,7 +29,8 @@ def test_suggestions_sit_beside_the_reported_rag_and_flag_disagreement(
     report(services, project, GREEN)
     services.runner.start()
     assert services.views.wait_for(services.app.head_position(), 30)
-    assert highlight_report(services, HighlightQuery(project)).suggested == {}
+    empty = highlight_report(services, HighlightQuery(project)).suggested
+    assert (empty["cost"].colour, empty["benefits"].colour) == (None, None)
 
     line = services.app.perform(
         "add_budget_line",
@@ -75,17 +77,17 @@ def test_suggestions_sit_beside_the_reported_rag_and_flag_disagreement(
     report(services, project, GREEN | {"cost": "red"})
     assert services.views.wait_for(services.app.head_position(), 30)
     found = highlight_report(services, HighlightQuery(project))
-    assert found.suggested["cost"] == {
-        "colour": "red",
-        "reasons": [
+    assert found.suggested["cost"] == Suggestion(
+        "red",
+        [
             "EUR: forecast at completion 1060.00 exceeds the budget 1000.00 by "
             "6.0%, beyond the 5% tolerance"
         ],
-        "disagrees": False,
-    }
-    benefits = found.suggested["benefits"]
-    assert (benefits["colour"], benefits["disagrees"]) == ("amber", True)
+    )
+    assert found.suggested["benefits"].colour == "amber"
+    assert found.disagreements == ["benefits"]  # reported green, cost red agreed
     first = highlight_report(
         services, HighlightQuery(project, str(found.made[0]["position"]))
     )
-    assert first.suggested == {}  # as at the second report: nothing recorded yet
+    # as at the second report nothing was recorded yet
+    assert first.suggested["cost"].colour is None and first.disagreements == []

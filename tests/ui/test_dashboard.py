@@ -1,0 +1,97 @@
+"""The dashboard's counts open lists of exactly the rows they count."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from service.domain.base import Meta
+from tests.ui.conftest import Ui
+from tests.values import risk_values
+
+HEAD = Meta("olivia", "pmo-head", "test")
+COUNT_LINK = re.compile(r'<td class="num"><a href="([^"]+)">(\d+)</a></td>')
+
+
+def issue(title: str) -> dict[str, str]:
+    return {
+        "issue_type": "problem-concern",
+        "title": title,
+        "description": "d",
+        "priority": "high",
+        "severity": "major",
+    }
+
+
+def test_each_count_opens_the_rows_it_counts(ui: Ui) -> None:
+    app = ui.services.app
+    project = app.register_project("DASH", "Dash", "", "S", "M", HEAD).id
+    risks = [
+        app.perform("identify_risk", project, risk_values(), HEAD).id for _ in range(3)
+    ]
+    app.perform("close_risk", risks[0], {}, HEAD)
+    issues = [
+        app.perform("raise_issue", project, issue(f"i{n}"), HEAD).id for n in range(4)
+    ]
+    examined = {"impact_analysis": "a", "options": "o", "recommendation": "r"}
+    app.perform("examine_issue", issues[1], examined, HEAD)
+    app.perform("close_issue", issues[2], {}, HEAD)
+    app.perform("examine_issue", issues[3], examined, HEAD)
+    app.perform("resolve_issue", issues[3], {"resolution": "done"}, HEAD)
+    change = {
+        "title": "c",
+        "description": "d",
+        "justification": "j",
+        "related_issue_id": None,
+    }
+    app.perform("raise_change", project, change, HEAD)
+    closed = app.perform("raise_change", project, change, HEAD).id
+    app.perform(
+        "assess_change",
+        closed,
+        {
+            "cost_impact": "0",
+            "time_impact_days": 0,
+            **dict.fromkeys(
+                ("scope_impact", "quality_impact", "risk_impact", "benefits_impact"),
+                "",
+            ),
+        },
+        HEAD,
+    )
+    app.perform(
+        "decide_change",
+        closed,
+        {"decision": "reject", "authority": "board", "rationale": "r"},
+        HEAD,
+    )
+    app.perform("close_change", closed, {}, HEAD)
+    ui.caught_up()
+    ui.sign_in("auditor")
+    dashboard = ui.client.get("/ui/")
+    row = dashboard.text[dashboard.text.index('data-code="DASH"') :]
+    row = row[: row.index("</tr>")]
+    links = COUNT_LINK.findall(row)
+    counts = [int(count) for _, count in links]
+    assert counts[:3] == [2, 3, 1]  # open risks, issues and changes not closed
+    for href, count in links[:3]:
+        listed = ui.client.get(html.unescape(href))
+        assert listed.status_code == 200, href
+        shown = listed.text.count("<tr data-id=")
+        assert shown == int(count), (href, shown, count)
+
+
+def test_as_at_is_shown_to_the_second_with_its_exact_instant(ui: Ui) -> None:
+    app = ui.services.app
+    project = app.register_project("SECS", "Secs", "", "S", "M", HEAD).id
+    ui.caught_up()
+    ui.sign_in("auditor")
+    page = ui.client.get(
+        f"/ui/projects/{project}/risks", query_string={"as_of": "2026-11-30T21:23:20"}
+    )
+    assert page.status_code == 200
+    assert (
+        '<time datetime="2026-11-30T21:23:20.000000+00:00">'
+        "2026-11-30 21:23:20 UTC</time>" in page.text
+    )
+    assert "local-time.js" in page.text
