@@ -235,6 +235,9 @@ def test_budget_line_money_changes_and_finance(api: Api) -> None:
     assert line_row["variance"] == "-12499.75"
     assert finance["cost_tolerance"] == "10"
     assert finance["suggested_rag"]["colour"] == "red"
+    suggested = api.get(f"/projects/{project}/suggested-rag").json
+    assert suggested["cost"] == finance["suggested_rag"]
+    assert suggested["benefits"]["colour"] is None
     assert finance["totals"][0]["periods"] == [
         {"month": "2026-01", "actual": "55000.25", "forecast": "0.00"},
         {"month": "2026-02", "actual": "0.00", "forecast": "60000.00"},
