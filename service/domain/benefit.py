@@ -20,6 +20,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Final
 
 from service.domain.base import InvalidValueError, Meta
+from service.domain.clock import timestamp
 from service.domain.entry import entry_class
 from service.domain.register import (
     RAISERS,
@@ -88,9 +89,13 @@ def _same(one: str, other: str) -> bool:
 
 
 def in_date_order(state: State, values: dict[str, Any], meta: Meta) -> None:
-    """A measurement is not dated before the latest one recorded."""
+    """A measurement is taken by now, and not before the latest one recorded."""
     measured_on = values.get("measured_on")
     taken = state.get("measurements") or []
+    today = timestamp().date()
+    if isinstance(measured_on, date) and measured_on > today:
+        message = f"must not be after today ({today}): a measurement is taken"
+        raise InvalidValueError("measured_on", message)
     if isinstance(measured_on, date) and taken:
         latest = taken[-1]["measured_on"]
         if measured_on.isoformat() < latest:

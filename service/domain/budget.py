@@ -24,9 +24,11 @@ from decimal import Decimal
 from typing import Any, Final
 
 from service.domain.base import InvalidValueError, Meta
+from service.domain.clock import timestamp
 from service.domain.currency import CURRENCIES, fits, minor_units, normalised
 from service.domain.entry import entry_class
 from service.domain.register import (
+    MONTH,
     Command,
     Field,
     RegisterKind,
@@ -107,9 +109,13 @@ def approved_change(state: State, values: dict[str, Any], meta: Meta) -> None:
 
 
 def actual_checked(state: State, values: dict[str, Any], meta: Meta) -> None:
-    """An actual fits the currency; replacing a month's actual needs a reason."""
+    """An actual is for a month begun, fits the currency; a correction has a reason."""
     amounts_fit(state["currency"], values)
     period = values.get("period")
+    now = timestamp().strftime("%Y-%m")
+    if isinstance(period, str) and MONTH.fullmatch(period) and period > now:
+        message = f"must not be after this month ({now}): nothing is spent yet"
+        raise InvalidValueError("period", message)
     if period in (state.get("actuals") or {}) and not (
         meta.reason and meta.reason.strip()
     ):

@@ -127,6 +127,9 @@ def test_benefit_lifecycle_with_linked_changes_and_figures(api: Api) -> None:
         measurement | {"measured_on": "2026-02-01"},
     )
     refused(api, 422, f"/benefits/{benefit}/measurements", measurement | {"value": "x"})
+    future = measurement | {"measured_on": "2999-01-01"}
+    problem = refused(api, 422, f"/benefits/{benefit}/measurements", future)
+    assert "must not be after today" in problem["detail"]
     refused(
         api, 403, f"/benefits/{benefit}/measurements", measurement, role="contributor"
     )
@@ -210,6 +213,10 @@ def test_budget_line_money_changes_and_finance(api: Api) -> None:
     refused(
         api, 422, f"/budgets/{line_id}/actuals", {"period": "2026-1", "amount": "1"}
     )
+    problem = refused(
+        api, 422, f"/budgets/{line_id}/actuals", {"period": "2999-01", "amount": "1"}
+    )
+    assert "must not be after this month" in problem["detail"]
     refused(
         api, 422, f"/budgets/{line_id}/actuals", {"period": "2026-01", "amount": "1"}
     )
@@ -333,13 +340,13 @@ def test_a_closed_project_takes_measurements_but_not_new_spend(api: Api) -> None
     measured = api.post(
         f"/benefits/{benefit}/measurements",
         {
-            "measured_on": "2027-01-31",
+            "measured_on": "2026-01-31",
             "value": "12000",
             "source": "post-project review",
         },
     )
     assert measured.status_code == 201
-    refused(api, 409, f"/budgets/{line}/actuals", {"period": "2027-01", "amount": "1"})
+    refused(api, 409, f"/budgets/{line}/actuals", {"period": "2026-01", "amount": "1"})
     refused(api, 409, f"/projects/{project}/benefits", BENEFIT)
     refused(api, 409, f"/projects/{project}/cost-tolerance", {"percent": "5"})
 

@@ -115,6 +115,9 @@ def test_actuals_forecasts_and_completion() -> None:
     assert budget.actual_to_date == "360.00"
     with pytest.raises(InvalidValueError, match="must be a month like 2026-04"):
         budget.record_actual("2026-13", "1", OFFICER)
+    with pytest.raises(InvalidValueError, match="must not be after this month"):
+        budget.record_actual("2999-01", "1", OFFICER)
+    budget.record_forecast("2999-01", "1", OFFICER)  # a forecast may look ahead
     assert_same_on_replay(budget)
 
 
@@ -156,7 +159,7 @@ def test_money_never_loses_a_cent(currency: str, data: st.DataObject) -> None:
     forecasts: dict[str, Decimal] = {}
     steps = data.draw(st.lists(cents(currency), min_size=200, max_size=200))
     for i, amount in enumerate(steps):
-        month = f"{2000 + i % 40}-{i % 12 + 1:02d}"
+        month = f"{1990 + i % 30}-{i % 12 + 1:02d}"
         if i % 3 == 0 and amount != 0:
             budget.change_budget(str(uuid4()), str(amount), "", OFFICER)
             expected_budget += amount
