@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, Select, select
+from sqlalchemy import Connection, Select, Table, and_, or_, select, true
 
 from projections import catalog
 from projections.audit import AuditTrail
@@ -15,6 +15,7 @@ from projections.documents import DocumentsModel
 from projections.paging import jsonable
 from projections.register import RegisterModel
 from projections.temporal import as_at, current
+from service.domain.register import Field
 
 
 def register_query(
@@ -24,8 +25,17 @@ def register_query(
     as_of: datetime | None,
     filters: dict[str, object],
 ) -> Select[Any] | None:
-    """Rows of a project's register as at a time; ValueError on a bad filter."""
-    unknown = sorted(set(filters) - set(cls.filters))
+    """Rows of a project's register as at a time; ValueError on a bad filter.
+
+    Besides the register's declared filters, a person's search may ask for
+    `q` (these words in any text field, any case), `<field>~` (a text field
+    containing this, any case), `<field>=` (any field equal to this) and
+    `not_status`.
+    """
+    fields = {f.name: f for f in (*cls.kind.fields, *cls.kind.derived_fields)}
+    unknown = sorted(
+        n for n in filters if n not in cls.filters and not _searched(n, fields)
+    )
     if unknown:
         raise ValueError(
             f"filters: unknown {', '.join(unknown)}; "
@@ -38,6 +48,9 @@ def register_query(
     for name, value in filters.items():
         if value is None:
             continue
+        if name not in cls.filters:
+            query = query.where(_search(t, name, value, fields))
+            continue
         column, op = cls.filters[name]
         if op == "min":
             query = query.where(t.c[column] >= score(name, value))
@@ -46,6 +59,50 @@ def register_query(
         else:
             query = query.where(t.c[column] == text(name, value))
     return query
+
+
+EQUAL_KINDS = ("text", "choice", "integer", "entry")
+"""The field kinds a `<field>=` search compares (as text or as an integer)."""
+
+
+def _searched(name: str, fields: dict[str, Field]) -> bool:
+    """Whether a filter name is one of a person's searches (see register_query)."""
+    if name in ("q", "not_status"):
+        return True
+    if name.endswith("~"):
+        found = fields.get(name[:-1])
+        return found is not None and found.kind in ("text", "choice", "entry")
+    found = fields.get(name[:-1])
+    return name.endswith("=") and found is not None and found.kind in EQUAL_KINDS
+
+
+def _search(t: Table, name: str, value: object, fields: dict[str, Field]) -> Any:
+    """The condition of one search filter."""
+    if name == "not_status":
+        return t.c.status != text(name, value)
+    if name == "q":
+        words = text(name, value).split()
+        columns = [t.c[f.name] for f in fields.values() if f.kind == "text"]
+        return and_(true(), *(or_(*(_contains(c, w) for c in columns)) for w in words))
+    if name.endswith("~"):
+        return _contains(t.c[name[:-1]], text(name, value))
+    field = fields[name[:-1]]
+    if field.kind == "integer":
+        try:
+            return t.c[field.name] == int(str(value))
+        except ValueError:
+            raise ValueError(f"{field.name}: must be an integer") from None
+    return t.c[field.name] == text(name, value)
+
+
+def _contains(column: Any, value: str) -> Any:
+    """The column contains the value, in any case (LIKE's wildcards escaped)."""
+    return column.ilike(f"%{_like(value)}%", escape="\\")
+
+
+def _like(value: str) -> str:
+    """A value matched literally inside a LIKE pattern."""
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def score(name: str, value: object) -> int:

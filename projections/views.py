@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any, TypeVar, cast
 from uuid import UUID
 
-from sqlalchemy import Connection, Engine, Select, select
+from sqlalchemy import Connection, Engine, Select, func, select
 
 from projections import catalog
 from projections.audit import AuditTrail
@@ -145,6 +145,48 @@ class Views:
         if model is None or query is None:
             return Page([])
         return self._keyset(model, query, sort, after, limit)
+
+    def count_register(
+        self,
+        kind: Kind,
+        project_id: UUID,
+        *,
+        as_of: datetime | None,
+        filters: dict[str, object],
+    ) -> int:
+        """How many entries a register's page-by-page listing would give in all."""
+        model = self._register(kind)
+        query = register_query(registers()[kind], model, project_id, as_of, filters)
+        if model is None or query is None:
+            return 0
+        counted = select(func.count()).select_from(query.subquery())
+        with self.engine.connect() as conn:
+            return int(conn.execute(counted).scalar_one())
+
+    def tally(
+        self,
+        kind: Kind,
+        project_id: UUID,
+        *,
+        as_of: datetime | None,
+        filters: dict[str, object],
+        by: tuple[str, ...],
+        oldest: str | None = None,
+    ) -> list[dict[str, Any]]:
+        """Entries counted per value of `by` (one query), with the least `oldest`."""
+        model = self._register(kind)
+        query = register_query(registers()[kind], model, project_id, as_of, filters)
+        if model is None or query is None:
+            return []
+        rows = query.subquery()
+        unknown = [n for n in (*by, oldest or "id") if n not in rows.c]
+        if unknown:
+            raise ValueError(f"tally: no column {', '.join(unknown)}")
+        columns = [rows.c[name] for name in by]
+        measures = [func.count().label("count")]
+        if oldest is not None:
+            measures.append(func.min(rows.c[oldest]).label("oldest"))
+        return self._all(select(*columns, *measures).group_by(*columns))
 
     def iter_register(
         self,

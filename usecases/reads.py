@@ -78,6 +78,29 @@ class RegisterQuery:
     project_id: UUID
     as_of: datetime | None = None
     filters: dict[str, object] = dataclasses.field(default_factory=dict)
+    sort: str | None = None
+
+
+@dataclass(frozen=True)
+class RegisterPageQuery:
+    """One page of a project's register as a person browses it."""
+
+    kind: Kind
+    project_id: UUID
+    as_of: datetime | None = None
+    filters: dict[str, object] = dataclasses.field(default_factory=dict)
+    sort: str | None = None
+    after: str | None = None
+    limit: int = 50
+
+
+@dataclass(frozen=True)
+class RegisterPage:
+    """The page's rows, the cursor of the next page, and how many match in all."""
+
+    items: list[dict[str, Any]]
+    next_cursor: str | None
+    total: int
 
 
 @dataclass(frozen=True)
@@ -182,9 +205,61 @@ def register_rows(services: Services, query: RegisterQuery) -> list[dict[str, An
     return query_views(
         lambda: list(
             views.iter_register(
-                query.kind, query.project_id, as_of=query.as_of, filters=query.filters
+                query.kind,
+                query.project_id,
+                as_of=query.as_of,
+                filters=query.filters,
+                sort=query.sort,
             )
         )
+    )
+
+
+def register_page(services: Services, query: RegisterPageQuery) -> RegisterPage:
+    """A page of a register, sorted and filtered in the read model (keyset paging)."""
+    views = services.views
+    listed = query_views(
+        views.list_register,
+        query.kind,
+        query.project_id,
+        as_of=query.as_of,
+        filters=query.filters,
+        after=query.after,
+        limit=query.limit,
+        sort=query.sort,
+    )
+    total = query_views(
+        views.count_register,
+        query.kind,
+        query.project_id,
+        as_of=query.as_of,
+        filters=query.filters,
+    )
+    return RegisterPage(listed.items, listed.next_cursor, total)
+
+
+@dataclass(frozen=True)
+class TallyQuery:
+    """A register's entries counted per value of some columns, now or as at."""
+
+    kind: Kind
+    project_id: UUID
+    by: tuple[str, ...]
+    as_of: datetime | None = None
+    filters: dict[str, object] = dataclasses.field(default_factory=dict)
+    oldest: str | None = None
+
+
+def register_tally(services: Services, query: TallyQuery) -> list[dict[str, Any]]:
+    """One grouped count in the read model: charts stay fast however long a register."""
+    return query_views(
+        services.views.tally,
+        query.kind,
+        query.project_id,
+        as_of=query.as_of,
+        filters=query.filters,
+        by=query.by,
+        oldest=query.oldest,
     )
 
 

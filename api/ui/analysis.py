@@ -1,39 +1,49 @@
-"""Figures the project page draws: counts by cell, band, step and age."""
+"""Figures the project page draws: counts by cell, band, step and age.
+
+Each figure is a grouped count in the read model (`usecases.reads.register_tally`),
+so the page costs the same few queries whether a register holds ten entries or
+ten thousand.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from api.ui.charts import band
-from api.ui.common import age_days, services, when
+from api.ui.common import age_days, services
 from projections.views import Kind
 from service.domain.change import STEPS
-from usecases.reads import RegisterQuery, register_rows
+from usecases.reads import RegisterPageQuery, TallyQuery, register_page, register_tally
 
 SAMPLES = 12
 AGE_BUCKETS = ((0, 7, "under a week"), (7, 30, "1-4 weeks"), (30, 90, "1-3 months"))
+LISTED = 20
 
 
-def rows(
+def tally(
     kind: Kind,
     project_id: UUID,
+    by: tuple[str, ...],
     as_of: datetime | None = None,
+    oldest: str | None = None,
     **filters: object,
 ) -> list[dict[str, Any]]:
-    """A project's whole register (as at a time), optionally filtered."""
-    return register_rows(services(), RegisterQuery(kind, project_id, as_of, filters))
+    """A register's entries counted per value of `by` (as at a time)."""
+    query = TallyQuery(kind, project_id, by, as_of, filters, oldest)
+    return register_tally(services(), query)
 
 
-def heat_counts(risks: Iterable[dict[str, Any]], side: str) -> Counter[tuple[int, int]]:
+def heat_counts(project_id: UUID, side: str) -> Counter[tuple[int, int]]:
     """Open risks per (probability, impact) cell, inherent or residual."""
+    cell = (f"{side}_probability", f"{side}_impact")
     return Counter(
-        (r[f"{side}_probability"], r[f"{side}_impact"])
-        for r in risks
-        if r["status"] == "open"
+        {
+            (row[cell[0]], row[cell[1]]): row["count"]
+            for row in tally("risks", project_id, cell, status="open")
+        }
     )
 
 
@@ -49,65 +59,70 @@ def risk_trend(project_id: UUID, times: list[datetime]) -> dict[str, list[int]]:
     """Open risks by residual score band at each moment (from the temporal table)."""
     trend: dict[str, list[int]] = {"red": [], "amber": [], "green": []}
     for moment in times:
-        found = Counter(
-            band(r["residual_score"])
-            for r in rows("risks", project_id, moment, status="open")
-        )
+        found: Counter[str] = Counter()
+        scores = tally("risks", project_id, ("residual_score",), moment, status="open")
+        for row in scores:
+            found[band(row["residual_score"])] += row["count"]
         for name in trend:
             trend[name].append(found[name])
     return trend
 
 
 def issue_burndown(project_id: UUID, times: list[datetime]) -> dict[str, list[int]]:
-    """Issues not yet closed, and issues raised so far, at each moment."""
-    series: dict[str, list[int]] = {"open": [], "raised": []}
-    for moment in times:
-        found = rows("issues", project_id, moment)
-        series["open"].append(sum(1 for r in found if r["status"] != "closed"))
-        series["raised"].append(len(found))
-    return series
+    """Issues not closed at each moment, beside the straight line from the peak to
+    none by the last moment (the ideal burndown)."""
+    still_open = [
+        sum(
+            row["count"]
+            for row in tally("issues", project_id, ("status",), moment)
+            if row["status"] != "closed"
+        )
+        for moment in times
+    ]
+    peak = max(range(len(still_open)), key=lambda i: still_open[i], default=0)
+    steps = max(len(still_open) - 1 - peak, 1)
+    top = still_open[peak] if still_open else 0
+    ideal = [
+        top if i <= peak else round(top * (1 - (i - peak) / steps))
+        for i in range(len(still_open))
+    ]
+    return {"open": still_open, "ideal": ideal}
 
 
-def issue_ageing(
-    issues: Iterable[dict[str, Any]], now: datetime
-) -> list[tuple[str, int, str]]:
+def issue_ageing(project_id: UUID, now: datetime) -> list[tuple[str, int, str]]:
     """Unclosed issues by how long ago they were raised."""
-    ages = [age_days(r["created_at"], now) for r in issues if r["status"] != "closed"]
+    ages = Counter[int]()
+    for row in tally("issues", project_id, ("created_at",), not_status="closed"):
+        ages[age_days(row["created_at"], now)] += row["count"]
     bars = [
-        (label, sum(1 for a in ages if low <= a < high), "")
+        (label, sum(n for a, n in ages.items() if low <= a < high), "")
         for low, high, label in AGE_BUCKETS
     ]
-    bars.append(("3 months or more", sum(1 for a in ages if a >= 90), ""))
+    bars.append(("3 months or more", sum(n for a, n in ages.items() if a >= 90), ""))
     return bars
 
 
-def pipeline(changes: Iterable[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:
+def pipeline(project_id: UUID, now: datetime) -> list[dict[str, Any]]:
     """Change requests per step, with the oldest time spent in that step."""
-    by_step: dict[str, list[dict[str, Any]]] = {step: [] for step in STEPS}
-    for change in changes:
-        by_step[change["step"]].append(change)
+    counted = {
+        row["step"]: row
+        for row in tally("changes", project_id, ("step",), oldest="recorded_at")
+    }
+    none = {"count": 0, "oldest": now}
     return [
         {
             "step": step,
-            "count": len(items),
-            "oldest_days": max(
-                (age_days(c["recorded_at"], now) for c in items), default=0
-            ),
-            "items": items,
+            "count": counted.get(step, none)["count"],
+            "oldest_days": age_days(counted.get(step, none)["oldest"], now),
         }
-        for step, items in by_step.items()
+        for step in STEPS
     ]
 
 
-def period_bounds(start: str, end: str) -> tuple[datetime, datetime]:
-    """A report period's first and last instants (whole days, UTC)."""
-    first = datetime.fromisoformat(start).replace(tzinfo=UTC)
-    last = datetime.fromisoformat(end).replace(tzinfo=UTC) + timedelta(days=1)
-    return first, last
-
-
-def created_between(
-    entries: Iterable[dict[str, Any]], first: datetime, last: datetime
-) -> list[dict[str, Any]]:
-    """Entries created within [first, last)."""
-    return [e for e in entries if first <= (when(e["created_at"]) or first) < last]
+def listed(
+    kind: Kind, project_id: UUID, sort: str, **filters: object
+) -> tuple[list[dict[str, Any]], int]:
+    """The first entries of a register in an order, and how many match in all."""
+    query = RegisterPageQuery(kind, project_id, None, filters, sort, None, LISTED)
+    found = register_page(services(), query)
+    return found.items, found.total

@@ -18,10 +18,6 @@ def project(project_id: UUID) -> str:
     """Everything a PMO head looks at for one project, drawn on the server."""
     found = project_or_404(project_id)
     now = datetime.now(UTC)
-    risks = analysis.rows("risks", project_id)
-    issues = analysis.rows("issues", project_id)
-    changes = analysis.rows("changes", project_id)
-    decisions = analysis.rows("decisions", project_id)
     times = analysis.sample_times(when(found["created_at"]), now)
     labels = [t.strftime("%Y-%m-%d %H:%M") for t in times]
 
@@ -35,7 +31,7 @@ def project(project_id: UUID) -> str:
 
     heat = {
         side: charts.heat_map(
-            analysis.heat_counts(risks, side),
+            analysis.heat_counts(project_id, side),
             f"{side.capitalize()} risk (open risks)",
             cell_link(side),
         )
@@ -47,18 +43,21 @@ def project(project_id: UUID) -> str:
     burndown = charts.line_chart(
         analysis.issue_burndown(project_id, times),
         labels,
-        "Issues: raised so far and still open",
-        {"open": "#d64545", "raised": "#486581"},
+        "Issues not closed, and the ideal burndown from their peak",
+        {"open": "#d64545", "ideal": "#9aa5b1"},
     )
     ageing = charts.bar_chart(
-        analysis.issue_ageing(issues, now), "Unclosed issues by age"
+        analysis.issue_ageing(project_id, now), "Unclosed issues by age"
     )
-    steps = analysis.pipeline(changes, now)
+    steps = analysis.pipeline(project_id, now)
+    in_flight, in_flight_total = analysis.listed(
+        "changes", project_id, "recorded_at", not_status="closed"
+    )
+    decisions, decisions_total = analysis.listed("decisions", project_id, "-decided_on")
     flow = charts.bar_chart(
         [(s["step"], s["count"], f"(oldest {s['oldest_days']} d)") for s in steps],
         "Change requests by step (oldest time in step)",
     )
-    decisions.sort(key=lambda d: d["decided_on"], reverse=True)
     return page(
         "project.html",
         project=found,
@@ -67,7 +66,9 @@ def project(project_id: UUID) -> str:
         burndown=burndown,
         ageing=ageing,
         flow=flow,
-        steps=steps,
-        decisions=decisions[:10],
+        in_flight=in_flight,
+        in_flight_total=in_flight_total,
+        decisions=decisions,
+        decisions_total=decisions_total,
         report=found.get("last_report"),
     )

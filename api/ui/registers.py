@@ -11,7 +11,6 @@ from markupsafe import Markup
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from api.exports import download
-from api.ui.analysis import rows
 from api.ui.charts import line_chart
 from api.ui.common import (
     blueprint,
@@ -27,7 +26,16 @@ from projections.views import Kind
 from service.domain.catalogue import entry_class_of
 from service.domain.register import RegisterKind
 from usecases import exports
-from usecases.reads import EntryQuery, register_entry
+from usecases.errors import QueryRefusedError
+from usecases.reads import (
+    EntryQuery,
+    RegisterPage,
+    RegisterPageQuery,
+    RegisterQuery,
+    register_entry,
+    register_rows,
+)
+from usecases.reads import register_page as register_page_of
 
 
 def kind_of(kind: str) -> RegisterKind:
@@ -41,58 +49,89 @@ def kind_of(kind: str) -> RegisterKind:
     return declared
 
 
-# A heat-map cell: filtered here, as the read model has no rating filters.
+# A heat-map cell: the risks rated so on one side.
 CELL = (
     "inherent_probability",
     "inherent_impact",
     "residual_probability",
     "residual_impact",
 )
+PAGE_SIZES = (25, 50, 100, 200)
 
 
 def selected(kind: Kind) -> tuple[datetime | None, dict[str, object]]:
-    """The moment and the filters the query string asks for."""
+    """The moment and the read-model filters the query string asks for.
+
+    A menu is an exact choice; a typed filter matches part of the text in any
+    case; `q` searches every text field; a heat-map cell and `not_status` narrow
+    further.
+    """
+    declared = kind_of(kind)
     as_of = parse_moment(request.args.get("as_of"))
-    names = kind_of(kind).ui_filters
-    filters = {n: request.args[n] for n in names if request.args.get(n)}
-    cell = {n: whole_number(request.args.get(n)) for n in CELL}
-    return as_of, {**filters, **{n: v for n, v in cell.items() if v is not None}}
+    filters: dict[str, object] = {}
+    for name in declared.ui_filters:
+        value = (request.args.get(name) or "").strip()
+        if not value:
+            continue
+        if name in declared.menus():
+            filters[name if name in declared.filters else f"{name}="] = value
+        else:
+            filters[f"{name}~"] = value
+    for name in CELL:
+        number = whole_number(request.args.get(name))
+        if number is not None and name in {f.name for f in declared.fields}:
+            filters[f"{name}="] = number
+    for name in ("q", "not_status"):
+        value = (request.args.get(name) or "").strip()
+        if value:
+            filters[name] = value
+    return as_of, filters
 
 
-def register_rows(
-    kind: Kind, project_id: UUID
-) -> tuple[datetime | None, dict[str, object], list[dict[str, Any]]]:
-    """The register as the query string asks: as at, filtered, sorted."""
-    as_of, filters = selected(kind)
-    view_filters = {k: v for k, v in filters.items() if k not in CELL}
-    try:
-        found = rows(kind, project_id, as_of, **view_filters)
-    except ValueError as error:
-        abort(400, str(error))
-    found = [
-        r for r in found if all(r.get(k) == v for k, v in filters.items() if k in CELL)
-    ]
-    excluded = request.args.get("not_status")
-    if excluded:
-        found = [r for r in found if r.get("status") != excluded]
-        filters["not_status"] = excluded
-    columns = kind_of(kind).columns()
+def sort_of(declared: RegisterKind) -> tuple[str, str]:
+    """The column the register is sorted by (one the read model indexes) and the way."""
     sort = request.args.get("sort", "")
-    if sort not in columns:
-        sort = "created_at" if "created_at" in columns else "title"
-    found.sort(key=lambda r: _sort_key(r.get(sort)))
-    if request.args.get("dir") == "desc":
-        found.reverse()
-    return as_of, filters, found
+    if sort not in declared.sorts:
+        sort = "created_at" if "created_at" in declared.sorts else declared.sorts[0]
+    return sort, "desc" if request.args.get("dir") == "desc" else "asc"
 
 
-def _sort_key(value: Any) -> tuple[int, Any]:
-    # Numbers sort as numbers, everything else as text; missing values last.
-    if value is None:
-        return (2, "")
-    if isinstance(value, int | float):
-        return (0, value)
-    return (1, str(value).lower())
+def page_size() -> int:
+    """The page size asked for (one of PAGE_SIZES; 50 otherwise)."""
+    size = whole_number(request.args.get("size"))
+    return size if size in PAGE_SIZES else 50
+
+
+def register_view(kind: Kind, project_id: UUID) -> tuple[datetime | None, RegisterPage]:
+    """One page of the register as the query string asks: as at, filtered, sorted."""
+    declared = kind_of(kind)
+    as_of, filters = selected(kind)
+    sort, direction = sort_of(declared)
+    query = RegisterPageQuery(
+        kind,
+        project_id,
+        as_of,
+        filters,
+        f"-{sort}" if direction == "desc" else sort,
+        request.args.get("after") or None,
+        page_size(),
+    )
+    try:
+        return as_of, register_page_of(services(), query)
+    except QueryRefusedError as error:
+        abort(400, str(error))
+
+
+def all_rows(kind: Kind, project_id: UUID) -> list[dict[str, Any]]:
+    """Every row the register page's filters select, in its order (for exports)."""
+    as_of, filters = selected(kind)
+    sort, direction = sort_of(kind_of(kind))
+    ordered = f"-{sort}" if direction == "desc" else sort
+    query = RegisterQuery(kind, project_id, as_of, filters, ordered)
+    try:
+        return register_rows(services(), query)
+    except QueryRefusedError as error:
+        abort(400, str(error))
 
 
 @blueprint.get("/projects/<uuid:project_id>/<kind>")
@@ -105,9 +144,10 @@ def register_page(
     project_id: UUID, declared: RegisterKind, form: Form | None = None
 ) -> str:
     """The register page, with the create form (again, as sent) when allowed."""
-    as_of, filters, found = register_rows(declared.name, project_id)
+    as_of, found = register_view(declared.name, project_id)
     project = project_or_404(project_id)
     forms = [form] if form is not None else offered(declared, None)
+    sort, direction = sort_of(declared)
     return page(
         "register.html",
         project=project,
@@ -116,15 +156,19 @@ def register_page(
         columns=declared.columns(),
         choices=declared.menus(),
         text_filters=declared.text_filters(),
-        rows=found,
+        rows=found.items,
+        total=found.total,
+        next_cursor=found.next_cursor,
+        sortable=declared.sorts,
+        sizes=PAGE_SIZES,
+        size=page_size(),
         as_of=as_of,
-        filters=filters,
-        sort=request.args.get("sort", "created_at"),
-        direction=request.args.get("dir", "asc"),
+        sort=sort,
+        direction=direction,
         args={k: v for k, v in request.args.items() if v},
         forms=forms if project["status"] == "open" and as_of is None else [],
         kind_noun=declared.noun,
-        entries=found,
+        entries=found.items,
     )
 
 
@@ -149,7 +193,7 @@ def export_register(project_id: UUID, kind: str, fmt: str) -> Response:
     """The register as shown (as at, filtered, sorted), as CSV or XLSX."""
     declared = kind_of(kind)
     project = project_or_404(project_id)
-    _, _, found = register_rows(kind, project_id)
+    found = all_rows(kind, project_id)
     command = exports.ExportRows(
         kind,
         fmt,
@@ -209,7 +253,7 @@ def entry_page(
         conflict=conflict,
         others=[
             r
-            for r in register_rows(declared.name, UUID(str(project["id"])))[2]
+            for r in all_rows(declared.name, UUID(str(project["id"])))
             if r["id"] != str(entity_id)
         ]
         if any(p.kind == "entry" for f in forms for p in f.fields)

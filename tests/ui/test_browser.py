@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import tempfile
 import time
@@ -423,6 +424,47 @@ def test_a_risk_raised_and_assessed_from_its_forms(ui: Watched, server: Server) 
     assessed = server.api("GET", f"/risks/{risk_id}")
     assert (assessed["residual_probability"], assessed["residual_impact"]) == (2, 2)
     ui.shot("risk-forms")
+
+
+def every_page(server: Server) -> list[str]:
+    """A path of every kind of UI page, with the demo's ids."""
+    pid = project_id(server, "ERP")
+    paths = ["/", "/audit", "/integrity", f"/projects/{pid}"]
+    paths += [f"/projects/{pid}/highlight", f"/projects/{pid}/documents"]
+    for kind in ("risks", "issues", "changes", "decisions"):
+        paths.append(f"/projects/{pid}/{kind}")
+        first = server.api("GET", f"/projects/{pid}/{kind}?limit=1")["items"]
+        if first:
+            paths.append(f"/{kind}/{first[0]['id']}")
+    document = server.api("GET", f"/projects/{pid}/documents")["items"][0]
+    paths.append(f"/documents/{document['id']}")
+    return paths
+
+
+@pytest.mark.parametrize("width,height", [(390, 844), (1366, 900)])
+def test_no_page_is_wider_than_the_screen(
+    browser: Any, server: Server, width: int, height: int
+) -> None:
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    page.goto(server.base + "/ui/login")
+    page.fill("#token", TOKEN)
+    page.click("button[type=submit]")
+    page.wait_for_url(server.base + "/ui/")
+    wide = {}
+    for path in every_page(server):
+        response = page.goto(server.base + "/ui" + path)
+        assert response.status == 200, path
+        measured = page.evaluate(
+            "[document.documentElement.scrollWidth, window.innerWidth]"
+        )
+        if measured[0] > measured[1]:
+            wide[path] = measured
+        DOCS.mkdir(parents=True, exist_ok=True)
+        named = re.sub(r"[0-9a-f-]{36}", "id", path.strip("/")).replace("/", "-")
+        page.screenshot(path=str(DOCS / f"w{width}-{named or 'dashboard'}.png"))
+    context.close()
+    assert wide == {}
 
 
 def test_sign_out_ends_the_session(ui: Watched, server: Server) -> None:

@@ -1,0 +1,75 @@
+"""Register pages in the UI: paged in the read model, searched in any case."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from service.domain.base import Meta
+from tests.ui.conftest import Ui
+from tests.values import risk_values
+
+HEAD = Meta("olivia", "pmo-head", "test")
+ROW = re.compile(r'<tr data-id="([^"]+)"')
+NEXT = re.compile(r'<a rel="next" href="([^"]+)"')
+
+
+def test_pages_follow_one_another_without_gap_or_repeat(ui: Ui) -> None:
+    app = ui.services.app
+    project = app.register_project("PAGES", "Pages", "", "S", "M", HEAD).id
+    made = {
+        str(
+            app.perform(
+                "identify_risk", project, risk_values(title=f"r{n:03}"), HEAD
+            ).id
+        )
+        for n in range(60)
+    }
+    ui.caught_up()
+    ui.sign_in("auditor")
+    path = f"/ui/projects/{project}/risks?size=25&sort=title&dir=desc"
+    seen: list[str] = []
+    pages = 0
+    while path:
+        page = ui.client.get(path)
+        assert page.status_code == 200
+        assert "60 entries" in page.text
+        ids = ROW.findall(page.text)
+        assert len(ids) <= 25
+        seen += ids
+        pages += 1
+        found = NEXT.search(page.text)
+        path = html.unescape(found.group(1)) if found else ""
+    assert pages == 3 and len(seen) == 60 and set(seen) == made
+    first = ui.client.get(f"/ui/projects/{project}/risks?size=25&sort=title&dir=desc")
+    assert first.text.index(">r059<") < first.text.index(">r058<")
+
+
+def test_search_and_typed_filters_match_part_of_the_text_in_any_case(ui: Ui) -> None:
+    app = ui.services.app
+    project = app.register_project("FIND", "Find", "", "S", "M", HEAD).id
+    app.perform(
+        "identify_risk",
+        project,
+        risk_values(title="Crane FAILURE on site", owner="Olivia Stone"),
+        HEAD,
+    )
+    app.perform(
+        "identify_risk", project, risk_values(title="100% of budget", owner="Sam"), HEAD
+    )
+    app.perform("identify_risk", project, risk_values(title="Late steel"), HEAD)
+    ui.caught_up()
+    ui.sign_in("auditor")
+
+    def titles(query: dict[str, str]) -> list[str]:
+        page = ui.client.get(f"/ui/projects/{project}/risks", query_string=query)
+        assert page.status_code == 200
+        return sorted(re.findall(r'risks/[0-9a-f-]+">([^<]+)</a></td>', page.text))
+
+    assert titles({"q": "failure crane"}) == ["Crane FAILURE on site"]
+    assert titles({"q": "STEEL"}) == ["Late steel"]
+    assert titles({"owner": "oliv"}) == ["Crane FAILURE on site"]
+    assert titles({"q": "%"}) == ["100% of budget"]  # a wildcard is a character
+    assert titles({"q": "_"}) == []
+    assert titles({"q": "nothing like it"}) == []
+    assert len(titles({})) == 3
