@@ -431,7 +431,8 @@ def every_page(server: Server) -> list[str]:
     pid = project_id(server, "ERP")
     paths = ["/", "/audit", "/integrity", f"/projects/{pid}"]
     paths += [f"/projects/{pid}/highlight", f"/projects/{pid}/documents"]
-    for kind in ("risks", "issues", "changes", "decisions"):
+    paths += [f"/projects/{pid}/value", "/resources"]
+    for kind in ("risks", "issues", "changes", "decisions", "benefits", "budgets"):
         paths.append(f"/projects/{pid}/{kind}")
         first = server.api("GET", f"/projects/{pid}/{kind}?limit=1")["items"]
         if first:
