@@ -57,6 +57,7 @@ OTHER_WRITES: Mapping[str, frozenset[str]] = {
     "tokens.revoke_token": HEAD,
     # A witness's cosignature: ledger bookkeeping checked by its signature, no event.
     "ledger.add_cosignature": frozenset({"auditor", "pmo-head"}),
+    "value.set_cost_tolerance": HEAD,
 }
 """Who may call each writing endpoint outside the declared registers."""
 

@@ -93,7 +93,8 @@ def demo(seed: int) -> None:
         f"{summary.issues} issues, {summary.changes} change requests, "
         f"{summary.decisions} decisions, {summary.documents} documents, "
         f"{summary.milestones} milestones, {summary.baselines} plan baselines, "
-        f"{summary.dependencies} dependencies "
+        f"{summary.dependencies} dependencies, "
+        f"{summary.value} budget lines, benefits and resource demands "
         f"({summary.events} events)"
     )
 

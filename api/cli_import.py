@@ -1,8 +1,9 @@
-"""`pmo-ledger import REGISTER FILE.csv --project CODE` (risks, issues, decisions)."""
+"""`pmo-ledger import REGISTER FILE.csv --project CODE` for each importable register."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -35,13 +36,20 @@ def _import(kind: Kind, file: Path, project: str, actor: str) -> None:
 
 
 def _command(kind: Kind) -> click.Command:
+    portfolio = importable()[kind].register_kind.portfolio
+    option: dict[str, Any] = (
+        {"default": "PORTFOLIO", "help": "None: the register is the portfolio's."}
+        if portfolio
+        else {"required": True, "help": "The project's code."}
+    )
+
     @click.command(
         kind, help=f"Import {kind}: every row is checked before any is saved."
     )
     @click.argument(
         "file", type=click.Path(exists=True, dir_okay=False, path_type=Path)
     )
-    @click.option("--project", required=True, help="The project's code.")
+    @click.option("--project", **option)
     @click.option("--actor", default="import", show_default=True, help="Who imports.")
     def command(file: Path, project: str, actor: str) -> None:
         _import(kind, file, project, actor)

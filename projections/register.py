@@ -37,7 +37,7 @@ def column_type(field: Field) -> TypeEngine[Any]:
         return Integer()
     if field.kind == "date":
         return Date()
-    if field.kind in ("texts", "json"):
+    if field.kind in ("texts", "json", "entries"):
         return JSON()
     if field.kind == "choice":
         return String(32)

@@ -16,5 +16,6 @@ class PmoLedger(CustodyCommands, AccessCommands, ExportCommands):
     """The pmo-ledger application (one shared instance per process)."""
 
     snapshotting_intervals = {
-        cls: SNAPSHOT_INTERVAL for cls in (Project, *catalogue.BUILT_IN, Document)
+        cls: SNAPSHOT_INTERVAL
+        for cls in (Project, *catalogue.BUILT_IN, *catalogue.VALUE, Document)
     }

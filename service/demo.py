@@ -10,6 +10,7 @@ from uuid import UUID
 
 from service.app import PmoLedger
 from service.demo_plans import load_plans
+from service.demo_value import load_value
 from service.domain.base import Meta
 
 PROJECTS = (
@@ -69,6 +70,8 @@ class DemoSummary:
     milestones: int = 0
     baselines: int = 0
     dependencies: int = 0
+    value: int = 0
+    """Budget lines, benefits and resource demands."""
 
 
 def load_demo(ledger: PmoLedger, seed: int = 7) -> DemoSummary:
@@ -97,6 +100,7 @@ def load_demo(ledger: PmoLedger, seed: int = 7) -> DemoSummary:
     if len(created) == len(PROJECTS):
         plans = load_plans(ledger, created, seed)
         counts |= vars(plans)
+        counts["value"] = load_value(ledger, created, officer, rng)
     return DemoSummary(
         projects=len(PROJECTS), events=ledger.head_position() - start, **counts
     )

@@ -15,13 +15,20 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 from service.app import PmoLedger
 from service.domain import catalogue
 from service.domain.base import DomainError, InvalidValueError, Meta
 from service.domain.entry import RegisterEntry
 from service.domain.project import Project
-from service.domain.register import Command, Field, ImportStep, RegisterKind
+from service.domain.register import (
+    PORTFOLIO_ID,
+    Command,
+    Field,
+    ImportStep,
+    RegisterKind,
+)
 
 Kind = str
 Row = Mapping[str, str]
@@ -78,7 +85,7 @@ def required_columns(kind: RegisterKind) -> tuple[str, ...]:
     given = tuple(
         p.name
         for p in kind.create.params
-        if not p.nullable and (p.required or p.kind not in ("text", "texts"))
+        if not p.nullable and (p.required or p.kind not in ("text", "texts", "entries"))
     )
     return (*given, *(n for n in kind.import_requires if n not in given))
 
@@ -96,7 +103,7 @@ def cell(field: Field, text: str) -> Any:
             return date.fromisoformat(text)
         except ValueError:
             raise InvalidValueError(field.name, "must be a date (YYYY-MM-DD)") from None
-    if field.kind == "texts":
+    if field.kind in ("texts", "entries"):
         return [part.strip() for part in text.split(";") if part.strip()]
     if field.nullable and not text:
         return None
@@ -198,10 +205,14 @@ def import_register(
     ledger: PmoLedger, kind: Kind, path: Path, project_code: str, actor: str
 ) -> Imported:
     """Validate every row of a CSV file, then record them all in one commit."""
-    project_id = ledger.project_id_for_code(project_code)
-    if project_id is None:
-        raise InvalidValueError("project", f"no project has the code {project_code}")
-    ledger.load(Project, project_id).check_open(f"import {kind} into")
+    cls = importable().get(kind)
+    project_id: UUID | None = PORTFOLIO_ID
+    if cls is None or not cls.register_kind.portfolio:
+        project_id = ledger.project_id_for_code(project_code)
+        if project_id is None:
+            message = f"no project has the code {project_code}"
+            raise InvalidValueError("project", message)
+        ledger.load(Project, project_id).check_open(f"import {kind} into")
 
     def meta_for(line: int) -> Meta:
         return Meta(actor, "pmo-head", f"imported from {path.name}, line {line}")

@@ -9,7 +9,7 @@ from service.application import Written
 from service.domain import catalogue
 from service.domain.base import InvalidValueError, Meta
 from service.domain.entry import RegisterEntry
-from service.domain.register import Command
+from service.domain.register import PORTFOLIO_ID, Command, Field
 from service.errors import NotFoundError
 from service.projects import ProjectCommands
 
@@ -44,8 +44,11 @@ class RegisterCommands(ProjectCommands):
         values: dict[str, Any],
         meta: Meta,
     ) -> Written:
-        """Record a new entry in an open project."""
+        """Record a new entry in an open project (or in the portfolio)."""
         command = cls.register_kind.create
+        if cls.register_kind.portfolio:
+            with self.one_check():
+                return self.create(cls.start(PORTFOLIO_ID, values, meta))
 
         def build() -> RegisterEntry:
             resolved = self.resolve_references(command, values, project_id)
@@ -62,27 +65,43 @@ class RegisterCommands(ProjectCommands):
         """Check the entries of other registers a command names; ids as text.
 
         A named entry must exist in its register and, unless the field says
-        otherwise, belong to the project (`project_id`).
+        otherwise, belong to the project (`project_id`) and be in one of the
+        statuses the field names. An entries field names several.
         """
         resolved = dict(values)
         for param in command.params:
-            if param.kind != "entry" or not param.refers_to:
+            if param.kind not in ("entry", "entries") or not param.refers_to:
                 continue
             given = values.get(param.name)
             if given is None:
                 continue
-            other = catalogue.entry_class_of(param.refers_to)
-            noun = other.register_kind.noun
-            try:
-                found = self.load(other, UUID(str(given)), read_only=True)
-            except (NotFoundError, ValueError):
-                message = f"must be the id of a {noun}"
-                raise InvalidValueError(param.name, message) from None
-            if param.same_project and found.project_id != project_id:
-                message = f"must be a {noun} of the same project"
-                raise InvalidValueError(param.name, message)
+            if param.kind == "entries":
+                ids = param.check(given)
+                for i, one in enumerate(ids):
+                    self.check_reference(f"{param.name}[{i}]", param, one, project_id)
+                resolved[param.name] = ids
+                continue
+            found = self.check_reference(param.name, param, given, project_id)
             resolved[param.name] = str(found.id)
         return resolved
+
+    def check_reference(
+        self, name: str, param: Field, given: object, project_id: UUID
+    ) -> RegisterEntry:
+        """The entry an id names, refused unless the field allows it."""
+        other = catalogue.entry_class_of(param.refers_to)
+        noun = other.register_kind.noun
+        try:
+            found = self.load(other, UUID(str(given)), read_only=True)
+        except (NotFoundError, ValueError):
+            raise InvalidValueError(name, f"must be the id of a {noun}") from None
+        if param.same_project and found.project_id != project_id:
+            raise InvalidValueError(name, f"must be a {noun} of the same project")
+        if param.refers_statuses and found.status not in param.refers_statuses:
+            wanted = " or ".join(param.refers_statuses)
+            message = f"must be a {noun} that is {wanted} (it is {found.status})"
+            raise InvalidValueError(name, message)
+        return found
 
     def change_entry(
         self,
@@ -111,5 +130,7 @@ class RegisterCommands(ProjectCommands):
             resolved = self.resolve_references(command, values, entry.project_id)
             entry.run(use_case, resolved, meta)
 
+        if command.after_close or kind.portfolio:
+            return self.change(cls, entry_id, run, expected_version)
         action = command.in_project or in_project(command.action, kind.noun)
         return self.change_in_project(cls, entry_id, action, run, expected_version)

@@ -21,6 +21,7 @@ from service.application import Written
 from service.domain import catalogue
 from service.domain.base import Meta
 from service.domain.project import Project
+from service.domain.register import PORTFOLIO_ID
 from usecases import formats
 from usecases.errors import EvidenceError, NotAvailableError
 from usecases.integrity import latest_head
@@ -206,7 +207,10 @@ def register_columns(kind: str) -> tuple[str, ...]:
 def export_register(services: Services, command: ExportRegister, meta: Meta) -> Export:
     """A project's register from the temporal read model, recorded as an export."""
     wait_for_position(services, command.min_position)
-    code = services.app.load(Project, command.project_id, read_only=True).code
+    if command.project_id == PORTFOLIO_ID:
+        code = "PORTFOLIO"
+    else:
+        code = services.app.load(Project, command.project_id, read_only=True).code
     rows = query_views(
         services.views.iter_register,
         command.kind,

@@ -14,6 +14,9 @@ Time, from the schedule (`usecases.plans`):
   (within tolerance), or past its forecast date unachieved; a milestone
   achieved later than tolerance allowed; a dependency at risk;
 - green: milestones, none of the above.
+
+Cost and benefits, from the budget lines, the cost tolerance and the
+benefits register: the rules are written in `usecases.value_rag`.
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ from uuid import UUID
 
 from usecases.plans import OPEN, Schedule, ScheduleQuery, schedule
 from usecases.root import Services
+from usecases.value import suggested_value_rag
+from usecases.value_rag import Suggestion as ValueSuggestion
 
 RANK = {"green": 0, "amber": 1, "red": 2}
 
@@ -50,7 +55,21 @@ def suggestions(services: Services, query: SuggestionsQuery) -> dict[str, Sugges
     plan = schedule(
         services, ScheduleQuery(query.project_id, query.as_of, query.min_position)
     )
-    return {"time": time(plan)}
+    value = suggested_value_rag(services, query.project_id, query.as_of)
+    return {
+        "time": time(plan),
+        "cost": value_suggestion(value["cost"], "no budget lines are recorded"),
+        "benefits": value_suggestion(value["benefits"], "no benefits to judge"),
+    }
+
+
+def value_suggestion(found: ValueSuggestion | None, nothing: str) -> Suggestion:
+    """A cost or benefits suggestion (`usecases.value_rag`) in this module's terms."""
+    if found is None:
+        return Suggestion(None, [nothing])
+    return Suggestion(
+        found.colour, found.reasons or ["nothing beyond plan or tolerance"]
+    )
 
 
 def time(plan: Schedule) -> Suggestion:

@@ -14,6 +14,7 @@ from api.resources import (
     projects,
     register_exports,
     tokens,
+    value,
 )
 from api.resources.registers import register_blueprint
 from service.domain import catalogue
@@ -32,4 +33,5 @@ def blueprints() -> list[Blueprint]:
         audit.blp,
         register_exports.export_blueprint(),
         planning.blp,
+        value.blp,
     ]

@@ -15,6 +15,7 @@ from api.exports import download
 from api.resources.common import Blueprint, problems
 from api.schemas.base import Moment, position_field
 from service.domain import catalogue
+from service.domain.register import PORTFOLIO_ID
 from usecases import exports as usecases_exports
 
 MEDIA = {"csv": "text/csv", "xlsx": exports.XLSX_TYPE}
@@ -48,6 +49,8 @@ def export_blueprint() -> Blueprint:
         if catalogue.entry_class_of(kind.name) in catalogue.BUILT_IN:
             continue
         rule = f"/projects/<uuid:project_id>/{kind.name}.<any(csv, xlsx):fmt>"
+        if kind.portfolio:  # the portfolio's own register: no project in its path
+            rule = f"/{kind.name}.<any(csv, xlsx):fmt>"
         route = blp.route(rule, methods=["GET"], endpoint=f"export_{kind.name}")
         _document(blp, route, _exporter(kind.name))
     return blp
@@ -59,7 +62,9 @@ def _document(blp: Blueprint, route: Any, view: Any) -> None:
 
 
 def _exporter(kind: str) -> Any:
-    def export(args: dict[str, Any], project_id: UUID, fmt: str) -> Response:
+    def export(
+        args: dict[str, Any], fmt: str, project_id: UUID = PORTFOLIO_ID
+    ) -> Response:
         return export_register(args, project_id, kind, fmt)
 
     export.__name__ = f"export_{kind}"

@@ -1,9 +1,9 @@
 """Every declared register's routes: create, list, one, history, its commands.
 
 One blueprint per register kind, named as the register (`risks`): POST and
-GET `/projects/{id}/<register>`, GET `/<register>/{id}` and its history, and
-POST `/<register>/{id}/<path>` for each command, each with the body schema
-and summary its declaration gives.
+GET `/projects/{id}/<register>` (`/<register>` for a portfolio-level one),
+GET `/<register>/{id}` and its history, and POST `/<register>/{id}/<path>`
+for each command, each with the body schema and summary its declaration gives.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from api.resources.routes import read_routes
 from api.schemas.base import PageSchema, list_args
 from api.schemas.registers import body_schema
 from service.domain.entry import RegisterEntry
-from service.domain.register import Command, RegisterKind
+from service.domain.register import PORTFOLIO_ID, Command, RegisterKind
 from usecases.registers import command_class, execute, singular
 
 
@@ -43,7 +43,11 @@ def register_blueprint(cls: type[RegisterEntry]) -> Blueprint:
         url_prefix="/api/v1",
         description=kind.blueprint_description,
     )
-    many = f"/projects/<uuid:project_id>/{kind.name}"
+    many = (
+        f"/{kind.name}"
+        if kind.portfolio
+        else f"/projects/<uuid:project_id>/{kind.name}"
+    )
     one = f"/{kind.name}/<uuid:{singular(kind)}_id>"
     create = kind.create
     command_route(blp, many, body_schema(create), status=201)(
@@ -78,7 +82,7 @@ def list_arguments(kind: RegisterKind) -> type:
 
 
 def _lister(kind: RegisterKind) -> Callable[..., Response]:
-    def list_entries(args: dict[str, Any], project_id: UUID) -> Response:
+    def list_entries(args: dict[str, Any], project_id: UUID = PORTFOLIO_ID) -> Response:
         return register_page(kind.name, project_id, args)
 
     list_entries.__name__ = f"list_{kind.name}"
@@ -94,8 +98,8 @@ def _handler(
     creates = command is kind.create
 
     def handle(body: dict[str, Any], **ids: UUID) -> Response:
-        subject = next(iter(ids.values()))
-        if creates:
+        subject = next(iter(ids.values()), PORTFOLIO_ID)
+        if creates and not kind.portfolio:
             check_project_version(subject)
         given = dataclass(  # type: ignore[call-arg]
             subject,

@@ -80,12 +80,23 @@ def body_field(field: Field) -> fields.Field:
         return fields.List(text(field.max_length), load_default=list, validate=items)
     if field.kind == "entry":
         return fields.UUID(required=True)
+    if field.kind in ("month", "entries"):
+        return more_body_field(field)
     if field.nullable:
         length = validate.Length(min=1, max=field.max_length)
         return Text(load_default=None, allow_none=True, validate=length)
     if field.required:
         return text(field.max_length)
     return optional_text(field.max_length)
+
+
+def more_body_field(field: Field) -> fields.Field:
+    """The request-body field of a month (YYYY-MM) or a list of entry ids."""
+    if field.kind == "month":
+        month = validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="must be YYYY-MM")
+        return Text(required=True, validate=month, metadata={"example": "2026-04"})
+    items = validate.Length(max=field.max_items)
+    return fields.List(fields.UUID(), load_default=list, validate=items)
 
 
 @cache

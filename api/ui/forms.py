@@ -90,7 +90,7 @@ def offered(kind: RegisterKind, status: str | None) -> list[Form]:
 def _given(param: Field, raw: str) -> Any:
     """A typed form value as the request body would carry it (None: not given)."""
     text = raw.strip()
-    if param.kind == "texts":
+    if param.kind in ("texts", "entries"):
         return [line.strip() for line in raw.splitlines() if line.strip()]
     if param.kind == "integer":
         return int(text) if INTEGER.fullmatch(text) else (text or None)

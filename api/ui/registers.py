@@ -41,9 +41,12 @@ from usecases.reads import register_page as register_page_of
 def kind_of(kind: str) -> RegisterKind:
     """The declared register shown at this path segment (404 if none)."""
     try:
-        return entry_class_of(kind).register_kind
+        declared = entry_class_of(kind).register_kind
     except KeyError:
         abort(404)
+    if declared.portfolio:
+        abort(404)
+    return declared
 
 
 # A heat-map cell: the risks rated so on one side.

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from service.domain import (
     baseline,
+    benefit,
+    budget,
     change,
     decision,
     dependency,
     issue,
     milestone,
+    resource,
     risk,
 )
 from service.domain.entry import DECLARED, RegisterEntry
@@ -20,11 +23,13 @@ from service.domain.register import RegisterKind
 
 BUILT_IN = (risk.Risk, issue.Issue, change.ChangeRequest, decision.Decision)
 PLANNING = (milestone.Milestone, baseline.Baseline, dependency.Dependency)
+VALUE = (benefit.Benefit, budget.BudgetLine, resource.ResourceDemand, resource.Capacity)
+"""The registers of benefits, finance and resources (issue 14)."""
 
 
 def entries() -> tuple[type[RegisterEntry], ...]:
     """Every declared register's aggregate class: the built-in ones first."""
-    known = (*BUILT_IN, *PLANNING)
+    known = (*BUILT_IN, *PLANNING, *VALUE)
     others = (cls for cls in DECLARED.values() if cls not in known)
     return (*known, *others)
 
@@ -32,6 +37,11 @@ def entries() -> tuple[type[RegisterEntry], ...]:
 def kinds() -> tuple[RegisterKind, ...]:
     """Every declared register kind."""
     return tuple(cls.register_kind for cls in entries())
+
+
+def project_kinds() -> tuple[RegisterKind, ...]:
+    """The declared register kinds whose entries belong to a project."""
+    return tuple(kind for kind in kinds() if not kind.portfolio)
 
 
 def entry_class_of(name: str) -> type[RegisterEntry]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Final
 from uuid import UUID, uuid5
 
@@ -31,6 +32,7 @@ RAG_DIMENSIONS: Final = ("time", "cost", "scope", "quality", "benefits", "risk")
 RAG_COLOURS: Final = ("red", "amber", "green")
 PROJECT_CODE_NAMESPACE: Final = UUID("5d0f7c1e-3a52-4b8e-9f0a-6c2d41e8b7a3")
 _CODE = re.compile(r"[A-Z0-9-]{2,20}")
+_PERCENT = re.compile(r"\d{1,3}(\.\d{1,2})?")
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,16 @@ def check_rag(rag: dict[str, str]) -> None:
         raise InvalidValueError("rag", f"must rate exactly {', '.join(RAG_DIMENSIONS)}")
     for dimension, colour in rag.items():
         check_choice(f"rag.{dimension}", colour, RAG_COLOURS)
+
+
+def check_percent(field: str, value: str) -> None:
+    """Refuse anything but a decimal percentage from 0 to 100 ("7.5")."""
+    if (
+        not isinstance(value, str)
+        or not _PERCENT.fullmatch(value)
+        or Decimal(value) > 100
+    ):
+        raise InvalidValueError(field, "must be a percentage from 0 to 100, like 7.5")
 
 
 def _check_details(name: str, description: str, sponsor: str, manager: str) -> None:
@@ -220,6 +232,16 @@ class Project(Aggregate):
     @event("Reopened")
     def _reopen(self, meta: Meta) -> None:
         self.status = "open"
+
+    def set_cost_tolerance(self, percent: str, meta: Meta) -> None:
+        """Set how far (percent of budget) the forecast may pass the budget."""
+        self.check_open("set the cost tolerance of")
+        check_percent("percent", percent)
+        self._set_cost_tolerance(percent, meta)
+
+    @event("CostToleranceSet")
+    def _set_cost_tolerance(self, percent: str, meta: Meta) -> None:
+        self.cost_tolerance = percent
 
 
 class ProjectCode(Aggregate):

@@ -39,7 +39,9 @@ class Field:
 
     `kind` is one of text, choice, integer, decimal, date, texts (a list of
     texts), entry (the id of another entry of the same register) and json
-    (a value the domain composes, never given directly).
+    (a value the domain composes, never given directly); and month (YYYY-MM)
+    and entries (a list of ids of another register's entries), checked by
+    `check_more`.
     """
 
     name: str
@@ -60,6 +62,8 @@ class Field:
     """An entry field must name an entry of the same project (False: any)."""
     given: bool = True
     """False: the command's `compose` supplies the value; a request never does."""
+    refers_statuses: tuple[str, ...] = ()
+    """The statuses an entry a reference names must be in (empty: any)."""
 
     def check(self, value: Any) -> Any:
         """The value if the domain accepts it, else InvalidValueError."""
@@ -98,13 +102,15 @@ class Field:
             return list(value)
         elif kind == "entry":
             check_text(self.name, value, max_length=self.max_length)
+        elif kind in MORE_KINDS:
+            return check_more(self, value)
         return value
 
     def initial(self) -> Any:
         """The value an entry holds before any command sets it."""
         if self.default is not None or self.nullable:
             return self.default
-        return {"texts": [], "json": None}.get(self.kind, "")
+        return {"texts": [], "entries": [], "json": None}.get(self.kind, "")
 
     def python_type(self) -> Any:
         """The annotation of this field on an event or a command."""
@@ -112,6 +118,7 @@ class Field:
             "integer": int,
             "date": date,
             "texts": list[str],
+            "entries": list[str],
             "json": dict[str, Any],
             "entry": UUID,
         }.get(self.kind, str)
@@ -204,6 +211,8 @@ class Command:
     """Registers whose current entries (of the entry's project) `compose` reads."""
     compose: Callable[[Mapping[str, Sequence[State]]], dict[str, Any]] | None = None
     """The values of the params not `given`, from the entries `reads` names."""
+    after_close: bool = False
+    """Also given once the project is closed (a benefit measured afterwards)."""
 
     def given_params(self) -> tuple[Field, ...]:
         """The parameters a request (or an imported row) gives."""
@@ -269,6 +278,8 @@ class RegisterKind:
     """The filters offered beside the register: a choice field is a menu."""
     ui_trend: tuple[str, ...] = ()
     """Date fields whose movement over an entry's versions the UI draws."""
+    portfolio: bool = False
+    """Entries belong to the whole portfolio (`PORTFOLIO_ID`), not to a project."""
 
     @property
     def heading(self) -> str:
@@ -324,3 +335,64 @@ class RegisterKind:
         for name, compute in self.derived.items():
             state[name] = compute(state)
         return state
+
+
+PORTFOLIO_ID: Final = UUID("00000000-0000-5000-8000-000000000000")
+"""The project id a portfolio-level register's entries carry (no such project)."""
+MORE_KINDS: Final = ("month", "entries")
+MONTH: Final = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+MONEY: Final = r"\d{1,13}(\.\d{1,3})?"
+SIGNED_MONEY: Final = r"-?\d{1,13}(\.\d{1,3})?"
+FTE: Final = r"\d{1,3}(\.\d{1,2})?"
+UUID_TEXT: Final = re.compile(r"[0-9a-fA-F]{8}-?([0-9a-fA-F]{4}-?){3}[0-9a-fA-F]{12}")
+
+
+def check_more(field: Field, value: Any) -> Any:
+    """The checks of the month and entries kinds (the value, normalised)."""
+    if field.kind == "month":
+        if not isinstance(value, str) or not MONTH.fullmatch(value):
+            raise InvalidValueError(field.name, "must be a month like 2026-04")
+        return value
+    if not isinstance(value, list | tuple):
+        raise InvalidValueError(field.name, "must be a list of ids")
+    if len(value) > field.max_items:
+        message = f"must list at most {field.max_items} ids"
+        raise InvalidValueError(field.name, message)
+    ids = [str(item) for item in value]
+    for i, item in enumerate(ids):
+        if not UUID_TEXT.fullmatch(item):
+            raise InvalidValueError(f"{field.name}[{i}]", "must be an id (a UUID)")
+    normalised = [str(UUID(item)) for item in ids]
+    if len(set(normalised)) != len(normalised):
+        raise InvalidValueError(field.name, "must not list an id twice")
+    return normalised
+
+
+def money(name: str, *, signed: bool = False) -> Field:
+    """An amount of money as a decimal string (never a float): "125000.00"."""
+    if signed:
+        return Field(name, "decimal", 20, pattern=SIGNED_MONEY, example="-1500.50")
+    return Field(name, "decimal", 20, pattern=MONEY, example="125000.00")
+
+
+def number(name: str, *, nullable: bool = False) -> Field:
+    """A measured quantity as a signed decimal string: "-12.5"."""
+    pattern = r"-?\d{1,15}(\.\d{1,6})?"
+    return Field(
+        name, "decimal", 24, nullable=nullable, pattern=pattern, example="42.5"
+    )
+
+
+def fte(name: str) -> Field:
+    """Full-time equivalents as a decimal string, 0 to 999.99: "1.5"."""
+    return Field(name, "decimal", 6, pattern=FTE, example="1.5")
+
+
+def month(name: str) -> Field:
+    """A calendar month, YYYY-MM."""
+    return Field(name, "month", 7, example="2026-04")
+
+
+def references(name: str, register: str) -> Field:
+    """Ids of entries of another register, of the same project (may be empty)."""
+    return Field(name, "entries", 100, required=False, refers_to=register)

@@ -119,3 +119,15 @@ def api(
         services = build_services(settings)
         yield Api(create_app(services=services), issue_tokens(services))
         services.close()
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def live(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Api]:
+    """Like `api`, with the read models running (reads after writes answer)."""
+    with settings_for(request.param, tmp_path_factory.mktemp("live")) as settings:
+        services = build_services(settings)
+        services.runner.start()
+        yield Api(create_app(services=services), issue_tokens(services))
+        services.close()

@@ -63,7 +63,11 @@ def route_table() -> list[tuple[str, str, str]]:
 
 
 ROUTES = route_table()
-RECORDED_READS = {"audit.export_audit", "register_exports.export_register"}
+RECORDED_READS = {
+    "audit.export_audit",
+    "register_exports.export_register",
+    "register_exports.export_capacity",  # the portfolio's: no project to miss
+}
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -102,6 +106,20 @@ SAMPLE = [
     ("project-officer", "POST", "/api/v1/tokens", False),
     ("pmo-head", "POST", "/api/v1/tokens", True),
     ("pmo-head", "POST", "/api/v1/documents/{id}/versions/1/withdraw", True),
+    ("contributor", "POST", "/api/v1/projects/{id}/benefits", True),
+    ("contributor", "POST", "/api/v1/benefits/{id}/measurements", False),
+    ("project-officer", "POST", "/api/v1/benefits/{id}/measurements", True),
+    ("project-officer", "POST", "/api/v1/projects/{id}/budgets", True),
+    ("project-officer", "POST", "/api/v1/budgets/{id}/actuals", True),
+    ("contributor", "POST", "/api/v1/budgets/{id}/changes", False),
+    ("custodian", "POST", "/api/v1/budgets/{id}/forecasts", False),
+    ("project-officer", "POST", "/api/v1/projects/{id}/cost-tolerance", False),
+    ("pmo-head", "POST", "/api/v1/projects/{id}/cost-tolerance", True),
+    ("project-officer", "POST", "/api/v1/demands/{id}/months", True),
+    ("project-officer", "POST", "/api/v1/capacity", False),
+    ("pmo-head", "POST", "/api/v1/capacity/{id}/months", True),
+    ("auditor", "GET", "/api/v1/portfolio/resources", True),
+    ("auditor", "POST", "/api/v1/projects/{id}/demands", False),
 ]
 
 

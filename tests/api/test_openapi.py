@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import schemathesis
@@ -49,11 +50,16 @@ def test_schemathesis_finds_no_server_errors_and_conforming_responses(
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) > 40
 
+    fuzz(operations, headers, examples=4)
+
+
+def fuzz(operations: list[Any], headers: dict[str, str], examples: int) -> None:
+    """Drive each operation's strategy (bounded, derandomized) through the checks."""
     for operation in operations:
 
         @given(case=operation.as_strategy())
         @settings(
-            max_examples=4,
+            max_examples=examples,
             deadline=None,
             suppress_health_check=list(HealthCheck),
             derandomize=True,

@@ -66,6 +66,10 @@ def test_demo_loads_a_sample_pmo_once(settings: Settings) -> None:
     first = runner.invoke(main, ["demo"], env=env_for(settings))
     assert first.exit_code == 0, first.output
     assert "3 projects" in first.stdout
+    value = re.search(
+        r"(\d+) budget lines, benefits and resource demands", first.stdout
+    )
+    assert value is not None and int(value.group(1)) > 20
     events = int(re.search(r"\((\d+) events\)", first.stdout).group(1))  # type: ignore[union-attr]
     assert events > 300
     second = runner.invoke(main, ["demo"], env=env_for(settings))

@@ -93,13 +93,17 @@ def demo_ids(api: Api) -> dict[str, str]:
     """An id of every register's entries and of a document in the demo store."""
     projects = [p["id"] for p in api.get("/projects").json["items"]]
     ids = {"project_id": projects[0]}
-    names = [k.name for k in catalogue.kinds()]
+    names = [k.name for k in catalogue.project_kinds()]
     for name in (*names, "documents"):
         for project_id in projects:
             items = api.get(f"/projects/{project_id}/{name}").json["items"]
             if items:
                 ids[f"{name.removesuffix('s')}_id"] = items[0]["id"]
                 break
+    for kind in catalogue.kinds():
+        if kind.portfolio:  # the portfolio's registers are listed at /<register>
+            items = api.get(f"/{kind.name}").json["items"]
+            ids[f"{kind.name.removesuffix('s')}_id"] = items[0]["id"]
     return ids
 
 

@@ -353,6 +353,38 @@ def test_integrity_highlight_and_evidence(ui: Watched, server: Server) -> None:
     ui.shot("highlight-report")
 
 
+def test_value_pictures_draw_what_the_api_answers(ui: Watched, server: Server) -> None:
+    pid = project_id(server, "HQ-MOVE")
+    figures = server.api("GET", f"/projects/{pid}/benefits/figures")
+    ui.go(f"/projects/{pid}/value")
+    for benefit in figures["benefits"]:
+        chart = ui.page.locator(f'svg[data-benefit="{benefit["id"]}"]')
+        assert chart.is_visible()
+        assert chart.locator("circle.point").count() == len(benefit["measurements"])
+        assert chart.locator("polyline.plan").count() == 1
+    finance = server.api("GET", f"/projects/{pid}/finance")
+    rows = ui.page.locator("#budget-lines tbody tr[data-id]")
+    assert rows.count() == len(finance["lines"])
+    ui.shot("value")
+    picture = server.api("GET", "/portfolio/resources")
+    ui.go("/resources")
+    cells = ui.page.locator("#allocation svg g[data-month]")
+    assert cells.count() == len(picture["roles"]) * len(picture["months"])
+    over = sum(m["over_allocated"] for r in picture["roles"] for m in r["months"])
+    assert over > 0
+    assert ui.page.locator('#allocation g[data-over="true"]').count() == over
+    red = ui.page.locator('#allocation g[data-over="true"] rect').first
+    assert red.evaluate("e => getComputedStyle(e).fill") == "rgb(214, 69, 69)"
+    benefits = server.api("GET", "/portfolio/benefits")["projects"]
+    judged = [b for p in benefits for b in p["benefits"] if b["status"] != "withdrawn"]
+    bars = ui.page.locator("#portfolio-progress svg g[data-benefit]")
+    assert bars.count() == len(judged) > 0
+    ui.shot("resources")
+    ui.go(f"/projects/{pid}/highlight")
+    suggested = ui.page.locator('td[data-suggested="cost"]').inner_text()
+    assert finance["suggested_rag"]["colour"].capitalize() in suggested
+
+
 def test_a_risk_raised_and_assessed_from_its_forms(ui: Watched, server: Server) -> None:
     project = project_id(server, "ERP")
     ui.go(f"/projects/{project}/risks")
@@ -400,7 +432,8 @@ def every_page(server: Server) -> list[str]:
     pid = project_id(server, "ERP")
     paths = ["/", "/audit", "/integrity", f"/projects/{pid}"]
     paths += [f"/projects/{pid}/highlight", f"/projects/{pid}/documents"]
-    for kind in ("risks", "issues", "changes", "decisions"):
+    paths += [f"/projects/{pid}/value", "/resources"]
+    for kind in ("risks", "issues", "changes", "decisions", "benefits", "budgets"):
         paths.append(f"/projects/{pid}/{kind}")
         first = server.api("GET", f"/projects/{pid}/{kind}?limit=1")["items"]
         if first:
