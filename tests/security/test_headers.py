@@ -103,8 +103,11 @@ def test_swagger_ui_works_under_its_csp_and_refuses_framing(tmp_path: Path) -> N
                     ),
                 )
                 page.goto(base + "/docs")
-                page.wait_for_selector(".opblock", timeout=30_000)
-                assert page.locator(".opblock").count() > 40
+                # Swagger UI renders the operations a few at a time: wait for them.
+                page.wait_for_function(
+                    "document.querySelectorAll('.opblock').length > 40",
+                    timeout=30_000,
+                )
                 assert violations == [], violations
                 # A page of another origin cannot show /docs in a frame.
                 framing = browser.new_page()
