@@ -5,4 +5,5 @@ window.ui = SwaggerUIBundle({
   presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset],
   layout: "StandaloneLayout",
   persistAuthorization: true,
+  docExpansion: "none",
 });
