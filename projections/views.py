@@ -357,6 +357,7 @@ class Views:
         until: datetime | None = None,
         after_position: int | None = None,
         limit: int = 100,
+        newest_first: bool = False,
     ) -> Page:
         """One page of the audit trail in position order; the cursor is a position."""
         check_limit(limit)
@@ -367,14 +368,37 @@ class Views:
             model, project_id, actor, entity_id, event_type, since, until
         )
         t = model.table
-        if after_position is not None:
+        if after_position is not None and newest_first:
+            query = query.where(t.c.position < after_position)
+        elif after_position is not None:
             query = query.where(t.c.position > after_position)
-        rows = self._all(query.order_by(t.c.position).limit(limit + 1))
+        order = t.c.position.desc() if newest_first else t.c.position
+        rows = self._all(query.order_by(order).limit(limit + 1))
         for row in rows:
             row["data"] = json_loads(row["data"])
         if len(rows) <= limit:
             return Page(rows)
         return Page(rows[:limit], str(rows[limit - 1]["position"]))
+
+    def titles(self, entity_type: str, ids: list[UUID]) -> dict[str, str]:
+        """What people call each of these entities now (title, or a project's code)."""
+        model: ReadModel | None
+        if entity_type == "Project":
+            model, column = self._live(ProjectsModel), "code"
+        elif entity_type == "Document":
+            model, column = self._live(DocumentsModel), "title"
+        else:
+            named = {m.kind.aggregate: m for m in registers().values()}
+            if entity_type not in named:
+                return {}
+            model, column = self._live(named[entity_type]), "title"
+        if model is None or not ids:
+            return {}
+        t = model.table
+        if column not in t.c:
+            return {}
+        query = select(t.c.id, t.c[column]).where(t.c.id.in_(ids), as_at(t, None))
+        return {str(row["id"]): str(row[column]) for row in self._all(query)}
 
     def iter_audit(self, **filters: Any) -> Iterator[dict[str, Any]]:
         """The whole filtered audit trail, page by page (constant memory)."""

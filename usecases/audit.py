@@ -27,6 +27,9 @@ class AuditQuery:
     limit: int = 100
     min_position: int | None = None
     """Read-your-writes: wait (bounded) until the trail holds this position."""
+    newest_first: bool = False
+    titled: bool = False
+    """Also name each row's entity as people call it now (`entity_title`)."""
 
 
 @dataclass(frozen=True)
@@ -50,10 +53,24 @@ def audit_page(services: Services, query: AuditQuery) -> Page:
         until=query.until,
         after_position=query.after_position,
         limit=query.limit,
+        newest_first=query.newest_first,
     )
     leaves = leaf_indices(services, [row["position"] for row in found.items])
     for row in found.items:
         row["leaf_index"] = leaves.get(row["position"])
+    if query.titled:
+        by_type: dict[str, list[UUID]] = {}
+        for row in found.items:
+            by_type.setdefault(row["entity_type"], []).append(
+                UUID(str(row["entity_id"]))
+            )
+        titles = {
+            entity_type: services.views.titles(entity_type, ids)
+            for entity_type, ids in by_type.items()
+        }
+        for row in found.items:
+            named = titles[row["entity_type"]]
+            row["entity_title"] = named.get(str(row["entity_id"]))
     return found
 
 

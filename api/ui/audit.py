@@ -67,6 +67,8 @@ def audit() -> str:
         **audit_filters(),
         after_position=whole_number(request.args.get("after")),
         limit=PAGE,
+        newest_first=request.args.get("order") == "newest",
+        titled=True,
     )
     found = audit_page(services(), query)
     for row in found.items:

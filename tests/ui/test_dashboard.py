@@ -95,3 +95,22 @@ def test_as_at_is_shown_to_the_second_with_its_exact_instant(ui: Ui) -> None:
         "2026-11-30 21:23:20 UTC</time>" in page.text
     )
     assert "local-time.js" in page.text
+
+
+def test_the_audit_trail_names_entities_and_reads_newest_first(ui: Ui) -> None:
+    app = ui.services.app
+    project = app.register_project("AUD", "Audited", "", "S", "M", HEAD).id
+    app.perform("identify_risk", project, risk_values(title="Crane <fails>"), HEAD)
+    ui.caught_up()
+    ui.sign_in("auditor")
+    oldest = ui.client.get("/ui/audit", query_string={"project": str(project)})
+    assert "Crane &lt;fails&gt;</a> <small>Risk v1</small>" in oldest.text
+    assert ">AUD</a> <small>Project v1</small>" in oldest.text
+    positions = [int(p) for p in re.findall(r'data-position="(\d+)"', oldest.text)]
+    assert positions == sorted(positions) and len(positions) >= 2
+    newest = ui.client.get(
+        "/ui/audit", query_string={"project": str(project), "order": "newest"}
+    )
+    assert [
+        int(p) for p in re.findall(r'data-position="(\d+)"', newest.text)
+    ] == positions[::-1]
