@@ -16,6 +16,7 @@ from api.ui.common import (
     project_or_404,
     services,
 )
+from api.ui.sidebyside import side_by_side
 from service.diff import DiffNotAvailableError
 from usecases import content
 
@@ -80,4 +81,5 @@ def diff(document_id: UUID) -> str:
         old=int(old),
         new=int(new),
         lines=text.splitlines(),
+        rows=side_by_side(text),
     )

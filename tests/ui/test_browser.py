@@ -325,6 +325,10 @@ def test_document_download_and_diff(ui: Watched, server: Server) -> None:
     ui.page.wait_for_selector("#versions")
     ui.shot("document")
     document_id = ui.page.url.rsplit("/", 1)[1]
+    versions = server.api("GET", f"/documents/{document_id}")["versions"]
+    hash_cell = ui.page.locator("#versions code.hash").first
+    assert hash_cell.inner_text() == versions[0]["sha256"]  # whole, to copy
+    assert ui.page.locator("#versions button.copy").count() == len(versions)
     link = ui.page.locator("text=Download v1")
     assert link.get_attribute("download") is not None
     fetched = ui.page.request.get(server.base + link.get_attribute("href"))
@@ -334,7 +338,12 @@ def test_document_download_and_diff(ui: Watched, server: Server) -> None:
     ui.page.select_option("#from", "1")
     ui.page.select_option("#to", "2")
     ui.page.click("form[aria-label='Compare versions'] button")
-    ui.page.wait_for_selector("#diff")
+    ui.page.wait_for_selector("#side-by-side")
+    changed = ui.page.locator("#side-by-side tr[data-kind=changed]").first
+    cells = changed.locator("td").all_inner_texts()
+    assert cells[0] == cells[2] and cells[0].isdigit()  # the same line number
+    assert "version 1" in cells[1] and "version 2" in cells[3]
+    ui.page.click("text=The same as a unified diff")
     assert "+version 2" in ui.page.locator("#diff ins").first.inner_text()
     assert "-version 1" in ui.page.locator("#diff del").first.inner_text()
     ui.shot("diff")
