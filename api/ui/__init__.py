@@ -27,6 +27,7 @@ from api.ui import (  # noqa: F401  (each module adds its routes to the blueprin
     project,
     registers,
     session,
+    tokens,
     value,
 )
 from api.ui.common import blueprint, page
@@ -50,6 +51,7 @@ def create_ui(services: Services, throttle: Throttle) -> Flask:
     app.config.update(PMO_SERVICES=services, MAX_CONTENT_LENGTH=64 * 1024)
     session.init_app(app, services, throttle)
     app.extensions[forms.KEYS] = Keys(services.views_engine, services.app)
+    app.jinja_env.globals["form_key"] = forms.new_key
     register_filters(app)
     app.register_blueprint(blueprint)
     app.after_request(_security_headers)

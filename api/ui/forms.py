@@ -38,6 +38,11 @@ IN_FLIGHT_WAIT = 10.0  # seconds a repeated submission waits for the first
 READ_YOUR_WRITE_WAIT = 10.0  # seconds the answer waits for the read models
 
 
+def new_key() -> str:
+    """A fresh form key: a second submission of the same form records nothing."""
+    return secrets.token_urlsafe(16)
+
+
 @dataclass
 class Form:
     """A command's form as a page shows it: its fields, what was typed, errors."""
@@ -47,7 +52,7 @@ class Form:
     values: dict[str, str] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
     problem: str = ""
-    key: str = field(default_factory=lambda: secrets.token_urlsafe(16))
+    key: str = field(default_factory=new_key)
 
     @property
     def fields(self) -> list[Field]:
@@ -158,6 +163,18 @@ def run_form(
     if not may_run(kind, command):
         verb = command.method.replace("_", " ")
         abort(403, f"your role may not {verb} a {kind.noun}")
+    return at_most_once(lambda: _record(kind, command, subject, done, shown_again))
+
+
+def at_most_once(
+    answer: Callable[[], Response | tuple[str, int]],
+    replay: Callable[[Any], Any] = lambda _: None,
+) -> Response:
+    """Answer a posted form once per form key; a repeat gets the first outcome.
+
+    `replay` may give what a repeat answers instead of the first answer (the
+    first answer then is never kept: a token's secret is shown only once).
+    """
     key = request.form.get("form_key", "")
     keys: Keys = current_app.extensions[KEYS]
     holder = f"ui:{principal().token_id}"
@@ -165,13 +182,12 @@ def run_form(
         abort(400, "the form carries no valid form key; reload the page")
     request_id = g.get("request_id") or secrets.token_hex(16)
     g.request_id = request_id
-    replay = _reserve(keys, holder, key, request_id)
-    if replay is not None:
-        return replay
+    repeated = _reserve(keys, holder, key, request_id)
+    if repeated is not None:
+        return repeated
     try:
-        answer = _record(kind, command, subject, done, shown_again)
-        response = current_app.make_response(answer)
-        keys.complete(holder, key, response)
+        response = current_app.make_response(answer())
+        keys.complete(holder, key, response, replay(response))
         return response
     finally:
         keys.owners.ended(request_id)
