@@ -10,6 +10,7 @@ from uuid import UUID
 
 from service.application import Written
 from service.blobs import BlobRef
+from service.config import ConfigError
 from service.custody_reads import CustodyReads
 from service.domain.base import (
     InvalidValueError,
@@ -27,6 +28,7 @@ from service.retention import (
     ScheduleHistory,
     current_schedule,
     disposal_date,
+    schedule_from_data,
     schedule_to_data,
 )
 
@@ -78,6 +80,10 @@ class CustodyCommands(CustodyReads, RegisterCommands):
         meta: Meta,
     ) -> Written:
         """Record a new version of the schedule (the first one if none is)."""
+        try:
+            schedule_from_data(classes, "the proposed schedule")
+        except ConfigError as error:
+            raise InvalidValueError("classes", str(error)) from None
         if not self.retention_history().current.number:
             self.record_initial_schedule(
                 Meta("system", "pmo-head", "the configured schedule, before a change")
