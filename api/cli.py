@@ -14,8 +14,9 @@ from api.cli_import import import_group
 from api.cli_ledger import export_group
 from api.cli_ledger import register as register_ledger_commands
 from api.cli_projections import projections
+from api.cli_retention import retention_group
 from service.domain.base import ROLES
-from usecases import access, imports
+from usecases import access, imports, retention
 from usecases.root import ensure_bootstrap_token
 
 
@@ -31,6 +32,7 @@ def serve() -> None:
 
     with opened() as services:
         secret = ensure_bootstrap_token(services)
+        retention.record_initial_schedule(services)
         settings = services.settings
     if secret is not None and settings.bootstrap_token is None:
         click.echo(
@@ -105,6 +107,7 @@ main.add_command(projections)
 main.add_command(documents)
 main.add_command(blobs)
 main.add_command(import_group)
+main.add_command(retention_group)
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

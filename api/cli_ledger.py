@@ -11,6 +11,8 @@ import click
 
 from api.cli_common import cli_meta, opened
 from api.cli_witness import witness_group, witness_policy_options
+from integrity.tree import LedgerError
+from service.config import ConfigError, Settings
 from usecases import exports, integrity
 
 _HEAD_HELP = "a signed head (JSON) you kept: catches a truncated tail or a fork"
@@ -121,6 +123,17 @@ def ledger_public_key() -> None:
         for key in integrity.signing_keys(services):
             click.echo(f"# key_id {key['key_id']}")
             click.echo(key["public_key_pem"], nl=False)
+
+
+@ledger_group.command("create-hsm-key")
+def ledger_create_hsm_key() -> None:
+    """Generate the ledger key inside the configured PKCS#11 token (once)."""
+    try:
+        created = integrity.create_ledger_hsm_key(Settings.from_env())
+    except (ConfigError, LedgerError) as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"# key_id {created.key_id} ({created.where})")
+    click.echo(created.public_key_pem, nl=False)
 
 
 @click.group("export")

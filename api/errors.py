@@ -33,6 +33,7 @@ from usecases.errors import (
     NotAvailableError,
     ProofRefusedError,
     ReadModelsBehindError,
+    SigningUnavailableError,
     VerificationError,
 )
 
@@ -57,6 +58,7 @@ STATUS_BY_ERROR: Mapping[type[Exception], int] = {
     EvidenceError: 500,
     VerificationError: 500,
     ReadModelsBehindError: 503,
+    SigningUnavailableError: 503,
     StoreUnavailableError: 503,
     # The read-model database (views, idempotency keys) gone, locked or full.
     SqlOperationalError: 503,
@@ -151,6 +153,8 @@ def _known_error(error: Exception) -> Response:
         headers["WWW-Authenticate"] = 'Bearer realm="pmo-ledger"'
     elif isinstance(error, ReadModelsBehindError):
         headers["Retry-After"] = "1"
+    elif isinstance(error, SigningUnavailableError):
+        headers["Retry-After"] = "10"
     elif status == 503:
         if not isinstance(error, StoreUnavailableError):
             log.warning("read-model database unavailable: %r", error)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from flask import Blueprint, Response, jsonify
 
 from api.context import services
+from usecases.integrity import signing_status
 from usecases.operations import readiness
 
 blueprint = Blueprint("health", __name__)
@@ -18,11 +21,21 @@ def healthz() -> Response:
 
 @blueprint.get("/readyz")
 def readyz() -> tuple[Response, int]:
-    """The event store answers; reports each read model's lag behind it."""
+    """The event store answers; reports read-model lag and whether heads are signed.
+
+    A paused signer (its HSM unreachable) leaves the service ready: writes
+    go on and are signed when the key is back, so the status is "degraded"
+    with the reason rather than a 503 that would take every host out of
+    service for one shared HSM.
+    """
     try:
         ready = readiness(services())
+        signing = signing_status(services())
     except Exception as error:
         return jsonify(status="unavailable", detail=type(error).__name__), 503
     return jsonify(
-        status="ok", position=ready.position, read_models=ready.read_models
+        status="degraded" if signing.state == "paused" else "ok",
+        position=ready.position,
+        read_models=ready.read_models,
+        signing=dataclasses.asdict(signing),
     ), 200

@@ -33,6 +33,7 @@ from integrity.note import (
     sign_note,
     verified_by,
 )
+from integrity.signing import SigningKey
 from integrity.tree import HASH_SIZE
 
 COSIGNATURE_HEADER: Final = "cosignature/v1\n"
@@ -71,12 +72,12 @@ class Checkpoint:
         return cls(origin, int(size), digest)
 
 
-def log_key(origin: str, key: Ed25519PrivateKey) -> NoteKey:
+def log_key(origin: str, key: SigningKey) -> NoteKey:
     """The note key a log signs its checkpoints with: named by its origin."""
     return NoteKey(check_name(origin), ED25519, key.public_key())
 
 
-def sign_checkpoint(checkpoint: Checkpoint, key: Ed25519PrivateKey) -> Note:
+def sign_checkpoint(checkpoint: Checkpoint, key: SigningKey) -> Note:
     """The checkpoint signed by the log key (key name = origin)."""
     return sign_note(checkpoint.text(), check_name(checkpoint.origin), key)
 

@@ -20,14 +20,12 @@ from pathlib import Path
 from typing import IO, Any, Final
 
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import (
-    Ed25519PrivateKey,
-    Ed25519PublicKey,
-)
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from integrity.leaf import EventRecord, canonical_json
 from integrity.signing import (
     SignedTreeHead,
+    SigningKey,
     key_id,
     load_public_key_pem,
     public_key_raw,
@@ -116,7 +114,7 @@ def write_evidence_pack(
     head: SignedTreeHead,
     public_key_pem: bytes,
     project: str,
-    signing_key: Ed25519PrivateKey,
+    signing_key: SigningKey,
 ) -> int:
     """Write a pack to fileobj and return its event count; refuse a bad proof."""
     if key_id(signing_key) != head.key_id:

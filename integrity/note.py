@@ -19,12 +19,9 @@ from dataclasses import dataclass
 from typing import Final
 
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import (
-    Ed25519PrivateKey,
-    Ed25519PublicKey,
-)
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from integrity.signing import public_key_raw
+from integrity.signing import SigningKey, public_key_raw
 from integrity.tree import LedgerError
 
 ED25519: Final = 0x01
@@ -135,7 +132,7 @@ class Note:
         return Note(self.text, tuple(lines))
 
 
-def sign_note(text: str, name: str, key: Ed25519PrivateKey) -> Note:
+def sign_note(text: str, name: str, key: SigningKey) -> Note:
     """Sign text (ending in a newline) with an Ed25519 note key."""
     check_text(text)
     public = NoteKey(check_name(name), ED25519, key.public_key())

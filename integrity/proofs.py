@@ -9,13 +9,12 @@ from typing import IO, TYPE_CHECKING, Any
 from uuid import UUID
 from weakref import WeakKeyDictionary
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from eventsourcing.persistence import ApplicationRecorder
 from sqlalchemy import Connection, Engine, insert, or_, select
 
 from integrity.evidence import EvidenceEntry, write_evidence_pack
 from integrity.leaf import EventRecord
-from integrity.signing import SignedTreeHead
+from integrity.signing import SignedTreeHead, SigningKey
 from integrity.tables import (
     SqlNodeStore,
     head_from_row,
@@ -165,7 +164,7 @@ class LedgerReader:
         recorder: ApplicationRecorder,
         project_id: UUID,
         project_label: str,
-        signing_key: Ed25519PrivateKey,
+        signing_key: SigningKey,
         head: SignedTreeHead | None = None,
     ) -> int:
         """Write the evidence pack of a project against a head (default: latest).

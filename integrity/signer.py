@@ -10,19 +10,18 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from eventsourcing.persistence import ApplicationRecorder, Mapper
-from sqlalchemy import Connection, Engine, insert, select
+from sqlalchemy import Connection, Engine, delete, insert, select
 
 from integrity.checkpoint import Checkpoint, sign_checkpoint
+from integrity.keys import LedgerKey
 from integrity.processor import LedgerProcessor, ledger_processor
 from integrity.signing import (
+    KeyUnavailableError,
     SignedTreeHead,
-    key_id,
-    load_or_create_private_key,
     public_key_pem,
     sign_tree_head,
 )
@@ -35,6 +34,7 @@ from integrity.tables import (
     heads,
     keys,
     ledger_origin,
+    signing,
     tree_size,
 )
 from integrity.tree import MerkleTree
@@ -56,27 +56,21 @@ def now_ms() -> int:
 
 
 class LedgerSigner:
-    """Signs (size, root, timestamp) whenever the tree has grown since the last head."""
+    """Signs (size, root, timestamp) whenever the tree has grown since the last head.
 
-    def __init__(self, engine: Engine, key: Ed25519PrivateKey) -> None:
+    The key may be out of reach (an HSM): signing then raises
+    KeyUnavailableError and nothing is stored; the leaves go on being appended.
+    """
+
+    def __init__(self, engine: Engine, key: LedgerKey) -> None:
         self.engine = engine
         self.key = key
-        self.key_id = key_id(key)
-        with durable(engine) as conn:
-            known = conn.execute(
-                select(keys.c.key_id).where(keys.c.key_id == self.key_id)
-            ).first()
-            if known is None:
-                conn.execute(
-                    insert(keys).values(
-                        key_id=self.key_id,
-                        public_key_pem=public_key_pem(key).decode("ascii"),
-                        first_used_ms=now_ms(),
-                    )
-                )
 
     def sign_now(self) -> SignedTreeHead | None:
-        """Sign and store a head if the tree grew; return it (None if unchanged)."""
+        """Sign and store a head if the tree grew; return it (None if unchanged).
+
+        Raises KeyUnavailableError when the key cannot sign now.
+        """
         with durable(self.engine) as conn:
             # Locking the ledger's tracking row serialises signers and appends.
             catalog.lock_and_read(conn, NAME, GENERATION)
@@ -88,6 +82,7 @@ class LedgerSigner:
             # Heads never go back in time, even if this host's clock is behind.
             stamp = max(now_ms(), latest.timestamp_ms if latest else 0)
             head = sign_tree_head(self.key, size, root, stamp)
+            self._remember_key(conn, head.key_id)
             conn.execute(
                 insert(heads).values(
                     tree_size=head.tree_size,
@@ -97,22 +92,73 @@ class LedgerSigner:
                     signature=head.signature,
                 )
             )
-            self._publish_checkpoint(conn, size, root)
+            self._publish_checkpoint(conn, size, root, head.key_id)
             return head
 
-    def _publish_checkpoint(self, conn: Connection, size: int, root: bytes) -> None:
+    def _remember_key(self, conn: Connection, signed_by: str) -> None:
+        """Record the public key the first time it signs (public keys only)."""
+        known = select(keys.c.key_id).where(keys.c.key_id == signed_by)
+        if conn.execute(known).first() is None:
+            conn.execute(
+                insert(keys).values(
+                    key_id=signed_by,
+                    public_key_pem=public_key_pem(self.key).decode("ascii"),
+                    first_used_ms=now_ms(),
+                )
+            )
+
+    def _publish_checkpoint(
+        self, conn: Connection, size: int, root: bytes, signed_by: str
+    ) -> None:
         """The same size and root as a C2SP checkpoint, in the head's transaction."""
         if conn.execute(
             select(checkpoints.c.tree_size).where(checkpoints.c.tree_size == size)
         ).first():
             return
-        origin = ledger_origin(conn) or default_origin(self.key_id)
+        origin = ledger_origin(conn) or default_origin(signed_by)
         note = sign_checkpoint(Checkpoint(origin, size, root), self.key)
         conn.execute(
             insert(checkpoints).values(
                 tree_size=size, origin=origin, note=note.render()
             )
         )
+
+
+@dataclass(frozen=True)
+class SigningState:
+    """Whether heads are being signed, and if not since when and why."""
+
+    key: str
+    paused_since_ms: int | None
+    reason: str | None
+
+    @property
+    def paused(self) -> bool:
+        """True while the key cannot sign."""
+        return self.paused_since_ms is not None
+
+
+def record_signing_state(engine: Engine, state: SigningState) -> None:
+    """Replace the one state row (the signing process writes it on each change)."""
+    with durable(engine) as conn:
+        conn.execute(delete(signing).where(signing.c.name == "signer"))
+        conn.execute(
+            insert(signing).values(
+                name="signer",
+                key=state.key,
+                paused_since_ms=state.paused_since_ms,
+                reason=state.reason,
+                updated_ms=now_ms(),
+            )
+        )
+
+
+def read_signing_state(conn: Connection) -> SigningState | None:
+    """The state the signing process last recorded (None before it first signed)."""
+    row = conn.execute(select(signing).where(signing.c.name == "signer")).first()
+    if row is None:
+        return None
+    return SigningState(row.key, row.paused_since_ms, row.reason)
 
 
 def latest_row(conn: Connection) -> Any:
@@ -136,6 +182,7 @@ class LedgerWorker:
         self.wake_event = threading.Event()
         self.thread: threading.Thread | None = None
         self.error: str | None = None
+        self.signing: SigningState | None = None
 
     def catch_up(self) -> int:
         """Append every event stored so far; return the positions covered."""
@@ -173,6 +220,34 @@ class LedgerWorker:
                 self.error = repr(error)
                 self.stop_event.wait(1.0)
 
+    def sign_or_pause(self) -> SignedTreeHead | None:
+        """Sign if the tree grew; an unreachable key pauses signing, not appending.
+
+        A change between signing and paused is recorded for /readyz; while
+        paused, every later round tries again, so signing resumes by itself.
+        """
+        key = self.signer.key.where
+        try:
+            head = self.signer.sign_now()
+        except KeyUnavailableError as error:
+            if self.signing is None or not self.signing.paused:
+                log.warning("signing paused: %s", error)
+                since = now_ms()
+            else:
+                since = self.signing.paused_since_ms or now_ms()
+            self._record(SigningState(key, since, str(error)))
+            return None
+        if self.signing is None or self.signing.paused:
+            if self.signing is not None:
+                log.warning("signing resumed with %s", key)
+            self._record(SigningState(key, None, None))
+        return head
+
+    def _record(self, state: SigningState) -> None:
+        if state != self.signing:
+            record_signing_state(self.processor.engine, state)
+            self.signing = state
+
     def _follow(self) -> None:
         engine = self.processor.engine
         with exclusive(engine, NAME, self.stop_event) as granted:
@@ -183,7 +258,7 @@ class LedgerWorker:
                 try:
                     covered = self.processor.run_batch()
                     if time.monotonic() - last_signed >= self.interval:
-                        self.signer.sign_now()
+                        self.sign_or_pause()
                         last_signed = time.monotonic()
                 except ProcessingError as error:
                     self.error = str(error)
@@ -199,10 +274,9 @@ def build_ledger_worker(
     engine: Engine,
     recorder: ApplicationRecorder,
     mapper: Mapper[Any],
-    key_path: Path,
+    key: LedgerKey,
     interval: float = SIGN_INTERVAL_SECONDS,
 ) -> LedgerWorker:
-    """A worker with its tables, tracking row and signing key (created if absent)."""
+    """A worker with its tables, tracking row and signing key."""
     processor = ledger_processor(engine, recorder, mapper)
-    signer = LedgerSigner(engine, load_or_create_private_key(key_path))
-    return LedgerWorker(processor, signer, interval)
+    return LedgerWorker(processor, LedgerSigner(engine, key), interval)

@@ -19,7 +19,7 @@ import struct
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
@@ -32,6 +32,22 @@ from integrity.tree import HASH_SIZE, LedgerError
 
 STH_FORMAT: Final = b"PMOL-STH1"
 _U64_MAX: Final = 2**64 - 1
+
+
+class KeyUnavailableError(LedgerError):
+    """The signing key cannot be used now (its HSM is unreachable or refuses)."""
+
+
+class SigningKey(Protocol):
+    """What signs: an Ed25519 private key in memory, or one held by an HSM."""
+
+    def sign(self, data: bytes) -> bytes:
+        """The 64-byte Ed25519 signature of data."""
+        ...
+
+    def public_key(self) -> Ed25519PublicKey:
+        """The matching public key."""
+        ...
 
 
 def load_or_create_private_key(path: Path) -> Ed25519PrivateKey:
@@ -69,28 +85,28 @@ def _create_key_file(path: Path) -> None:
         temp.unlink(missing_ok=True)
 
 
-def public_key_pem(key: Ed25519PrivateKey | Ed25519PublicKey) -> bytes:
+def public_key_pem(key: SigningKey | Ed25519PublicKey) -> bytes:
     """Return the public key as SubjectPublicKeyInfo PEM."""
-    public = key.public_key() if isinstance(key, Ed25519PrivateKey) else key
+    public = key if isinstance(key, Ed25519PublicKey) else key.public_key()
     return public.public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     )
 
 
-def public_key_raw(key: Ed25519PrivateKey | Ed25519PublicKey) -> bytes:
+def public_key_raw(key: SigningKey | Ed25519PublicKey) -> bytes:
     """Return the 32 raw bytes of the public key."""
-    public = key.public_key() if isinstance(key, Ed25519PrivateKey) else key
+    public = key if isinstance(key, Ed25519PublicKey) else key.public_key()
     return public.public_bytes(
         serialization.Encoding.Raw, serialization.PublicFormat.Raw
     )
 
 
-def public_key_b64(key: Ed25519PrivateKey | Ed25519PublicKey) -> str:
+def public_key_b64(key: SigningKey | Ed25519PublicKey) -> str:
     """Return the raw public key in standard base64."""
     return base64.b64encode(public_key_raw(key)).decode("ascii")
 
 
-def key_id(key: Ed25519PrivateKey | Ed25519PublicKey) -> str:
+def key_id(key: SigningKey | Ed25519PublicKey) -> str:
     """Return the first 16 hex digits of SHA-256 of the raw public key."""
     return hashlib.sha256(public_key_raw(key)).hexdigest()[:16]
 
@@ -176,7 +192,7 @@ def tree_head_bytes(tree_size: int, root_hash: bytes, timestamp_ms: int) -> byte
 
 
 def sign_tree_head(
-    key: Ed25519PrivateKey, tree_size: int, root_hash: bytes, timestamp_ms: int
+    key: SigningKey, tree_size: int, root_hash: bytes, timestamp_ms: int
 ) -> SignedTreeHead:
     """Sign (tree size, root, timestamp); the caller supplies the clock reading."""
     message = tree_head_bytes(tree_size, root_hash, timestamp_ms)

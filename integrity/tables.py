@@ -103,6 +103,18 @@ cosignatures = Table(
     Column("received_ms", BigInteger, nullable=False),
 )
 
+# Whether the signing process can sign (one row, name "signer"): /readyz reads
+# it from any process. Bookkeeping, not evidence.
+signing = Table(
+    "ledger_signing",
+    metadata,
+    Column("name", String(16), primary_key=True),
+    Column("key", Text, nullable=False),
+    Column("paused_since_ms", BigInteger),
+    Column("reason", Text),
+    Column("updated_ms", BigInteger, nullable=False),
+)
+
 # Each `pmo-ledger verify` run's outcome (derived bookkeeping, not evidence).
 verifications = Table(
     "ledger_verifications",

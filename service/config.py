@@ -16,6 +16,54 @@ class ConfigError(ValueError):
 
 
 @dataclass(frozen=True)
+class Pkcs11Settings:
+    """Where the ledger key lives in a PKCS#11 token, and how to log in to it."""
+
+    module: str
+    token_label: str
+    key_label: str
+    pin: str | None = field(default=None, repr=False)
+    pin_file: Path | None = None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Pkcs11Settings | None:
+        """PMO_LEDGER_PKCS11_*; None when no module is named (the key file is used)."""
+        module = env.get("PMO_LEDGER_PKCS11_MODULE")
+        if not module:
+            return None
+        pin_file = env.get("PMO_LEDGER_PKCS11_PIN_FILE")
+        return cls(
+            module=module,
+            token_label=env.get("PMO_LEDGER_PKCS11_TOKEN", ""),
+            key_label=env.get("PMO_LEDGER_PKCS11_KEY", ""),
+            pin=env.get("PMO_LEDGER_PKCS11_PIN") or None,
+            pin_file=Path(pin_file) if pin_file else None,
+        )
+
+    def check(self) -> None:
+        """Refuse an incomplete HSM configuration, naming the variable."""
+        if not self.token_label:
+            raise ConfigError("PMO_LEDGER_PKCS11_TOKEN (the token label) is required")
+        if not self.key_label:
+            raise ConfigError("PMO_LEDGER_PKCS11_KEY (the key label) is required")
+        if (self.pin is None) == (self.pin_file is None):
+            raise ConfigError(
+                "give exactly one of PMO_LEDGER_PKCS11_PIN and "
+                "PMO_LEDGER_PKCS11_PIN_FILE"
+            )
+
+    def read_pin(self) -> str:
+        """The user PIN (a PIN file is read each time, so it can be rotated)."""
+        if self.pin is not None:
+            return self.pin
+        assert self.pin_file is not None
+        try:
+            return self.pin_file.read_text(encoding="utf-8").strip()
+        except OSError as error:
+            raise ConfigError(f"PMO_LEDGER_PKCS11_PIN_FILE: {error}") from None
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything the service needs to start, resolved from the environment."""
 
@@ -27,6 +75,7 @@ class Settings:
     upload_limit: int = DEFAULT_UPLOAD_LIMIT
     blob_backend: str = "file"
     signing_key_path: Path | None = None
+    pkcs11: Pkcs11Settings | None = None
     run_processors: bool = True
     auth_failures_per_address: str = "30/minute"
     auth_failures_per_prefix: str = "10/minute"
@@ -50,6 +99,7 @@ class Settings:
             upload_limit=_int(env, "PMO_LEDGER_UPLOAD_LIMIT", DEFAULT_UPLOAD_LIMIT),
             blob_backend=env.get("PMO_LEDGER_BLOB_BACKEND", "file"),
             signing_key_path=Path(key_path) if key_path else None,
+            pkcs11=Pkcs11Settings.from_env(env),
             run_processors=env.get("PMO_LEDGER_RUN_PROCESSORS", "1") != "0",
             auth_failures_per_address=env.get(
                 "PMO_LEDGER_AUTH_FAILURES_PER_ADDRESS", "30/minute"
@@ -75,6 +125,13 @@ class Settings:
             raise ConfigError("PMO_LEDGER_BLOB_BACKEND must be 'file' or 'database'")
         if not 0 < self.port < 65536:
             raise ConfigError("PMO_LEDGER_PORT must be a TCP port number")
+        if self.pkcs11 is not None:
+            if self.signing_key_path is not None:
+                raise ConfigError(
+                    "PMO_LEDGER_SIGNING_KEY and PMO_LEDGER_PKCS11_MODULE exclude "
+                    "each other: the ledger key is either a file or in an HSM"
+                )
+            self.pkcs11.check()
 
     @property
     def backend(self) -> str:
@@ -107,7 +164,7 @@ class Settings:
 
     @property
     def key_path(self) -> Path:
-        """Where the Ed25519 signing key lives (outside the database)."""
+        """Where the Ed25519 signing key file lives (unused in PKCS#11 mode)."""
         return self.signing_key_path or self.data_dir / "signing-key.pem"
 
     def eventsourcing_env(self) -> dict[str, str]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import logging
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -11,6 +10,7 @@ from uuid import UUID
 
 from service.application import Written
 from service.blobs import BlobRef
+from service.config import ConfigError
 from service.custody_reads import CustodyReads
 from service.domain.base import (
     InvalidValueError,
@@ -20,14 +20,16 @@ from service.domain.base import (
 )
 from service.domain.document import CUSTODY_ROLES, Document
 from service.domain.project import Project
-from service.errors import ConcurrentWriteError, VersionConflictError
+from service.domain.retention import SCHEDULE_ID, RetentionSchedule
+from service.errors import ConcurrentWriteError, NotFoundError, VersionConflictError
 from service.registers import RegisterCommands
 from service.retention import (
     DisposalDate,
-    Schedule,
+    ScheduleHistory,
     current_schedule,
     disposal_date,
-    due_date,
+    schedule_from_data,
+    schedule_to_data,
 )
 
 log = logging.getLogger("pmo_ledger.custody")
@@ -52,10 +54,45 @@ class Disposal:
 class CustodyCommands(CustodyReads, RegisterCommands):
     """Commands on documents; content goes to the blob store before its event."""
 
-    @functools.cached_property
-    def retention_schedule(self) -> Schedule:
-        """The retention classes this process uses (loaded once)."""
-        return current_schedule()
+    def retention_history(self) -> ScheduleHistory:
+        """Every recorded version of the schedule (the file's, if none is)."""
+        try:
+            schedule = self.load(RetentionSchedule, SCHEDULE_ID, read_only=True)
+        except NotFoundError:
+            return ScheduleHistory.unrecorded(current_schedule())
+        return ScheduleHistory.from_versions(schedule.versions)
+
+    def record_initial_schedule(self, meta: Meta) -> Written | None:
+        """Record the configured file as the first version, unless one is recorded."""
+        history = self.retention_history()
+        if history.current.number:
+            return None
+        data = schedule_to_data(history.current.schedule)
+        try:
+            return self.create(RetentionSchedule.record(data, meta))
+        except ConcurrentWriteError:
+            return None  # another process recorded it first
+
+    def change_retention_schedule(
+        self,
+        classes: dict[str, dict[str, object]],
+        retroactive: list[str],
+        meta: Meta,
+    ) -> Written:
+        """Record a new version of the schedule (the first one if none is)."""
+        try:
+            schedule_from_data(classes, "the proposed schedule")
+        except ConfigError as error:
+            raise InvalidValueError("classes", str(error)) from None
+        if not self.retention_history().current.number:
+            self.record_initial_schedule(
+                Meta("system", "pmo-head", "the configured schedule, before a change")
+            )
+        return self.change(
+            RetentionSchedule,
+            SCHEDULE_ID,
+            lambda s: s.change(classes, retroactive, meta),
+        )
 
     def register_document(
         self,
@@ -68,7 +105,7 @@ class CustodyCommands(CustodyReads, RegisterCommands):
         meta: Meta,
     ) -> Written:
         """Register a configuration item in an open project under a known class."""
-        self.retention_schedule.get(retention_class)
+        self.retention_history().current.schedule.get(retention_class)
         return self.create_in_project(
             project_id,
             "register a document in",
@@ -225,7 +262,7 @@ class CustodyCommands(CustodyReads, RegisterCommands):
         """What the retention schedule says about a document now."""
         document = self.load(Document, document_id)
         project = self.load(Project, document.project_id)
-        return disposal_date(document, project, self.retention_schedule)
+        return disposal_date(document, project, self.retention_history())
 
     def extend_retention(
         self,
@@ -262,16 +299,16 @@ class CustodyCommands(CustodyReads, RegisterCommands):
         if expected_version is not None and document.version != expected_version:
             raise VersionConflictError(document_id, expected_version, document.version)
         project = self.load(Project, document.project_id)
-        retention = self.retention_schedule.get(document.retention_class)
-        due_on = due_date(document, project, self.retention_schedule)
+        dated = disposal_date(document, project, self.retention_history())
+        due_on = dated.due_on
         if due_on is None:
-            state = f"not yet due (no {retention.trigger} has happened)"
+            state = f"not yet due (no {dated.trigger} has happened)"
             raise TransitionError("document", "dispose of", state)
-        if retention.action != "destroy" and not (meta.reason or "").strip():
+        if dated.action != "destroy" and not (meta.reason or "").strip():
             raise InvalidValueError(
                 "reason",
-                f"a disposal under a {retention.action} class must say why "
-                f"(the {retention.action} outcome)",
+                f"a disposal under a {dated.action} class must say why "
+                f"(the {dated.action} outcome)",
             )
         document.dispose(due_on, today or datetime.now(UTC).date(), meta)
         written = Written(document.id, document.version, self.commit(document))

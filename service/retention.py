@@ -1,9 +1,15 @@
-"""Retention classes read from one TOML file, and the disposal dates they give.
+"""The retention schedule, its recorded versions, and the disposal dates they give.
 
 Each class names a trigger (the latest approval of a version, registration, or
 the project's closure), a period after it and the action due then (destroy,
 review or transfer). A document's disposal date is the trigger's date plus
 the period; it is None while the trigger has not happened.
+
+The schedule is recorded in the store (service.domain.retention); a TOML file
+(the packaged default, or PMO_LEDGER_RETENTION_FILE) is the initial version
+and the way to propose a change. A document follows its class as it stood
+when its trigger occurred, unless a later change to that class said it
+applies to past documents (retroactive).
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Final
 
@@ -22,6 +28,7 @@ from service.config import ConfigError
 from service.domain.base import InvalidValueError
 from service.domain.document import Document
 from service.domain.project import Project
+from service.domain.retention import ScheduleVersion
 
 TRIGGERS: Final = ("approval", "registration", "project-close")
 ACTIONS: Final = ("destroy", "review", "transfer")
@@ -93,6 +100,108 @@ class DisposalDate:
     retention_until: date | None
     disposable_from: date | None
     holds: int
+    schedule_version: int = 0
+    schedule_recorded_at: datetime | None = None
+    retroactive: bool = False
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """A version of the schedule: number 0 is the file, not yet recorded."""
+
+    number: int
+    recorded_at: datetime | None
+    schedule: Schedule
+    retroactive: frozenset[str]
+    actor: str | None
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class Applied:
+    """The class definition a document follows, from which version, and since when."""
+
+    version: Recorded
+    retention: RetentionClass
+    triggered_at: datetime | None
+    retroactive: bool
+
+
+@dataclass(frozen=True)
+class ScheduleHistory:
+    """Every version of the schedule, oldest first (never empty)."""
+
+    versions: tuple[Recorded, ...]
+
+    @classmethod
+    def from_versions(cls, versions: list[ScheduleVersion]) -> ScheduleHistory:
+        """From the aggregate's recorded versions."""
+        return cls(
+            tuple(
+                Recorded(
+                    v.number,
+                    v.recorded_at,
+                    schedule_from_data(v.classes, f"schedule version {v.number}"),
+                    frozenset(v.retroactive),
+                    v.actor,
+                    v.reason,
+                )
+                for v in versions
+            )
+        )
+
+    @classmethod
+    def unrecorded(cls, schedule: Schedule) -> ScheduleHistory:
+        """A store with no recorded schedule follows the configured file."""
+        return cls((Recorded(0, None, schedule, frozenset(), None, None),))
+
+    @property
+    def current(self) -> Recorded:
+        """The version in force now."""
+        return self.versions[-1]
+
+    def as_of(self, moment: datetime) -> Recorded:
+        """The version in force at a moment (the first one before it was recorded)."""
+        found = self.versions[0]
+        for version in self.versions:
+            if version.recorded_at is None or version.recorded_at <= moment:
+                found = version
+        return found
+
+    def applied(self, document: Document, project: Project) -> Applied:
+        """The definition of the document's class that governs it.
+
+        The class as it stood when its trigger (by that definition) occurred
+        (the first version stands for all time before it), unless a later
+        version changed the class retroactively: then the latest such one.
+        """
+        name = document.retention_class
+        defining = [v for v in self.versions if name in v.schedule.classes]
+        if not defining:
+            self.current.schedule.get(name)  # raises: an unknown class
+        chosen: Applied | None = None
+        for i, version in enumerate(defining):
+            retention = version.schedule.classes[name]
+            moment = trigger_moment(document, project, retention.trigger)
+            later = defining[i + 1].recorded_at if i + 1 < len(defining) else None
+            starts = None if i == 0 else version.recorded_at
+            in_force = moment is not None and (
+                (starts is None or moment >= starts)
+                and (later is None or moment < later)
+            )
+            if in_force:
+                chosen = Applied(version, retention, moment, False)
+            elif name in version.retroactive and (
+                chosen is not None or moment is not None
+            ):
+                chosen = Applied(version, retention, moment, True)
+        if chosen is None:
+            # Not yet triggered under any version: the current one says what waits.
+            latest = defining[-1]
+            retention = latest.schedule.classes[name]
+            moment = trigger_moment(document, project, retention.trigger)
+            chosen = Applied(latest, retention, moment, False)
+        return chosen
 
 
 def schedule_path(environ: Mapping[str, str] | None = None) -> Path:
@@ -105,6 +214,11 @@ def schedule_path(environ: Mapping[str, str] | None = None) -> Path:
 @functools.cache
 def load_schedule(path: Path) -> Schedule:
     """Read and check a schedule file (once per path and process)."""
+    return load_schedule_file(path)
+
+
+def load_schedule_file(path: Path) -> Schedule:
+    """Read and check a schedule file as it is now."""
     try:
         with Path(path).open("rb") as file:
             data = tomllib.load(file)
@@ -156,31 +270,34 @@ def current_schedule() -> Schedule:
     return load_schedule(schedule_path())
 
 
-def triggered_on(document: Document, project: Project, trigger: str) -> date | None:
-    """The date the trigger happened for this document, or None if it has not."""
+def trigger_moment(
+    document: Document, project: Project, trigger: str
+) -> datetime | None:
+    """When the trigger happened for this document, or None if it has not."""
     if trigger == "registration":
-        return document.created_on.date()
+        return document.created_on
     if trigger == "approval":
         approvals = [v.approved_at for v in document.versions if v.approved_at]
-        return max(approvals).date() if approvals else None
+        return max(approvals) if approvals else None
     # A closed project refuses every command but reopen, so its last change
     # is the closure itself.
-    return project.modified_on.date() if project.status == "closed" else None
+    return project.modified_on if project.status == "closed" else None
 
 
-def due_date(document: Document, project: Project, schedule: Schedule) -> date | None:
+def due_date(
+    document: Document, project: Project, history: ScheduleHistory
+) -> date | None:
     """When the document's retention class makes it due for disposal, if known."""
-    retention = schedule.get(document.retention_class)
-    start = triggered_on(document, project, retention.trigger)
-    return retention.period.after(start) if start else None
+    return disposal_date(document, project, history).due_on
 
 
 def disposal_date(
-    document: Document, project: Project, schedule: Schedule
+    document: Document, project: Project, history: ScheduleHistory
 ) -> DisposalDate:
     """The class, trigger, due date and earliest disposal date of a document."""
-    retention = schedule.get(document.retention_class)
-    start = triggered_on(document, project, retention.trigger)
+    applied = history.applied(document, project)
+    retention = applied.retention
+    start = None if applied.triggered_at is None else applied.triggered_at.date()
     due_on = retention.period.after(start) if start else None
     until = document.retention_until
     disposable = None if due_on is None else max(due_on, until or due_on)
@@ -194,4 +311,48 @@ def disposal_date(
         until,
         disposable,
         len(document.holds),
+        applied.version.number,
+        applied.version.recorded_at,
+        applied.retroactive,
     )
+
+
+def schedule_to_data(schedule: Schedule) -> dict[str, dict[str, Any]]:
+    """The schedule as the plain values an event carries (and TOML holds)."""
+    return {
+        name: {
+            "trigger": c.trigger,
+            "period": {u: getattr(c.period, u) for u in _PERIOD_UNITS},
+            "action": c.action,
+            "description": c.description,
+            "mandate": c.mandate,
+        }
+        for name, c in sorted(schedule.classes.items())
+    }
+
+
+def schedule_from_data(data: Mapping[str, Any], source: str) -> Schedule:
+    """A schedule from an event's plain values (checked like a file)."""
+    return parse_schedule({"classes": data}, source)
+
+
+def schedule_diff(old: Schedule, new: Schedule) -> list[str]:
+    """What a proposed schedule changes: one line per added, removed or altered."""
+    before, after = schedule_to_data(old), schedule_to_data(new)
+    lines = []
+    for name in sorted(set(before) | set(after)):
+        if name not in before:
+            lines.append(f"+ {name}: {_describe(new.classes[name])}")
+        elif name not in after:
+            lines.append(f"- {name}: {_describe(old.classes[name])}")
+        else:
+            for key in ("trigger", "period", "action", "description", "mandate"):
+                was = getattr(old.classes[name], key)
+                now = getattr(new.classes[name], key)
+                if was != now:
+                    lines.append(f"~ {name}: {key} {str(was)!r} -> {str(now)!r}")
+    return lines
+
+
+def _describe(retention: RetentionClass) -> str:
+    return f"{retention.action} {retention.period} after {retention.trigger}"

@@ -17,6 +17,7 @@ from service.domain.base import Meta
 from service.domain.document import Document, Version
 from usecases.errors import NotAvailableError
 from usecases.reads import plain, query_views, wait_for_position
+from usecases.retention import ScheduleQuery, schedule
 from usecases.root import Services
 
 AS_AT_WAIT_SECONDS = 0.5
@@ -89,6 +90,8 @@ class DocumentRecord:
     then: dict[str, Any] | None
     events: list[dict[str, Any]]
     disposal: dict[str, Any]
+    schedule: dict[str, Any]
+    """The schedule version in force at the moment asked (or now), with its class."""
 
 
 @dataclass(frozen=True)
@@ -214,11 +217,14 @@ def document_record(services: Services, query: DocumentQuery) -> DocumentRecord:
     views = services.views
     current = get_document(services, DocumentQuery(query.document_id))
     then = views.get_document(query.document_id, query.as_of) if query.as_of else None
+    in_force = schedule(services, ScheduleQuery(query.as_of))
+    name = current["retention_class"]
     return DocumentRecord(
         current,
         then,
         list(views.iter_audit(entity_id=query.document_id)),
         plain(services.app.disposal_date(query.document_id)),
+        plain(in_force | {"class": in_force["classes"].get(name)}),
     )
 
 

@@ -32,6 +32,10 @@ class EvidenceError(ApplicationError):
     """The ledger does not prove what an evidence pack must show."""
 
 
+class SigningUnavailableError(ApplicationError):
+    """The ledger key cannot sign now (its HSM is unreachable); retry later."""
+
+
 class VerificationError(ApplicationError):
     """A verification could not run to a conclusion (a log reader failed)."""
 

@@ -14,7 +14,7 @@ from typing import IO, Any
 from uuid import UUID
 
 from integrity.proofs import LedgerReader
-from integrity.signing import load_or_create_private_key
+from integrity.signing import KeyUnavailableError
 from integrity.tree import LedgerError
 from projections.runner import follow_live
 from service.application import Written
@@ -23,7 +23,7 @@ from service.domain.base import Meta
 from service.domain.project import Project
 from service.domain.register import PORTFOLIO_ID
 from usecases import formats
-from usecases.errors import EvidenceError, NotAvailableError
+from usecases.errors import EvidenceError, NotAvailableError, SigningUnavailableError
 from usecases.integrity import latest_head
 from usecases.projects import find_project
 from usecases.reads import query_views, wait_for_position
@@ -272,9 +272,14 @@ def export_evidence(
             ledger.recorder,
             project_id,
             code,
-            load_or_create_private_key(services.settings.key_path),
+            services.ledger_key,
             head,
         )
+    except KeyUnavailableError as error:
+        spool.close()
+        raise SigningUnavailableError(
+            f"the evidence pack cannot be signed now: {error}"
+        ) from None
     except LedgerError as error:
         spool.close()
         raise EvidenceError(

@@ -17,6 +17,8 @@ from typing import Any
 from integrity.checkpoint import Checkpoint, WitnessPolicy, open_checkpoint
 from integrity.evidence import EvidenceReport, verify_evidence_pack
 from integrity.grace import DEFAULT_GRACE_SECONDS, Grace
+from integrity.hsm import HsmKey, create_hsm_key
+from integrity.keys import trusted_public_key
 from integrity.note import ED25519, Note, NoteError, NoteKey, parse_note
 from integrity.proofs import LedgerReader, NoHeadError
 from integrity.published import (
@@ -24,16 +26,19 @@ from integrity.published import (
     Cosigned,
     PublishedCheckpoints,
 )
-from integrity.signer import now_ms
-from integrity.signing import SignedTreeHead as SignedTreeHead
+from integrity.signer import now_ms, read_signing_state
 from integrity.signing import (
-    load_or_create_private_key,
+    KeyUnavailableError,
+    key_id,
     load_public_key_pem,
     public_key_b64,
+    public_key_pem,
 )
+from integrity.signing import SignedTreeHead as SignedTreeHead
 from integrity.tree import LedgerError, verify_consistency
 from integrity.verifier import LogReaderError, Verifier, VerifyReport
 from integrity.verifier import default_readers as default_readers
+from service.config import ConfigError, Settings
 from service.domain.base import InvalidValueError
 from usecases.errors import NotAvailableError, ProofRefusedError, VerificationError
 from usecases.root import Services
@@ -282,12 +287,44 @@ def _open(raw: str, keys: list[Any]) -> tuple[Checkpoint, Note]:
 
 
 def _trusted_keys(services: Services, pems: tuple[bytes, ...]) -> list[Any]:
+    """The keys given, or else the configured key (the file's, or the HSM's)."""
     if pems:
         return [load_public_key_pem(pem) for pem in pems]
-    path = services.settings.key_path
-    if not path.exists():
+    try:
+        key = trusted_public_key(services.settings)
+    except KeyUnavailableError as error:
+        raise NotAvailableError(f"no trusted key: {error}; pass --public-key") from None
+    if key is None:
+        path = services.settings.key_path
         raise NotAvailableError(f"no trusted key: {path} is absent; pass --public-key")
-    return [load_or_create_private_key(path).public_key()]
+    return [key]
+
+
+@dataclass(frozen=True)
+class SigningStatus:
+    """Whether the ledger key is signing; when paused, since when and why."""
+
+    state: str
+    key: str | None
+    paused_since: str | None = None
+    reason: str | None = None
+
+
+def signing_status(services: Services) -> SigningStatus:
+    """What the signing process last recorded ("unknown" before it first tried)."""
+    with services.views_engine.connect() as conn:
+        recorded = read_signing_state(conn)
+    if recorded is None:
+        return SigningStatus("unknown", None)
+    if not recorded.paused:
+        return SigningStatus("signing", recorded.key)
+    since = datetime.fromtimestamp((recorded.paused_since_ms or 0) / 1000, tz=UTC)
+    return SigningStatus(
+        "paused",
+        recorded.key,
+        since.isoformat(timespec="seconds").replace("+00:00", "Z"),
+        recorded.reason,
+    )
 
 
 def verify_evidence(command: VerifyEvidence) -> EvidenceReport:
@@ -347,3 +384,21 @@ def _check_pack_checkpoint(command: VerifyEvidence, proof: list[bytes] | None) -
 def signed_head(data: Any) -> SignedTreeHead:
     """A signed head from its JSON form (ValueError when it is not one)."""
     return SignedTreeHead.from_json_dict(data)
+
+
+@dataclass(frozen=True)
+class CreatedKey:
+    """A ledger key just generated in an HSM: its id and public half."""
+
+    key_id: str
+    public_key_pem: str
+    where: str
+
+
+def create_ledger_hsm_key(settings: Settings) -> CreatedKey:
+    """Generate the ledger key in the configured PKCS#11 token (never exported)."""
+    if settings.pkcs11 is None:
+        raise ConfigError("set PMO_LEDGER_PKCS11_MODULE (and its companions) first")
+    public = create_hsm_key(settings.pkcs11)
+    where = HsmKey(settings.pkcs11).where
+    return CreatedKey(key_id(public), public_key_pem(public).decode("ascii"), where)

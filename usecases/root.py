@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from integrity.keys import LedgerKey, configured_key
 from integrity.signer import LedgerWorker, build_ledger_worker
 from projections import catalog
 from projections.engine import create_views_engine
@@ -32,6 +33,7 @@ class Services:
     views: Views
     runner: Runner
     ledger_worker: LedgerWorker
+    ledger_key: LedgerKey
     started: list[str] = field(default_factory=list)
     wake_elsewhere: Callable[[], None] | None = None
     """Wakes processors that run in another process (the server's processor one)."""
@@ -68,9 +70,8 @@ def build_services(
     runner = build_runner(ledger, views_engine, create_tables=create_tables)
     # Read-your-writes waits wake the processors wherever they run.
     views = Views(views_engine, ledger.head_position, lambda: services.wake())
-    worker = build_ledger_worker(
-        views_engine, ledger.recorder, ledger.mapper, settings.key_path
-    )
+    key = configured_key(settings)
+    worker = build_ledger_worker(views_engine, ledger.recorder, ledger.mapper, key)
     services = Services(
         settings=settings,
         app=ledger,
@@ -78,6 +79,7 @@ def build_services(
         views=views,
         runner=runner,
         ledger_worker=worker,
+        ledger_key=key,
     )
     ledger.on_commit = services.wake
     if start_processors:
@@ -91,7 +93,7 @@ def ledger_worker(services: Services) -> LedgerWorker:
         services.views_engine,
         services.app.recorder,
         services.app.mapper,
-        services.settings.key_path,
+        services.ledger_key,
     )
 
 

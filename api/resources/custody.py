@@ -14,7 +14,7 @@ from api.context import services
 from api.resources.common import Blueprint, expected_version, problems, written
 from api.resources.routes import command
 from api.schemas.base import Body, EmptyBody, Moment, Open
-from usecases import content, documents
+from usecases import content, documents, retention
 from usecases.reads import plain
 
 blp = Blueprint("custody", __name__, url_prefix="/api/v1", description="Custody")
@@ -63,6 +63,23 @@ def disposal_date(document_id: UUID) -> Response:
     """The retention class, trigger, due date and earliest disposal date."""
     query = content.VersionQuery(document_id)
     return jsonify(content.disposal_date(services(), query))
+
+
+@blp.route("/retention/schedule", methods=["GET"])
+@blp.arguments(AsOfArgs, location="query")
+@blp.response(200, Open)
+@problems(blp, 422)
+def retention_schedule(args: dict[str, Any]) -> Response:
+    """The retention schedule in force (now, or as at a moment): classes, who, why."""
+    query = retention.ScheduleQuery(args.get("as_of"))
+    return jsonify(plain(retention.schedule(services(), query)))
+
+
+@blp.route("/retention/schedule/versions", methods=["GET"])
+@blp.response(200, Open)
+def retention_schedule_versions() -> Response:
+    """Every recorded version of the retention schedule, oldest first."""
+    return jsonify(plain(retention.schedule_versions(services())))
 
 
 @command(blp, ONE + "/retention", RetentionExtension)

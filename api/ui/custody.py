@@ -48,6 +48,7 @@ def document(document_id: UUID) -> str:
         then=found.then,
         events=found.events,
         disposal=found.disposal,
+        schedule=found.schedule,
         may_download=may("content.version_content"),
         args=request.args.to_dict(),
     )

@@ -12,7 +12,8 @@ import pytest
 from api import create_app
 from api.resources.common import plain
 from service.config import Settings
-from service.retention import parse_schedule
+from service.domain.base import Meta
+from service.retention import parse_schedule, schedule_to_data
 from tests.api.conftest import Api, issue_tokens
 from usecases.root import build_services
 
@@ -97,7 +98,7 @@ def test_diff_as_at_by_hash_and_copies(api: Api) -> None:
     ]
 
 
-def test_retention_and_disposal(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_retention_and_disposal(api: Api) -> None:
     project_id = api.project()
     did = api.document(project_id)
     upload(api, did, b"brief\n")
@@ -115,7 +116,9 @@ def test_retention_and_disposal(api: Api, monkeypatch: pytest.MonkeyPatch) -> No
     )
     assert shorter.status_code == 422 and "until" in shorter.json["errors"]
 
-    monkeypatch.setattr(api.services.app, "retention_schedule", SAME_DAY)
+    api.services.app.change_retention_schedule(
+        schedule_to_data(SAME_DAY), [], Meta("setup", "custodian", "dispose same day")
+    )
     other = api.document(project_id)
     upload(api, other, b"other\n")
     held = api.post(
