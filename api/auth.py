@@ -8,6 +8,7 @@ from functools import cache, partial
 
 from flask import Flask, g, request
 
+from api.access import scope_request
 from api.context import services
 from api.errors import ApiError
 from api.throttle import Throttle, ThrottledError
@@ -93,6 +94,9 @@ READ_ACCESS: Mapping[str, frozenset[str]] = {
     "ledger.project_evidence": AUDIT,
     "audit.audit_events": AUDIT,
     "audit.export_audit": AUDIT,
+    "memberships.people": AUDIT,
+    "memberships.project_readers": AUDIT,
+    "memberships.document_readers": AUDIT,
 }
 """Reads narrower than everyone; every other read is open to every role."""
 
@@ -144,7 +148,9 @@ def _authenticate(throttle: Throttle) -> None:
     if endpoint in RAW_BODY_ENDPOINTS:
         scope.close()
     secret = _bearer_secret()
-    g.principal = checked(throttle, secret)
+    # Membership and clearance before the role: a project's outsider learns
+    # nothing (404), a member in the wrong role is told which role (403).
+    g.principal = scope_request(checked(throttle, secret))
     roles = allowed_roles(endpoint, request.method)
     if g.principal.role not in roles:
         needed = sorted(roles)

@@ -28,6 +28,7 @@ from flask import (
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.wrappers import Response
 
+from api.access import scope_request
 from api.auth import checked
 from api.errors import ApiError
 from api.throttle import Throttle
@@ -111,7 +112,7 @@ def require_session() -> Response | None:
             session.clear()
             flash("Your session has ended; sign in again.")
         return redirect(url_for("ui.login", next=request.full_path.rstrip("?")))
-    g.principal = found
+    g.principal = scope_request(found)
     return None
 
 
