@@ -3,7 +3,8 @@
 The signed cookie holds the session id and the CSRF token; the session itself
 is a row (api/ui/sessions.py) that sign-out deletes and the idle and absolute
 timeouts end. Every request loads the session's token again, so revoking it
-ends the session at once.
+ends the session at once; so does revoking a membership or lowering the
+clearance of its person (the cookie keeps how often that had happened).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from api.ui.sessions import Sessions
 from service.application import Principal
 from service.errors import AuthenticationError
 from usecases import access
+from usecases.membership import reach_of
 from usecases.root import Services
 
 OPEN_ENDPOINTS = frozenset({"ui.login", "ui.static"})
@@ -112,6 +114,13 @@ def require_session() -> Response | None:
             session.clear()
             flash("Your session has ended; sign in again.")
         return redirect(url_for("ui.login", next=request.full_path.rstrip("?")))
+    if reach_of(services(), found).narrowed > session.get("narrowed", 0):
+        # A membership revoked or a clearance lowered since sign-in: what this
+        # session showed may no longer be theirs to see, so it ends now.
+        _store().end(str(session["sid"]))
+        session.clear()
+        flash("Your access has changed; sign in again.")
+        return redirect(url_for("ui.login"))
     g.principal = scope_request(found)
     return None
 
@@ -139,6 +148,7 @@ def login() -> Response | tuple[str, int] | tuple[str, int, Any] | str:
     session.clear()
     session["sid"] = _store().start(str(found.token_id))
     session["csrf"] = secrets.token_urlsafe(32)
+    session["narrowed"] = reach_of(services(), found).narrowed
     return redirect(_safe_next(request.form.get("next")))
 
 
