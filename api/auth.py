@@ -8,6 +8,7 @@ from functools import cache, partial
 
 from flask import Flask, g, request
 
+from api import oidc
 from api.access import scope_request
 from api.context import services
 from api.errors import ApiError
@@ -163,19 +164,31 @@ def _authenticate(throttle: Throttle) -> None:
 
 
 def checked(throttle: Throttle, secret: str) -> Principal:
-    """The principal of a presented secret, counting a failure against the
-    caller's address and the secret's prefix (429 once either is spent)."""
+    """The principal of a presented secret (one of our tokens, or the identity
+    provider's JWT access token where configured), counting a failure against
+    the caller's address and the secret's prefix (429 once either is spent)."""
     address = request.remote_addr
+    sso = oidc.current()
+    if (
+        sso is None
+        or not sso.accepts_access_tokens()
+        or not oidc.looks_like_jwt(secret)
+    ):
+        sso = None
+    # Every JWT starts alike: its signature stands in for the token's prefix.
+    counted = secret if sso is None else secret.rpartition(".")[2]
     try:
-        throttle.check(address, secret)
+        throttle.check(address, counted)
     except ThrottledError as error:
         raise ApiError(
             429, str(error), headers={"Retry-After": str(error.retry_after)}
         ) from None
     try:
+        if sso is not None:
+            return sso.principal(services(), secret)
         return authenticate(services(), Authenticate(secret))
     except AuthenticationError:
-        throttle.failed(address, secret)
+        throttle.failed(address, counted)
         raise
 
 

@@ -33,6 +33,7 @@ from api.access import scope_request
 from api.auth import checked
 from api.errors import ApiError
 from api.throttle import Throttle
+from api.ui import sso
 from api.ui.common import blueprint, page, services
 from api.ui.sessions import Sessions
 from service.application import Principal
@@ -41,7 +42,7 @@ from usecases import access
 from usecases.membership import reach_of
 from usecases.root import Services
 
-OPEN_ENDPOINTS = frozenset({"ui.login", "ui.static"})
+OPEN_ENDPOINTS = frozenset({"ui.login", "ui.static"}) | sso.OPEN_ENDPOINTS
 SECRET_FILE = "ui-session-key"  # noqa: S105 (a file name, not a secret)
 
 
@@ -89,7 +90,8 @@ def check_csrf() -> None:
         abort(403, "the form has expired or did not come from this site; try again")
 
 
-def _store() -> Sessions:
+def store() -> Sessions:
+    """The server-side session table."""
     store: Sessions = current_app.config["PMO_SESSIONS"]
     return store
 
@@ -98,9 +100,11 @@ def _signed_in() -> Principal | None:
     session_id = session.get("sid")
     if session_id is None:
         return None
-    token_id = _store().token_of(str(session_id))
+    token_id = store().token_of(str(session_id))
     if token_id is None:
         return None
+    if "sso" in session:
+        return sso.session_person(token_id)
     return access.session_principal(services(), access.SessionQuery(token_id))
 
 
@@ -117,7 +121,7 @@ def require_session() -> Response | None:
     if reach_of(services(), found).narrowed > session.get("narrowed", 0):
         # A membership revoked or a clearance lowered since sign-in: what this
         # session showed may no longer be theirs to see, so it ends now.
-        _store().end(str(session["sid"]))
+        store().end(str(session["sid"]))
         session.clear()
         flash("Your access has changed; sign in again.")
         return redirect(url_for("ui.login"))
@@ -146,7 +150,7 @@ def login() -> Response | tuple[str, int] | tuple[str, int, Any] | str:
     except AuthenticationError:
         return page("login.html", error="That token is not valid.", next=""), 401
     session.clear()
-    session["sid"] = _store().start(str(found.token_id))
+    session["sid"] = store().start(str(found.token_id))
     session["csrf"] = secrets.token_urlsafe(32)
     session["narrowed"] = reach_of(services(), found).narrowed
     return redirect(_safe_next(request.form.get("next")))
@@ -157,7 +161,7 @@ def logout() -> Response:
     """End the session, here and on the server: its cookie opens nothing more."""
     session_id = session.get("sid")
     if session_id is not None:
-        _store().end(str(session_id))
+        store().end(str(session_id))
     session.clear()
     flash("You have signed out.")
     return redirect(url_for("ui.login"))
@@ -173,6 +177,7 @@ def init_app(app: Flask, services: Services, throttle: Throttle) -> None:
         settings.session_lifetime_seconds,
     )
     app.config["PMO_THROTTLE"] = throttle
+    sso.init_app(app, services)
     app.session_interface = SessionInterface()
     app.config.update(
         SESSION_COOKIE_NAME="pmo_ui",
