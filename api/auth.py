@@ -57,6 +57,9 @@ OTHER_WRITES: Mapping[str, frozenset[str]] = {
     "custody.dispose_document": CUSTODY,
     "tokens.issue_token": HEAD,
     "tokens.revoke_token": HEAD,
+    "memberships.grant_membership": HEAD,
+    "memberships.revoke_membership": HEAD,
+    "memberships.set_clearance": HEAD,
     # A witness's cosignature: ledger bookkeeping checked by its signature, no event.
     "ledger.add_cosignature": frozenset({"auditor", "pmo-head"}),
 }
