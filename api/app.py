@@ -24,7 +24,7 @@ def build_app(
     settings: Settings | None = None, services: Services | None = None
 ) -> Flask:
     """Build the Flask application from settings (or ready-made services)."""
-    from api import auth, errors, headers, health, idempotency
+    from api import auth, errors, headers, health, idempotency, oidc
     from api.resources import blueprints, operations
     from api.schemas.base import ProblemSchema
     from api.throttle import Throttle
@@ -58,6 +58,7 @@ def build_app(
         settings.auth_failures_per_address,
         settings.auth_failures_per_prefix,
     )
+    oidc.init_app(app, services)
     auth.init_app(app, throttle)
     app.before_request(operations.check_body)
     idempotency.init_app(app, services)

@@ -8,6 +8,8 @@ from functools import cache, partial
 
 from flask import Flask, g, request
 
+from api import oidc
+from api.access import scope_request
 from api.context import services
 from api.errors import ApiError
 from api.throttle import Throttle, ThrottledError
@@ -55,6 +57,9 @@ OTHER_WRITES: Mapping[str, frozenset[str]] = {
     "custody.dispose_document": CUSTODY,
     "tokens.issue_token": HEAD,
     "tokens.revoke_token": HEAD,
+    "memberships.grant_membership": HEAD,
+    "memberships.revoke_membership": HEAD,
+    "memberships.set_clearance": HEAD,
     # A witness's cosignature: ledger bookkeeping checked by its signature, no event.
     "ledger.add_cosignature": frozenset({"auditor", "pmo-head"}),
     "value.set_cost_tolerance": HEAD,
@@ -94,6 +99,9 @@ READ_ACCESS: Mapping[str, frozenset[str]] = {
     "ledger.project_evidence": AUDIT,
     "audit.audit_events": AUDIT,
     "audit.export_audit": AUDIT,
+    "memberships.people": AUDIT,
+    "memberships.project_readers": AUDIT,
+    "memberships.document_readers": AUDIT,
 }
 """Reads narrower than everyone; every other read is open to every role."""
 
@@ -145,7 +153,9 @@ def _authenticate(throttle: Throttle) -> None:
     if endpoint in RAW_BODY_ENDPOINTS:
         scope.close()
     secret = _bearer_secret()
-    g.principal = checked(throttle, secret)
+    # Membership and clearance before the role: a project's outsider learns
+    # nothing (404), a member in the wrong role is told which role (403).
+    g.principal = scope_request(checked(throttle, secret))
     roles = allowed_roles(endpoint, request.method)
     if g.principal.role not in roles:
         needed = sorted(roles)
@@ -158,19 +168,31 @@ def _authenticate(throttle: Throttle) -> None:
 
 
 def checked(throttle: Throttle, secret: str) -> Principal:
-    """The principal of a presented secret, counting a failure against the
-    caller's address and the secret's prefix (429 once either is spent)."""
+    """The principal of a presented secret (one of our tokens, or the identity
+    provider's JWT access token where configured), counting a failure against
+    the caller's address and the secret's prefix (429 once either is spent)."""
     address = request.remote_addr
+    sso = oidc.current()
+    if (
+        sso is None
+        or not sso.accepts_access_tokens()
+        or not oidc.looks_like_jwt(secret)
+    ):
+        sso = None
+    # Every JWT starts alike: its signature stands in for the token's prefix.
+    counted = secret if sso is None else secret.rpartition(".")[2]
     try:
-        throttle.check(address, secret)
+        throttle.check(address, counted)
     except ThrottledError as error:
         raise ApiError(
             429, str(error), headers={"Retry-After": str(error.retry_after)}
         ) from None
     try:
+        if sso is not None:
+            return sso.principal(services(), secret)
         return authenticate(services(), Authenticate(secret))
     except AuthenticationError:
-        throttle.failed(address, secret)
+        throttle.failed(address, counted)
         raise
 
 

@@ -7,6 +7,7 @@ from uuid import UUID
 
 import click
 
+from api.cli_access import access_group
 from api.cli_audit import export_audit
 from api.cli_common import cli_meta, opened
 from api.cli_custody import blobs, documents
@@ -108,6 +109,7 @@ main.add_command(documents)
 main.add_command(blobs)
 main.add_command(import_group)
 main.add_command(retention_group)
+main.add_command(access_group)
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

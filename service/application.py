@@ -56,11 +56,21 @@ class Written:
 
 @dataclass(frozen=True)
 class Principal:
-    """An authenticated caller: the token's name, role and id."""
+    """An authenticated caller: the token's name, role and id.
+
+    Someone signed in through the identity provider has no token: `external`
+    is then their subject there, and `token_id` a stand-in derived from it.
+    """
 
     name: str
     role: str
     token_id: UUID
+    external: str | None = None
+
+    @property
+    def subject(self) -> str:
+        """Who memberships and clearances are granted to."""
+        return self.external or f"token:{self.token_id}"
 
 
 class MetaAsDict(Transcoding):
@@ -179,11 +189,11 @@ class LedgerBase(Application[UUID]):
                 else self.repository.get(entity_id, version=version)
             )
         except AggregateNotFoundError:
-            raise NotFoundError(_entity_name(cls), entity_id) from None
+            raise NotFoundError(entity_name(cls), entity_id) from None
         except (OperationalError, InterfaceError) as error:
             raise StoreUnavailableError(str(error)) from error
         if not isinstance(aggregate, cls):
-            raise NotFoundError(_entity_name(cls), entity_id)
+            raise NotFoundError(entity_name(cls), entity_id)
         return aggregate
 
     def commit(self, *aggregates: Aggregate) -> int:
@@ -323,7 +333,8 @@ class LedgerBase(Application[UUID]):
         return hash_token(secret)
 
 
-def _entity_name(cls: type) -> str:
+def entity_name(cls: type) -> str:
+    """How errors name an aggregate class (`ChangeRequest`: change request)."""
     return "".join(
         f" {c.lower()}" if c.isupper() and i else c.lower()
         for i, c in enumerate(cls.__name__)

@@ -81,6 +81,7 @@ class Settings:
     auth_failures_per_prefix: str = "10/minute"
     session_idle_seconds: int = 30 * 60
     session_lifetime_seconds: int = 12 * 60 * 60
+    oidc_config: Path | None = None
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -111,6 +112,9 @@ class Settings:
             session_lifetime_seconds=_int(
                 env, "PMO_LEDGER_SESSION_LIFETIME", 12 * 60 * 60
             ),
+            oidc_config=Path(env["PMO_LEDGER_OIDC_CONFIG"])
+            if env.get("PMO_LEDGER_OIDC_CONFIG")
+            else None,
         )
         settings.check()
         return settings

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+from dataclasses import replace
 from typing import Any
 from uuid import UUID
 
 from flask import Response, request
 
+from api.access import reach
 from api.auth import request_meta
 from api.errors import ApiError
 from api.resources.common import (
@@ -51,9 +53,22 @@ UPLOAD_DOC = {
 }
 
 
-@command(blp, "/projects/<uuid:project_id>/documents", DocumentRegistration, status=201)
+@command(
+    blp,
+    "/projects/<uuid:project_id>/documents",
+    DocumentRegistration,
+    status=201,
+    codes=(403, 404, 409, 412, 422),
+)
 def register_document(body: dict[str, Any], project_id: UUID) -> Response:
     """Register a configuration item in an open project."""
+    if not reach().cleared_for(body["classification"]):
+        # Registering it would hide it from its own registrar at once.
+        raise ApiError(
+            403,
+            f"a {body['classification']} document is above your clearance "
+            f"({reach().clearance})",
+        )
     result = documents.register_document(
         services(),
         documents.RegisterDocument(
@@ -76,18 +91,18 @@ def register_document(body: dict[str, Any], project_id: UUID) -> Response:
 @problems(blp, 422, 503)
 def list_documents(args: dict[str, Any], project_id: UUID) -> Response:
     """A project's documents, a page at a time."""
-    return page(
-        content.list_documents(
-            services(),
-            content.DocumentsQuery(
-                project_id,
-                as_of=args["as_of"],
-                after=args["after"],
-                limit=args["limit"],
-                min_position=args["min_position"],
-            ),
-        )
+    found = content.list_documents(
+        services(),
+        content.DocumentsQuery(
+            project_id,
+            as_of=args["as_of"],
+            after=args["after"],
+            limit=args["limit"],
+            min_position=args["min_position"],
+        ),
     )
+    # Above the caller's clearance a document is not there (the page may be short).
+    return page(replace(found, items=reach().documents(found.items)))
 
 
 read_routes(

@@ -10,6 +10,7 @@ from flask import Response, jsonify
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
+from api.access import reach
 from api.context import services
 from api.resources.common import problems
 from api.schemas.base import Open, ReadArgs
@@ -93,4 +94,5 @@ def portfolio_dependencies(args: dict[str, Any]) -> Response:
     query = plans.PortfolioDependenciesQuery(
         args["as_of"], args["state"], args["min_position"]
     )
-    return jsonify(items=plans.portfolio_dependencies(services(), query))
+    rows = plans.portfolio_dependencies(services(), query)
+    return jsonify(items=reach().projects(rows, key="project_id"))

@@ -7,6 +7,7 @@ from uuid import UUID
 
 from flask import Response, jsonify
 
+from api.access import reach
 from api.auth import request_meta
 from api.context import services
 from api.resources.common import Blueprint, expected_version, problems, written
@@ -51,7 +52,7 @@ def list_projects(args: dict[str, Any]) -> Response:
     rows = projects.list_projects(
         services(), projects.ProjectsQuery(args["as_of"], args["min_position"])
     )
-    return jsonify(items=rows, next_cursor=None)
+    return jsonify(items=reach().projects(rows), next_cursor=None)
 
 
 read_routes(blp, ONE, Project, "project")

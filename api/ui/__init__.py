@@ -18,6 +18,7 @@ from api.errors import ApiError, status_for
 from api.idempotency import Keys
 from api.throttle import Throttle
 from api.ui import (  # noqa: F401  (each module adds its routes to the blueprint)
+    access,
     audit,
     custody,
     dashboard,

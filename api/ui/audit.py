@@ -16,6 +16,7 @@ from api.ui.common import (
     ui_meta,
     whole_number,
 )
+from api.ui.custody import may
 from service.domain.catalogue import kinds
 from usecases import exports, integrity
 from usecases.audit import AuditQuery, audit_page
@@ -63,6 +64,8 @@ def entity_link(row: dict[str, Any]) -> str | None:
 @blueprint.get("/audit")
 def audit() -> str:
     """The audit trail in position order, a page at a time."""
+    if not may("audit.audit_events"):
+        abort(403, "the audit trail is for auditors and the PMO head")
     query = AuditQuery(
         **audit_filters(),
         after_position=whole_number(request.args.get("after")),
@@ -89,6 +92,8 @@ def export_audit(fmt: str) -> Response:
     """The whole filtered audit trail as CSV or NDJSON, streamed (and recorded)."""
     if fmt not in ("csv", "ndjson"):
         abort(404)
+    if not may("audit.export_audit"):
+        abort(403, "the audit trail is for auditors and the PMO head")
     command = exports.ExportAudit(fmt, **audit_filters())
     found = exports.export_audit(services(), command, ui_meta())
     return download(found.filename, found.media_type, found.chunks())
@@ -97,6 +102,8 @@ def export_audit(fmt: str) -> Response:
 @blueprint.get("/ledger/proofs/inclusion")
 def inclusion_proof() -> Response:
     """The inclusion proof of one event in the latest signed head, as JSON."""
+    if not may("ledger.inclusion_proof"):
+        abort(403, "proofs are for auditors and the PMO head")
     position = whole_number(request.args.get("position"))
     if position is None or position < 1:
         abort(400, "position must be a positive integer")

@@ -6,6 +6,7 @@ from uuid import UUID
 
 from flask import Response, abort, request
 
+from api.access import reach
 from api.auth import allowed_roles
 from api.resources.content import download as download_version
 from api.ui.common import (
@@ -30,7 +31,7 @@ def may(endpoint: str) -> bool:
 def documents(project_id: UUID) -> str:
     """A project's documents: the product status account."""
     project = project_or_404(project_id)
-    rows = content.all_documents(services(), project_id)
+    rows = reach().documents(content.all_documents(services(), project_id))
     return page("documents.html", project=project, documents=rows)
 
 

@@ -6,6 +6,7 @@ from uuid import UUID
 
 from flask import Response, abort, request
 
+from api.access import reach
 from api.resources.ledger import project_evidence
 from api.ui.common import blueprint, page, parse_uuid, services
 from api.ui.custody import may
@@ -23,7 +24,7 @@ def integrity() -> str:
         events=status.events,
         keys=status.keys,
         verification=status.verification,
-        projects=list_projects(services(), ProjectsQuery()),
+        projects=reach().projects(list_projects(services(), ProjectsQuery())),
         may_export=may("ledger.project_evidence"),
     )
 

@@ -3,7 +3,8 @@
 The signed cookie holds the session id and the CSRF token; the session itself
 is a row (api/ui/sessions.py) that sign-out deletes and the idle and absolute
 timeouts end. Every request loads the session's token again, so revoking it
-ends the session at once.
+ends the session at once; so does revoking a membership or lowering the
+clearance of its person (the cookie keeps how often that had happened).
 """
 
 from __future__ import annotations
@@ -28,17 +29,20 @@ from flask import (
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.wrappers import Response
 
+from api.access import scope_request
 from api.auth import checked
 from api.errors import ApiError
 from api.throttle import Throttle
+from api.ui import sso
 from api.ui.common import blueprint, page, services
 from api.ui.sessions import Sessions
 from service.application import Principal
 from service.errors import AuthenticationError
 from usecases import access
+from usecases.membership import reach_of
 from usecases.root import Services
 
-OPEN_ENDPOINTS = frozenset({"ui.login", "ui.static"})
+OPEN_ENDPOINTS = frozenset({"ui.login", "ui.static"}) | sso.OPEN_ENDPOINTS
 SECRET_FILE = "ui-session-key"  # noqa: S105 (a file name, not a secret)
 
 
@@ -86,7 +90,8 @@ def check_csrf() -> None:
         abort(403, "the form has expired or did not come from this site; try again")
 
 
-def _store() -> Sessions:
+def store() -> Sessions:
+    """The server-side session table."""
     store: Sessions = current_app.config["PMO_SESSIONS"]
     return store
 
@@ -95,9 +100,11 @@ def _signed_in() -> Principal | None:
     session_id = session.get("sid")
     if session_id is None:
         return None
-    token_id = _store().token_of(str(session_id))
+    token_id = store().token_of(str(session_id))
     if token_id is None:
         return None
+    if "sso" in session:
+        return sso.session_person(token_id)
     return access.session_principal(services(), access.SessionQuery(token_id))
 
 
@@ -111,7 +118,14 @@ def require_session() -> Response | None:
             session.clear()
             flash("Your session has ended; sign in again.")
         return redirect(url_for("ui.login", next=request.full_path.rstrip("?")))
-    g.principal = found
+    if reach_of(services(), found).narrowed > session.get("narrowed", 0):
+        # A membership revoked or a clearance lowered since sign-in: what this
+        # session showed may no longer be theirs to see, so it ends now.
+        store().end(str(session["sid"]))
+        session.clear()
+        flash("Your access has changed; sign in again.")
+        return redirect(url_for("ui.login"))
+    g.principal = scope_request(found)
     return None
 
 
@@ -136,8 +150,9 @@ def login() -> Response | tuple[str, int] | tuple[str, int, Any] | str:
     except AuthenticationError:
         return page("login.html", error="That token is not valid.", next=""), 401
     session.clear()
-    session["sid"] = _store().start(str(found.token_id))
+    session["sid"] = store().start(str(found.token_id))
     session["csrf"] = secrets.token_urlsafe(32)
+    session["narrowed"] = reach_of(services(), found).narrowed
     return redirect(_safe_next(request.form.get("next")))
 
 
@@ -146,7 +161,7 @@ def logout() -> Response:
     """End the session, here and on the server: its cookie opens nothing more."""
     session_id = session.get("sid")
     if session_id is not None:
-        _store().end(str(session_id))
+        store().end(str(session_id))
     session.clear()
     flash("You have signed out.")
     return redirect(url_for("ui.login"))
@@ -162,6 +177,7 @@ def init_app(app: Flask, services: Services, throttle: Throttle) -> None:
         settings.session_lifetime_seconds,
     )
     app.config["PMO_THROTTLE"] = throttle
+    sso.init_app(app, services)
     app.session_interface = SessionInterface()
     app.config.update(
         SESSION_COOKIE_NAME="pmo_ui",

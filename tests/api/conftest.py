@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 from api import create_app
 from service.domain.base import ROLES, Meta
 from tests.conftest import BACKENDS, settings_for
+from usecases.membership import grant_existing_tokens
 from usecases.root import Services, build_services
 
 
@@ -102,12 +103,15 @@ DOCUMENT = {
 
 
 def issue_tokens(services: Services) -> dict[str, str]:
-    """One token per role, issued straight through the application."""
+    """One token per role, issued straight through the application; the project
+    roles reach every project at the top clearance (as before memberships)."""
     meta = Meta("setup", "pmo-head")
-    return {
+    tokens = {
         role: services.app.issue_token(f"{role}-user", role, meta).secret
         for role in ROLES
     }
+    grant_existing_tokens(services, meta)
+    return tokens
 
 
 @pytest.fixture(scope="module", params=BACKENDS)

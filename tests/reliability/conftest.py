@@ -256,8 +256,15 @@ def assessment_body(n: int, reason: str | None = None) -> dict[str, Any]:
 
 
 def issue_token(client: Client, role: str, name: str | None = None) -> tuple[str, str]:
-    """Issue a token with the role over the API; (token id, secret)."""
+    """Issue a token with the role over the API; (token id, secret). A project
+    role reaches every project and document (a portfolio-wide membership)."""
     data = client.ok("POST", "/tokens", {"name": name or role, "role": role})
+    if role in ("project-officer", "custodian", "contributor"):
+        subject = f"token:{data['id']}"
+        membership = {"subject": subject, "project_id": None, "role": role}
+        client.ok("POST", "/access/memberships", membership)
+        clearance = {"subject": subject, "clearance": "restricted"}
+        client.ok("POST", "/access/clearances", clearance)
     return str(data["id"]), data["secret"]
 
 

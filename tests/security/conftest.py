@@ -13,7 +13,7 @@ from tests.ui.conftest import ui
 from usecases.imports import LoadDemo, load_demo
 from usecases.root import build_services
 
-__all__ = ["api", "demo", "ui"]
+__all__ = ["api", "demo", "live", "ui"]
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -27,5 +27,17 @@ def demo(
         services.runner.start()
         load_demo(services, LoadDemo())
         assert services.views.wait_for(services.app.head_position(), 60)
+        yield Api(create_app(services=services), issue_tokens(services))
+        services.close()
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def live(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Api]:
+    """An empty store on each backend whose read models follow every write."""
+    with settings_for(request.param, tmp_path_factory.mktemp("live")) as settings:
+        services = build_services(settings)
+        services.runner.start()
         yield Api(create_app(services=services), issue_tokens(services))
         services.close()

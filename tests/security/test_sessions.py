@@ -53,6 +53,31 @@ def test_revoking_the_token_ends_its_session_at_once(ui: Ui) -> None:
     assert not opens(ui, cookie)
 
 
+def test_revoking_a_membership_ends_the_session_at_once(ui: Ui) -> None:
+    subject = f"token:{ui.issued['contributor'].token_id}"
+    cookie = signed_in_cookie(ui, "contributor")
+    assert opens(ui, cookie)
+    ui.services.app.revoke_membership(subject, None, Meta("setup", "pmo-head"))
+    assert not opens(ui, cookie)
+    assert rows(ui) == []
+    assert ui.sign_in("contributor").status_code == 302
+    assert ui.client.get("/ui/").status_code == 200
+
+
+def test_lowering_a_clearance_ends_the_session_raising_does_not(ui: Ui) -> None:
+    subject = f"token:{ui.issued['custodian'].token_id}"
+    meta = Meta("setup", "pmo-head")
+    ui.services.app.set_clearance(subject, "confidential", meta)
+    cookie = signed_in_cookie(ui, "custodian")
+    ui.services.app.set_clearance(subject, "restricted", meta)
+    assert opens(ui, cookie)
+    ui.services.app.grant_membership(subject, None, "contributor", meta)
+    assert not opens(ui, cookie)
+    cookie = signed_in_cookie(ui, "custodian")
+    ui.services.app.set_clearance(subject, "internal", meta)
+    assert not opens(ui, cookie)
+
+
 def test_an_idle_session_ends(ui: Ui) -> None:
     cookie = signed_in_cookie(ui)
     idle = ui.services.settings.session_idle_seconds

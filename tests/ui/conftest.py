@@ -12,6 +12,7 @@ from werkzeug.test import TestResponse
 from api import create_app
 from service.config import Settings
 from service.domain.base import ROLES, Meta
+from usecases.membership import grant_existing_tokens
 from usecases.root import Services, build_services
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -27,6 +28,7 @@ class Ui:
         self.issued = {
             role: services.app.issue_token(f"{role}-user", role, meta) for role in ROLES
         }
+        grant_existing_tokens(services, meta)
 
     def csrf(self, path: str = "/ui/login") -> str:
         """The CSRF token a page's form carries."""
