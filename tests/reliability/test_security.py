@@ -39,7 +39,7 @@ def concrete(path: str) -> str:
 
     def fill(match: re.Match[str]) -> str:
         name = match.group(1)
-        if name == "number":
+        if name in ("number", "tree_size"):
             return "1"
         if name == "sha256":
             return "0" * 64
