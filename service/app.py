@@ -8,11 +8,12 @@ from service.domain import catalogue
 from service.domain.document import Document
 from service.domain.project import Project
 from service.exports import ExportCommands
+from service.reports import ReportCommands
 
 SNAPSHOT_INTERVAL = 50
 
 
-class PmoLedger(CustodyCommands, AccessCommands, ExportCommands):
+class PmoLedger(CustodyCommands, AccessCommands, ExportCommands, ReportCommands):
     """The pmo-ledger application (one shared instance per process)."""
 
     snapshotting_intervals = {

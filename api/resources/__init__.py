@@ -13,6 +13,7 @@ from api.resources import (
     planning,
     projects,
     register_exports,
+    reports,
     tokens,
     value,
 )
@@ -34,4 +35,5 @@ def blueprints() -> list[Blueprint]:
         register_exports.export_blueprint(),
         planning.blp,
         value.blp,
+        reports.blp,
     ]
