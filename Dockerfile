@@ -20,6 +20,11 @@ ENV PATH=/opt/venv/bin:$PATH \
     PMO_LEDGER_DATA_DIR=/var/lib/pmo-ledger \
     PMO_LEDGER_HOST=0.0.0.0 \
     PMO_LEDGER_PORT=8000
+# WeasyPrint renders issued reports to PDF through Pango and HarfBuzz.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends \
+       libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system pmo && useradd --system --gid pmo --home-dir /var/lib/pmo-ledger pmo \
     && mkdir -p /var/lib/pmo-ledger && chown pmo:pmo /var/lib/pmo-ledger
 COPY --from=build /opt/venv /opt/venv

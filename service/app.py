@@ -9,11 +9,18 @@ from service.domain.document import Document
 from service.domain.project import Project
 from service.exports import ExportCommands
 from service.membership import MembershipCommands
+from service.reports import ReportCommands
 
 SNAPSHOT_INTERVAL = 50
 
 
-class PmoLedger(CustodyCommands, AccessCommands, MembershipCommands, ExportCommands):
+class PmoLedger(
+    CustodyCommands,
+    AccessCommands,
+    MembershipCommands,
+    ExportCommands,
+    ReportCommands,
+):
     """The pmo-ledger application (one shared instance per process)."""
 
     snapshotting_intervals = {

@@ -15,6 +15,7 @@ from projections.views import Kind
 from usecases.audit import EventsQuery, entity_events
 from usecases.errors import NotAvailableError
 from usecases.reads import RegisterQuery, register_rows
+from usecases.report_contents import OPEN_ISSUES
 from usecases.root import Services
 from usecases.suggested import Suggestion, SuggestionsQuery, disagrees, suggestions
 
@@ -70,7 +71,7 @@ def highlight_report(services: Services, query: HighlightQuery) -> Highlight:
 
     changes = rows("changes")
     risks = [r for r in rows("risks") if r["status"] == "open"]
-    issues = [r for r in rows("issues") if r["status"] != "closed"]
+    issues = [r for r in rows("issues") if r["status"] in OPEN_ISSUES]
     raised = [
         c for c in changes if since is None or (_when(c["created_at"]) or until) > since
     ]

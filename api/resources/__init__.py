@@ -14,6 +14,7 @@ from api.resources import (
     planning,
     projects,
     register_exports,
+    reports,
     tokens,
     value,
 )
@@ -36,4 +37,5 @@ def blueprints() -> list[Blueprint]:
         register_exports.export_blueprint(),
         planning.blp,
         value.blp,
+        reports.blp,
     ]

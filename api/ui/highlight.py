@@ -1,27 +1,81 @@
-"""The highlight report (PRINCE2): one project, one reporting period, printable."""
+"""The highlight report (PRINCE2): one project, one reporting period, printable;
+the reports issued from it, and a form to issue one."""
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
-from flask import request
+from flask import abort, redirect, request, url_for
+from marshmallow import ValidationError
+from werkzeug.wrappers import Response
 
-from api.ui.common import blueprint, page, project_or_404, services
+from api.auth import allowed_roles
+from api.resources.reports import ReportIssue, issue_command
+from api.ui.common import blueprint, page, principal, project_or_404, services, ui_meta
+from service.domain.base import DomainError
 from service.domain.project import RAG_DIMENSIONS
+from service.domain.report import NARRATIVE, REPORT_TYPES, SECTIONS
+from service.errors import ApplicationError
+from usecases import issued
 from usecases.reports import HighlightQuery, highlight_report
+
+ISSUE_ENDPOINT = "reports.issue_report"
 
 
 @blueprint.get("/projects/<uuid:project_id>/highlight")
 def highlight(project_id: UUID) -> str:
     """A printable highlight report for the chosen (default: latest) period."""
+    return _page(project_id)
+
+
+@blueprint.post("/projects/<uuid:project_id>/reports")
+def issue_report(project_id: UUID) -> Response | tuple[str, int]:
+    """Issue a report from the form; back to the page with the issue listed."""
+    if principal().role not in allowed_roles(ISSUE_ENDPOINT, "POST"):
+        abort(403, "your role may not issue a report")
+    typed = {k: v for k, v in request.form.items() if k != "csrf_token"}
+    given: dict[str, Any] = {
+        k: typed.get(k, "")
+        for k in ("report_type", "period_start", "period_end", "classification")
+    }
+    given["narrative"] = {k: typed[k] for k in NARRATIVE if typed.get(k, "").strip()}
+    try:
+        command = issue_command(project_id, ReportIssue().load(given))
+        result = issued.issue_report(services(), command, ui_meta())
+    except ValidationError as error:
+        return _page(project_id, typed, _flat(error.messages)), 422
+    except (DomainError, ApplicationError) as error:
+        field = getattr(error, "field", "form")
+        return _page(project_id, typed, {field: str(error)}), 422
+    services().views.wait_for(result.written.position, 5)
+    target = url_for("ui.highlight", project_id=project_id)
+    return redirect(f"{target}#issued-{result.written.id}-{result.number}", 303)
+
+
+def _page(
+    project_id: UUID,
+    typed: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+) -> str:
     project = project_or_404(project_id)
+    reports = issued.list_reports(services(), issued.ReportsQuery(project_id))
+    common = {
+        "project": project,
+        "issued": reports,
+        "may_issue": principal().role in allowed_roles(ISSUE_ENDPOINT, "POST"),
+        "report_types": REPORT_TYPES,
+        "sections": SECTIONS,
+        "narrative_names": NARRATIVE,
+        "typed": typed or {},
+        "errors": errors or {},
+    }
     query = HighlightQuery(project_id, request.args.get("report", ""))
     found = highlight_report(services(), query)
     if found.report is None:
-        return page("highlight.html", project=project, report=None, made=[])
+        return page("highlight.html", report=None, made=[], **common)
     return page(
         "highlight.html",
-        project=project,
         report=found.report,
         data=found.report["data"],
         previous=found.previous_rag,
@@ -34,4 +88,15 @@ def highlight(project_id: UUID) -> str:
         issues=found.issues,
         suggested=found.suggested,
         disagreements=found.disagreements,
+        **common,
     )
+
+
+def _flat(messages: Any) -> dict[str, str]:
+    shown: dict[str, str] = {}
+    for name, found in (messages or {}).items():
+        if isinstance(found, dict):
+            shown |= _flat(found)
+        else:
+            shown[str(name)] = str(found[0] if isinstance(found, list) else found)
+    return shown
