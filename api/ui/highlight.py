@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response
 from api.auth import allowed_roles
 from api.resources.reports import ReportIssue, issue_command
 from api.ui.common import blueprint, page, principal, project_or_404, services, ui_meta
+from api.ui.forms import at_most_once
 from service.domain.base import DomainError
 from service.domain.project import RAG_DIMENSIONS
 from service.domain.report import NARRATIVE, REPORT_TYPES, SECTIONS
@@ -34,7 +35,13 @@ def issue_report(project_id: UUID) -> Response | tuple[str, int]:
     """Issue a report from the form; back to the page with the issue listed."""
     if principal().role not in allowed_roles(ISSUE_ENDPOINT, "POST"):
         abort(403, "your role may not issue a report")
-    typed = {k: v for k, v in request.form.items() if k != "csrf_token"}
+    return at_most_once(lambda: _issue(project_id))
+
+
+def _issue(project_id: UUID) -> Response | tuple[str, int]:
+    """Issue the report the form describes (once per form key)."""
+    hidden = ("csrf_token", "form_key")
+    typed = {k: v for k, v in request.form.items() if k not in hidden}
     given: dict[str, Any] = {
         k: typed.get(k, "")
         for k in ("report_type", "period_start", "period_end", "classification")

@@ -32,12 +32,16 @@ def test_a_keeper_issues_a_report_and_sees_it_listed(ui: Ui) -> None:
     ui.sign_in("project-officer")
     path = f"/ui/projects/{found}/highlight"
     assert "Issue a report" in ui.client.get(path).text
-    answer = ui.client.post(
-        f"/ui/projects/{found}/reports", data=FORM | {"csrf_token": ui.csrf(path)}
-    )
+    posted = FORM | {"csrf_token": ui.csrf(path), "form_key": "first"}
+    answer = ui.client.post(f"/ui/projects/{found}/reports", data=posted)
     assert answer.status_code == 303
+    head = ui.services.app.head_position()
+    again = ui.client.post(f"/ui/projects/{found}/reports", data=posted)
+    assert again.status_code == 303  # the same form twice: issued once
+    assert again.headers["Location"] == answer.headers["Location"]
+    assert ui.services.app.head_position() == head
     page = ui.client.get(path).text
-    assert "Exception report" in page and "PDF v1" in page
+    assert "Exception report" in page and "PDF v1" in page and "PDF v2" not in page
 
 
 def test_a_missing_section_is_shown_and_nothing_is_written(ui: Ui) -> None:
@@ -47,7 +51,7 @@ def test_a_missing_section_is_shown_and_nothing_is_written(ui: Ui) -> None:
     head = ui.services.app.head_position()
     answer = ui.client.post(
         f"/ui/projects/{found}/reports",
-        data=FORM | {"cause": "", "csrf_token": ui.csrf(path)},
+        data=FORM | {"cause": "", "csrf_token": ui.csrf(path), "form_key": "k"},
     )
     assert answer.status_code == 422
     assert "narrative.cause" in answer.text
@@ -59,7 +63,6 @@ def test_readers_get_no_form_and_may_not_post(ui: Ui) -> None:
     ui.sign_in("contributor")
     path = f"/ui/projects/{found}/highlight"
     assert "Issue a report" not in ui.client.get(path).text
-    answer = ui.client.post(
-        f"/ui/projects/{found}/reports", data=FORM | {"csrf_token": ui.csrf(path)}
-    )
+    posted = FORM | {"csrf_token": ui.csrf(path), "form_key": "k"}
+    answer = ui.client.post(f"/ui/projects/{found}/reports", data=posted)
     assert answer.status_code == 403
