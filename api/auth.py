@@ -55,6 +55,10 @@ OTHER_WRITES: Mapping[str, frozenset[str]] = {
     "custody.dispose_document": CUSTODY,
     "tokens.issue_token": HEAD,
     "tokens.revoke_token": HEAD,
+    "subscriptions.create_subscription": HEAD,
+    "subscriptions.pause_subscription": HEAD,
+    "subscriptions.resume_subscription": HEAD,
+    "subscriptions.replay_subscription": HEAD,
     # A witness's cosignature: ledger bookkeeping checked by its signature, no event.
     "ledger.add_cosignature": frozenset({"auditor", "pmo-head"}),
 }
@@ -82,6 +86,8 @@ AUDIT = frozenset({"auditor", "pmo-head"})
 
 READ_ACCESS: Mapping[str, frozenset[str]] = {
     "tokens.list_tokens": HEAD,
+    "subscriptions.list_subscriptions": HEAD,
+    "subscriptions.get_subscription": HEAD,
     "ledger.head": AUDIT,
     "ledger.heads": AUDIT,
     "ledger.inclusion_proof": AUDIT,

@@ -9,6 +9,9 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from feed.config import FeedSettings
+from feed.webhooks import WebhookWorker
+from feed.workers import build_webhook_worker
 from integrity.signer import LedgerWorker, build_ledger_worker
 from projections import catalog
 from projections.engine import create_views_engine
@@ -32,6 +35,8 @@ class Services:
     views: Views
     runner: Runner
     ledger_worker: LedgerWorker
+    feed: FeedSettings
+    webhooks: WebhookWorker
     started: list[str] = field(default_factory=list)
     wake_elsewhere: Callable[[], None] | None = None
     """Wakes processors that run in another process (the server's processor one)."""
@@ -40,12 +45,14 @@ class Services:
         """Run the read models and the integrity ledger in background threads."""
         self.runner.start()
         self.ledger_worker.start()
+        self.webhooks.start()
         self.started.append("processors")
 
     def wake(self) -> None:
         """Tell local processors that new events were just committed."""
         self.runner.wake()
         self.ledger_worker.wake()
+        self.webhooks.wake()
         if self.wake_elsewhere is not None:
             self.wake_elsewhere()
 
@@ -53,6 +60,7 @@ class Services:
         """Stop background processors, then release database connections."""
         self.runner.stop()
         self.ledger_worker.stop()
+        self.webhooks.stop()
         self.app.close()
         self.views_engine.dispose()
 
@@ -71,6 +79,10 @@ def build_services(
     worker = build_ledger_worker(
         views_engine, ledger.recorder, ledger.mapper, settings.key_path
     )
+    feed = FeedSettings.from_env({**os.environ, **settings.extra}, settings.data_dir)
+    webhooks = build_webhook_worker(
+        views_engine, ledger, feed, create_tables=create_tables
+    )
     services = Services(
         settings=settings,
         app=ledger,
@@ -78,6 +90,8 @@ def build_services(
         views=views,
         runner=runner,
         ledger_worker=worker,
+        feed=feed,
+        webhooks=webhooks,
     )
     ledger.on_commit = services.wake
     if start_processors:

@@ -13,6 +13,7 @@ from api.resources import (
     planning,
     projects,
     register_exports,
+    subscriptions,
     tokens,
 )
 from api.resources.registers import register_blueprint
@@ -32,4 +33,5 @@ def blueprints() -> list[Blueprint]:
         audit.blp,
         register_exports.export_blueprint(),
         planning.blp,
+        subscriptions.blp,
     ]
