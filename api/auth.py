@@ -99,6 +99,7 @@ READ_ACCESS: Mapping[str, frozenset[str]] = {
     "ledger.project_evidence": AUDIT,
     "audit.audit_events": AUDIT,
     "audit.export_audit": AUDIT,
+    "stream.event_stream": AUDIT,
 }
 """Reads narrower than everyone; every other read is open to every role."""
 

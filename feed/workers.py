@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from feed import catalog, tables
+from feed.amqp import AmqpPublisher
 from feed.config import FeedSettings
 from feed.events import EventReader
 from feed.keys import load_or_create_key
@@ -37,3 +38,14 @@ def build_webhook_worker(
 
     key = load_or_create_key(settings.key_path)
     return WebhookWorker(engine, reader, sync, settings, key, pause)
+
+
+def build_amqp_publisher(
+    engine: Engine, app: LedgerBase, settings: FeedSettings
+) -> AmqpPublisher | None:
+    """The AMQP publisher if PMO_LEDGER_AMQP_URL is set, not started."""
+    if settings.amqp_url is None:
+        return None
+    return AmqpPublisher(
+        engine, EventReader(engine, app.recorder, app.mapper), settings
+    )

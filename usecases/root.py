@@ -9,9 +9,10 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from feed.amqp import AmqpPublisher
 from feed.config import FeedSettings
 from feed.webhooks import WebhookWorker
-from feed.workers import build_webhook_worker
+from feed.workers import build_amqp_publisher, build_webhook_worker
 from integrity.signer import LedgerWorker, build_ledger_worker
 from projections import catalog
 from projections.engine import create_views_engine
@@ -37,6 +38,7 @@ class Services:
     ledger_worker: LedgerWorker
     feed: FeedSettings
     webhooks: WebhookWorker
+    publisher: AmqpPublisher | None
     started: list[str] = field(default_factory=list)
     wake_elsewhere: Callable[[], None] | None = None
     """Wakes processors that run in another process (the server's processor one)."""
@@ -46,6 +48,8 @@ class Services:
         self.runner.start()
         self.ledger_worker.start()
         self.webhooks.start()
+        if self.publisher is not None:
+            self.publisher.start()
         self.started.append("processors")
 
     def wake(self) -> None:
@@ -53,6 +57,8 @@ class Services:
         self.runner.wake()
         self.ledger_worker.wake()
         self.webhooks.wake()
+        if self.publisher is not None:
+            self.publisher.wake()
         if self.wake_elsewhere is not None:
             self.wake_elsewhere()
 
@@ -61,6 +67,8 @@ class Services:
         self.runner.stop()
         self.ledger_worker.stop()
         self.webhooks.stop()
+        if self.publisher is not None:
+            self.publisher.stop()
         self.app.close()
         self.views_engine.dispose()
 
@@ -92,6 +100,7 @@ def build_services(
         ledger_worker=worker,
         feed=feed,
         webhooks=webhooks,
+        publisher=build_amqp_publisher(views_engine, ledger, feed),
     )
     ledger.on_commit = services.wake
     if start_processors:

@@ -13,6 +13,7 @@ from api.resources import (
     planning,
     projects,
     register_exports,
+    stream,
     subscriptions,
     tokens,
 )
@@ -34,4 +35,5 @@ def blueprints() -> list[Blueprint]:
         register_exports.export_blueprint(),
         planning.blp,
         subscriptions.blp,
+        stream.blp,
     ]
