@@ -9,9 +9,10 @@ from uuid import UUID
 
 from sqlalchemy import select
 
+from feed.amqp import NAME as AMQP_CURSOR
 from feed.keys import derive_secret, new_salt
 from feed.subscription import Subscription
-from feed.tables import subscriptions
+from feed.tables import cursors, subscriptions
 from feed.targets import TargetRefusedError, resolve
 from service.domain.base import InvalidValueError, Meta
 from service.domain.project import Project
@@ -242,3 +243,14 @@ def delivery_metrics(services: Services) -> list[dict[str, Any]]:
         }
         for row in rows
     ]
+
+
+def amqp_lag(services: Services) -> int | None:
+    """Positions the AMQP publisher's confirmed cursor is behind (None: off)."""
+    if services.feed.amqp_url is None:
+        return None
+    with services.views_engine.connect() as conn:
+        position = conn.execute(
+            select(cursors.c.position).where(cursors.c.name == AMQP_CURSOR)
+        ).scalar()
+    return max(services.app.head_position() - int(position or 0), 0)

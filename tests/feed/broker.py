@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import threading
@@ -97,18 +98,14 @@ class Proxy:
     def cut(self) -> None:
         """Stop listening and close every forwarded connection."""
         assert self.listener is not None
-        try:
+        with contextlib.suppress(OSError):
             self.listener.shutdown(socket.SHUT_RDWR)  # wakes the accepting thread
-        except OSError:
-            pass
         self.listener.close()
         self.listener = None
         with self.lock:
             for sock in self.pairs:
-                try:
+                with contextlib.suppress(OSError):
                     sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
                 sock.close()
             self.pairs.clear()
 
@@ -134,8 +131,6 @@ def _pipe(source: socket.socket, target: socket.socket) -> None:
         pass
     finally:
         for sock in (source, target):
-            try:
+            with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
         source.close()
