@@ -185,7 +185,11 @@ class Server:
 
 
 def start_server(
-    stack: ExitStack, backend: str, tmp_path: Path, data_dir: Path | None = None
+    stack: ExitStack,
+    backend: str,
+    tmp_path: Path,
+    data_dir: Path | None = None,
+    env: dict[str, str] | None = None,
 ) -> Server:
     """A running server on the backend; stopped (and its schema dropped) by stack."""
     url = None
@@ -194,6 +198,7 @@ def start_server(
     server = Server(
         backend, data_dir or tmp_path / "data", tmp_path / "server.log", url
     )
+    server.env.update(env or {})
     stack.callback(server.stop)
     server.start()
     return server
