@@ -27,6 +27,7 @@ from api.ui import (  # noqa: F401  (each module adds its routes to the blueprin
     project,
     registers,
     session,
+    subscriptions,
 )
 from api.ui.common import blueprint, page
 from api.ui.filters import register_filters
