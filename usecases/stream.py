@@ -22,6 +22,8 @@ class StreamQuery:
     audit: AuditQuery
     keepalive: float
     max_seconds: float
+    live: bool = True
+    """False: the events stored so far, then the stream ends."""
 
 
 def stream_events(services: Services, query: StreamQuery) -> Iterator[str]:
@@ -44,6 +46,8 @@ def stream_events(services: Services, query: StreamQuery) -> Iterator[str]:
             last_sent = time.monotonic()
         if len(page.items) == PAGE:
             continue
+        if not query.live:
+            return
         if time.monotonic() - last_sent >= query.keepalive:
             yield ": keep-alive\n\n"
             last_sent = time.monotonic()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from typing import Any
 
 from flask import Response, current_app, request
@@ -49,7 +50,11 @@ def _last_event_id() -> int | None:
 @blp.doc(responses={"200": STREAM})
 @problems(blp, 422, 503)
 def event_stream(args: dict[str, Any]) -> Response:
-    """Every event after Last-Event-ID (or 0), live, with the audit trail's filters."""
+    """Events after Last-Event-ID (or 0) with the audit trail's filters.
+
+    Live (kept open, keep-alives) when the request accepts text/event-stream,
+    as EventSource does; otherwise the events stored so far, then the end.
+    """
     after = _last_event_id()
     args.pop("min_position", None)
     found = services()
@@ -57,7 +62,10 @@ def event_stream(args: dict[str, Any]) -> Response:
         AuditQuery(**args, after_position=after),
         found.feed.stream_keepalive,
         found.feed.stream_max_seconds,
+        live="text/event-stream" in request.headers.get("Accept", ""),
     )
+    if not query.live:  # a plain GET: what is stored so far, no thread held
+        return _event_stream(stream_events(found, query))
     slots = _slots()
     if not slots.acquire(blocking=False):
         raise ApiError(
@@ -65,13 +73,14 @@ def event_stream(args: dict[str, Any]) -> Response:
             "too many live streams on this server; retry",
             headers={"Retry-After": "5"},
         )
-
-    response = Response(
-        stream_events(found, query),
-        mimetype="text/event-stream",
-    )
+    response = _event_stream(stream_events(found, query))
     # Released when the server closes the response, read to the end or not.
     response.call_on_close(slots.release)
+    return response
+
+
+def _event_stream(frames: Iterator[str]) -> Response:
+    response = Response(frames, mimetype="text/event-stream")
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Accel-Buffering"] = "no"
     return response

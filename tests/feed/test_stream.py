@@ -30,7 +30,9 @@ def frames(response: Any) -> Iterator[dict[str, str]]:
 
 def read_ids(api: Api, count: int, last_id: int | None, **query: str) -> list[int]:
     """Open the stream, take `count` events, disconnect."""
-    headers = {} if last_id is None else {"Last-Event-ID": str(last_id)}
+    headers = {"Accept": "text/event-stream"}
+    if last_id is not None:
+        headers["Last-Event-ID"] = str(last_id)
     response = api.client.get(
         "/api/v1/events/stream",
         query_string=query,
@@ -100,16 +102,40 @@ def test_streams_beyond_the_limit_get_503_and_a_closed_one_frees_its_slot(
     """Each stream holds a request thread: past the limit, 503 with Retry-After."""
     limit = api.services.feed.stream_limit
     path = "/api/v1/events/stream"
-    opened = [
-        api.client.get(path, headers=api.headers("auditor", None), buffered=False)
-        for _ in range(limit)
-    ]
+    live = api.headers("auditor", {"Accept": "text/event-stream"})
+    opened = [api.client.get(path, headers=live, buffered=False) for _ in range(limit)]
     assert all(r.status_code == 200 for r in opened)
-    over = api.client.get(path, headers=api.headers("auditor", None))
+    plain = api.client.get(path, headers=api.headers("auditor", None))
+    assert plain.status_code == 200  # not live: holds no slot, and ends
+    over = api.client.get(path, headers=live)
     assert over.status_code == 503 and over.headers["Retry-After"]
     assert over.mimetype == "application/problem+json"
     for response in opened:
         response.close()
-    again = api.client.get(path, headers=api.headers("auditor", None), buffered=False)
+    again = api.client.get(path, headers=live, buffered=False)
     assert again.status_code == 200
     again.close()
+
+
+def test_a_plain_get_answers_the_events_so_far_and_ends(live: Api) -> None:
+    """Without Accept: text/event-stream the answer is finite (same frames)."""
+    api = live
+    project = api.services.app.register_project(
+        f"SSE-{uuid.uuid4().hex[:6]}", "Finite", "", "Sam", "Max", META
+    ).id
+    write(api, project, 3)
+    head = api.head()
+    expected = [
+        r["position"]
+        for r in api.get(
+            "/audit/events",
+            query_string={"project_id": str(project), "min_position": head},
+        ).json["items"]
+    ]
+    response = api.client.get(
+        "/api/v1/events/stream",
+        query_string={"project_id": str(project)},
+        headers=api.headers("pmo-head", {"Last-Event-ID": str(expected[0])}),
+    )
+    assert response.status_code == 200
+    assert [int(f["id"]) for f in frames(response)] == expected[1:]

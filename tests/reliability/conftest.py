@@ -103,6 +103,8 @@ class Server:
             # without and with one); tests/security tests the throttle itself.
             PMO_LEDGER_AUTH_FAILURES_PER_ADDRESS="100000/minute",
             PMO_LEDGER_AUTH_FAILURES_PER_PREFIX="100000/minute",
+            # A live event stream a suite opens by accident ends soon.
+            PMO_LEDGER_STREAM_MAX_SECONDS="2",
         )
         if url:
             self.env["PMO_LEDGER_DATABASE_URL"] = url
