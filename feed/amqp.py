@@ -63,8 +63,7 @@ class AmqpPublisher:
 
     def position(self) -> int:
         """How far the broker has confirmed."""
-        with durable(self.engine) as conn:
-            return catalog.cursor(conn, NAME)
+        return catalog.peek(self.engine, NAME)
 
     def _loop(self) -> None:
         delay = 0.5
@@ -87,6 +86,8 @@ class AmqpPublisher:
     def _publish_forever(self) -> None:
         params = pika.URLParameters(self.settings.amqp_url or "")
         connection = pika.BlockingConnection(params)
+        with durable(self.engine) as conn:
+            catalog.cursor(conn, NAME)  # the row exists before it is moved
         try:
             channel = connection.channel()
             channel.exchange_declare(

@@ -47,6 +47,15 @@ def cursor(conn: Connection, name: str) -> int:
     return int(found)
 
 
+def peek(engine: Engine, name: str) -> int:
+    """A follower's position, read without a lock (0 if it has no row yet)."""
+    with engine.connect() as conn:
+        found = conn.execute(
+            select(cursors.c.position).where(cursors.c.name == name)
+        ).scalar()
+    return int(found or 0)
+
+
 def move(conn: Connection, name: str, position: int) -> None:
     """Set a follower's position."""
     conn.execute(
@@ -58,6 +67,9 @@ def move(conn: Connection, name: str, position: int) -> None:
 
 def sync(engine: Engine, recorder: ApplicationRecorder, mapper: Mapper[Any]) -> int:
     """Apply every subscription event not yet applied; return how many."""
+    head = recorder.max_notification_id() or 0
+    if head <= peek(engine, NAME):
+        return 0  # nothing new: no write transaction (this runs several times a second)
     with durable(engine) as conn:
         start = cursor(conn, NAME)
         head = recorder.max_notification_id() or 0

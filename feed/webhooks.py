@@ -28,7 +28,7 @@ from feed.config import FeedSettings
 from feed.events import EventReader, FeedEvent
 from feed.keys import derive_secret
 from feed.signing import headers
-from feed.tables import cursors, deliveries, subscriptions
+from feed.tables import deliveries, subscriptions
 from feed.targets import TargetRefusedError, post
 from projections.catalog import now
 from projections.runner import exclusive
@@ -144,11 +144,7 @@ class Deliverer:
         return len(events) == self.settings.batch_size
 
     def _known(self) -> int:
-        with self.engine.connect() as conn:
-            found = conn.execute(
-                select(cursors.c.position).where(cursors.c.name == catalog.NAME)
-            ).scalar()
-        return int(found or 0)
+        return catalog.peek(self.engine, catalog.NAME)
 
     def _deliver(self, state: Cursor, event: FeedEvent) -> bool:
         """One attempt; records it (and moves the cursor on success)."""

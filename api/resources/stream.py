@@ -19,7 +19,14 @@ blp = Blueprint("stream", __name__, url_prefix="/api/v1", description="Live stre
 MAX_POSITION = 2**63 - 1
 STREAM = {
     "description": "Events as Server-Sent Events (id = position)",
-    "content": {"text/event-stream": {"schema": {"type": "string"}}},
+    "content": {
+        "text/event-stream": {
+            "schema": {
+                "type": "object",
+                "description": "each event's data: the audit trail's row (JSON)",
+            }
+        }
+    },
 }
 
 
