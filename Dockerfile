@@ -7,6 +7,7 @@ COPY pyproject.toml README.md ./
 COPY service ./service
 COPY projections ./projections
 COPY integrity ./integrity
+COPY feed ./feed
 COPY usecases ./usecases
 COPY api ./api
 RUN python -m venv /opt/venv \

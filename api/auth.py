@@ -60,6 +60,10 @@ OTHER_WRITES: Mapping[str, frozenset[str]] = {
     "memberships.grant_membership": HEAD,
     "memberships.revoke_membership": HEAD,
     "memberships.set_clearance": HEAD,
+    "subscriptions.create_subscription": HEAD,
+    "subscriptions.pause_subscription": HEAD,
+    "subscriptions.resume_subscription": HEAD,
+    "subscriptions.replay_subscription": HEAD,
     # A witness's cosignature: ledger bookkeeping checked by its signature, no event.
     "ledger.add_cosignature": frozenset({"auditor", "pmo-head"}),
     "value.set_cost_tolerance": HEAD,
@@ -89,6 +93,8 @@ AUDIT = frozenset({"auditor", "pmo-head"})
 
 READ_ACCESS: Mapping[str, frozenset[str]] = {
     "tokens.list_tokens": HEAD,
+    "subscriptions.list_subscriptions": HEAD,
+    "subscriptions.get_subscription": HEAD,
     "ledger.head": AUDIT,
     "ledger.heads": AUDIT,
     "ledger.inclusion_proof": AUDIT,
@@ -103,6 +109,7 @@ READ_ACCESS: Mapping[str, frozenset[str]] = {
     "memberships.people": AUDIT,
     "memberships.project_readers": AUDIT,
     "memberships.document_readers": AUDIT,
+    "stream.event_stream": AUDIT,
 }
 """Reads narrower than everyone; every other read is open to every role."""
 

@@ -16,6 +16,7 @@ from api.cli_ledger import export_group
 from api.cli_ledger import register as register_ledger_commands
 from api.cli_projections import projections
 from api.cli_retention import retention_group
+from api.cli_subscriptions import subscriptions
 from service.domain.base import ROLES
 from usecases import access, imports, retention
 from usecases.root import ensure_bootstrap_token
@@ -105,6 +106,7 @@ def demo(seed: int) -> None:
 register_ledger_commands(main)
 export_group.add_command(export_audit)
 main.add_command(projections)
+main.add_command(subscriptions)
 main.add_command(documents)
 main.add_command(blobs)
 main.add_command(import_group)

@@ -9,6 +9,10 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from feed.amqp import AmqpPublisher
+from feed.config import FeedSettings
+from feed.webhooks import WebhookWorker
+from feed.workers import build_amqp_publisher, build_webhook_worker
 from integrity.keys import LedgerKey, configured_key
 from integrity.signer import LedgerWorker, build_ledger_worker
 from projections import catalog
@@ -34,6 +38,9 @@ class Services:
     runner: Runner
     ledger_worker: LedgerWorker
     ledger_key: LedgerKey
+    feed: FeedSettings
+    webhooks: WebhookWorker
+    publisher: AmqpPublisher | None
     started: list[str] = field(default_factory=list)
     wake_elsewhere: Callable[[], None] | None = None
     """Wakes processors that run in another process (the server's processor one)."""
@@ -42,12 +49,18 @@ class Services:
         """Run the read models and the integrity ledger in background threads."""
         self.runner.start()
         self.ledger_worker.start()
+        self.webhooks.start()
+        if self.publisher is not None:
+            self.publisher.start()
         self.started.append("processors")
 
     def wake(self) -> None:
         """Tell local processors that new events were just committed."""
         self.runner.wake()
         self.ledger_worker.wake()
+        self.webhooks.wake()
+        if self.publisher is not None:
+            self.publisher.wake()
         if self.wake_elsewhere is not None:
             self.wake_elsewhere()
 
@@ -55,6 +68,9 @@ class Services:
         """Stop background processors, then release database connections."""
         self.runner.stop()
         self.ledger_worker.stop()
+        self.webhooks.stop()
+        if self.publisher is not None:
+            self.publisher.stop()
         self.app.close()
         self.views_engine.dispose()
 
@@ -72,6 +88,10 @@ def build_services(
     views = Views(views_engine, ledger.head_position, lambda: services.wake())
     key = configured_key(settings)
     worker = build_ledger_worker(views_engine, ledger.recorder, ledger.mapper, key)
+    feed = FeedSettings.from_env({**os.environ, **settings.extra}, settings.data_dir)
+    webhooks = build_webhook_worker(
+        views_engine, ledger, feed, create_tables=create_tables
+    )
     services = Services(
         settings=settings,
         app=ledger,
@@ -80,6 +100,9 @@ def build_services(
         runner=runner,
         ledger_worker=worker,
         ledger_key=key,
+        feed=feed,
+        webhooks=webhooks,
+        publisher=build_amqp_publisher(views_engine, ledger, feed),
     )
     ledger.on_commit = services.wake
     if start_processors:

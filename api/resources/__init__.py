@@ -15,6 +15,8 @@ from api.resources import (
     projects,
     register_exports,
     reports,
+    stream,
+    subscriptions,
     tokens,
     value,
 )
@@ -38,4 +40,6 @@ def blueprints() -> list[Blueprint]:
         planning.blp,
         value.blp,
         reports.blp,
+        subscriptions.blp,
+        stream.blp,
     ]

@@ -21,7 +21,9 @@ from prometheus_client import (
     multiprocess,
 )
 
+from api.context import services
 from api.errors import ApiError
+from api.feed_metrics import feed_metrics
 
 JSON_LIMIT = 1024 * 1024
 RAW_BODY_ENDPOINTS = frozenset({"documents.submit_version"})
@@ -86,7 +88,8 @@ def metrics() -> Response:
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
-    return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
+    body = generate_latest(registry) + feed_metrics(services())
+    return Response(body, mimetype=CONTENT_TYPE_LATEST)
 
 
 def _begin() -> None:

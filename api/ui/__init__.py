@@ -28,6 +28,7 @@ from api.ui import (  # noqa: F401  (each module adds its routes to the blueprin
     project,
     registers,
     session,
+    subscriptions,
     tokens,
     value,
 )

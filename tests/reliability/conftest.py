@@ -103,6 +103,8 @@ class Server:
             # without and with one); tests/security tests the throttle itself.
             PMO_LEDGER_AUTH_FAILURES_PER_ADDRESS="100000/minute",
             PMO_LEDGER_AUTH_FAILURES_PER_PREFIX="100000/minute",
+            # A live event stream a suite opens by accident ends soon.
+            PMO_LEDGER_STREAM_MAX_SECONDS="2",
         )
         if url:
             self.env["PMO_LEDGER_DATABASE_URL"] = url
@@ -185,7 +187,11 @@ class Server:
 
 
 def start_server(
-    stack: ExitStack, backend: str, tmp_path: Path, data_dir: Path | None = None
+    stack: ExitStack,
+    backend: str,
+    tmp_path: Path,
+    data_dir: Path | None = None,
+    env: dict[str, str] | None = None,
 ) -> Server:
     """A running server on the backend; stopped (and its schema dropped) by stack."""
     url = None
@@ -194,6 +200,7 @@ def start_server(
     server = Server(
         backend, data_dir or tmp_path / "data", tmp_path / "server.log", url
     )
+    server.env.update(env or {})
     stack.callback(server.stop)
     server.start()
     return server
