@@ -12,16 +12,78 @@ from werkzeug.wrappers import Response
 
 from api.auth import allowed_roles
 from api.resources.reports import ReportIssue, issue_command
+from api.schemas.registers import StatusReportBody
 from api.ui.common import blueprint, page, principal, project_or_404, services, ui_meta
 from api.ui.forms import at_most_once
-from service.domain.base import DomainError
-from service.domain.project import RAG_DIMENSIONS
+from service.domain.base import DomainError, Meta
+from service.domain.project import RAG_COLOURS, RAG_DIMENSIONS
 from service.domain.report import NARRATIVE, REPORT_TYPES, SECTIONS
 from service.errors import ApplicationError
-from usecases import issued
+from usecases import issued, projects
 from usecases.reports import HighlightQuery, highlight_report
 
 ISSUE_ENDPOINT = "reports.issue_report"
+STATUS_ENDPOINT = "projects.report_status"
+STATUS_TEXTS = ("summary", "work_done", "work_next", "tolerance_status", "lessons")
+
+
+@blueprint.post("/projects/<uuid:project_id>/status-reports")
+def record_status(project_id: UUID) -> Response:
+    """Record this period's highlight (status) report from the page's form."""
+    if principal().role not in allowed_roles(STATUS_ENDPOINT, "POST"):
+        abort(403, "your role may not record a status report")
+    return at_most_once(lambda: _record_status(project_id))
+
+
+def _record_status(project_id: UUID) -> Response | tuple[str, int]:
+    typed = {
+        k: v for k, v in request.form.items() if k not in ("csrf_token", "form_key")
+    }
+    body: dict[str, Any] = {
+        "period_start": typed.get("period_start", ""),
+        "period_end": typed.get("period_end", ""),
+        "rag": {d: typed.get(f"rag_{d}", "") for d in RAG_DIMENSIONS},
+        **{k: typed.get(k, "") for k in STATUS_TEXTS},
+    }
+    for name in STATUS_TEXTS:  # left empty: not given (required ones say so)
+        if not body[name].strip():
+            del body[name]
+    reason = typed.get("reason", "").strip()
+    try:
+        loaded = StatusReportBody().load(body)
+        result = projects.report_status(
+            services(),
+            projects.ReportStatus(
+                project_id,
+                loaded["period_start"],
+                loaded["period_end"],
+                dict(loaded["rag"]),
+                loaded["summary"],
+                loaded["work_done"],
+                loaded["work_next"],
+                loaded["tolerance_status"],
+                loaded["lessons"],
+                None,
+            ),
+            ui_meta_because(reason),
+        )
+    except ValidationError as error:
+        return _page(
+            project_id, status_typed=typed, status_errors=_flat(error.messages)
+        ), 422
+    except (DomainError, ApplicationError) as error:
+        field = getattr(error, "field", "form")
+        return _page(
+            project_id, status_typed=typed, status_errors={field: str(error)}
+        ), 409
+    services().views.wait_for(result.position, 5)
+    return redirect(url_for("ui.highlight", project_id=project_id), 303)
+
+
+def ui_meta_because(reason: str) -> Meta:
+    """The UI's metadata with the reason the person gave, if any."""
+    meta = ui_meta()
+    return Meta(meta.actor, meta.role, reason or meta.reason, meta.request_id)
 
 
 @blueprint.get("/projects/<uuid:project_id>/highlight")
@@ -64,6 +126,8 @@ def _page(
     project_id: UUID,
     typed: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
+    status_typed: dict[str, str] | None = None,
+    status_errors: dict[str, str] | None = None,
 ) -> str:
     project = project_or_404(project_id)
     reports = issued.list_reports(services(), issued.ReportsQuery(project_id))
@@ -76,6 +140,11 @@ def _page(
         "narrative_names": NARRATIVE,
         "typed": typed or {},
         "errors": errors or {},
+        "may_report": principal().role in allowed_roles(STATUS_ENDPOINT, "POST"),
+        "status_typed": status_typed or {},
+        "status_errors": status_errors or {},
+        "rag_dimensions": RAG_DIMENSIONS,
+        "rag_colours": RAG_COLOURS,
     }
     query = HighlightQuery(project_id, request.args.get("report", ""))
     found = highlight_report(services(), query)
