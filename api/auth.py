@@ -58,6 +58,7 @@ OTHER_WRITES: Mapping[str, frozenset[str]] = {
     # A witness's cosignature: ledger bookkeeping checked by its signature, no event.
     "ledger.add_cosignature": frozenset({"auditor", "pmo-head"}),
     "value.set_cost_tolerance": HEAD,
+    "control.set_quality_rule": HEAD,
 }
 """Who may call each writing endpoint outside the declared registers."""
 

@@ -7,6 +7,7 @@ from flask_smorest import Blueprint
 from api.resources import (
     audit,
     content,
+    control,
     custody,
     documents,
     ledger,
@@ -34,4 +35,5 @@ def blueprints() -> list[Blueprint]:
         register_exports.export_blueprint(),
         planning.blp,
         value.blp,
+        control.blp,
     ]
