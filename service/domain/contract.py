@@ -132,6 +132,7 @@ CONTRACT = RegisterKind(
             allowed=("tendering",),
             status="awarded",
             guard=dated,
+            created=False,
         ),
         Command(
             "start_contract",
@@ -171,6 +172,7 @@ CONTRACT = RegisterKind(
             "go with a contract.",
             action="relink",
             allowed=LIVE,
+            created=False,
         ),
         Command(
             "close_contract",

@@ -94,6 +94,7 @@ LESSON = RegisterKind(
             allowed=("logged",),
             status="reviewed",
             after_close=True,
+            created=False,
         ),
         Command(
             "accept_lesson",

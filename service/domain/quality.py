@@ -189,6 +189,7 @@ QUALITY_REVIEW = RegisterKind(
                 {"pass": "held", "pass-with-actions": "actions-open", "fail": "failed"},
             ),
             guard=held_by_now,
+            created=False,
         ),
         Command(
             "add_quality_follow_up",

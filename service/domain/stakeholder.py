@@ -127,6 +127,7 @@ STAKEHOLDER = RegisterKind(
             "attitude as they stand now.",
             action="assess",
             allowed=("active",),
+            created=False,
         ),
         Command(
             "retire_stakeholder",
@@ -229,6 +230,7 @@ COMMUNICATION = RegisterKind(
             "frequency or owner.",
             action="revise",
             allowed=("active",),
+            created=False,
         ),
         Command(
             "retire_communication",
