@@ -89,11 +89,11 @@ def load_control(ledger: PmoLedger, projects: dict[str, UUID], seed: int) -> int
     return count
 
 
-def _mine(ledger: PmoLedger, project_id: UUID, event: type) -> list[UUID]:
-    """The ids of a project's entries created by events of a class."""
+def _mine(ledger: PmoLedger, project_id: UUID, cls: type, event: str) -> list[UUID]:
+    """The ids of a project's entries of a class created by one of its events."""
     return [
         e.originator_id
-        for e, _ in ledger.iter_events_of(event)
+        for e, _ in ledger.iter_events_of(getattr(cls, event))
         if e.project_id == project_id
     ]
 
@@ -101,9 +101,9 @@ def _mine(ledger: PmoLedger, project_id: UUID, event: type) -> list[UUID]:
 def _project(
     ledger: PmoLedger, project_id: UUID, rng: random.Random, clock: DemoClock
 ) -> int:
-    risks = _mine(ledger, project_id, Risk.Identified)
-    issues = _mine(ledger, project_id, Issue.Raised)
-    documents = _mine(ledger, project_id, Document.Registered)
+    risks = _mine(ledger, project_id, Risk, "Identified")
+    issues = _mine(ledger, project_id, Issue, "Raised")
+    documents = _mine(ledger, project_id, Document, "Registered")
 
     def do(use_case: str, subject: UUID, values: dict[str, Any]) -> UUID:
         command = catalogue.entry_class_for(use_case).register_kind.command(use_case)

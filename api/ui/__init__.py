@@ -19,6 +19,7 @@ from api.idempotency import Keys
 from api.throttle import Throttle
 from api.ui import (  # noqa: F401  (each module adds its routes to the blueprint)
     audit,
+    control,
     custody,
     dashboard,
     forms,
