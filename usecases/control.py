@@ -221,7 +221,10 @@ def contracts_ending(services: Services, query: Watch) -> dict[str, Any]:
     if not 0 <= query.within_days <= 3660:
         raise InvalidValueError("within", "must be from 0 to 3660 days")
     day = _day(query.as_of)
-    last = day + timedelta(days=query.within_days)
+    try:
+        last = day + timedelta(days=query.within_days)
+    except OverflowError:
+        last = date.max
     rows = _portfolio_rows(
         services, "contracts", query, {"status": ["awarded", "active"]}
     )

@@ -159,6 +159,7 @@ ACTION = RegisterKind(
         "subject_id",
         "outcome",
     ),
+    import_steps=(),
 )
 Action = entry_class(ACTION)
 
@@ -203,5 +204,6 @@ DIARY = RegisterKind(
     ui_columns=("created_at", "entry_kind", "text", "corrects_id"),
     ui_filters=("entry_kind",),
     export_columns=("id", "entry_kind", "text", "corrects_id"),
+    import_steps=(),
 )
 DiaryEntry = entry_class(DIARY)

@@ -239,5 +239,6 @@ CONTRACT = RegisterKind(
         "issue_ids",
         "document_ids",
     ),
+    import_steps=(),
 )
 Contract = entry_class(CONTRACT)

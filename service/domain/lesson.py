@@ -148,5 +148,6 @@ LESSON = RegisterKind(
         "raised_by",
         "scope",
     ),
+    import_steps=(),
 )
 Lesson = entry_class(LESSON)

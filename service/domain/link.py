@@ -119,5 +119,6 @@ LINK = RegisterKind(
         "to_version",
         "note",
     ),
+    import_steps=(),
 )
 Link = entry_class(LINK)

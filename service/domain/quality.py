@@ -286,5 +286,6 @@ QUALITY_REVIEW = RegisterKind(
         "result",
         "open_actions",
     ),
+    import_steps=(),
 )
 QualityReview = entry_class(QUALITY_REVIEW)

@@ -182,6 +182,7 @@ STAKEHOLDER = RegisterKind(
         "owner",
         "quadrant",
     ),
+    import_steps=(),
 )
 Stakeholder = entry_class(STAKEHOLDER)
 
@@ -265,6 +266,7 @@ COMMUNICATION = RegisterKind(
         "owner",
         "stakeholder_ids",
     ),
+    import_steps=(),
 )
 Communication = entry_class(COMMUNICATION)
 
@@ -330,5 +332,6 @@ COMMUNICATION_LOG = RegisterKind(
         "document_version",
         "corrects_id",
     ),
+    import_steps=(),
 )
 CommunicationSent = entry_class(COMMUNICATION_LOG)
