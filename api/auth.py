@@ -68,6 +68,7 @@ OTHER_WRITES: Mapping[str, frozenset[str]] = {
     "ledger.add_cosignature": frozenset({"auditor", "pmo-head"}),
     "value.set_cost_tolerance": HEAD,
     "reports.issue_report": REGISTERS,
+    "control.set_quality_rule": HEAD,
 }
 """Who may call each writing endpoint outside the declared registers."""
 

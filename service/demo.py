@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from uuid import UUID
 
 from service.app import PmoLedger
+from service.demo_control import load_control
 from service.demo_plans import load_plans
 from service.demo_value import load_value
 from service.domain.base import Meta
@@ -72,6 +73,9 @@ class DemoSummary:
     dependencies: int = 0
     value: int = 0
     """Budget lines, benefits and resource demands."""
+    control: int = 0
+    """Quality reviews, stakeholders, communications, lessons, actions, daily log
+    entries and contracts."""
 
 
 def load_demo(ledger: PmoLedger, seed: int = 7) -> DemoSummary:
@@ -101,6 +105,7 @@ def load_demo(ledger: PmoLedger, seed: int = 7) -> DemoSummary:
         plans = load_plans(ledger, created, seed)
         counts |= vars(plans)
         counts["value"] = load_value(ledger, created, officer, rng)
+        counts["control"] = load_control(ledger, created, seed)
     return DemoSummary(
         projects=len(PROJECTS), events=ledger.head_position() - start, **counts
     )

@@ -8,6 +8,7 @@ from uuid import UUID
 from service.application import Written
 from service.domain import catalogue
 from service.domain.base import InvalidValueError, Meta
+from service.domain.document import Document
 from service.domain.entry import RegisterEntry
 from service.domain.register import PORTFOLIO_ID, Command, Field
 from service.errors import NotFoundError
@@ -70,6 +71,8 @@ class RegisterCommands(ProjectCommands):
         """
         resolved = dict(values)
         for param in command.params:
+            if param.version_of and values.get(param.name) is not None:
+                self.check_document_version(param, values, project_id)
             if param.kind not in ("entry", "entries") or not param.refers_to:
                 continue
             given = values.get(param.name)
@@ -78,19 +81,41 @@ class RegisterCommands(ProjectCommands):
             if param.kind == "entries":
                 ids = param.check(given)
                 for i, one in enumerate(ids):
-                    self.check_reference(f"{param.name}[{i}]", param, one, project_id)
+                    name = f"{param.name}[{i}]"
+                    self.check_reference(name, param, one, project_id, values)
                 resolved[param.name] = ids
                 continue
-            found = self.check_reference(param.name, param, given, project_id)
+            found = self.check_reference(param.name, param, given, project_id, values)
             resolved[param.name] = str(found.id)
         return resolved
 
+    def check_document_version(
+        self, param: Field, values: dict[str, Any], project_id: UUID
+    ) -> None:
+        """A version number names a version of the document given beside it."""
+        document_id = values.get(param.version_of)
+        if document_id is None:
+            message = f"is only given with {param.version_of}"
+            raise InvalidValueError(param.name, message)
+        field = Field(param.version_of, "entry", refers_to="documents")
+        found = self.check_reference(
+            param.version_of, field, document_id, project_id, values
+        )
+        numbers = [v.number for v in getattr(found, "versions", ())]
+        if values[param.name] not in numbers:
+            message = f"must be a version of that document (it has {len(numbers)})"
+            raise InvalidValueError(param.name, message)
+
     def check_reference(
-        self, name: str, param: Field, given: object, project_id: UUID
+        self,
+        name: str,
+        param: Field,
+        given: object,
+        project_id: UUID,
+        values: dict[str, Any] | None = None,
     ) -> RegisterEntry:
         """The entry an id names, refused unless the field allows it."""
-        other = catalogue.entry_class_of(param.refers_to)
-        noun = other.register_kind.noun
+        other, noun = self.referent(name, param, values or {})
         try:
             found = self.load(other, UUID(str(given)), read_only=True)
         except (NotFoundError, ValueError):
@@ -102,6 +127,26 @@ class RegisterCommands(ProjectCommands):
             message = f"must be a {noun} that is {wanted} (it is {found.status})"
             raise InvalidValueError(name, message)
         return found
+
+    @staticmethod
+    def referent(name: str, param: Field, values: dict[str, Any]) -> tuple[Any, str]:
+        """The aggregate class a reference names, and its noun.
+
+        A field referring to "@other" names the register given in `other`.
+        """
+        register = param.refers_to
+        if register.startswith("@"):
+            register = str(values.get(register[1:]) or "")
+            if not register:
+                message = f"is only given with {param.refers_to[1:]}"
+                raise InvalidValueError(name, message)
+        if register == "documents":
+            return Document, "document"
+        try:
+            other = catalogue.entry_class_of(register)
+        except KeyError:
+            raise InvalidValueError(name, f"names no register {register!r}") from None
+        return other, other.register_kind.noun
 
     def change_entry(
         self,

@@ -12,6 +12,7 @@ from service.application import Written
 from service.custody import Disposal
 from service.domain.base import Meta
 from service.domain.document import Document
+from usecases.control import check_quality_gate
 from usecases.errors import UploadTooLargeError
 from usecases.projects import check_project_version
 from usecases.root import Services
@@ -181,7 +182,12 @@ def send_version_for_review(
 
 
 def approve_version(services: Services, command: ApproveVersion, meta: Meta) -> Written:
-    """Approve a version in review; the one approved before is superseded."""
+    """Approve a version in review; the one approved before is superseded.
+
+    A document type the quality policy names needs a signed-off quality
+    review of this exact version first.
+    """
+    check_quality_gate(services, command.document_id, command.number)
     return services.app.approve_version(
         command.document_id, command.number, meta, command.expected_version
     )

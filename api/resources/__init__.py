@@ -7,6 +7,7 @@ from flask_smorest import Blueprint
 from api.resources import (
     audit,
     content,
+    control,
     custody,
     documents,
     ledger,
@@ -42,4 +43,5 @@ def blueprints() -> list[Blueprint]:
         reports.blp,
         subscriptions.blp,
         stream.blp,
+        control.blp,
     ]

@@ -62,10 +62,17 @@ class StatusReportBody(Body):
 
 def body_field(field: Field) -> fields.Field:
     """The request-body field a register command's parameter is given in."""
+    if field.kind == "choice" and field.nullable:
+        one_of = validate.OneOf(field.choices)
+        return fields.String(load_default=None, allow_none=True, validate=one_of)
     if field.kind == "choice":
         return choice(field.choices)
     if field.kind == "integer":
         limits = validate.Range(min=field.low, max=field.high)
+        if field.nullable:
+            return fields.Integer(
+                load_default=None, allow_none=True, strict=True, validate=limits
+            )
         return fields.Integer(required=True, strict=True, validate=limits)
     if field.kind == "decimal":
         pattern = validate.Regexp(f"^{field.pattern}$")

@@ -20,6 +20,7 @@ from api.throttle import Throttle
 from api.ui import (  # noqa: F401  (each module adds its routes to the blueprint)
     access,
     audit,
+    control,
     custody,
     dashboard,
     forms,

@@ -19,7 +19,7 @@ from api.ui.common import (
 )
 from api.ui.sidebyside import side_by_side
 from service.diff import DiffNotAvailableError
-from usecases import content
+from usecases import content, control
 
 
 def may(endpoint: str) -> bool:
@@ -52,6 +52,11 @@ def document(document_id: UUID) -> str:
         schedule=found.schedule,
         may_download=may("content.version_content"),
         args=request.args.to_dict(),
+        reviews=control.document_reviews(services(), document_id, control.AsOf(as_of)),
+        links=control.entry_links(
+            services(),
+            control.LinksQuery(document_id, UUID(str(found.current["project_id"]))),
+        ),
     )
 
 

@@ -26,6 +26,7 @@ from projections.views import Kind
 from service.domain.catalogue import entry_class_of
 from service.domain.register import RegisterKind
 from usecases import exports
+from usecases.control import LinksQuery, entry_links
 from usecases.errors import QueryRefusedError
 from usecases.reads import (
     EntryQuery,
@@ -259,6 +260,7 @@ def entry_page(
         if any(p.kind == "entry" for f in forms for p in f.fields)
         else [],
         trend=trend(declared, found.versions),
+        links=entry_links(services(), LinksQuery(entity_id, UUID(str(project["id"])))),
     )
 
 

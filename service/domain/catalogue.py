@@ -7,16 +7,22 @@ register is one more module declaring its kind (and one import line here).
 from __future__ import annotations
 
 from service.domain import (
+    action,
     baseline,
     benefit,
     budget,
     change,
+    contract,
     decision,
     dependency,
     issue,
+    lesson,
+    link,
     milestone,
+    quality,
     resource,
     risk,
+    stakeholder,
 )
 from service.domain.entry import DECLARED, RegisterEntry
 from service.domain.register import RegisterKind
@@ -25,11 +31,24 @@ BUILT_IN = (risk.Risk, issue.Issue, change.ChangeRequest, decision.Decision)
 PLANNING = (milestone.Milestone, baseline.Baseline, dependency.Dependency)
 VALUE = (benefit.Benefit, budget.BudgetLine, resource.ResourceDemand, resource.Capacity)
 """The registers of benefits, finance and resources (issue 14)."""
+CONTROL = (
+    quality.QualityReview,
+    stakeholder.Stakeholder,
+    stakeholder.Communication,
+    stakeholder.CommunicationSent,
+    lesson.Lesson,
+    action.Action,
+    action.DiaryEntry,
+    contract.Contract,
+    link.Link,
+)
+"""Quality, stakeholders and communications, lessons, actions, the daily log,
+contracts and the links between entries (issue 15)."""
 
 
 def entries() -> tuple[type[RegisterEntry], ...]:
     """Every declared register's aggregate class: the built-in ones first."""
-    known = (*BUILT_IN, *PLANNING, *VALUE)
+    known = (*BUILT_IN, *PLANNING, *VALUE, *CONTROL)
     others = (cls for cls in DECLARED.values() if cls not in known)
     return (*known, *others)
 

@@ -42,6 +42,9 @@ class Field:
     (a value the domain composes, never given directly); and month (YYYY-MM)
     and entries (a list of ids of another register's entries), checked by
     `check_more`.
+
+    `refers_to` may also be "documents" (a document in custody) or
+    "@<field>": the register another field of the command names.
     """
 
     name: str
@@ -64,6 +67,8 @@ class Field:
     """False: the command's `compose` supplies the value; a request never does."""
     refers_statuses: tuple[str, ...] = ()
     """The statuses an entry a reference names must be in (empty: any)."""
+    version_of: str = ""
+    """An integer field naming a version of the document another field names."""
 
     def check(self, value: Any) -> Any:
         """The value if the domain accepts it, else InvalidValueError."""
@@ -391,6 +396,18 @@ def fte(name: str) -> Field:
 def month(name: str) -> Field:
     """A calendar month, YYYY-MM."""
     return Field(name, "month", 7, example="2026-04")
+
+
+def document_version(name: str, document_field: str) -> Field:
+    """An optional version number of the document `document_field` names."""
+    return Field(
+        name, "integer", nullable=True, low=1, high=1_000_000, version_of=document_field
+    )
+
+
+def any_reference(name: str, register_field: str) -> Field:
+    """An optional id of an entry (or document) of the register another field names."""
+    return Field(name, "entry", 100, nullable=True, refers_to=f"@{register_field}")
 
 
 def references(name: str, register: str) -> Field:

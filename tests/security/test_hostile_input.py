@@ -104,6 +104,7 @@ def demo_ids(api: Api) -> dict[str, str]:
         if kind.portfolio:  # the portfolio's registers are listed at /<register>
             items = api.get(f"/{kind.name}").json["items"]
             ids[f"{kind.name.removesuffix('s')}_id"] = items[0]["id"]
+    ids["entry_id"] = ids["risk_id"]  # links of any entry: a risk's will do
     return ids
 
 
