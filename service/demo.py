@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from uuid import UUID
 
 from service.app import PmoLedger
+from service.demo_office import load_courses
 from service.demo_plans import load_plans
 from service.demo_value import load_value
 from service.domain.base import Meta
@@ -72,6 +73,7 @@ class DemoSummary:
     dependencies: int = 0
     value: int = 0
     """Budget lines, benefits and resource demands."""
+    courses: int = 0
 
 
 def load_demo(ledger: PmoLedger, seed: int = 7) -> DemoSummary:
@@ -101,6 +103,7 @@ def load_demo(ledger: PmoLedger, seed: int = 7) -> DemoSummary:
         plans = load_plans(ledger, created, seed)
         counts |= vars(plans)
         counts["value"] = load_value(ledger, created, officer, rng)
+        counts["courses"] = load_courses(ledger)
     return DemoSummary(
         projects=len(PROJECTS), events=ledger.head_position() - start, **counts
     )

@@ -12,6 +12,7 @@ from api.resources import (
     ledger,
     memberships,
     planning,
+    portfolio,
     projects,
     register_exports,
     reports,
@@ -38,4 +39,5 @@ def blueprints() -> list[Blueprint]:
         planning.blp,
         value.blp,
         reports.blp,
+        portfolio.blp,
     ]

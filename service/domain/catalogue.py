@@ -11,6 +11,7 @@ from service.domain import (
     benefit,
     budget,
     change,
+    course,
     decision,
     dependency,
     issue,
@@ -25,11 +26,13 @@ BUILT_IN = (risk.Risk, issue.Issue, change.ChangeRequest, decision.Decision)
 PLANNING = (milestone.Milestone, baseline.Baseline, dependency.Dependency)
 VALUE = (benefit.Benefit, budget.BudgetLine, resource.ResourceDemand, resource.Capacity)
 """The registers of benefits, finance and resources (issue 14)."""
+OFFICE = (course.TrainingCourse,)
+"""The office's own registers (issue 16)."""
 
 
 def entries() -> tuple[type[RegisterEntry], ...]:
     """Every declared register's aggregate class: the built-in ones first."""
-    known = (*BUILT_IN, *PLANNING, *VALUE)
+    known = (*BUILT_IN, *PLANNING, *VALUE, *OFFICE)
     others = (cls for cls in DECLARED.values() if cls not in known)
     return (*known, *others)
 
