@@ -98,7 +98,8 @@ def demo(seed: int) -> None:
         f"{summary.decisions} decisions, {summary.documents} documents, "
         f"{summary.milestones} milestones, {summary.baselines} plan baselines, "
         f"{summary.dependencies} dependencies, "
-        f"{summary.value} budget lines, benefits and resource demands "
+        f"{summary.value} budget lines, benefits and resource demands, "
+        f"{summary.courses} training courses "
         f"({summary.events} events)"
     )
 

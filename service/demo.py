@@ -10,6 +10,7 @@ from uuid import UUID
 
 from service.app import PmoLedger
 from service.demo_control import load_control
+from service.demo_office import load_courses
 from service.demo_plans import load_plans
 from service.demo_value import load_value
 from service.domain.base import Meta
@@ -76,6 +77,7 @@ class DemoSummary:
     control: int = 0
     """Quality reviews, stakeholders, communications, lessons, actions, daily log
     entries and contracts."""
+    courses: int = 0
 
 
 def load_demo(ledger: PmoLedger, seed: int = 7) -> DemoSummary:
@@ -106,6 +108,7 @@ def load_demo(ledger: PmoLedger, seed: int = 7) -> DemoSummary:
         counts |= vars(plans)
         counts["value"] = load_value(ledger, created, officer, rng)
         counts["control"] = load_control(ledger, created, seed)
+        counts["courses"] = load_courses(ledger)
     return DemoSummary(
         projects=len(PROJECTS), events=ledger.head_position() - start, **counts
     )

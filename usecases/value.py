@@ -21,6 +21,7 @@ from service.domain.budget import BUDGET
 from service.domain.currency import normalised
 from service.domain.project import Project
 from usecases.errors import NotAvailableError
+from usecases.membership import Reach
 from usecases.reads import (
     EntityQuery,
     RegisterQuery,
@@ -76,6 +77,8 @@ class PortfolioQuery:
 
     as_of: datetime | None = None
     min_position: int | None = None
+    reach: Reach | None = None
+    """The projects the caller reaches (None: every project)."""
 
 
 def set_cost_tolerance(
@@ -241,6 +244,8 @@ def portfolio_benefits(services: Services, query: PortfolioQuery) -> dict[str, A
     totals: dict[str, dict[str, Decimal]] = {}
     for project in services.views.list_projects(query.as_of):
         project_id = UUID(str(project["id"]))
+        if query.reach is not None and query.reach.role_in(project_id) is None:
+            continue
         rows = register_rows(
             services, RegisterQuery("benefits", project_id, query.as_of)
         )

@@ -13,6 +13,7 @@ from api.resources import (
     ledger,
     memberships,
     planning,
+    portfolio,
     projects,
     register_exports,
     reports,
@@ -44,4 +45,5 @@ def blueprints() -> list[Blueprint]:
         subscriptions.blp,
         stream.blp,
         control.blp,
+        portfolio.blp,
     ]

@@ -14,6 +14,7 @@ from flask import Response, jsonify
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
+from api.access import reach
 from api.auth import request_meta
 from api.context import services
 from api.resources.common import expected_version, problems, written
@@ -91,7 +92,7 @@ def project_benefit_figures(args: dict[str, Any], project_id: UUID) -> Response:
 @problems(blp, 422, 503)
 def portfolio_benefits(args: dict[str, Any]) -> Response:
     """Every project's benefits, planned against measured, with totals per unit."""
-    query = value.PortfolioQuery(args["as_of"], args["min_position"])
+    query = value.PortfolioQuery(args["as_of"], args["min_position"], reach())
     return jsonify(value.portfolio_benefits(services(), query))
 
 

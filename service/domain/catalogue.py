@@ -13,6 +13,7 @@ from service.domain import (
     budget,
     change,
     contract,
+    course,
     decision,
     dependency,
     issue,
@@ -44,11 +45,13 @@ CONTROL = (
 )
 """Quality, stakeholders and communications, lessons, actions, the daily log,
 contracts and the links between entries (issue 15)."""
+OFFICE = (course.TrainingCourse,)
+"""The office's own registers (issue 16)."""
 
 
 def entries() -> tuple[type[RegisterEntry], ...]:
     """Every declared register's aggregate class: the built-in ones first."""
-    known = (*BUILT_IN, *PLANNING, *VALUE, *CONTROL)
+    known = (*BUILT_IN, *PLANNING, *VALUE, *CONTROL, *OFFICE)
     others = (cls for cls in DECLARED.values() if cls not in known)
     return (*known, *others)
 

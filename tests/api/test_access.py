@@ -67,6 +67,7 @@ RECORDED_READS = {
     "audit.export_audit",
     "register_exports.export_register",
     "register_exports.export_capacity",  # the portfolio's: no project to miss
+    "register_exports.export_courses",
 }
 
 
@@ -120,6 +121,10 @@ SAMPLE = [
     ("pmo-head", "POST", "/api/v1/capacity/{id}/months", True),
     ("auditor", "GET", "/api/v1/portfolio/resources", True),
     ("auditor", "POST", "/api/v1/projects/{id}/demands", False),
+    ("project-officer", "POST", "/api/v1/courses", True),
+    ("contributor", "POST", "/api/v1/courses", False),
+    ("project-officer", "POST", "/api/v1/courses/{id}/approval", False),
+    ("pmo-head", "POST", "/api/v1/courses/{id}/withdraw", True),
 ]
 
 

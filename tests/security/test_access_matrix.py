@@ -73,7 +73,8 @@ def project_ids(api: Api, project: str) -> dict[str, str]:
     """An id of each declared register's entries in the project (path names)."""
     ids = {"project_id": project}
     for kind in catalogue.kinds():
-        items = api.get(f"/projects/{project}/{kind.name}", role="pmo-head").json
+        path = f"/{kind.name}" if kind.portfolio else f"/projects/{project}/{kind.name}"
+        items = api.get(path, role="pmo-head").json
         if items["items"]:
             ids[f"{kind.name.removesuffix('s')}_id"] = items["items"][0]["id"]
     return ids
