@@ -26,6 +26,7 @@ from service.domain.membership import (
     scope_key,
 )
 from service.domain.project import Project
+from service.domain.register import PORTFOLIO_ID
 from service.errors import NotFoundError
 from usecases.errors import NotAvailableError
 from usecases.reads import as_aware
@@ -142,6 +143,17 @@ def reach_of(services: Services, principal: Principal) -> Reach:
     )
 
 
+def scoping_project(entity: Any) -> UUID | None:
+    """The project whose members may reach an entity (None: every reader may).
+
+    Entries of a portfolio register (capacity, training courses) belong to the
+    whole office, not to one project: roles alone decide who may touch them.
+    """
+    project_id = entity.id if isinstance(entity, Project) else None
+    project_id = project_id or getattr(entity, "project_id", None)
+    return None if project_id == PORTFOLIO_ID else project_id
+
+
 def authorize(services: Services, request: Authorize, meta: Meta) -> Principal:
     """The caller in their role for the entities named, or a recorded refusal.
 
@@ -153,8 +165,7 @@ def authorize(services: Services, request: Authorize, meta: Meta) -> Principal:
         entity = services.app.any_entity(entity_id)
         if entity is None:
             continue
-        project_id = entity.id if isinstance(entity, Project) else None
-        project_id = project_id or getattr(entity, "project_id", None)
+        project_id = scoping_project(entity)
         if project_id is None:
             continue
         project_role = reach.role_in(project_id)
@@ -255,8 +266,7 @@ def readers(services: Services, query: ReadersQuery) -> list[Reader]:
     entity = services.app.any_entity(query.entity_id)
     if not isinstance(entity, query.kind) or entity is None:
         raise NotFoundError(entity_name(query.kind), query.entity_id)
-    project_id = entity.id if isinstance(entity, Project) else None
-    project_id = project_id or getattr(entity, "project_id", None)
+    project_id = scoping_project(entity)
     classification = getattr(entity, "classification", None)
     moment = as_aware(query.as_of) if query.as_of else None
     if moment is not None and entity.created_on > moment:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -80,6 +81,14 @@ def project_ids(api: Api, project: str) -> dict[str, str]:
     return ids
 
 
+UNSCOPED = {
+    "token_id",
+    "subscription_id",
+    *(f"{k.name.removesuffix('s')}_id" for k in catalogue.kinds() if k.portfolio),
+}
+"""Ids of what belongs to no project: only roles decide who may touch them."""
+
+
 def cases(api: Api, ids: dict[str, str], docs: dict[str, str]) -> Iterator[Case]:
     """Every operation of the OpenAPI document, once per document classification."""
     spec = api.client.get("/openapi.json").json
@@ -106,7 +115,7 @@ def cases(api: Api, ids: dict[str, str], docs: dict[str, str]) -> Iterator[Case]
                 except Exception as error:
                     raise AssertionError(f"{method} {path}") from error
                 scoped = any(
-                    f"{{{name}}}" in template for name in values if name != "token_id"
+                    f"{{{name}}}" in template for name in values if name not in UNSCOPED
                 )
                 yield Case(method.upper(), path, endpoint, scoped, classification)
 
@@ -142,6 +151,35 @@ def refusals(api: Api) -> int:
     return sum(1 for _ in api.services.app.iter_events_of(REFUSED))
 
 
+def issued_report(api: Api, project: str) -> str:
+    """A report issued for the project (the demo issues none)."""
+    end = datetime.now(UTC).date() - timedelta(days=1)
+    body = {
+        "report_type": "checkpoint",
+        "period_start": (end - timedelta(days=6)).isoformat(),
+        "period_end": end.isoformat(),
+        "narrative": {
+            "summary": "On plan",
+            "work_done": "Design",
+            "work_next": "Build",
+        },
+    }
+    answer = api.post(f"/projects/{project}/reports", body, role="pmo-head")
+    assert answer.status_code == 201, answer.json
+    return str(answer.json["id"])
+
+
+def paused_subscription(api: Api) -> str:
+    """A webhook subscription to a public address, paused so nothing is sent."""
+    body = {"name": "matrix", "url": "https://93.184.215.14/hook"}
+    answer = api.post("/subscriptions", body, role="pmo-head")
+    assert answer.status_code == 201, answer.json
+    subscription = str(answer.json["id"])
+    paused = api.post(f"/subscriptions/{subscription}/pause", role="pmo-head")
+    assert paused.status_code == 200, paused.json
+    return subscription
+
+
 def test_every_operation_answers_as_the_model_says(demo: Api) -> None:
     api = demo
     project = api.get("/projects", role="pmo-head").json["items"][0]["id"]
@@ -150,6 +188,9 @@ def test_every_operation_answers_as_the_model_says(demo: Api) -> None:
     ids["document_id"] = docs["internal"]
     spare = api.services.app.issue_token("spare", "contributor", SETUP)
     ids["token_id"] = str(spare.token_id)
+    ids["report_id"] = issued_report(api, project)
+    ids["subscription_id"] = paused_subscription(api)
+    ids["entry_id"] = ids["risk_id"]  # any register entry has links
     everyone = callers(api, project)
     wrong = []
     seen = 0
