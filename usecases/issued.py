@@ -17,6 +17,7 @@ from uuid import UUID
 from service.application import Written
 from service.domain.base import InvalidValueError, Meta, require_role
 from service.domain.clock import timestamp
+from service.domain.project import Project
 from service.domain.report import ISSUE_ROLES, SECTIONS, IssuedReport
 from service.errors import NotFoundError
 from service.reports import Issue, Rendition
@@ -80,6 +81,7 @@ def issue_report(services: Services, command: IssueReport, meta: Meta) -> Issued
     if command.period_start > issued_at.date():
         raise InvalidValueError("period_start", "the period has not started yet")
     as_of = min(period_end_moment(command.period_end), issued_at)
+    ledger.load(Project, command.project_id, read_only=True)  # 404 before any wait
     wait_for_position(services, ledger.head_position())
     status = _status_report(services, command, issued_at)
     narrative = {k: status.get(k, "") for k in STATUS_SECTIONS if status.get(k)}

@@ -76,7 +76,7 @@ def retention_schedule(args: dict[str, Any]) -> Response:
 
 
 @blp.route("/retention/schedule/versions", methods=["GET"])
-@blp.response(200, Open)
+@blp.response(200, Open(many=True))
 def retention_schedule_versions() -> Response:
     """Every recorded version of the retention schedule, oldest first."""
     return jsonify(plain(retention.schedule_versions(services())))

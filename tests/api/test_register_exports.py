@@ -61,7 +61,7 @@ def test_exports_are_recorded_and_refusals_write_nothing(live: Api) -> None:
     assert live.get(f"/projects/{pid}/issues.csv", role=None).status_code == 401
     bad = live.get(f"/projects/{pid}/risks.csv", query_string={"as_of": "yesterday"})
     assert bad.status_code == 422 and "as_of" in bad.json["errors"]
-    assert live.get(f"/projects/{pid}/budgets.csv").status_code == 404
+    assert live.get(f"/projects/{pid}/gadgets.csv").status_code == 404  # no register
     assert live.get(f"/projects/{pid}/risks.pdf").status_code == 404
     unknown = "00000000-0000-4000-8000-000000000000"
     assert live.get(f"/projects/{unknown}/risks.csv").status_code == 404

@@ -37,6 +37,7 @@ from service.domain.base import Meta
 from tests.conftest import settings_for
 from tests.values import RISK
 from usecases import integrity
+from usecases.membership import grant_existing_tokens
 from usecases.root import Services, build_services
 
 MODULE = "/usr/lib/softhsm/libsofthsm2.so"
@@ -110,6 +111,7 @@ def services(token: Token, tmp_path: Path) -> Iterator[Services]:
 def client_for(services: Services, role: str) -> FlaskClient:
     """A test client holding a fresh token of the role."""
     secret = services.app.issue_token(role, role, META).secret
+    grant_existing_tokens(services, META)  # a project role reaches every project
     client = create_app(services=services).test_client()
     client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {secret}"
     return client
