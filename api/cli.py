@@ -9,6 +9,7 @@ import click
 
 from api.cli_access import access_group
 from api.cli_audit import export_audit
+from api.cli_backup import backup, restore
 from api.cli_common import cli_meta, opened
 from api.cli_custody import blobs, documents
 from api.cli_import import import_group
@@ -110,6 +111,8 @@ main.add_command(blobs)
 main.add_command(import_group)
 main.add_command(retention_group)
 main.add_command(access_group)
+main.add_command(backup)
+main.add_command(restore)
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
