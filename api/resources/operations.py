@@ -134,6 +134,8 @@ def _finish(response: Response) -> Response:
         "duration_ms": round(elapsed * 1000, 1),
         "actor": principal.name if principal else None,
     }
+    if cause := g.get("cause"):
+        fields["cause"] = cause
     # As access_log.info would, minus finding the caller's frame (never logged).
     access_log.handle(
         access_log.makeRecord(
