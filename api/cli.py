@@ -37,9 +37,10 @@ def serve() -> None:
         retention.record_initial_schedule(services)
         settings = services.settings
     if secret is not None and settings.bootstrap_token is None:
+        # Logs are collected and kept; the secret stays in the data dir (0600).
         click.echo(
-            "Bootstrap pmo-head token (shown once, also in "
-            f"{settings.data_dir / 'bootstrap-token'}):\n  {secret}",
+            "Bootstrap pmo-head token written to "
+            f"{settings.data_dir / 'bootstrap-token'} (mode 0600)",
             err=True,
         )
     click.echo(f"Serving on http://{settings.host}:{settings.port}", err=True)
