@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import sqlite3
 import time
@@ -72,6 +73,8 @@ def back_up(services: Services, command: BackUp, progress: Progress) -> dict[str
     partial.mkdir(parents=True)
     try:
         manifest = _write(services, command, partial, progress)
+        # A directory under its final name is a whole backup, after a power cut too.
+        os.sync()
         partial.rename(destination)
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
