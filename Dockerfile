@@ -26,12 +26,18 @@ RUN apt-get update \
     && apt-get install -y --no-install-recommends \
        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
     && rm -rf /var/lib/apt/lists/*
-RUN groupadd --system pmo && useradd --system --gid pmo --home-dir /var/lib/pmo-ledger pmo \
+# HOME is outside the data volume: caches and dotfiles never land in the store.
+RUN groupadd --system pmo \
+    && useradd --system --gid pmo --home-dir /home/pmo --create-home pmo \
     && mkdir -p /var/lib/pmo-ledger && chown pmo:pmo /var/lib/pmo-ledger
+ENV HOME=/home/pmo
 COPY --from=build /opt/venv /opt/venv
 USER pmo
 VOLUME ["/var/lib/pmo-ledger"]
 EXPOSE 8000
+# The probe reads PMO_LEDGER_PORT at run time, so `-e PMO_LEDGER_PORT=9000` is followed.
+# The first start writes the bootstrap token to /var/lib/pmo-ledger/bootstrap-token
+# (mode 0600), not to the log: `docker exec <container> cat` it.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
-    CMD ["python", "-c", "import urllib.request,sys; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4).status == 200 else 1)"]
+    CMD ["python", "-c", "import os,sys,urllib.request; port = os.environ.get('PMO_LEDGER_PORT', '8000'); sys.exit(0 if urllib.request.urlopen(f'http://127.0.0.1:{port}/healthz', timeout=4).status == 200 else 1)"]
 CMD ["pmo-ledger", "serve"]

@@ -61,6 +61,7 @@ def build_app(
     oidc.init_app(app, services)
     auth.init_app(app, throttle)
     app.before_request(operations.check_body)
+    app.before_request(operations.check_query)
     idempotency.init_app(app, services)
     app.register_blueprint(health.blueprint)
     for blueprint in blueprints():

@@ -34,9 +34,10 @@ PUBLIC_ENDPOINTS = frozenset(
         "swagger.docs",
         "swagger.static",
         "static",
+        "home",
     }
 )
-"""Endpoints that need no token: probes, the spec and its viewer."""
+"""Endpoints that need no token: probes, the spec and its viewer, / (to /ui/)."""
 
 OTHER_WRITES: Mapping[str, frozenset[str]] = {
     "projects.register_project": REGISTERS,

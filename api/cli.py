@@ -9,6 +9,7 @@ import click
 
 from api.cli_access import access_group
 from api.cli_audit import export_audit
+from api.cli_backup import backup, restore
 from api.cli_common import cli_meta, opened
 from api.cli_custody import blobs, documents
 from api.cli_import import import_group
@@ -37,9 +38,10 @@ def serve() -> None:
         retention.record_initial_schedule(services)
         settings = services.settings
     if secret is not None and settings.bootstrap_token is None:
+        # Logs are collected and kept; the secret stays in the data dir (0600).
         click.echo(
-            "Bootstrap pmo-head token (shown once, also in "
-            f"{settings.data_dir / 'bootstrap-token'}):\n  {secret}",
+            "Bootstrap pmo-head token written to "
+            f"{settings.data_dir / 'bootstrap-token'} (mode 0600)",
             err=True,
         )
     click.echo(f"Serving on http://{settings.host}:{settings.port}", err=True)
@@ -113,6 +115,8 @@ main.add_command(blobs)
 main.add_command(import_group)
 main.add_command(retention_group)
 main.add_command(access_group)
+main.add_command(backup)
+main.add_command(restore)
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -10,6 +10,7 @@ import click
 from service.config import ConfigError, Settings
 from service.domain.base import DomainError, Meta
 from service.errors import ApplicationError
+from usecases.operations import unwritable
 from usecases.root import Services, build_services
 
 
@@ -20,6 +21,8 @@ def opened(create_tables: bool = True) -> Iterator[Services]:
         settings = Settings.from_env()
     except ConfigError as error:
         raise click.ClickException(str(error)) from None
+    if create_tables and (cause := unwritable(settings)):
+        raise click.ClickException(cause)
     services = build_services(settings, create_tables=create_tables)
     try:
         yield services

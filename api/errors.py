@@ -8,7 +8,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, Response
+from flask import Flask, Response, g, request
 from sqlalchemy.exc import InterfaceError as SqlInterfaceError
 from sqlalchemy.exc import OperationalError as SqlOperationalError
 from werkzeug.exceptions import HTTPException
@@ -156,8 +156,10 @@ def _known_error(error: Exception) -> Response:
     elif isinstance(error, SigningUnavailableError):
         headers["Retry-After"] = "10"
     elif status == 503:
-        if not isinstance(error, StoreUnavailableError):
-            log.warning("read-model database unavailable: %r", error)
+        what = "store" if isinstance(error, StoreUnavailableError) else "read models"
+        # The access log has the status only: say here why this request got 503.
+        g.cause = f"{what} unavailable: {error}"
+        log.warning("%s %s: 503, %s", request.method, request.path, g.cause)
         headers["Retry-After"] = "1"
         return problem(503, "the store is unavailable; retry", headers=headers)
     elif isinstance(error, RangeNotSatisfiableError):
@@ -211,6 +213,12 @@ def _os_error(error: OSError) -> Response:
     if error.errno in (errno.ENOSPC, errno.EDQUOT):
         log.error("storage full: %r", error)
         return problem(507, "the server's storage is full; nothing was stored")
+    if error.errno in (errno.EROFS, errno.EACCES):
+        g.cause = f"storage not writable: {error}"
+        log.warning("%s %s: 503, %s", request.method, request.path, g.cause)
+        return problem(
+            503, "the store is unavailable; retry", headers={"Retry-After": "10"}
+        )
     return _unexpected(error)
 
 

@@ -7,6 +7,7 @@ import dataclasses
 from flask import Blueprint, Response, jsonify
 
 from api.context import services
+from service.errors import StoreUnavailableError
 from usecases.integrity import signing_status
 from usecases.operations import readiness
 
@@ -31,6 +32,8 @@ def readyz() -> tuple[Response, int]:
     try:
         ready = readiness(services())
         signing = signing_status(services())
+    except StoreUnavailableError as error:
+        return jsonify(status="unavailable", detail=str(error)), 503
     except Exception as error:
         return jsonify(status="unavailable", detail=type(error).__name__), 503
     return jsonify(

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
-import os
 import queue
 import resource
 import signal
@@ -200,24 +199,34 @@ def rebuild_parallel(
     covered by each worker (so the total is workers x the log). Interrupted
     (Ctrl-C, a failing event), the generations stay `building` and the next
     call resumes them; the workers' errors are raised together. Interrupting
-    this process interrupts the workers too, as Ctrl-C does in a terminal.
+    this process asks the workers to stop after the batch they are writing:
+    they ignore SIGINT themselves, because a KeyboardInterrupt raised at an
+    arbitrary point (inside the report queue's lock, say) can deadlock them.
     """
     classes = models() if classes is None else classes
     context = multiprocessing.get_context("fork")
     reports: Any = context.Queue()
+    stop = context.Event()
     processes = [
         context.Process(
             target=_work,
-            args=(open_store, names, batch_size, reports),
+            args=(open_store, names, batch_size, reports, stop),
             name=f"rebuild-{'+'.join(names)}",
         )
         for names in plan(classes, workers)
     ]
-    for process in processes:
-        process.start()
+    started: list[Any] = []
     outcomes: list[Outcome] = []
     errors: list[str] = []
     try:
+        # Held back while forking: a worker ignores SIGINT before it can see one.
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            for process in processes:
+                process.start()
+                started.append(process)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         while any(p.is_alive() for p in processes) or not reports.empty():
             try:
                 kind, value = reports.get(timeout=0.2)
@@ -229,13 +238,9 @@ def rebuild_parallel(
                 outcomes.append(value)
             elif kind == "error":
                 errors.append(value)
-    except BaseException:
-        for process in processes:
-            if process.is_alive() and process.pid is not None:
-                os.kill(process.pid, signal.SIGINT)
-        raise
     finally:
-        for process in processes:
+        stop.set()
+        for process in started:
             process.join()
     failed = [p.name for p in processes if p.exitcode]
     if errors or failed:
@@ -243,12 +248,21 @@ def rebuild_parallel(
     return outcomes
 
 
+class WorkerStoppedError(Exception):
+    """A worker saw the stop request between two batches."""
+
+
 def _work(
     open_store: Callable[[], Store],
     names: list[str],
     batch_size: int | None,
     reports: Any,
+    stop: Any,
 ) -> None:
+    # A terminal's Ctrl-C reaches the whole process group; the parent turns it
+    # into `stop`, seen here between batches.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     # A rebuild makes millions of short-lived dicts and tuples that reference
     # counting frees; the cycle collector's passes over them and the heap
     # inherited through fork cost about a sixth of the worker's CPU. Leave the
@@ -258,11 +272,14 @@ def _work(
     try:
         store = open_store()
         classes = [by_name()[name] for name in names]
+
+        def report(covered: int) -> None:
+            reports.put(("progress", covered))
+            if stop.is_set():
+                raise WorkerStoppedError
+
         built = rebuild_together(
-            classes,
-            store,
-            progress=lambda n: reports.put(("progress", n)),
-            batch_size=batch_size,
+            classes, store, progress=report, batch_size=batch_size, stop=stop
         )
         used = resource.getrusage(resource.RUSAGE_SELF)
         outcome = Outcome(
@@ -272,7 +289,7 @@ def _work(
             cpu_s=used.ru_utime + used.ru_stime,
         )
         reports.put(("done", outcome))
-    except KeyboardInterrupt:
+    except WorkerStoppedError:
         reports.put(("error", f"{'+'.join(names)}: interrupted"))
         sys.exit(1)
     except BaseException as error:

@@ -90,6 +90,8 @@ class VerifyStore:
     checkpoints: tuple[str, ...] = ()
     witness_keys: tuple[str, ...] = ()
     quorum: int | None = None
+    as_of: float | None = None
+    """Judge the grace as at this time (a backup's), not now."""
 
 
 @dataclass(frozen=True)
@@ -270,14 +272,21 @@ def _witnessed(
             raise NoteError(f"{label} is not cosigned by {policy.describe()}")
         anchors.append((label, checkpoint.tree_size, checkpoint.root_hash))
     if policy is None:
-        return anchors, Grace(command.grace_seconds)
+        return anchors, _grace(command)
     for checkpoint, note in _published(services).witnessed(policy):
         _open(note.render(), keys)
         label = f"the witnessed checkpoint of tree size {checkpoint.tree_size}"
         anchors.append((label, checkpoint.tree_size, checkpoint.root_hash))
     covering = max((size for _, size, _ in anchors), default=0)
     what = f"a checkpoint cosigned by {policy.describe()}"
-    return anchors, Grace(command.grace_seconds, covering=covering, what=what)
+    return anchors, _grace(command, covering=covering, what=what)
+
+
+def _grace(command: VerifyStore, **given: Any) -> Grace:
+    if command.as_of is not None:
+        as_of = command.as_of
+        given["now"] = lambda: as_of
+    return Grace(command.grace_seconds, **given)
 
 
 def _open(raw: str, keys: list[Any]) -> tuple[Checkpoint, Note]:

@@ -23,6 +23,8 @@ from usecases.reads import EntityQuery, EntityView, HistoryQuery, plain
 F = TypeVar("F", bound=Callable[..., Any])
 API = "/api/v1"
 _ETAG = re.compile(r'\s*"(\d{1,18})"\s*')
+# RFC 9110 entity-tag: optional W/, then etagc characters between quotes.
+_ENTITY_TAG = re.compile(r'\s*(W/)?"[\x21\x23-\x7e\x80-\xff]*"\s*')
 
 
 class Blueprint(flask_smorest.Blueprint):
@@ -43,10 +45,20 @@ _RETRY = {"Retry-After": "1"}
 
 
 def expected_version() -> int | None:
-    """The version If-Match names; a malformed or weak one can never match."""
+    """The version If-Match names; a weak or foreign tag can never match (412).
+
+    A header that is not a list of entity tags is a 400: the client meant a
+    condition we cannot read, and 412 would claim a version was compared.
+    """
     header = request.headers.get("If-Match")
     if header is None or header.strip() == "*":
         return None
+    if not all(_ENTITY_TAG.fullmatch(tag) for tag in header.split(",")):
+        raise ApiError(
+            400,
+            'If-Match must be "*" or entity tags such as "3" (the ETag received)',
+            errors={"If-Match": ["Not a list of entity tags."]},
+        )
     match = _ETAG.fullmatch(header)
     # -1 never equals an aggregate version, so the command is refused with 412.
     return int(match.group(1)) if match else -1
@@ -118,10 +130,13 @@ def request_id() -> str | None:
 
 
 def problems(blp: Blueprint, *codes: int) -> Callable[[F], F]:
-    """Document the problem+json answers an operation can give (401/403 always)."""
+    """Document the problem+json answers an operation can give.
+
+    400 (a malformed header or an unknown query parameter), 401 and 403 always.
+    """
 
     def decorate(func: F) -> F:
-        for code in sorted({401, 403, *codes}):
+        for code in sorted({400, 401, 403, *codes}):
             func = blp.alt_response(code, response=HTTPStatus(code).name)(func)
         return func
 

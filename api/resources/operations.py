@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -10,7 +11,15 @@ import time
 import uuid
 from typing import Any
 
-from flask import Blueprint, Flask, Response, g, request, send_from_directory
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    current_app,
+    g,
+    request,
+    send_from_directory,
+)
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     REGISTRY,
@@ -111,6 +120,33 @@ def check_body() -> None:
         raise ApiError(415, "send the body as application/json")
 
 
+def check_query() -> None:
+    """Refuse query parameters an API read does not declare, naming them (400)."""
+    if request.method != "GET" or not request.path.startswith("/api/v1/"):
+        return
+    view = current_app.view_functions.get(request.endpoint or "")
+    unknown = sorted(set(request.args) - _declared_query(view))
+    if unknown:
+        raise ApiError(
+            400,
+            f"unknown query parameter(s): {', '.join(unknown)}",
+            errors={name: ["Unknown query parameter."] for name in unknown},
+        )
+
+
+@functools.cache
+def _declared_query(view: Any) -> frozenset[str]:
+    arguments = getattr(view, "_apidoc", {}).get("arguments", {})
+    names: set[str] = set()
+    for argument in arguments.get("parameters", []):
+        if argument.get("in") != "query":
+            continue
+        schema = argument["schema"]
+        schema = schema() if isinstance(schema, type) else schema
+        names.update(f.data_key or name for name, f in schema.fields.items())
+    return frozenset(names)
+
+
 def _has_body() -> bool:
     return (
         bool(request.content_length)
@@ -137,6 +173,8 @@ def _finish(response: Response) -> Response:
         "duration_ms": round(elapsed * 1000, 1),
         "actor": principal.name if principal else None,
     }
+    if cause := g.get("cause"):
+        fields["cause"] = cause
     # As access_log.info would, minus finding the caller's frame (never logged).
     access_log.handle(
         access_log.makeRecord(

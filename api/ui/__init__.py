@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, request
+from flask import Flask, redirect, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.wrappers import Response
@@ -65,8 +65,9 @@ def create_ui(services: Services, throttle: Throttle) -> Flask:
 
 
 def mount(app: Flask, services: Services, throttle: Throttle) -> None:
-    """Serve the UI under /ui of the API application."""
+    """Serve the UI under /ui of the API application (and send / there)."""
     ui = create_ui(services, throttle)
+    app.add_url_rule("/", "home", lambda: redirect("/ui/"))
     app.wsgi_app = DispatcherMiddleware(  # type: ignore[method-assign]
         app.wsgi_app, {"/ui": ui.wsgi_app}
     )

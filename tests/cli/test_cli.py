@@ -117,7 +117,8 @@ def test_serve_answers_healthz_and_writes_bootstrap_token(settings: Settings) ->
     finally:
         proc.terminate()
         _, err = proc.communicate(timeout=30)
-    assert secret.encode() in err  # printed once for the operator
+    assert secret.encode() not in err  # logs are kept: the secret is not in them
+    assert str(token_file).encode() in err
     assert proc.returncode == 0
 
 

@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
+import projections.rebuild
 import usecases.rebuild
 from api.cli import main
 from projections import catalog
 from projections.models import models
-from projections.rebuild import rebuild_parallel
+from projections.rebuild import rebuild_parallel, rebuild_together
 from service.config import Settings
 from tests.projections.conftest import dump, processor, workload
-from usecases.root import build_services
+from usecases.root import Services, build_services
+
+
+@pytest.fixture
+def services(settings: Settings) -> Iterator[Services]:
+    """The test's own services, closed however the test ends."""
+    built = build_services(settings)
+    yield built
+    built.close()
 
 
 def env_for(settings: Settings) -> dict[str, str]:
@@ -35,10 +44,27 @@ def interrupted_after_first_batch(*args: Any, **kwargs: Any) -> Any:
     return rebuild_parallel(*args, **kwargs)
 
 
+def held_after_first_batch(
+    classes: Any, store: Any, *, progress: Any, batch_size: Any, stop: Any
+) -> Any:
+    """A worker's pass that reports its first batch, then waits to be stopped.
+
+    Without the wait a worker could finish before the interrupted parent asks
+    it to stop, and there would be nothing left to resume.
+    """
+
+    def report(covered: int) -> None:
+        progress(covered)
+        stop.wait()
+
+    return rebuild_together(
+        classes, store, progress=report, batch_size=batch_size, stop=stop
+    )
+
+
 def test_rebuild_all_in_two_workers_resumes_and_equals_the_live_models(
-    settings: Settings, monkeypatch: pytest.MonkeyPatch
+    settings: Settings, services: Services, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    services = build_services(settings)
     workload(services.app, 600)
     live = [processor(services, cls) for cls in models()]
     for incremental in live:
@@ -50,13 +76,14 @@ def test_rebuild_all_in_two_workers_resumes_and_equals_the_live_models(
 
     stop: Callable[..., Any] = interrupted_after_first_batch
     monkeypatch.setattr(usecases.rebuild, "rebuild_parallel", stop)
+    monkeypatch.setattr(projections.rebuild, "rebuild_together", held_after_first_batch)
     stopped = runner.invoke(main, command, env=env_for(settings))
     assert stopped.exit_code == 1, stopped.output
     assert "run rebuild again to resume" in stopped.output
     with services.views_engine.connect() as conn:
         building = [r for r in catalog.read_all(conn) if r.state == "building"]
-    assert building and all(r.generation == 2 for r in building)
-    assert any(0 < r.position < head for r in building)
+    assert {r.name for r in building} == {cls.name for cls in models()}
+    assert all(r.generation == 2 and 0 < r.position < head for r in building)
 
     monkeypatch.undo()
     resumed = runner.invoke(main, command, env=env_for(settings))
@@ -68,7 +95,6 @@ def test_rebuild_all_in_two_workers_resumes_and_equals_the_live_models(
         assert dump(services.views_engine, rebuilt) == before[name], name
     status = {row["name"]: row for row in services.views.status()}
     assert all(status[cls.name]["position"] == head for cls in models())
-    services.close()
 
 
 def test_rebuild_all_in_one_pass(settings: Settings) -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import signal
 from functools import partial
 
 from projections.audit import AuditTrail
@@ -64,6 +67,34 @@ def test_parallel_rebuild_makes_every_model_live_as_rebuilt_alone(
         assert status[incremental.name]["state"] == "live"
         rebuilt = type(incremental.model)(2)
         assert dump(engine, rebuilt) == before[incremental.name], incremental.name
+
+
+def test_workers_leave_sigint_to_the_parent(
+    services: Services, settings: Settings
+) -> None:
+    """A Ctrl-C reaches every process of the group; only the parent acts on it."""
+    workload(services.app, 200)
+    signalled: list[int] = []
+
+    def signal_workers(_covered: int) -> None:
+        if not signalled:
+            signalled.extend(p.pid for p in multiprocessing.active_children() if p.pid)
+            for pid in signalled:
+                os.kill(pid, signal.SIGINT)
+
+    outcomes = rebuild_parallel(
+        partial(open_store, settings),
+        models(),
+        workers=2,
+        batch_size=20,
+        progress=signal_workers,
+    )
+    assert len(signalled) == 2
+    assert sorted(n for o in outcomes for n in o.names) == sorted(
+        cls.name for cls in models()
+    )
+    status = {row["name"]: row for row in services.views.status()}
+    assert all(status[cls.name]["state"] == "live" for cls in models())
 
 
 def test_plan_shares_models_out_by_weight() -> None:
