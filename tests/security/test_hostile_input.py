@@ -8,6 +8,7 @@ its OpenAPI document, so a new one is covered without editing this file.
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from service.domain import catalogue
@@ -105,7 +106,26 @@ def demo_ids(api: Api) -> dict[str, str]:
             items = api.get(f"/{kind.name}").json["items"]
             ids[f"{kind.name.removesuffix('s')}_id"] = items[0]["id"]
     ids["entry_id"] = ids["risk_id"]  # links of any entry: a risk's will do
+    ids["report_id"] = issued_report(api, projects[0])
     return ids
+
+
+def issued_report(api: Api, project: str) -> str:
+    """A report issued for the project (the demo issues none)."""
+    end = datetime.now(UTC).date() - timedelta(days=1)
+    body = {
+        "report_type": "checkpoint",
+        "period_start": (end - timedelta(days=6)).isoformat(),
+        "period_end": end.isoformat(),
+        "narrative": {"summary": "On plan", "work_done": "D", "work_next": "B"},
+    }
+    listed = api.get(f"/projects/{project}/reports").json
+    existing = listed["items"] if isinstance(listed, dict) else listed
+    if existing:
+        return str(existing[0]["id"])
+    answer = api.post(f"/projects/{project}/reports", body, role="pmo-head")
+    assert answer.status_code == 201, answer.json
+    return str(answer.json["id"])
 
 
 def get_all(api: Api, path: str, query: dict[str, str]) -> Any:
