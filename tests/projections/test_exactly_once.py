@@ -7,10 +7,11 @@ from typing import ClassVar
 import pytest
 from sqlalchemy import Connection
 
-from projections.models import models, registers
+from projections.models import registers
 from projections.processing import ProcessingError
 from projections.read_model import Item
 from tests.projections.conftest import dump, processor, workload
+from tests.projections.workload import driven_models
 from usecases.root import Services
 
 RiskRegister = registers()["risks"]
@@ -32,7 +33,7 @@ class FailingRisks(RiskRegister):
 
 def test_restart_between_batches_resumes_exactly(services: Services) -> None:
     workload(services.app, 500)
-    for cls in models():
+    for cls in driven_models():
         first = processor(services, cls, batch=40)
         assert first.run_batch() and first.run_batch()
         stopped_at = first.tracking().position

@@ -7,6 +7,7 @@ import io
 import random
 from collections.abc import Callable
 from datetime import date
+from typing import Any
 from uuid import UUID
 
 from service.app import PmoLedger
@@ -272,3 +273,16 @@ class Workload:
             ledger.release_hold(doc_id, f"H{self.n(1, 3)}", CUSTODIAN)
         else:
             ledger.dispose_document(doc_id, CUSTODIAN, today=date(2999, 1, 1))
+
+
+DRIVEN = ("projects", "documents", "audit", "risks", "issues", "changes", "decisions")
+"""The read models this workload writes to. The registers declared since (plans,
+value, control, office) are checked against replay over the demo instead
+(tests/usecases/test_entry_as_of.py and their own as-of tests)."""
+
+
+def driven_models() -> list[Any]:
+    """The read-model classes the workload exercises."""
+    from projections.models import models
+
+    return [cls for cls in models() if cls.name in DRIVEN]
