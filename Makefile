@@ -26,6 +26,10 @@ install-dev: $(DEV_STAMP)
 run: $(STAMP)
 	$(BIN)/pmo-ledger serve
 
+# One pytest worker per CPU (pytest-xdist); a module's tests stay on one worker so
+# module-scoped servers and browsers are started once. PYTEST_ARGS replaces this.
+PYTEST_ARGS ?= -n auto --dist loadscope
+
 test: $(DEV_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
