@@ -9,7 +9,6 @@ skips. Routing key: `<project id or none>.<Entity>.<Action>`.
 from __future__ import annotations
 
 import logging
-import threading
 
 import pika
 from pika.adapters.blocking_connection import BlockingChannel
@@ -22,6 +21,7 @@ from feed.events import EventReader, FeedEvent
 from feed.tables import cursors
 from projections.catalog import now
 from projections.runner import exclusive
+from service.background import BackgroundThread
 from service.durability import durable
 
 log = logging.getLogger(__name__)
@@ -31,35 +31,17 @@ IDLE_POLL_SECONDS = 0.2
 RECONNECT_MAX_SECONDS = 10.0
 
 
-class AmqpPublisher:
+class AmqpPublisher(BackgroundThread):
     """Follows the log in a daemon thread and publishes with confirms."""
+
+    thread_name = "amqp"
 
     def __init__(self, engine: Engine, reader: EventReader, settings: FeedSettings):
         assert settings.amqp_url is not None
+        super().__init__()
         self.engine = engine
         self.reader = reader
         self.settings = settings
-        self.stop_event = threading.Event()
-        self.wake_event = threading.Event()
-        self.thread: threading.Thread | None = None
-        self.error: str | None = None
-
-    def start(self) -> AmqpPublisher:
-        """Start the daemon thread; returns self."""
-        self.thread = threading.Thread(target=self._loop, name="amqp", daemon=True)
-        self.thread.start()
-        return self
-
-    def wake(self) -> None:
-        """New events were committed."""
-        self.wake_event.set()
-
-    def stop(self, timeout: float = 10.0) -> None:
-        """Stop after the current batch and wait for the thread."""
-        self.stop_event.set()
-        self.wake_event.set()
-        if self.thread is not None:
-            self.thread.join(timeout)
 
     def position(self) -> int:
         """How far the broker has confirmed."""

@@ -8,7 +8,6 @@ at a time.
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -41,6 +40,7 @@ from integrity.tree import MerkleTree
 from projections import catalog
 from projections.processing import ProcessingError
 from projections.runner import exclusive
+from service.background import BackgroundThread
 from service.durability import durable
 
 log = logging.getLogger(__name__)
@@ -166,8 +166,10 @@ def latest_row(conn: Connection) -> Any:
     return conn.execute(select(heads).order_by(heads.c.head_id.desc()).limit(1)).first()
 
 
-class LedgerWorker:
+class LedgerWorker(BackgroundThread):
     """Appends leaves and signs heads, in a background thread or on demand."""
+
+    thread_name = "ledger"
 
     def __init__(
         self,
@@ -175,13 +177,10 @@ class LedgerWorker:
         signer: LedgerSigner,
         interval: float = SIGN_INTERVAL_SECONDS,
     ) -> None:
+        super().__init__()
         self.processor = processor
         self.signer = signer
         self.interval = interval
-        self.stop_event = threading.Event()
-        self.wake_event = threading.Event()
-        self.thread: threading.Thread | None = None
-        self.error: str | None = None
         self.signing: SigningState | None = None
 
     def catch_up(self) -> int:
@@ -192,23 +191,6 @@ class LedgerWorker:
         """Catch up, then sign a head if the tree grew (synchronous, for tests)."""
         self.catch_up()
         return self.signer.sign_now()
-
-    def start(self) -> LedgerWorker:
-        """Start the daemon thread; returns self."""
-        self.thread = threading.Thread(target=self._loop, name="ledger", daemon=True)
-        self.thread.start()
-        return self
-
-    def wake(self) -> None:
-        """Ask the worker to poll now (after a local write)."""
-        self.wake_event.set()
-
-    def stop(self, timeout: float = 10.0) -> None:
-        """Stop after the current batch and wait for the thread."""
-        self.stop_event.set()
-        self.wake_event.set()
-        if self.thread is not None:
-            self.thread.join(timeout)
 
     def _loop(self) -> None:
         while not self.stop_event.is_set():

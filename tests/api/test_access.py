@@ -18,7 +18,11 @@ from usecases.root import Services, build_services
 
 
 def api_routes(app: Flask) -> list[tuple[str, str, str]]:
-    """(endpoint, method, concrete URL) for every /api/v1 route."""
+    """(endpoint, method, concrete URL) for every /api/v1 route.
+
+    Ids are derived from the rule, not drawn at random, so that every pytest worker
+    collects the same test ids.
+    """
     routes = []
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith("/api/v1"):
@@ -26,9 +30,10 @@ def api_routes(app: Flask) -> list[tuple[str, str, str]]:
         values = {
             name: sorted(getattr(converter, "items", None) or ["h1"])[0]
             if type(converter).__name__ not in ("UUIDConverter", "IntegerConverter")
-            else {"UUIDConverter": uuid.uuid4(), "IntegerConverter": 1}[
-                type(converter).__name__
-            ]
+            else {
+                "UUIDConverter": uuid.uuid5(uuid.NAMESPACE_URL, rule.rule),
+                "IntegerConverter": 1,
+            }[type(converter).__name__]
             for name, converter in rule._converters.items()
         }
         url = rule.build(values, append_unknown=False)[1]  # type: ignore[index]
