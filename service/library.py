@@ -76,12 +76,16 @@ class LibraryCommands(CustodyCommands):
         with self.one_check():
             source = self.load(Document, derivation.source_id)
             source.check_active("take a version of")
-            version = source.get_version(derivation.number)
             if derivation.relation == "template":
-                check_template(source, version.status)
+                check_template(source)
             elif source.project_id == PORTFOLIO_ID:
                 raise InvalidValueError(
                     "document_id", "must be a project's document, not the library's"
+                )
+            version = source.get_version(derivation.number)
+            if derivation.relation == "template" and version.status != "approved":
+                raise TransitionError(
+                    "template version", "start a document from", version.status
                 )
             self.check_open(derivation.project_id, "start a document in")
             document = Document.register(
@@ -112,9 +116,7 @@ def check_library_type(doc_type: str) -> None:
         raise InvalidValueError("doc_type", f"must be one of {kinds}")
 
 
-def check_template(source: Document, status: str) -> None:
-    """A document starts only from the approved version of a library template."""
+def check_template(source: Document) -> None:
+    """A document starts only from a template of the library."""
     if source.project_id != PORTFOLIO_ID or source.doc_type != TEMPLATE:
         raise InvalidValueError("template_id", "must be a template of the library")
-    if status != "approved":
-        raise TransitionError("template version", "start a document from", status)
