@@ -101,7 +101,8 @@ def demo(seed: int) -> None:
         f"{summary.milestones} milestones, {summary.baselines} plan baselines, "
         f"{summary.dependencies} dependencies, "
         f"{summary.value} budget lines, benefits and resource demands, "
-        f"{summary.courses} training courses "
+        f"{summary.courses} training courses, "
+        f"{summary.library} library documents, {summary.reports} reports issued "
         f"({summary.events} events)"
     )
 
