@@ -3,6 +3,7 @@ the reports the projects have issued; forms for the roles the API allows."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -12,17 +13,19 @@ from werkzeug.wrappers import Response
 
 from api.access import reach
 from api.auth import allowed_roles
-from api.resources.library import FromTemplate, LibraryDocument
+from api.resources.library import FromTemplate, LibraryDocument, Nomination
 from api.ui.common import blueprint, page, parse_moment, principal, services
 from api.ui.forms import at_most_once
 from api.ui.highlight import ui_meta_because
 from service.domain.base import DomainError
 from service.domain.document import CLASSIFICATIONS
 from service.errors import ApplicationError
-from usecases import library
+from usecases import content, library
 
 REGISTER = "library.register_library_document"
 START = "library.start_from_template"
+NOMINATE = "library.nominate_version"
+NOMINATION = "/documents/<uuid:document_id>/versions/<int:number>/nominate"
 FIELDS = ("title", "doc_type", "classification", "retention_class", "owner")
 
 
@@ -50,6 +53,56 @@ def start_from_template() -> Response:
     if not _may(START):
         abort(403, "your role may not start a document")
     return at_most_once(lambda: _posted("start", FromTemplate, _start))
+
+
+@blueprint.get(NOMINATION)
+def nominate_form(document_id: UUID, number: int) -> str:
+    """The form that nominates a version for the good-practice repository."""
+    if not _may(NOMINATE):
+        abort(403, "your role may not nominate a document")
+    return _nomination(document_id, number)
+
+
+@blueprint.post(NOMINATION)
+def nominate_version(document_id: UUID, number: int) -> Response:
+    """Nominate the version; on to the library's new (draft) document."""
+    if not _may(NOMINATE):
+        abort(403, "your role may not nominate a document")
+    return at_most_once(lambda: _nominate(document_id, number))
+
+
+def _nominate(document_id: UUID, number: int) -> Response | tuple[str, int]:
+    typed = _typed()
+
+    def act() -> UUID:
+        body = Nomination().load({k: v for k, v in typed.items() if v.strip()})
+        command = library.Nominate(
+            document_id, number, body["title"], body["retention_class"]
+        )
+        meta = ui_meta_because(body["reason"] or "")
+        written = library.nominate(services(), command, meta)
+        services().views.wait_for(written.position, 5)
+        return written.id
+
+    return _outcome(act, lambda errors: _nomination(document_id, number, typed, errors))
+
+
+def _nomination(
+    document_id: UUID,
+    number: int,
+    typed: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+) -> str:
+    found = content.get_document(services(), content.DocumentQuery(document_id))
+    if not 1 <= number <= int(found["version_count"]):
+        abort(404, f"no version {number} of this document")
+    return page(
+        "nominate.html",
+        document=found,
+        number=number,
+        typed=typed or {},
+        errors=errors or {},
+    )
 
 
 def _register(body: dict[str, Any]) -> UUID:
@@ -80,19 +133,32 @@ class StartForm(FromTemplate):
 
 
 def _posted(form: str, schema: type, act: Any) -> Response | tuple[str, int]:
-    typed = {
+    typed = _typed()
+    given = {k: v for k, v in typed.items() if v.strip()}
+    loader = StartForm if form == "start" else schema
+    return _outcome(
+        lambda: act(loader().load(given)), lambda errors: _page(form, typed, errors)
+    )
+
+
+def _typed() -> dict[str, str]:
+    return {
         k: v for k, v in request.form.items() if k not in ("csrf_token", "form_key")
     }
-    given = {k: v for k, v in typed.items() if v.strip()}
+
+
+def _outcome(
+    act: Callable[[], UUID], render: Callable[[dict[str, str]], str]
+) -> Response | tuple[str, int]:
+    """The new document's page, or the form again with what was wrong (nothing
+    is written then)."""
     try:
-        body = (StartForm if form == "start" else schema)().load(given)
-        found = act(body)
+        found = act()
     except ValidationError as error:
         messages = error.normalized_messages()
-        flat = {k: "; ".join(map(str, v)) for k, v in messages.items()}
-        return _page(form, typed, flat), 422
+        return render({k: "; ".join(map(str, v)) for k, v in messages.items()}), 422
     except (DomainError, ApplicationError) as error:
-        return _page(form, typed, {getattr(error, "field", "form"): str(error)}), 422
+        return render({getattr(error, "field", "form"): str(error)}), 422
     return redirect(url_for("ui.document", document_id=found), 303)
 
 

@@ -69,6 +69,11 @@ def test_a_custodian_starts_a_document_from_a_template(ui: Ui) -> None:
     )
     assert made.status_code == 303, made.text
     document_id = made.headers["Location"].rsplit("/", 1)[1]
+    shown = ui.client.get(f"/ui/documents/{document_id}").text
+    assert 'id="origin"' in shown and "Started from a library template" in shown
+    assert f"/ui/documents/{found}" in shown.split('id="origin"')[1].split("</p>")[0]
+    kept = ui.client.get(f"/ui/documents/{found}")  # a library document's own page
+    assert kept.status_code == 200 and "PMO library" in kept.text
     document = ui.services.app.load(Document, UUID(document_id))
     assert document.origin == {
         "relation": "template",
@@ -143,3 +148,44 @@ def test_the_portfolio_page_draws_the_portfolio_view(ui: Ui) -> None:
         assert f"/ui/actions/{action['id']}" in html
     assert ui.client.get("/ui/portfolio?as_of=2000-01-01").status_code == 200
     assert ui.client.get("/ui/portfolio?as_of=nonsense").status_code == 400
+
+
+def test_a_version_is_nominated_from_its_page_keeping_the_link(ui: Ui) -> None:
+    app = ui.services.app
+    project = app.register_project("LIB-2", "Nominee", "", "S", "M", CUSTODIAN).id
+    original = app.register_document(
+        project,
+        "Lessons",
+        "lessons-report",
+        "internal",
+        "project-record",
+        "C",
+        CUSTODIAN,
+    ).id
+    app.submit_version(
+        original, io.BytesIO(b"lessons\n"), "text/plain", "l.txt", "", CUSTODIAN
+    )
+    ui.caught_up()
+    path = f"/ui/documents/{original}/versions/1/nominate"
+    ui.sign_in("contributor")
+    assert 'id="nominate"' not in ui.client.get(f"/ui/documents/{original}").text
+    assert ui.client.get(path).status_code == 403
+    ui.sign_in("project-officer")
+    assert path in ui.client.get(f"/ui/documents/{original}").text
+    assert (
+        ui.client.get(f"/ui/documents/{original}/versions/2/nominate").status_code
+        == 404
+    )
+    form = {"title": "", "reason": "worth copying", "csrf_token": ui.csrf(path)}
+    head = app.head_position()
+    bad = ui.client.post(path, data=form | {"form_key": "n1"})
+    assert bad.status_code == 422 and 'id="nominate-title-error"' in bad.text
+    assert app.head_position() == head
+    made = ui.client.post(path, data=form | {"title": "Good lessons", "form_key": "n2"})
+    assert made.status_code == 303
+    nominated = made.headers["Location"].rsplit("/", 1)[1]
+    shown = ui.client.get(f"/ui/documents/{nominated}").text
+    assert "Nominated from a project document" in shown
+    assert f"/ui/documents/{original}" in shown.split('id="origin"')[1]
+    listed = ui.client.get("/ui/library").text.split('id="library-good-practice"')[1]
+    assert "Good lessons" in listed.split("</table>")[0]
