@@ -484,6 +484,41 @@ def test_portfolio_pictures_draw_the_portfolio_view(
     ui.page.wait_for_url(f"{server.base}/ui/risks/{view['top_risks'][0]['id']}")
 
 
+def test_start_from_a_template_then_nominate_from_the_forms(
+    ui: Watched, server: Server
+) -> None:
+    found = server.api("GET", "/library")
+    template = next(
+        t for t in found["documents"]["template"] if t["title"].startswith("Highlight")
+    )
+    page = ui.page
+    ui.go("/library")
+    page.click("#form-start summary")
+    page.select_option("#start-template_id", template["id"])
+    page.select_option("#start-project_id", project_id(server, "ERP"))
+    page.fill("#start-title", "ERP highlight, week 14")
+    page.fill("#start-owner", "Max")
+    page.fill("#start-reason", "weekly reporting")
+    page.click("#form-start button[type=submit]")
+    page.wait_for_url(f"{server.base}/ui/documents/*")
+    started = page.url.rsplit("/", 1)[1]
+    origin = server.api("GET", f"/documents/{started}")["origin"]
+    assert (origin["relation"], origin["document_id"]) == ("template", template["id"])
+    assert "Started from a library template" in page.inner_text("#origin")
+    page.click("#nominate a")
+    page.fill("#nominate-title", "A highlight worth copying")
+    page.click("#form-nominate button[type=submit]")
+    page.wait_for_url(f"{server.base}/ui/documents/*")
+    nominated = page.url.rsplit("/", 1)[1]
+    assert nominated != started
+    kept = server.api("GET", f"/documents/{nominated}")
+    assert (kept["doc_type"], kept["origin"]["document_id"]) == (
+        "good-practice",
+        started,
+    )
+    assert "PMO library" in page.inner_text(".crumbs")
+
+
 def every_page(server: Server) -> list[str]:
     """A path of every kind of UI page, with the demo's ids."""
     pid = project_id(server, "ERP")
@@ -497,6 +532,9 @@ def every_page(server: Server) -> list[str]:
             paths.append(f"/{kind}/{first[0]['id']}")
     document = server.api("GET", f"/projects/{pid}/documents")["items"][0]
     paths.append(f"/documents/{document['id']}")
+    paths.append(f"/documents/{document['id']}/versions/1/nominate")
+    terms = server.api("GET", "/library")["documents"]["terms-of-reference"][0]
+    paths.append(f"/documents/{terms['id']}")
     return paths
 
 
