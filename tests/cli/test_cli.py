@@ -148,7 +148,7 @@ def test_export_audit_writes_resumable_files_and_is_recorded(
 ) -> None:
     runner = CliRunner()
     env = env_for(settings)
-    assert runner.invoke(main, ["demo"], env=env).exit_code == 0
+    assert runner.invoke(main, ["demo", "--no-reports"], env=env).exit_code == 0
     whole = tmp_path / "all.ndjson"
     result = runner.invoke(
         main, ["export", "audit", "-o", str(whole), "--project", "ERP"], env=env
