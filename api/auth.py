@@ -70,6 +70,9 @@ OTHER_WRITES: Mapping[str, frozenset[str]] = {
     "value.set_cost_tolerance": HEAD,
     "reports.issue_report": REGISTERS,
     "control.set_quality_rule": HEAD,
+    "library.register_library_document": CUSTODY,
+    "library.start_from_template": CUSTODY,
+    "library.nominate_version": CUSTODY | REGISTERS,
 }
 """Who may call each writing endpoint outside the declared registers."""
 

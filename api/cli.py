@@ -90,10 +90,16 @@ def tokens_revoke(token_id: UUID, reason: str | None) -> None:
 
 @main.command()
 @click.option("--seed", default=7, show_default=True, help="Random seed of the sample.")
-def demo(seed: int) -> None:
+@click.option(
+    "--reports/--no-reports",
+    default=True,
+    show_default=True,
+    help="Issue a month of weekly highlight reports and an end-stage report.",
+)
+def demo(seed: int, reports: bool) -> None:
     """Load a realistic sample PMO (skips projects whose code already exists)."""
     with opened() as services:
-        summary = imports.load_demo(services, imports.LoadDemo(seed))
+        summary = imports.load_demo(services, imports.LoadDemo(seed, reports))
     click.echo(
         f"loaded {summary.projects} projects, {summary.risks} risks, "
         f"{summary.issues} issues, {summary.changes} change requests, "
@@ -101,7 +107,8 @@ def demo(seed: int) -> None:
         f"{summary.milestones} milestones, {summary.baselines} plan baselines, "
         f"{summary.dependencies} dependencies, "
         f"{summary.value} budget lines, benefits and resource demands, "
-        f"{summary.courses} training courses "
+        f"{summary.courses} training courses, "
+        f"{summary.library} library documents, {summary.reports} reports issued "
         f"({summary.events} events)"
     )
 

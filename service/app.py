@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from service.access import AccessCommands
-from service.custody import CustodyCommands
 from service.domain import catalogue
 from service.domain.document import Document
 from service.domain.project import Project
 from service.exports import ExportCommands
+from service.library import LibraryCommands
 from service.membership import MembershipCommands
 from service.reports import ReportCommands
 
@@ -15,7 +15,7 @@ SNAPSHOT_INTERVAL = 50
 
 
 class PmoLedger(
-    CustodyCommands,
+    LibraryCommands,
     AccessCommands,
     MembershipCommands,
     ExportCommands,

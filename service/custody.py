@@ -19,7 +19,6 @@ from service.domain.base import (
     require_role,
 )
 from service.domain.document import CUSTODY_ROLES, Document
-from service.domain.project import Project
 from service.domain.retention import SCHEDULE_ID, RetentionSchedule
 from service.errors import ConcurrentWriteError, NotFoundError, VersionConflictError
 from service.registers import RegisterCommands
@@ -134,9 +133,7 @@ class CustodyCommands(CustodyReads, RegisterCommands):
     ) -> tuple[Written, BlobRef]:
         """Store the content (fsynced), then record the version that references it."""
         document = self.load(Document, document_id)
-        self.load(Project, document.project_id, read_only=True).check_open(
-            "submit a version in"
-        )
+        self.check_open(document.project_id, "submit a version in")
         document.check_active("submit a version of")
         ref = self.blobs.put(
             content, expected_sha256=expected_sha256, max_size=max_size
@@ -261,7 +258,7 @@ class CustodyCommands(CustodyReads, RegisterCommands):
     def disposal_date(self, document_id: UUID) -> DisposalDate:
         """What the retention schedule says about a document now."""
         document = self.load(Document, document_id)
-        project = self.load(Project, document.project_id)
+        project = self.owning_project(document.project_id)
         return disposal_date(document, project, self.retention_history())
 
     def extend_retention(
@@ -298,7 +295,7 @@ class CustodyCommands(CustodyReads, RegisterCommands):
         document.check_active("dispose of")
         if expected_version is not None and document.version != expected_version:
             raise VersionConflictError(document_id, expected_version, document.version)
-        project = self.load(Project, document.project_id)
+        project = self.owning_project(document.project_id)
         dated = disposal_date(document, project, self.retention_history())
         due_on = dated.due_on
         if due_on is None:

@@ -10,6 +10,7 @@ from uuid import UUID
 
 from service.app import PmoLedger
 from service.demo_control import load_control
+from service.demo_library import load_library
 from service.demo_office import load_courses
 from service.demo_plans import load_plans
 from service.demo_value import load_value
@@ -78,6 +79,10 @@ class DemoSummary:
     """Quality reviews, stakeholders, communications, lessons, actions, daily log
     entries and contracts."""
     courses: int = 0
+    library: int = 0
+    """The PMO library's own documents (terms of reference, framework, templates)."""
+    reports: int = 0
+    """Reports issued (weekly highlights and an end-stage report per project)."""
 
 
 def load_demo(ledger: PmoLedger, seed: int = 7) -> DemoSummary:
@@ -109,6 +114,7 @@ def load_demo(ledger: PmoLedger, seed: int = 7) -> DemoSummary:
         counts["value"] = load_value(ledger, created, officer, rng)
         counts["control"] = load_control(ledger, created, seed)
         counts["courses"] = load_courses(ledger)
+        counts["library"] = load_library(ledger, created)
     return DemoSummary(
         projects=len(PROJECTS), events=ledger.head_position() - start, **counts
     )

@@ -12,6 +12,7 @@ from eventsourcing.domain import Aggregate
 from service.application import LedgerBase, Written
 from service.domain.base import InvalidValueError, Meta
 from service.domain.project import Project, ProjectCode, normalise_code
+from service.domain.register import PORTFOLIO_ID
 from service.errors import ConcurrentWriteError, DuplicateError, NotFoundError
 
 A = TypeVar("A", bound=Aggregate)
@@ -126,12 +127,21 @@ class ProjectCommands(LedgerBase):
             Project, project_id, lambda p: p.reopen(meta), expected_version
         )
 
+    def check_open(self, project_id: UUID, action: str) -> None:
+        """Refuse the action in a closed project (the office itself never closes)."""
+        if project_id != PORTFOLIO_ID:
+            self.load(Project, project_id, read_only=True).check_open(action)
+
+    def owning_project(self, project_id: UUID) -> Project | None:
+        """The project an entity belongs to; None for the office's own (the library)."""
+        return None if project_id == PORTFOLIO_ID else self.load(Project, project_id)
+
     def create_in_project(
         self, project_id: UUID, action: str, build: Callable[[], A]
     ) -> Written:
         """Create an aggregate that belongs to an open project."""
         with self.one_check():
-            self.load(Project, project_id, read_only=True).check_open(action)
+            self.check_open(project_id, action)
             return self.create(build())
 
     def change_in_project(
@@ -146,7 +156,7 @@ class ProjectCommands(LedgerBase):
 
         def checked(aggregate: A) -> object:
             project_id: UUID = aggregate.project_id  # type: ignore[attr-defined]
-            self.load(Project, project_id, read_only=True).check_open(action)
+            self.check_open(project_id, action)
             return command(aggregate)
 
         return self.change(cls, entity_id, checked, expected_version)

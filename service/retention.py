@@ -168,7 +168,7 @@ class ScheduleHistory:
                 found = version
         return found
 
-    def applied(self, document: Document, project: Project) -> Applied:
+    def applied(self, document: Document, project: Project | None) -> Applied:
         """The definition of the document's class that governs it.
 
         The class as it stood when its trigger (by that definition) occurred
@@ -271,7 +271,7 @@ def current_schedule() -> Schedule:
 
 
 def trigger_moment(
-    document: Document, project: Project, trigger: str
+    document: Document, project: Project | None, trigger: str
 ) -> datetime | None:
     """When the trigger happened for this document, or None if it has not."""
     if trigger == "registration":
@@ -280,19 +280,21 @@ def trigger_moment(
         approvals = [v.approved_at for v in document.versions if v.approved_at]
         return max(approvals) if approvals else None
     # A closed project refuses every command but reopen, so its last change
-    # is the closure itself.
+    # is the closure itself. The office's own documents (no project) never close.
+    if project is None:
+        return None
     return project.modified_on if project.status == "closed" else None
 
 
 def due_date(
-    document: Document, project: Project, history: ScheduleHistory
+    document: Document, project: Project | None, history: ScheduleHistory
 ) -> date | None:
     """When the document's retention class makes it due for disposal, if known."""
     return disposal_date(document, project, history).due_on
 
 
 def disposal_date(
-    document: Document, project: Project, history: ScheduleHistory
+    document: Document, project: Project | None, history: ScheduleHistory
 ) -> DisposalDate:
     """The class, trigger, due date and earliest disposal date of a document."""
     applied = history.applied(document, project)

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
 from pathlib import Path
+from uuid import UUID
 
 from service.demo import DemoSummary
 from service.demo import load_demo as record_demo
 from service.domain.base import Meta
 from service.importer import Imported, Kind
 from service.importer import import_register as record_rows
+from usecases.issued import IssueReport, issue_report
+from usecases.reads import wait_for_position
 from usecases.root import Services
+
+REPORTING_FROM = date(2026, 9, 1)
+"""The first of the demo's four weekly status reports (`service.demo`)."""
+WEEKS = 4
 
 
 @dataclass(frozen=True)
@@ -27,6 +35,8 @@ class LoadDemo:
     """Load a realistic sample PMO (projects whose code exists are skipped)."""
 
     seed: int = 7
+    issue_reports: bool = True
+    """Issue each project's weekly highlight reports and an end-stage report."""
 
 
 def import_register(
@@ -39,5 +49,53 @@ def import_register(
 
 
 def load_demo(services: Services, command: LoadDemo) -> DemoSummary:
-    """Record the sample through the real commands, as the sample's own people."""
-    return record_demo(services.app, command.seed)
+    """Record the sample through the real commands, as the sample's own people.
+
+    Then, for a sample loaded afresh, issue what the office issued: a month of
+    weekly highlight reports per project and an end-stage report for it, read
+    as at each period's end (the read models are followed here if no other
+    process follows them).
+    """
+    before = services.app.head_position()
+    summary = record_demo(services.app, command.seed)
+    if not (command.issue_reports and summary.library):
+        return summary
+    following = not services.runner.threads
+    if following:
+        services.runner.start()
+    try:
+        wait_for_position(services, services.app.head_position())
+        issued = issue_demo_reports(services)
+    finally:
+        if following:
+            services.runner.stop()
+    events = services.app.head_position() - before
+    return replace(summary, reports=issued, events=events)
+
+
+def issue_demo_reports(services: Services) -> int:
+    """Each project's weekly highlights for the demo's month, then its end stage."""
+    officer = Meta("olivia.officer", "project-officer", "weekly reporting")
+    count = 0
+    for project in services.views.list_projects():
+        project_id = UUID(str(project["id"]))
+        for week in range(WEEKS):
+            start = REPORTING_FROM + timedelta(weeks=week)
+            end = start + timedelta(days=6)
+            issue_report(
+                services, IssueReport(project_id, "highlight", start, end), officer
+            )
+            count += 1
+        stage = IssueReport(
+            project_id,
+            "end-stage",
+            REPORTING_FROM,
+            REPORTING_FROM + timedelta(weeks=WEEKS, days=-1),
+            narrative={
+                "summary": "Initiation closed; the design baseline is agreed.",
+                "lessons": "Book design workshops a month ahead.",
+            },
+        )
+        issue_report(services, stage, officer)
+        count += 1
+    return count

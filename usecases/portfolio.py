@@ -5,8 +5,8 @@ pages read (`usecases.plans`, `usecases.suggested`, `usecases.value`), as
 at the moment asked, for the projects the caller reaches: each project's
 reported against suggested RAG and how old its last report is, the top risks
 by residual score, dependencies between projects at risk or broken, benefits
-planned against realised, milestones slipping, and document versions waiting
-for approval.
+planned against realised, milestones slipping, actions overdue, contracts
+ending soon, and document versions waiting for approval.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+from usecases.control import Watch, contracts_ending, overdue_actions
 from usecases.membership import Reach
 from usecases.plans import (
     OPEN,
@@ -39,6 +40,7 @@ from usecases.value import day_of, portfolio_benefits
 
 STALE_DAYS = 14
 TOP_RISKS = 10
+ENDING_WITHIN = 90
 TROUBLED = ("at-risk", "broken")
 DOCUMENT_PAGE = 200
 
@@ -52,6 +54,8 @@ class PortfolioQuery:
     min_position: int | None = None
     stale_days: int = STALE_DAYS
     top_risks: int = TOP_RISKS
+    ending_within: int = ENDING_WITHIN
+    """Days ahead in which a contract's end counts as soon."""
 
 
 def portfolio(services: Services, query: PortfolioQuery) -> dict[str, Any]:
@@ -69,6 +73,11 @@ def portfolio(services: Services, query: PortfolioQuery) -> dict[str, Any]:
     }
     dependencies = portfolio_dependencies(services, PortfolioDependenciesQuery(as_of))
     benefits = portfolio_benefits(services, BenefitsQuery(as_of, reach=query.reach))
+    watch = Watch(within_days=query.ending_within, as_of=as_of)
+
+    def reached(found: dict[str, Any]) -> list[dict[str, Any]]:
+        return [plain(r) for r in found["items"] if str(r["project_id"]) in ids]
+
     return {
         "as_of": plain(as_of),
         "on": on.isoformat(),
@@ -89,6 +98,8 @@ def portfolio(services: Services, query: PortfolioQuery) -> dict[str, Any]:
             for m in plan.milestones
             if m["status"] in OPEN and m["slip_days"] > 0
         ],
+        "actions_overdue": reached(overdue_actions(services, watch)),
+        "contracts_ending": reached(contracts_ending(services, watch)),
         "documents_awaiting_approval": _awaiting(
             services, query.reach, projects, as_of
         ),

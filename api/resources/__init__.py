@@ -11,6 +11,7 @@ from api.resources import (
     custody,
     documents,
     ledger,
+    library,
     memberships,
     planning,
     portfolio,
@@ -46,4 +47,5 @@ def blueprints() -> list[Blueprint]:
         stream.blp,
         control.blp,
         portfolio.blp,
+        library.blp,
     ]

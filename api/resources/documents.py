@@ -53,6 +53,17 @@ UPLOAD_DOC = {
 }
 
 
+def check_clearance(classification: str) -> None:
+    """Refuse a document above the caller's clearance before it is registered."""
+    if not reach().cleared_for(classification):
+        # Registering it would hide it from its own registrar at once.
+        raise ApiError(
+            403,
+            f"a {classification} document is above your clearance "
+            f"({reach().clearance})",
+        )
+
+
 @command(
     blp,
     "/projects/<uuid:project_id>/documents",
@@ -62,13 +73,7 @@ UPLOAD_DOC = {
 )
 def register_document(body: dict[str, Any], project_id: UUID) -> Response:
     """Register a configuration item in an open project."""
-    if not reach().cleared_for(body["classification"]):
-        # Registering it would hide it from its own registrar at once.
-        raise ApiError(
-            403,
-            f"a {body['classification']} document is above your clearance "
-            f"({reach().clearance})",
-        )
+    check_clearance(body["classification"])
     result = documents.register_document(
         services(),
         documents.RegisterDocument(

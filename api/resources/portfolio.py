@@ -23,13 +23,17 @@ blp = Blueprint(
 
 
 class PortfolioArgs(ReadArgs):
-    """How old a last report may be before it is stale; how many risks to show."""
+    """How old a last report may be before it is stale; how many risks to show;
+    how many days ahead a contract's end counts as soon."""
 
     stale_days = fields.Integer(
         load_default=portfolio.STALE_DAYS, validate=validate.Range(1, 366)
     )
     top_risks = fields.Integer(
         load_default=portfolio.TOP_RISKS, validate=validate.Range(1, 100)
+    )
+    ending_within = fields.Integer(
+        load_default=portfolio.ENDING_WITHIN, validate=validate.Range(0, 3660)
     )
 
 
@@ -51,5 +55,6 @@ def portfolio_view(args: dict[str, Any]) -> Response:
         args["min_position"],
         args["stale_days"],
         args["top_risks"],
+        args["ending_within"],
     )
     return jsonify(portfolio.portfolio(services(), query))

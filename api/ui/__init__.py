@@ -26,6 +26,8 @@ from api.ui import (  # noqa: F401  (each module adds its routes to the blueprin
     forms,
     highlight,
     integrity,
+    library,
+    portfolio,
     project,
     registers,
     session,

@@ -19,6 +19,7 @@ from api.ui.common import (
 )
 from api.ui.sidebyside import side_by_side
 from service.diff import DiffNotAvailableError
+from service.domain.register import PORTFOLIO_ID
 from usecases import content, control
 
 
@@ -41,10 +42,14 @@ def document(document_id: UUID) -> str:
     as_of = parse_moment(request.args.get("as_of"))
     query = content.DocumentQuery(document_id, as_of)
     found = content.document_record(services(), query)
+    owner = UUID(str(found.current["project_id"]))
     return page(
         "document.html",
         document=found.current,
-        project=project_or_404(found.current["project_id"]),
+        # The library's documents are the office's own: no project to name.
+        project=None if owner == PORTFOLIO_ID else project_or_404(owner),
+        may_nominate=owner != PORTFOLIO_ID
+        and principal().role in allowed_roles("library.nominate_version", "POST"),
         as_of=as_of,
         then=found.then,
         events=found.events,
@@ -55,7 +60,7 @@ def document(document_id: UUID) -> str:
         reviews=control.document_reviews(services(), document_id, control.AsOf(as_of)),
         links=control.entry_links(
             services(),
-            control.LinksQuery(document_id, UUID(str(found.current["project_id"]))),
+            control.LinksQuery(document_id, owner),
         ),
     )
 

@@ -36,6 +36,9 @@ STATUSES: Final = ("active", "disposed")
 VERSION_STATUSES: Final = ("draft", "in-review", "approved", "superseded", "withdrawn")
 CLASSIFICATIONS: Final = ("public", "internal", "confidential", "restricted")
 CUSTODY_ROLES: Final = ("custodian", "pmo-head")
+ORIGINS: Final = ("template", "nominated")
+"""How a document came from another's version: started from a template of the
+library, or a project document's version nominated into the library."""
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,9 @@ class Copy:
 
 class Document(Aggregate):
     """A controlled document and every version of it."""
+
+    origin: dict[str, object] | None = None
+    """The version it came from (`ORIGINS`); a class default for old documents."""
 
     @event("Registered")
     def __init__(
@@ -139,6 +145,28 @@ class Document(Aggregate):
         if not 1 <= number <= len(self.versions):
             raise InvalidValueError("number", f"no version {number}")
         return self.versions[number - 1]
+
+    def record_origin(
+        self, relation: str, source: Document, number: int, meta: Meta
+    ) -> None:
+        """Say which version of another document this one came from (once, first)."""
+        self.check_active("record the origin of")
+        check_choice("relation", relation, ORIGINS)
+        version = source.get_version(number)
+        if self.origin is not None or self.versions:
+            raise TransitionError("document", "record the origin of", "begun")
+        self._record_origin(relation, str(source.id), number, version.sha256, meta)
+
+    @event("OriginRecorded")
+    def _record_origin(
+        self, relation: str, document_id: str, number: int, sha256: str, meta: Meta
+    ) -> None:
+        self.origin = {
+            "relation": relation,
+            "document_id": document_id,
+            "version": number,
+            "sha256": sha256,
+        }
 
     def check_active(self, action: str) -> None:
         """Refuse the action once the document has been disposed of."""

@@ -29,6 +29,8 @@ def test_the_portfolio_answers_each_section(api: Api) -> None:
         "benefits",
         "milestones_slipping",
         "documents_awaiting_approval",
+        "actions_overdue",
+        "contracts_ending",
     } <= sections
     row = next(p for p in answer.json["projects"] if p["project_id"] == project)
     assert (row["reported_rag"], row["last_report_on"], row["stale"]) == (
@@ -48,6 +50,8 @@ def test_the_portfolio_answers_each_section(api: Api) -> None:
         {"stale_days": 0},
         {"top_risks": 1000},
         {"top_risks": "x"},
+        {"ending_within": -1},
+        {"ending_within": 4000},
     ],
 )
 def test_bad_reads_are_problems(api: Api, query: dict[str, object]) -> None:

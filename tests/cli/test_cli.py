@@ -19,6 +19,8 @@ from api.cli import main
 from service.config import Settings
 from service.domain.export import Export
 from service.errors import AuthenticationError
+from usecases.library import LibraryQuery, library
+from usecases.membership import TOP_CLEARANCE, Reach
 from usecases.root import build_services
 
 
@@ -72,8 +74,27 @@ def test_demo_loads_a_sample_pmo_once(settings: Settings) -> None:
     assert value is not None and int(value.group(1)) > 20
     events = int(re.search(r"\((\d+) events\)", first.stdout).group(1))  # type: ignore[union-attr]
     assert events > 300
+    assert "6 library documents, 15 reports issued" in first.stdout
     second = runner.invoke(main, ["demo"], env=env_for(settings))
     assert "(0 events)" in second.stdout
+    services = build_services(settings)
+    try:
+        services.runner.start()
+        head = Reach("pmo-head", {}, TOP_CLEARANCE)
+        query = LibraryQuery(head, min_position=services.app.head_position())
+        found = library(services, query)
+    finally:
+        services.close()
+    assert [len(found["documents"][k]) for k in found["kinds"]] == [1, 1, 0, 0, 4, 1]
+    kinds = sorted(
+        (r["code"], r["report_type"], len(r["issues"])) for r in found["reports"]
+    )
+    codes = sorted({code for code, _, _ in kinds})
+    assert kinds == sorted(
+        [(c, "highlight", 1) for c in codes for _ in range(4)]
+        + [(c, "end-stage", 1) for c in codes]
+    )
+    assert len(codes) == 3
 
 
 def free_port() -> int:
@@ -127,7 +148,7 @@ def test_export_audit_writes_resumable_files_and_is_recorded(
 ) -> None:
     runner = CliRunner()
     env = env_for(settings)
-    assert runner.invoke(main, ["demo"], env=env).exit_code == 0
+    assert runner.invoke(main, ["demo", "--no-reports"], env=env).exit_code == 0
     whole = tmp_path / "all.ndjson"
     result = runner.invoke(
         main, ["export", "audit", "-o", str(whole), "--project", "ERP"], env=env

@@ -14,7 +14,7 @@ from api.resources.common import plain
 from service.config import Settings
 from service.domain.base import Meta
 from service.retention import parse_schedule, schedule_to_data
-from tests.api.conftest import Api, issue_tokens
+from tests.api.conftest import DOCUMENT, Api, issue_tokens
 from usecases.root import build_services
 
 SAME_DAY = parse_schedule(
@@ -39,6 +39,22 @@ def api(settings: Settings) -> Iterator[Api]:
     services.close()
 
 
+@pytest.fixture(params=("project", "library"))
+def owner(request: pytest.FixtureRequest, api: Api) -> str:
+    """Where the documents live: a project, or the PMO library (same custody rules)."""
+    return api.project() if request.param == "project" else "library"
+
+
+def new_document(api: Api, owner: str) -> str:
+    """A document of a project, or of the office's library."""
+    if owner != "library":
+        return api.document(owner)
+    body = DOCUMENT | {"doc_type": "guideline"}
+    response = api.post("/library/documents", body, role="custodian")
+    assert response.status_code == 201, response.json
+    return str(response.json["id"])
+
+
 def upload(api: Api, did: str, body: bytes, media_type: str = "text/plain") -> None:
     response = api.post(
         f"/documents/{did}/versions",
@@ -54,8 +70,8 @@ def approve(api: Api, did: str, number: int) -> None:
         assert response.status_code == 200, response.json
 
 
-def test_diff_as_at_by_hash_and_copies(api: Api) -> None:
-    did = api.document(api.project())
+def test_diff_as_at_by_hash_and_copies(api: Api, owner: str) -> None:
+    did = new_document(api, owner)
     upload(api, did, b"scope\nbudget: 10\n")
     upload(api, did, b"scope\nbudget: 12\n")
     upload(api, did, b"%PDF", "application/pdf")
@@ -98,9 +114,8 @@ def test_diff_as_at_by_hash_and_copies(api: Api) -> None:
     ]
 
 
-def test_retention_and_disposal(api: Api) -> None:
-    project_id = api.project()
-    did = api.document(project_id)
+def test_retention_and_disposal(api: Api, owner: str) -> None:
+    did = new_document(api, owner)
     upload(api, did, b"brief\n")
     shown = api.get(f"/documents/{did}/retention").json
     assert (shown["trigger"], shown["due_on"]) == ("project-close", None)
@@ -119,7 +134,7 @@ def test_retention_and_disposal(api: Api) -> None:
     api.services.app.change_retention_schedule(
         schedule_to_data(SAME_DAY), [], Meta("setup", "custodian", "dispose same day")
     )
-    other = api.document(project_id)
+    other = new_document(api, owner)
     upload(api, other, b"other\n")
     held = api.post(
         f"/documents/{other}/holds",

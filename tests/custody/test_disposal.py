@@ -18,6 +18,8 @@ from service.domain.base import (
     TransitionError,
 )
 from service.domain.document import Document
+from service.domain.register import PORTFOLIO_ID
+from service.library import Derivation
 from service.retention import Period
 from tests.custody.conftest import (
     CONTRIBUTOR,
@@ -178,10 +180,11 @@ def test_retention_is_extended_never_shortened(event_ledger: PmoLedger) -> None:
     ledger.dispose_document(paper, CUSTODIAN, later)
 
 
+@pytest.mark.parametrize("owner", ["project", "library"])
 def test_disposal_removes_content_and_keeps_the_stub_and_history(
-    ledger: PmoLedger,
+    ledger: PmoLedger, owner: str
 ) -> None:
-    project_id = new_project(ledger)
+    project_id = new_project(ledger) if owner == "project" else PORTFOLIO_ID
     paper = new_document(ledger, project_id)
     for body in (b"draft one\n", b"draft two\n"):
         submit(ledger, paper, body)
@@ -244,6 +247,40 @@ def test_shared_content_stays_until_its_last_document_is_disposed(
     )
     assert later.removed == (shared,)
     assert not ledger.blobs.exists(shared)
+
+
+def test_a_document_started_from_a_template_shares_its_content(
+    ledger: PmoLedger,
+) -> None:
+    template = ledger.register_library_document(
+        "Plan template", "template", "internal", "working-paper", "Cara", CUSTODIAN
+    ).id
+    submit(ledger, template, b"# Plan\n")
+    start = Derivation(
+        "template",
+        template,
+        1,
+        new_project(ledger),
+        "Our plan",
+        "plan",
+        "internal",
+        "working-paper",
+        "Cara",
+    )
+    refused(ledger, TransitionError, lambda: ledger.derive_document(start, CUSTODIAN))
+    approve(ledger, template, 1)
+    started = ledger.derive_document(start, CUSTODIAN).id
+    sha256 = ledger.load(Document, template).get_version(1).sha256
+    assert ledger.load(Document, started).get_version(1).sha256 == sha256
+    disposal = ledger.dispose_document(
+        started, CUSTODIAN, due_on(ledger, started), grace=timedelta(0)
+    )
+    assert (disposal.removed, disposal.retained) == ((), (sha256,))
+    assert ledger.blobs.verify(sha256) == "ok"
+    later = ledger.dispose_document(
+        template, CUSTODIAN, due_on(ledger, template), grace=timedelta(0)
+    )
+    assert later.removed == (sha256,)
 
 
 def test_content_stored_again_recently_is_left_for_gc(ledger: PmoLedger) -> None:

@@ -248,3 +248,25 @@ def test_a_disposed_document_keeps_its_history_and_refuses_everything() -> None:
     assert document.version == version
     assert [v.number for v in document.versions] == [1, 2]
     assert document.authoritative is not None
+
+
+def test_the_origin_is_recorded_once_before_any_version() -> None:
+    source = with_versions(2)
+    document = new_document()
+    with pytest.raises(InvalidValueError, match="relation"):
+        document.record_origin("copied", source, 1, CUSTODIAN)
+    with pytest.raises(InvalidValueError, match="no version 3"):
+        document.record_origin("template", source, 3, CUSTODIAN)
+    document.record_origin("template", source, 2, CUSTODIAN)
+    assert document.origin == {
+        "relation": "template",
+        "document_id": str(source.id),
+        "version": 2,
+        "sha256": SHA,
+    }
+    assert event_names(document) == ["Registered", "OriginRecorded"]
+    assert_refused("begun", document.record_origin, "nominated", source, 1, CUSTODIAN)
+    begun = with_versions(1)
+    assert_refused("begun", begun.record_origin, "template", source, 1, CUSTODIAN)
+    assert new_document().origin is None
+    assert_same_on_replay(document)

@@ -25,7 +25,7 @@ def demo(
     with settings_for(request.param, data_dir) as settings:
         services = build_services(settings)
         services.runner.start()
-        load_demo(services, LoadDemo())
+        load_demo(services, LoadDemo(issue_reports=False))  # reports: slow to render
         assert services.views.wait_for(services.app.head_position(), 60)
         yield Api(create_app(services=services), issue_tokens(services))
         services.close()

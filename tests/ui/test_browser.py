@@ -9,6 +9,7 @@ the working tree as it was.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -436,12 +437,94 @@ def test_a_risk_raised_and_assessed_from_its_forms(ui: Watched, server: Server) 
     ui.shot("risk-forms")
 
 
+def test_library_lists_templates_and_issued_reports(
+    ui: Watched, server: Server, browser: Any
+) -> None:
+    found = server.api("GET", "/library")
+    ui.go("/library")
+    for kind in found["kinds"]:
+        rows = ui.page.locator(f"#library-{kind} tbody tr[data-id]")
+        assert rows.count() == len(found["documents"][kind])
+    assert len(found["documents"]["template"]) == 4
+    reports = ui.page.locator("#library-reports tbody tr[data-id]")
+    assert reports.count() == len(found["reports"]) == 15
+    assert ui.page.locator("#form-start").count() == 1  # the PMO head may start one
+    ui.shot("library")
+    report = next(r for r in found["reports"] if r["report_type"] == "highlight")
+    html = server.raw(f"/reports/{report['id']}/issues/1/html")
+    assert hashlib.sha256(html).hexdigest() == report["issues"][0]["html_sha256"]
+    context = browser.new_context(viewport={"width": 1000, "height": 1300})
+    page = context.new_page()
+    page.set_content(html.decode())
+    assert "Highlight report" in page.inner_text("body")
+    DOCS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(DOCS / "issued-report.png"))
+    context.close()
+
+
+def test_portfolio_pictures_draw_the_portfolio_view(
+    ui: Watched, server: Server
+) -> None:
+    view = server.api("GET", "/portfolio?top_risks=8")
+    ui.go("/portfolio")
+    cells = ui.page.locator("#rag svg a[data-cell]")
+    assert cells.count() == 6 * len(view["projects"]) == 18
+    for project in view["projects"]:
+        for name, colour in project["suggested_rag"].items():
+            cell = ui.page.locator(f'#rag a[data-cell="{project["code"]}-{name}"]')
+            assert cell.get_attribute("data-suggested") == (colour or "grey")
+    bars = ui.page.locator("#top-risks a[data-key]")
+    assert [bars.nth(i).get_attribute("data-key") for i in range(bars.count())] == [
+        r["id"] for r in view["top_risks"]
+    ]
+    slipping = ui.page.locator("#slipping a[data-key]")
+    assert slipping.count() == len(view["milestones_slipping"])
+    ui.shot("portfolio")
+    bars.first.click()
+    ui.page.wait_for_url(f"{server.base}/ui/risks/{view['top_risks'][0]['id']}")
+
+
+def test_start_from_a_template_then_nominate_from_the_forms(
+    ui: Watched, server: Server
+) -> None:
+    found = server.api("GET", "/library")
+    template = next(
+        t for t in found["documents"]["template"] if t["title"].startswith("Highlight")
+    )
+    page = ui.page
+    ui.go("/library")
+    page.click("#form-start summary")
+    page.select_option("#start-template_id", template["id"])
+    page.select_option("#start-project_id", project_id(server, "ERP"))
+    page.fill("#start-title", "ERP highlight, week 14")
+    page.fill("#start-owner", "Max")
+    page.fill("#start-reason", "weekly reporting")
+    page.click("#form-start button[type=submit]")
+    page.wait_for_url(f"{server.base}/ui/documents/*")
+    started = page.url.rsplit("/", 1)[1]
+    origin = server.api("GET", f"/documents/{started}")["origin"]
+    assert (origin["relation"], origin["document_id"]) == ("template", template["id"])
+    assert "Started from a library template" in page.inner_text("#origin")
+    page.click("#nominate a")
+    page.fill("#nominate-title", "A highlight worth copying")
+    page.click("#form-nominate button[type=submit]")
+    page.wait_for_url(f"{server.base}/ui/documents/*")
+    nominated = page.url.rsplit("/", 1)[1]
+    assert nominated != started
+    kept = server.api("GET", f"/documents/{nominated}")
+    assert (kept["doc_type"], kept["origin"]["document_id"]) == (
+        "good-practice",
+        started,
+    )
+    assert "PMO library" in page.inner_text(".crumbs")
+
+
 def every_page(server: Server) -> list[str]:
     """A path of every kind of UI page, with the demo's ids."""
     pid = project_id(server, "ERP")
     paths = ["/", "/audit", "/integrity", f"/projects/{pid}"]
     paths += [f"/projects/{pid}/highlight", f"/projects/{pid}/documents"]
-    paths += [f"/projects/{pid}/value", "/resources"]
+    paths += [f"/projects/{pid}/value", "/resources", "/library", "/portfolio"]
     for kind in ("risks", "issues", "changes", "decisions", "benefits", "budgets"):
         paths.append(f"/projects/{pid}/{kind}")
         first = server.api("GET", f"/projects/{pid}/{kind}?limit=1")["items"]
@@ -449,6 +532,9 @@ def every_page(server: Server) -> list[str]:
             paths.append(f"/{kind}/{first[0]['id']}")
     document = server.api("GET", f"/projects/{pid}/documents")["items"][0]
     paths.append(f"/documents/{document['id']}")
+    paths.append(f"/documents/{document['id']}/versions/1/nominate")
+    terms = server.api("GET", "/library")["documents"]["terms-of-reference"][0]
+    paths.append(f"/documents/{terms['id']}")
     return paths
 
 

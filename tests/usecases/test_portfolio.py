@@ -7,7 +7,7 @@ for the head (every project) and for a member of one project (that one).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -48,8 +48,21 @@ def expected(services: Services, reach: Reach, as_of: datetime | None) -> Any:
         if reach.role_in(str(p["id"])) is not None
     ]
     risks, slipping, troubled, benefits, reported = [], [], [], [], {}
+    day = as_aware(as_of or datetime.now(UTC)).date()
+    watched: dict[str, list[str]] = {"actions": [], "contracts": []}
     for p in projects:
         pid = UUID(str(p["id"]))
+        watched["actions"] += [
+            str(a["id"])
+            for a in register_rows(services, RegisterQuery("actions", pid, as_of))
+            if a["status"] == "open" and date.fromisoformat(str(a["due_on"])) < day
+        ]
+        watched["contracts"] += [
+            str(c["id"])
+            for c in register_rows(services, RegisterQuery("contracts", pid, as_of))
+            if c["status"] in ("awarded", "active")
+            and day <= date.fromisoformat(str(c["ends_on"])) <= day + timedelta(90)
+        ]
         risks += [
             (r["residual_score"], str(r["id"]))
             for r in register_rows(services, RegisterQuery("risks", pid, as_of))
@@ -82,7 +95,7 @@ def expected(services: Services, reach: Reach, as_of: datetime | None) -> Any:
             made[-1]["data"]["rag"] if made else {},
             {d: s.colour for d, s in colours.items()},
         )
-    return projects, risks, slipping, troubled, benefits, reported
+    return projects, risks, slipping, troubled, benefits, reported, watched
 
 
 def _moment(value: Any) -> datetime:
@@ -94,7 +107,9 @@ def test_the_portfolio_is_the_sum_of_its_projects(
     demo: Services, when: datetime | None
 ) -> None:
     view = portfolio(demo, PortfolioQuery(HEAD, when, top_risks=10_000))
-    projects, risks, slipping, troubled, benefits, reported = expected(demo, HEAD, when)
+    projects, risks, slipping, troubled, benefits, reported, watched = expected(
+        demo, HEAD, when
+    )
     assert len(projects) == 3
     assert [p["project_id"] for p in view["projects"]] == [
         str(p["id"]) for p in projects
@@ -112,6 +127,13 @@ def test_the_portfolio_is_the_sum_of_its_projects(
     assert sorted(d["id"] for d in view["dependencies_at_risk"]) == sorted(troubled)
     listed = [b["id"] for p in view["benefits"]["projects"] for b in p["benefits"]]
     assert sorted(listed) == sorted(benefits)
+    assert sorted(a["id"] for a in view["actions_overdue"]) == sorted(
+        watched["actions"]
+    )
+    assert sorted(c["id"] for c in view["contracts_ending"]) == sorted(
+        watched["contracts"]
+    )
+    assert watched["actions"] or watched["contracts"]  # the demo has some to watch
     top = portfolio(demo, PortfolioQuery(HEAD, when, top_risks=3))["top_risks"]
     assert top == view["top_risks"][:3]
 
