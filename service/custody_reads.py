@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 from uuid import UUID
 
 from service.application import LedgerBase
@@ -112,7 +112,8 @@ class CustodyReads(LedgerBase):
             if isinstance(event, EXECUTED):
                 # A disposition's certificate and transfer package are kept
                 # for good (number 0 and -1: not versions of a document).
-                digests = (event.certificate_sha256, event.package_sha256)
+                executed: Any = event
+                digests = (executed.certificate_sha256, executed.package_sha256)
                 refs += [
                     ContentRef(document_id, -i, sha256, 0)
                     for i, sha256 in enumerate(digests)

@@ -16,6 +16,7 @@ from service.domain.document import Document
 from usecases import exports
 from usecases.fileplan import records_at
 from usecases.matters import list_holds
+from usecases.membership import Reach
 from usecases.reads import as_aware, plain
 from usecases.retention import ScheduleQuery, schedule
 from usecases.root import Services
@@ -27,7 +28,8 @@ COLUMNS: Final = {
         *("placed_at", "placed_by", "released_at", "released_by", "covers"),
     ),
     "disposals": (
-        *("document_id", "title", "project", "record_class", "retention_class"),
+        *("document_id", "title", "project_id", "project", "record_class"),
+        "retention_class",
         *("due_on", "disposed_at", "disposed_by", "reason"),
     ),
     "schedule": (
@@ -44,6 +46,8 @@ class ReportQuery:
 
     report: str
     as_of: datetime | None = None
+    reach: Reach | None = None
+    """Whose reach cuts the rows that name documents (None: every project)."""
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,7 @@ class ExportReport:
     report: str
     fmt: str
     as_of: datetime | None = None
+    reach: Reach | None = None
 
 
 def report_rows(services: Services, query: ReportQuery) -> list[dict[str, Any]]:
@@ -63,7 +68,10 @@ def report_rows(services: Services, query: ReportQuery) -> list[dict[str, Any]]:
         "schedule": lambda: _schedule(services, query.as_of),
         "records": lambda: _records(services, query.as_of),
     }[query.report]
-    return [{c: row.get(c) for c in COLUMNS[query.report]} for row in build()]
+    rows = build()
+    if query.reach is not None and query.report == "disposals":
+        rows = query.reach.projects(rows, "project_id")
+    return [{c: row.get(c) for c in COLUMNS[query.report]} for row in rows]
 
 
 def _disposals(services: Services, as_of: datetime | None) -> list[dict[str, Any]]:
@@ -78,6 +86,7 @@ def _disposals(services: Services, as_of: datetime | None) -> list[dict[str, Any
             {
                 "document_id": event.originator_id,
                 "title": record.document.title,
+                "project_id": record.document.project_id,
                 "project": record.project.code,
                 "record_class": record.record_class,
                 "retention_class": event.retention_class,
@@ -112,7 +121,8 @@ def export_report(
     services: Services, command: ExportReport, meta: Meta
 ) -> exports.Export:
     """A report as CSV or XLSX, recorded as an export."""
-    rows = report_rows(services, ReportQuery(command.report, command.as_of))
+    query = ReportQuery(command.report, command.as_of, command.reach)
+    rows = report_rows(services, query)
     return exports.export_rows(
         services,
         exports.ExportRows(
