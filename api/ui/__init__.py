@@ -27,6 +27,7 @@ from api.ui import (  # noqa: F401  (each module adds its routes to the blueprin
     highlight,
     integrity,
     project,
+    records,
     registers,
     session,
     subscriptions,
