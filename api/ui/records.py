@@ -26,7 +26,7 @@ from api.ui.common import (
 from api.ui.forms import at_most_once
 from service.domain.base import Meta
 from service.domain.disposition import ACTIONS
-from service.domain.document import CLASSIFICATIONS
+from service.domain.document import CLASSIFICATIONS, Document
 from usecases import (
     certificates,
     content,
@@ -205,7 +205,7 @@ def review(review_id: UUID, **shown: Any) -> str:
     if found["status"] == "executed":
         verdict = certificates.verify_certificate(services(), review_id)
     titles = {
-        d: content.get_document(services(), content.DocumentQuery(UUID(d)))["title"]
+        d: services().app.load(Document, UUID(d), read_only=True).title
         for d in found["document_ids"]
     }
     return page(
