@@ -107,7 +107,7 @@ def describe(hold: MatterHold) -> dict[str, Any]:
             "title": hold.title,
             "mandate": hold.mandate,
             "status": hold.status,
-            "project_id": hold.project_id,
+            "project_id": hold.project,
             "record_class": hold.record_class,
             "query": hold.query,
             "document_ids": hold.document_ids,

@@ -49,17 +49,20 @@ class MatterHold(Aggregate):
         matter: str,
         title: str,
         mandate: str,
-        project_id: str | None,
+        project: str | None,
         record_class: str | None,
         query: str | None,
         document_ids: list[str],
         meta: Meta,
         timestamp: datetime | None = None,
     ) -> None:
+        # `project`, not `project_id`: a hold is the office's, not one project's
+        # (so roles alone decide who may reach it, and the audit trail files it
+        # under no project).
         self.matter = matter
         self.title = title
         self.mandate = mandate
-        self.project_id = project_id
+        self.project = project
         self.record_class = record_class
         self.query = query
         self.document_ids = list(document_ids)
@@ -111,11 +114,11 @@ class MatterHold(Aggregate):
         """Whether the selection takes in this document (placed or not)."""
         if candidate.document_id in self.document_ids:
             return True
-        criteria = (self.project_id, self.record_class, self.query)
+        criteria = (self.project, self.record_class, self.query)
         if all(c is None for c in criteria):
             return False
         return (
-            (self.project_id is None or candidate.project_id == self.project_id)
+            (self.project is None or candidate.project_id == self.project)
             and (self.record_class is None or self.record_class in candidate.classes)
             and (self.query is None or self.query.lower() in candidate.words.lower())
         )

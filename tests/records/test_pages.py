@@ -116,3 +116,30 @@ def test_a_review_from_the_pages_ends_in_a_verified_certificate(ui: Ui) -> None:
     assert "Due brief" in reports
     csv = ui.client.get("/ui/records/reports/disposals.csv")
     assert csv.status_code == 200 and "Due brief" in csv.text
+
+
+def test_a_hold_placed_from_its_page_and_the_read_models_follow(ui: Ui) -> None:
+    ledger = ui.services.app
+    project = new_project(ledger, "HELD")
+    ui.sign_in("custodian")
+    placed = ui.client.post(
+        "/ui/records/holds",
+        data=form(
+            ui,
+            "/ui/records/holds",
+            matter="LIT-3",
+            title="Claim",
+            mandate="Counsel",
+            project=str(project),
+        ),
+    )
+    assert placed.status_code == 303
+    later = new_record(ledger, project, "Filed after the hold")
+    page = ui.client.get("/ui/records/holds").text
+    hold = re.search(r'<tr data-id="([^"]+)" data-status="placed">', page)
+    assert hold is not None
+    covered = ui.client.get(f"/ui/records/holds?hold={hold.group(1)}").text
+    assert f'data-id="{later}"' in covered
+    ui.caught_up()  # every read model took the records events in its stride
+    audit = list(ui.services.views.iter_audit(entity_id=UUID(hold.group(1))))
+    assert [row["action"] for row in audit] == ["MatterHold.Placed"]
