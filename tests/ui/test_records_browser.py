@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright import sync_api as playwright
 
 from service.config import Settings
@@ -45,6 +46,7 @@ class Site:
 
     def __init__(self, base: str, custodian: str, due: list[str]) -> None:
         self.base, self.custodian, self.due = base, custodian, due
+        self.review = ""  # the executed review's page, once the flow made one
 
 
 def prepare(env: dict[str, str]) -> tuple[str, list[str]]:
@@ -113,56 +115,82 @@ def signed_in(browser: Any, site: Site, token: str) -> Watched:
     return tab
 
 
-def test_worklist_review_and_certificate_in_chromium(
-    site: Site, tmp_path: Path
-) -> None:
+@pytest.fixture(scope="module")
+def browser(site: Site) -> Iterator[Any]:
+    """A headless Chromium (Debian's), never a downloaded one."""
     with playwright.sync_playwright() as driver:
-        browser = driver.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        head = signed_in(browser, site, TOKEN)
-        head.go("/records")
-        assert head.page.locator('#plan-tree li[data-code="GOV.BRIEF"]').count() == 1
-        head.go("/records/disposition")
-        head.page.select_option("#w-class", "GOV")
-        head.page.click("form.filters button[type=submit]")
-        head.page.wait_for_url("**record_class=GOV**")
-        rows = head.page.locator("#worklist tbody tr[data-id]")
-        assert sorted(rows.nth(i).get_attribute("data-id") for i in range(2)) == sorted(
-            site.due
+        chromium = driver.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+def test_worklist_review_and_certificate_in_chromium(
+    browser: Any, site: Site, tmp_path: Path
+) -> None:
+    head = signed_in(browser, site, TOKEN)
+    head.go("/records")
+    assert head.page.locator('#plan-tree li[data-code="GOV.BRIEF"]').count() == 1
+    head.go("/records/disposition")
+    head.page.select_option("#w-class", "GOV")
+    head.page.click("form.filters button[type=submit]")
+    head.page.wait_for_url("**record_class=GOV**")
+    rows = head.page.locator("#worklist tbody tr[data-id]")
+    assert sorted(rows.nth(i).get_attribute("data-id") for i in range(2)) == sorted(
+        site.due
+    )
+    for document_id in site.due:
+        head.page.check(f'#worklist tr[data-id="{document_id}"] input')
+    head.page.fill("#p-note", "briefs past their date")
+    head.page.click("#propose button[type=submit]")
+    head.page.wait_for_selector("#steps[data-status=proposed]")
+    review_url = head.page.url
+    head.page.fill("#s-reason", "both past due, no holds")
+    head.page.click("#next-step button[type=submit]")
+    head.page.wait_for_selector("#steps[data-status=reviewed]")
+    head.page.click("#next-step button[type=submit]")  # the same person
+    assert "second person" in head.page.inner_text("p.error")
+    custodian = signed_in(browser, site, site.custodian)
+    custodian.page.goto(review_url)
+    custodian.page.click("#next-step button[type=submit]")
+    custodian.page.wait_for_selector("#steps[data-status=approved]")
+    custodian.page.click("#next-step button[type=submit]")
+    custodian.page.wait_for_selector("#verdict[data-ok=yes]")
+    shown = custodian.page.inner_text("#certificate-sha256")
+    with custodian.page.expect_download() as info:
+        custodian.page.click("#certificate a[download]")
+    saved = tmp_path / "certificate.json"
+    info.value.save_as(saved)
+    body = saved.read_bytes()
+    assert hashlib.sha256(body).hexdigest() == shown
+    certificate = json.loads(body)
+    assert certificate["approved"]["by"] == "carl.custodian"
+    assert sorted(r["document_id"] for r in certificate["records"]) == sorted(site.due)
+    custodian.go("/records/disposition")
+    assert custodian.page.locator("#worklist tbody tr[data-id]").count() == 0
+    # The one refusal the head met is the only error either tab logged.
+    assert [e for e in head.errors if "409" not in e] == []
+    assert len(head.errors) == 1 and custodian.errors == []
+    for tab in (head, custodian):
+        assert all(u.startswith(site.base + "/") for u in tab.requests)
+    site.review = review_url.rsplit("/ui", 1)[1]
+
+
+@pytest.mark.parametrize("width", [390, 1366])
+def test_records_pages_fit_the_screen_and_pass_axe(
+    browser: Any, site: Site, width: int
+) -> None:
+    tab = signed_in(browser, site, TOKEN)
+    tab.page.set_viewport_size({"width": width, "height": 900})
+    paths = ["/records", "/records/disposition", "/records/holds", "/records/reports"]
+    failures, wide = {}, {}
+    for path in [*paths, *([site.review] if site.review else [])]:
+        tab.go(path)
+        measured = tab.page.evaluate(
+            "[document.documentElement.scrollWidth, window.innerWidth]"
         )
-        for document_id in site.due:
-            head.page.check(f'#worklist tr[data-id="{document_id}"] input')
-        head.page.fill("#p-note", "briefs past their date")
-        head.page.click("#propose button[type=submit]")
-        head.page.wait_for_selector("#steps[data-status=proposed]")
-        review_url = head.page.url
-        head.page.fill("#s-reason", "both past due, no holds")
-        head.page.click("#next-step button[type=submit]")
-        head.page.wait_for_selector("#steps[data-status=reviewed]")
-        head.page.click("#next-step button[type=submit]")  # the same person
-        assert "second person" in head.page.inner_text("p.error")
-        custodian = signed_in(browser, site, site.custodian)
-        custodian.page.goto(review_url)
-        custodian.page.click("#next-step button[type=submit]")
-        custodian.page.wait_for_selector("#steps[data-status=approved]")
-        custodian.page.click("#next-step button[type=submit]")
-        custodian.page.wait_for_selector("#verdict[data-ok=yes]")
-        shown = custodian.page.inner_text("#certificate-sha256")
-        with custodian.page.expect_download() as info:
-            custodian.page.click("#certificate a[download]")
-        saved = tmp_path / "certificate.json"
-        info.value.save_as(saved)
-        body = saved.read_bytes()
-        assert hashlib.sha256(body).hexdigest() == shown
-        certificate = json.loads(body)
-        assert certificate["approved"]["by"] == "carl.custodian"
-        assert sorted(r["document_id"] for r in certificate["records"]) == sorted(
-            site.due
-        )
-        custodian.go("/records/disposition")
-        assert custodian.page.locator("#worklist tbody tr[data-id]").count() == 0
-        # The one refusal the head met is the only error either tab logged.
-        assert [e for e in head.errors if "409" not in e] == []
-        assert len(head.errors) == 1 and custodian.errors == []
-        for tab in (head, custodian):
-            assert all(u.startswith(site.base + "/") for u in tab.requests)
-        browser.close()
+        if measured[0] > measured[1]:
+            wide[path] = measured
+        found = Axe().run(tab.page).response["violations"]
+        if found:
+            failures[path] = sorted(f"{v['id']}: {v['help']}" for v in found)
+    assert (wide, failures) == ({}, {})
