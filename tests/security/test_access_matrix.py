@@ -84,6 +84,8 @@ def project_ids(api: Api, project: str) -> dict[str, str]:
 UNSCOPED = {
     "token_id",
     "subscription_id",
+    "hold_id",  # a hold over a matter and a disposition review are the office's
+    "review_id",
     *(f"{k.name.removesuffix('s')}_id" for k in catalogue.kinds() if k.portfolio),
 }
 """Ids of what belongs to no project: only roles decide who may touch them."""
@@ -180,6 +182,22 @@ def paused_subscription(api: Api) -> str:
     return subscription
 
 
+def records_ids(api: Api, document_id: str) -> dict[str, str]:
+    """A hold over a matter and a disposition review naming a document."""
+    named = {"document_ids": [document_id]}
+    hold = {"matter": "M-1", "title": "Matrix", "mandate": "Counsel", **named}
+    review = {"action": "destroy", "note": "matrix", **named}
+    found = {}
+    for key, path, body in (
+        ("hold_id", "/records/holds", hold),
+        ("review_id", "/records/reviews", review),
+    ):
+        answer = api.post(path, body, role="pmo-head")
+        assert answer.status_code == 201, answer.json
+        found[key] = str(answer.json["id"])
+    return found
+
+
 def test_every_operation_answers_as_the_model_says(demo: Api) -> None:
     api = demo
     project = api.get("/projects", role="pmo-head").json["items"][0]["id"]
@@ -191,6 +209,7 @@ def test_every_operation_answers_as_the_model_says(demo: Api) -> None:
     ids["report_id"] = issued_report(api, project)
     ids["subscription_id"] = paused_subscription(api)
     ids["entry_id"] = ids["risk_id"]  # any register entry has links
+    ids.update(records_ids(api, docs["internal"]))
     everyone = callers(api, project)
     wrong = []
     seen = 0
