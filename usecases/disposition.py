@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -12,6 +12,7 @@ from service.domain.base import InvalidValueError, Meta
 from service.domain.disposition import DispositionReview
 from service.domain.document import Document
 from service.retention import DisposalDate, disposal_date
+from usecases.errors import NotAvailableError
 from usecases.fileplan import Record, aggregate_at, records_at
 from usecases.matters import covering, holds_at
 from usecases.reads import plain
@@ -67,7 +68,10 @@ def worklist(services: Services, query: WorklistQuery) -> list[dict[str, Any]]:
     if not 0 <= query.within_days <= MAX_DAYS:
         raise InvalidValueError("within_days", f"must be from 0 to {MAX_DAYS}")
     moment = query.as_of or datetime.now(UTC)
-    by = moment.date() + timedelta(days=query.within_days)
+    try:
+        by = moment.date() + timedelta(days=query.within_days)
+    except OverflowError:  # within days of the last day there is
+        by = date.max
     holds = [h for h in holds_at(services, query.as_of) if h.status == "placed"]
     rows = []
     for record in records_at(services, query.as_of):
@@ -153,7 +157,7 @@ def get_review(
     services.app.load(DispositionReview, review_id, read_only=True)
     found = aggregate_at(services, DispositionReview, review_id, as_of)
     if found is None:
-        raise InvalidValueError("as_of", "the review was not yet proposed then")
+        raise NotAvailableError(f"review {review_id} was not yet proposed then")
     return describe(found)
 
 

@@ -12,6 +12,7 @@ from service.domain.base import InvalidValueError, Meta, TransitionError
 from service.domain.document import Document
 from service.domain.matter import Candidate, MatterHold
 from service.domain.project import Project
+from usecases.errors import NotAvailableError
 from usecases.fileplan import Record, aggregate_at, plan_at, record_of, records_at
 from usecases.reads import plain
 from usecases.root import Services
@@ -140,7 +141,7 @@ def coverage(
         services.app.load(MatterHold, hold_id)  # not found: 404
     then = aggregate_at(services, MatterHold, hold_id, as_of)
     if then is None:
-        raise TransitionError("legal hold", "report on", "not yet placed then")
+        raise NotAvailableError(f"hold {hold_id} was not yet placed then")
     records = [r for r in records_at(services, as_of) if covering([then], r)]
     return describe(then) | {
         "as_of": plain(as_of),

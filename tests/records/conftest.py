@@ -76,3 +76,19 @@ def new_record(
     return ledger.register_document(
         project_id, title, doc_type, "internal", retention_class, "Cara", CARA
     ).id
+
+
+def records_ids(api: Any, document_id: str) -> dict[str, str]:
+    """A hold over a matter and a disposition review naming a document."""
+    named = {"document_ids": [document_id]}
+    hold = {"matter": "M-1", "title": "Matrix", "mandate": "Counsel", **named}
+    review = {"action": "destroy", "note": "matrix", **named}
+    found = {}
+    for key, path, body in (
+        ("hold_id", "/records/holds", hold),
+        ("review_id", "/records/reviews", review),
+    ):
+        answer = api.post(path, body, role="pmo-head")
+        assert answer.status_code == 201, answer.json
+        found[key] = str(answer.json["id"])
+    return found

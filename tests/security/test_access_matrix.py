@@ -28,6 +28,7 @@ from service.domain import catalogue
 from service.domain.base import Meta
 from service.domain.membership import PORTFOLIO_ROLES, PROJECT_ROLES, Refusal
 from tests.api.conftest import Api
+from tests.records.conftest import records_ids
 from tests.security.test_clearance import document
 
 REFUSED: type = Refusal.Recorded  # type: ignore[attr-defined]
@@ -180,22 +181,6 @@ def paused_subscription(api: Api) -> str:
     paused = api.post(f"/subscriptions/{subscription}/pause", role="pmo-head")
     assert paused.status_code == 200, paused.json
     return subscription
-
-
-def records_ids(api: Api, document_id: str) -> dict[str, str]:
-    """A hold over a matter and a disposition review naming a document."""
-    named = {"document_ids": [document_id]}
-    hold = {"matter": "M-1", "title": "Matrix", "mandate": "Counsel", **named}
-    review = {"action": "destroy", "note": "matrix", **named}
-    found = {}
-    for key, path, body in (
-        ("hold_id", "/records/holds", hold),
-        ("review_id", "/records/reviews", review),
-    ):
-        answer = api.post(path, body, role="pmo-head")
-        assert answer.status_code == 201, answer.json
-        found[key] = str(answer.json["id"])
-    return found
 
 
 def test_every_operation_answers_as_the_model_says(demo: Api) -> None:
