@@ -70,7 +70,7 @@ def report_rows(services: Services, query: ReportQuery) -> list[dict[str, Any]]:
     }[query.report]
     rows = build()
     if query.reach is not None and query.report == "disposals":
-        rows = query.reach.projects(rows, "project_id")
+        rows = query.reach.documents(query.reach.projects(rows, "project_id"))
     return [{c: row.get(c) for c in COLUMNS[query.report]} for row in rows]
 
 
@@ -89,6 +89,7 @@ def _disposals(services: Services, as_of: datetime | None) -> list[dict[str, Any
                 "project_id": record.document.project_id,
                 "project": record.project.code,
                 "record_class": record.record_class,
+                "classification": record.document.classification,
                 "retention_class": event.retention_class,
                 "due_on": event.due_on,
                 "disposed_at": event.timestamp,

@@ -197,3 +197,20 @@ def test_holds_over_http_cover_later_records(call: Caller) -> None:
     assert moved.status_code == 200
     plan = call("colin", "GET", "/records/plan").json
     assert plan["reclassified"] == {str(later): "WORK"}
+
+
+def test_cross_project_lists_leave_out_what_the_caller_does_not_reach(
+    call: Caller,
+) -> None:
+    ledger = call.services.app
+    mine, theirs = new_project(ledger, "MINE"), new_project(ledger, "THEIRS")
+    seen = new_record(ledger, mine, "Mine brief")
+    new_record(ledger, theirs, "Their brief")
+    meta = Meta("setup", "pmo-head")
+    nina = ledger.issue_token("nina", "custodian", meta)
+    ledger.grant_membership(f"token:{nina.token_id}", mine, "custodian", meta)
+    call.secrets["nina"] = nina.secret
+    listed = call("nina", "GET", "/records/worklist").json["items"]
+    assert [r["document_id"] for r in listed] == [str(seen)]
+    everything = call("aldo", "GET", "/records/worklist").json["items"]
+    assert len(everything) == 2
