@@ -14,7 +14,8 @@ from service.domain.document import Document
 from service.retention import DisposalDate, disposal_date
 from usecases.errors import NotAvailableError
 from usecases.fileplan import Record, aggregate_at, records_at
-from usecases.matters import covering, holds_at
+from usecases.matters import check_reach, covering, holds_at
+from usecases.membership import Reach
 from usecases.reads import plain
 from usecases.root import Services
 
@@ -40,6 +41,8 @@ class ProposeDisposition:
     action: str
     document_ids: tuple[UUID, ...]
     note: str
+    reach: Reach | None = None
+    """The caller's reach: a document beyond it is not found."""
 
 
 @dataclass(frozen=True)
@@ -116,6 +119,7 @@ def due_row(record: Record, when: DisposalDate, matters: list[str]) -> dict[str,
 
 def propose(services: Services, command: ProposeDisposition, meta: Meta) -> Written:
     """Propose records that exist and are not yet disposed of."""
+    check_reach(services, command.reach, None, command.document_ids)
     for document_id in command.document_ids:
         document = aggregate_at(services, Document, document_id, None)
         if document is None:

@@ -12,8 +12,10 @@ from service.domain.base import InvalidValueError, Meta, TransitionError
 from service.domain.document import Document
 from service.domain.matter import Candidate, MatterHold
 from service.domain.project import Project
+from service.errors import NotFoundError
 from usecases.errors import NotAvailableError
 from usecases.fileplan import Record, aggregate_at, plan_at, record_of, records_at
+from usecases.membership import Reach
 from usecases.reads import plain
 from usecases.root import Services
 
@@ -31,6 +33,8 @@ class PlaceMatterHold:
     record_class: str | None = None
     query: str | None = None
     document_ids: tuple[UUID, ...] = ()
+    reach: Reach | None = None
+    """The caller's reach: a project or document beyond it is not found."""
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,7 @@ class ReleaseMatterHold:
 def place_hold(services: Services, command: PlaceMatterHold, meta: Meta) -> Written:
     """Place a hold; the project, class and documents it names must exist."""
     ledger = services.app
+    check_reach(services, command.reach, command.project_id, command.document_ids)
     if command.project_id is not None:
         ledger.load(Project, command.project_id, read_only=True)
     if command.record_class is not None:
@@ -65,6 +70,29 @@ def place_hold(services: Services, command: PlaceMatterHold, meta: Meta) -> Writ
             meta,
         )
     )
+
+
+def check_reach(
+    services: Services,
+    reach: Reach | None,
+    project_id: UUID | None,
+    document_ids: tuple[UUID, ...],
+) -> None:
+    """Answer a project or document the caller does not reach as unknown.
+
+    Ids in a body are not checked by the adapters' path check, so a hold or
+    proposal must not tell an outsider that they exist.
+    """
+    if reach is None:
+        return
+    if project_id is not None and reach.role_in(project_id) is None:
+        raise NotFoundError("project", project_id)
+    for document_id in document_ids:
+        document = services.app.load(Document, document_id, read_only=True)
+        if reach.role_in(document.project_id) is None or not reach.cleared_for(
+            document.classification
+        ):
+            raise NotFoundError("document", document_id)
 
 
 def release_hold(services: Services, command: ReleaseMatterHold, meta: Meta) -> Written:

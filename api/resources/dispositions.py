@@ -61,7 +61,7 @@ def propose_disposition(body: dict[str, Any]) -> Response:
     result = disposition.propose(
         services(),
         disposition.ProposeDisposition(
-            body["action"], tuple(body["document_ids"]), body["note"]
+            body["action"], tuple(body["document_ids"]), body["note"], reach()
         ),
         request_meta(body["reason"]),
     )

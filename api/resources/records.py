@@ -98,6 +98,7 @@ def place_matter_hold(body: dict[str, Any]) -> Response:
             body["record_class"],
             body["query"],
             tuple(body["document_ids"]),
+            reach(),
         ),
         request_meta(body["reason"]),
     )

@@ -29,7 +29,6 @@ from service.domain.disposition import ACTIONS
 from service.domain.document import CLASSIFICATIONS, Document
 from usecases import (
     certificates,
-    content,
     disposition,
     fileplan,
     matters,
@@ -93,6 +92,7 @@ def file_plan(**shown: Any) -> str:
         "records.html",
         plan=fileplan.file_plan(services(), as_of),
         codes=class_codes(),
+        document_id=parse_uuid(request.args.get("document")),
         as_of=as_of,
         retention_classes=sorted(schedule.classes),
         classifications=CLASSIFICATIONS,
@@ -129,14 +129,10 @@ def add_record_class() -> Response:
     )
 
 
-@blueprint.post("/records/reclassify")
-def reclassify_document() -> Response:
+@blueprint.post("/documents/<uuid:document_id>/reclassify")
+def reclassify_document(document_id: UUID) -> Response:
     """File a document in another class (the reason is required)."""
     allow("records.reclassify_document", "POST")
-    document_id = parse_uuid(request.form.get("document_id"))
-    if document_id is None:
-        abort(400, "name the document to reclassify")
-    content.get_document(services(), content.DocumentQuery(document_id))
     command = fileplan.Reclassify(document_id, request.form.get("record_class", ""))
     return _posted(
         lambda: fileplan.reclassify(services(), command, _meta()),
@@ -187,7 +183,7 @@ def propose_disposition() -> Response:
         if found is not None
     )
     command = disposition.ProposeDisposition(
-        request.form.get("action", ""), ids, request.form.get("note", "")
+        request.form.get("action", ""), ids, request.form.get("note", ""), reach()
     )
     return _posted(
         lambda: disposition.propose(services(), command, _meta()),
@@ -292,6 +288,7 @@ def place_matter_hold() -> Response:
         _text("record_class"),
         _text("query"),
         ids,
+        reach(),
     )
     return _posted(
         lambda: matters.place_hold(services(), command, _meta()),

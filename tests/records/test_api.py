@@ -205,7 +205,7 @@ def test_cross_project_lists_leave_out_what_the_caller_does_not_reach(
     ledger = call.services.app
     mine, theirs = new_project(ledger, "MINE"), new_project(ledger, "THEIRS")
     seen = new_record(ledger, mine, "Mine brief")
-    new_record(ledger, theirs, "Their brief")
+    hidden = new_record(ledger, theirs, "Their brief")
     meta = Meta("setup", "pmo-head")
     nina = ledger.issue_token("nina", "custodian", meta)
     ledger.grant_membership(f"token:{nina.token_id}", mine, "custodian", meta)
@@ -214,3 +214,17 @@ def test_cross_project_lists_leave_out_what_the_caller_does_not_reach(
     assert [r["document_id"] for r in listed] == [str(seen)]
     everything = call("aldo", "GET", "/records/worklist").json["items"]
     assert len(everything) == 2
+    head = ledger.head_position()
+    named = {"document_ids": [str(hidden)]}
+    for path, body in (
+        ("/records/holds", {"matter": "M", "title": "t", "mandate": "m", **named}),
+        (
+            "/records/holds",
+            {"matter": "M", "title": "t", "mandate": "m", "project_id": str(theirs)},
+        ),
+        ("/records/reviews", {"action": "destroy", "note": "n", **named}),
+    ):
+        answer = call("nina", "POST", path, body)
+        refused(answer, 404)
+        assert "not found" in answer.json["title"].lower() or answer.json["detail"]
+    assert ledger.head_position() == head

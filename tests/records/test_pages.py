@@ -77,6 +77,14 @@ def test_the_plan_page_draws_the_tree_and_adds_a_class(ui: Ui) -> None:
     assert ui.client.post("/ui/records/classes", data=good).status_code == 303
     tree = ui.client.get("/ui/records").text
     assert 'data-code="GOV.MIN"' in tree
+    memo = new_record(ui.services.app, new_project(ui.services.app, "PLAN"), "Memo")
+    page = f"/ui/records?document={memo}"
+    moved = ui.client.post(
+        f"/ui/documents/{memo}/reclassify",
+        data=form(ui, page, record_class="GOV.MIN", reason="minutes, not a brief"),
+    )
+    assert moved.status_code == 303
+    assert fileplan.file_plan(ui.services)["reclassified"] == {str(memo): "GOV.MIN"}
 
 
 def test_a_review_from_the_pages_ends_in_a_verified_certificate(ui: Ui) -> None:
