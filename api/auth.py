@@ -56,6 +56,15 @@ OTHER_WRITES: Mapping[str, frozenset[str]] = {
     "documents.release_hold": CUSTODY,
     "custody.extend_retention": CUSTODY,
     "custody.dispose_document": CUSTODY,
+    "records.add_record_class": CUSTODY,
+    "records.reclassify_document": CUSTODY,
+    "records.place_matter_hold": CUSTODY,
+    "records.release_matter_hold": CUSTODY,
+    "dispositions.propose_disposition": CUSTODY,
+    "dispositions.review_disposition": CUSTODY,
+    "dispositions.approve_disposition": CUSTODY,
+    "dispositions.reject_disposition": CUSTODY,
+    "dispositions.execute_disposition": CUSTODY,
     "tokens.issue_token": HEAD,
     "tokens.revoke_token": HEAD,
     "memberships.grant_membership": HEAD,
@@ -95,6 +104,7 @@ def _write_access(kinds: tuple[RegisterKind, ...]) -> dict[str, frozenset[str]]:
 
 
 AUDIT = frozenset({"auditor", "pmo-head"})
+RECORDS = AUDIT | CUSTODY
 
 READ_ACCESS: Mapping[str, frozenset[str]] = {
     "tokens.list_tokens": HEAD,
@@ -115,6 +125,21 @@ READ_ACCESS: Mapping[str, frozenset[str]] = {
     "memberships.project_readers": AUDIT,
     "memberships.document_readers": AUDIT,
     "stream.event_stream": AUDIT,
+    **{
+        endpoint: RECORDS
+        for endpoint in (
+            "records.list_matter_holds",
+            "records.matter_hold",
+            "records.records_report",
+            "records.export_records_report",
+            "dispositions.worklist",
+            "dispositions.list_reviews",
+            "dispositions.get_review",
+            "dispositions.disposition_certificate",
+            "dispositions.disposition_package",
+            "dispositions.verify_certificate",
+        )
+    },
 }
 """Reads narrower than everyone; every other read is open to every role."""
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 from uuid import UUID
 
 from service.application import LedgerBase
 from service.blobs import collect_garbage
 from service.domain.base import check_sha256
+from service.domain.disposition import DispositionReview
 from service.domain.document import Copy, Document, Version
 from service.errors import NotFoundError
 
@@ -18,6 +19,7 @@ Problem = Literal["missing", "corrupt", "retained", "unexpected"]
 
 VERSION_SUBMITTED: type = Document.VersionSubmitted  # type: ignore[attr-defined]
 DISPOSED: type = Document.Disposed  # type: ignore[attr-defined]
+EXECUTED: type = DispositionReview.Executed  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -105,9 +107,19 @@ class CustodyReads(LedgerBase):
         refs: list[ContentRef] = []
         disposed: set[UUID] = set()
         # One pass in global order over both event types keeps the two consistent.
-        for event, _ in self.iter_events_of(VERSION_SUBMITTED, DISPOSED):
+        for event, _ in self.iter_events_of(VERSION_SUBMITTED, DISPOSED, EXECUTED):
             document_id: UUID = event.originator_id
-            if isinstance(event, DISPOSED):
+            if isinstance(event, EXECUTED):
+                # A disposition's certificate and transfer package are kept
+                # for good (number 0 and -1: not versions of a document).
+                executed: Any = event
+                digests = (executed.certificate_sha256, executed.package_sha256)
+                refs += [
+                    ContentRef(document_id, -i, sha256, 0)
+                    for i, sha256 in enumerate(digests)
+                    if sha256 is not None
+                ]
+            elif isinstance(event, DISPOSED):
                 disposed.add(document_id)
             else:
                 refs.append(

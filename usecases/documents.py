@@ -14,6 +14,7 @@ from service.domain.base import Meta
 from service.domain.document import Document
 from usecases.control import check_quality_gate
 from usecases.errors import UploadTooLargeError
+from usecases.matters import check_not_held
 from usecases.projects import check_project_version
 from usecases.root import Services
 
@@ -240,7 +241,11 @@ def extend_retention(
 def dispose_document(
     services: Services, command: DisposeDocument, meta: Meta
 ) -> Disposal:
-    """Dispose of the content once due and unheld; the stub and history stay."""
+    """Dispose of the content once due and unheld; the stub and history stay.
+
+    A hold over a matter that covers the document blocks it as its own do.
+    """
+    check_not_held(services, command.document_id)
     return services.app.dispose_document(
         command.document_id, meta, None, command.expected_version
     )

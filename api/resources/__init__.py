@@ -9,6 +9,7 @@ from api.resources import (
     content,
     control,
     custody,
+    dispositions,
     documents,
     ledger,
     library,
@@ -16,6 +17,7 @@ from api.resources import (
     planning,
     portfolio,
     projects,
+    records,
     register_exports,
     reports,
     stream,
@@ -48,4 +50,6 @@ def blueprints() -> list[Blueprint]:
         control.blp,
         portfolio.blp,
         library.blp,
+        records.blp,
+        dispositions.blp,
     ]

@@ -73,6 +73,7 @@ RECORDED_READS = {
     "register_exports.export_register",
     "register_exports.export_capacity",  # the portfolio's: no project to miss
     "register_exports.export_courses",
+    "records.export_records_report",
 }
 
 

@@ -49,6 +49,8 @@ def concrete(path: str) -> str:
             return "csv"
         if name == "kind":
             return "risks"
+        if name == "report":
+            return "holds"  # a records report
         return str(uuid.uuid4())
 
     return re.sub(r"\{(\w+)\}", fill, path)

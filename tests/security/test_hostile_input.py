@@ -13,6 +13,8 @@ from typing import Any
 
 from service.domain import catalogue
 from tests.api.conftest import Api
+from tests.records.conftest import records_ids
+from usecases import records_reports
 
 # The first and last moments UTC can hold: valid, and answered.
 IN_RANGE = ("0001-01-01T00:00:00Z", "9999-12-31T23:59:59.999999Z", "0001-01-01")
@@ -84,6 +86,8 @@ def concrete_paths(api: Api, template: str) -> list[str]:
             values = ["csv", "ndjson"] if "/audit/" in template else ["csv", "xlsx"]
         elif name == "kind":
             values = list(KINDS)
+        elif name == "report":
+            values = list(records_reports.COLUMNS)
         else:
             values = [ids[name]]
         paths = [p.replace(f"{{{name}}}", v) for p in paths for v in values]
@@ -107,6 +111,7 @@ def demo_ids(api: Api) -> dict[str, str]:
             ids[f"{kind.name.removesuffix('s')}_id"] = items[0]["id"]
     ids["entry_id"] = ids["risk_id"]  # links of any entry: a risk's will do
     ids["report_id"] = issued_report(api, projects[0])
+    ids.update(records_ids(api, ids["document_id"]))
     return ids
 
 
