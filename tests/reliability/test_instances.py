@@ -232,6 +232,8 @@ def test_two_instances_behind_a_proxy_survive_losing_one(
         assert stored.get((UUID(key[0]), key[1])) == position, key
     head = _signed_head(b, len(stored))  # positions may have gaps on PostgreSQL
     assert a.client.ok("GET", "/ledger/head")["tree_size"] >= head["tree_size"]
+    keys = {s.client.ok("GET", "/ledger/public-key")["key_id"] for s in (a, b)}
+    assert len(keys) == 1  # one ledger key, however many instances
     for server in (a, b):
         verified = server.cli("verify")
         assert verified.returncode == 0, verified.stdout + verified.stderr
