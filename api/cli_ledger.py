@@ -125,6 +125,14 @@ def ledger_public_key() -> None:
             click.echo(key["public_key_pem"], nl=False)
 
 
+@ledger_group.command("adopt-key")
+def ledger_adopt_key() -> None:
+    """Sign from now on with this host's key (after a lost key; tell auditors)."""
+    with opened() as services:
+        adopted = integrity.adopt_ledger_key(services)
+    click.echo(f"the ledger's key is now {adopted}: publish its key id to auditors")
+
+
 @ledger_group.command("create-hsm-key")
 def ledger_create_hsm_key() -> None:
     """Generate the ledger key inside the configured PKCS#11 token (once)."""

@@ -41,3 +41,10 @@ def raw() -> tuple[dict[str, int], int]:
         with _sqlite_writer:
             return {"id": store.insert(request.get_data())}, 201
     return {"id": store.insert(request.get_data())}, 201
+
+
+@app.get("/raw")
+def recent() -> dict[str, Any]:
+    """The 50 newest rows (PostgreSQL only): the read baseline of bench/capacity.py."""
+    store = _store()
+    return {"items": store.recent(50)}

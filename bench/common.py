@@ -124,6 +124,9 @@ class RawPostgres:
             "originator_version int, topic text, state bytea, notification_id "
             "bigserial, PRIMARY KEY (originator_id, originator_version))"
         )
+        self.conn.execute(
+            f"CREATE INDEX IF NOT EXISTS raw_position ON {self.table} (notification_id)"
+        )
         self.conn.commit()
         shown = self.conn.execute("SHOW synchronous_commit").fetchone()
         self.synchronous = shown[0] if shown else "unknown"
@@ -137,6 +140,20 @@ class RawPostgres:
         ).fetchone()
         self.conn.commit()
         return int(row[0]) if row else 0
+
+    def recent(self, limit: int) -> list[dict[str, Any]]:
+        """The newest rows, as a register page would list them."""
+        rows = self.conn.execute(
+            "SELECT originator_id, originator_version, topic, notification_id "
+            f"FROM {self.table} ORDER BY notification_id DESC LIMIT %s",
+            (limit,),
+            prepare=True,
+        ).fetchall()
+        self.conn.commit()
+        return [
+            {"id": str(r[0]), "version": r[1], "topic": r[2], "position": r[3]}
+            for r in rows
+        ]
 
 
 def rate(action: Callable[[], object], count: int) -> float:

@@ -24,10 +24,12 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from common import RawPostgres, RawSQLite, interleaved, report, settings_for
 
 from api.server import server_options
+from service.config import Settings
 
 BIN = Path(sys.executable).parent
 TOKEN = "pmo_bench_" + "x" * 40
@@ -62,7 +64,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def server(command: list[str], env: dict[str, str], port: int) -> Iterator[None]:
+def server(
+    command: list[str], env: dict[str, str], port: int
+) -> Iterator[subprocess.Popen[bytes]]:
     """Run a server process until the block ends; wait until it answers."""
     process = subprocess.Popen(
         command,
@@ -80,7 +84,7 @@ def server(command: list[str], env: dict[str, str], port: int) -> Iterator[None]
             except OSError:
                 time.sleep(0.2)
         time.sleep(1)
-        yield
+        yield process
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -92,11 +96,15 @@ class Client:
     def __init__(self, port: int) -> None:
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
 
-    def get(self, path: str) -> dict[str, object]:
-        """GET a JSON answer (no token: for the probes)."""
-        self.conn.request("GET", path)
+    def get(self, path: str, token: bool = False) -> dict[str, object]:
+        """GET a JSON answer (no token by default: for the probes)."""
+        headers = {"Authorization": f"Bearer {TOKEN}"} if token else {}
+        self.conn.request("GET", path, headers=headers)
         response = self.conn.getresponse()
-        return dict(json.loads(response.read()))
+        data = response.read()
+        if response.status >= 300:
+            raise RuntimeError(f"{path}: {response.status} {data[:200]!r}")
+        return dict(json.loads(data))
 
     def post(self, path: str, body: bytes, token: bool = True) -> dict[str, object]:
         """POST a JSON body; return the decoded answer."""
@@ -159,25 +167,12 @@ def run(backend: str, writes: int, clients: int) -> dict[str, object]:
     with settings_for(backend) as settings:
         options = server_options(settings)
         port, bare_port = free_port(), free_port()
-        env = {
-            "PMO_LEDGER_DATA_DIR": str(settings.data_dir),
-            "PMO_LEDGER_DATABASE_URL": settings.database_url,
-            "PMO_LEDGER_PORT": str(port),
-            "PMO_LEDGER_BOOTSTRAP_TOKEN": TOKEN,
-        }
+        env = service_env(settings, port)
         if backend == "sqlite":  # the table made here: no CREATE races in workers
             bare_db = str(RawSQLite(settings.data_dir / "raw.db").path)
         else:
             bare_db = f"pg:{RawPostgres(settings.postgres_schema).schema}"
-        bare = [
-            str(BIN / "gunicorn"),
-            "-c",
-            str(Path(__file__).parents[1] / "api" / "gunicorn_conf.py"),
-            f"--workers={options['workers']}",
-            f"--threads={options['threads']}",
-            f"--bind=127.0.0.1:{bare_port}",
-            "bare_app:app",
-        ]
+        bare = bare_command(options, bare_port)
         with (
             server([str(BIN / "pmo-ledger"), "serve"], env, port),
             server(bare, {"BARE_DATABASE": bare_db}, bare_port),
@@ -231,6 +226,29 @@ def run(backend: str, writes: int, clients: int) -> dict[str, object]:
         ),
         f"{backend}_wall_seconds": round(time.perf_counter() - started, 1),
     }
+
+
+def service_env(settings: Settings, port: int) -> dict[str, str]:
+    """The environment `pmo-ledger serve` runs the bench with."""
+    return {
+        "PMO_LEDGER_DATA_DIR": str(settings.data_dir),
+        "PMO_LEDGER_DATABASE_URL": settings.database_url,
+        "PMO_LEDGER_PORT": str(port),
+        "PMO_LEDGER_BOOTSTRAP_TOKEN": TOKEN,
+    }
+
+
+def bare_command(options: dict[str, Any], port: int) -> list[str]:
+    """The bare app under gunicorn with the service's configuration and counts."""
+    return [
+        str(BIN / "gunicorn"),
+        "-c",
+        str(Path(__file__).parents[1] / "api" / "gunicorn_conf.py"),
+        f"--workers={options['workers']}",
+        f"--threads={options['threads']}",
+        f"--bind=127.0.0.1:{port}",
+        "bare_app:app",
+    ]
 
 
 def seed(port: int, count: int) -> list[str]:

@@ -78,6 +78,14 @@ class LedgerSigner:
             latest = latest_row(conn)
             if size == 0 or (latest is not None and latest.tree_size >= size):
                 return None
+            expected = ledger_key_id(conn)
+            if expected not in (None, self.key.key_id):
+                raise KeyMismatchError(
+                    f"this instance's key {self.key.key_id} ({self.key.where}) is "
+                    f"not the ledger's key {expected}: give it the ledger's key "
+                    "(docs/scaling.md), or make this key the ledger's with "
+                    "`pmo-ledger ledger adopt-key`"
+                )
             root = MerkleTree(SqlNodeStore(conn), size).root()
             # Heads never go back in time, even if this host's clock is behind.
             stamp = max(now_ms(), latest.timestamp_ms if latest else 0)
@@ -122,6 +130,40 @@ class LedgerSigner:
                 tree_size=size, origin=origin, note=note.render()
             )
         )
+
+
+class KeyMismatchError(KeyUnavailableError):
+    """This process's key is not the one the ledger is signed with."""
+
+
+ADOPTED = "adopted"
+
+
+def ledger_key_id(conn: Connection) -> str | None:
+    """The key the ledger is signed with (None before the first head).
+
+    The key of the newest head, unless another was adopted after it.
+    """
+    latest = latest_row(conn)
+    adopted = conn.execute(select(signing).where(signing.c.name == ADOPTED)).first()
+    if adopted is not None and (
+        latest is None or adopted.updated_ms >= latest.timestamp_ms
+    ):
+        return str(adopted.key)
+    return None if latest is None else str(latest.key_id)
+
+
+def adopt_key(engine: Engine, key: LedgerKey) -> str:
+    """Make `key` the ledger's from the next head on (an operator's act); its id."""
+    with durable(engine) as conn:
+        catalog.lock_and_read(conn, NAME, GENERATION)  # no head is signed meanwhile
+        latest = latest_row(conn)
+        stamp = max(now_ms(), latest.timestamp_ms if latest else 0)
+        conn.execute(delete(signing).where(signing.c.name == ADOPTED))
+        conn.execute(
+            insert(signing).values(name=ADOPTED, key=key.key_id, updated_ms=stamp)
+        )
+    return key.key_id
 
 
 @dataclass(frozen=True)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 
 from projections import catalog
 from projections.processing import ProcessingError, Processor
@@ -17,6 +18,8 @@ from projections.processing import ProcessingError, Processor
 log = logging.getLogger(__name__)
 
 IDLE_POLL_SECONDS = 0.2
+# How often a read model whose lock another instance holds asks for it again.
+LOCK_RETRY_SECONDS = 1.0
 RETRY_AFTER_FAILURE_SECONDS = 30.0
 
 
@@ -37,34 +40,71 @@ def exclusive(engine: Engine, name: str, stop: threading.Event) -> Iterator[bool
             return
 
 
+class HeldLocks:
+    """The named locks one connection holds; more can be taken while it is open."""
+
+    def __init__(self, conn: Connection | None, schema: str = "") -> None:
+        self.conn = conn
+        self.schema = schema
+        self.granted: list[str] = []
+
+    def take(self, names: Sequence[str]) -> list[str]:
+        """Take whichever of the named locks are free, without waiting; those."""
+        taken = [name for name in names if self._try(name)]
+        if self.conn is not None:
+            self.conn.commit()
+        self.granted.extend(taken)
+        return taken
+
+    def release(self) -> None:
+        """Give back every lock taken."""
+        if self.conn is not None:
+            for name in self.granted:
+                self.conn.execute(
+                    text("SELECT pg_advisory_unlock(:k)"), {"k": self._key(name)}
+                )
+            self.conn.commit()
+        self.granted = []
+
+    def _key(self, name: str) -> int:
+        # Advisory locks belong to the database, not the schema: name both.
+        return zlib.crc32(f"pmo-ledger:{self.schema}:{name}".encode())
+
+    def _try(self, name: str) -> bool:
+        if self.conn is None:
+            return True
+        query = text("SELECT pg_try_advisory_lock(:k)")
+        return bool(self.conn.execute(query, {"k": self._key(name)}).scalar())
+
+
 @contextmanager
-def locks(engine: Engine, names: Sequence[str]) -> Iterator[list[str]]:
-    """Hold, on one connection, whichever of the named locks are free; yield those.
+def held_locks(engine: Engine, names: Sequence[str]) -> Iterator[HeldLocks]:
+    """Hold, on one connection, whichever of the named locks are free.
 
     PostgreSQL advisory locks, taken without waiting; on SQLite every name is
     granted (each batch already runs in an exclusive write transaction).
     """
     if engine.dialect.name != "postgresql":
-        yield list(names)
+        held = HeldLocks(None)
+        held.take(names)
+        yield held
         return
     with engine.connect() as conn:
-        # Advisory locks belong to the database, not the schema: name both.
-        schema = conn.execute(text("SELECT current_schema()")).scalar()
-        keys = {n: zlib.crc32(f"pmo-ledger:{schema}:{n}".encode()) for n in names}
-        granted = [
-            name
-            for name in names
-            if conn.execute(
-                text("SELECT pg_try_advisory_lock(:k)"), {"k": keys[name]}
-            ).scalar()
-        ]
-        conn.commit()
+        held = HeldLocks(
+            conn, str(conn.execute(text("SELECT current_schema()")).scalar())
+        )
         try:
-            yield granted
+            held.take(names)
+            yield held
         finally:
-            for name in granted:
-                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": keys[name]})
-            conn.commit()
+            held.release()
+
+
+@contextmanager
+def locks(engine: Engine, names: Sequence[str]) -> Iterator[list[str]]:
+    """Hold whichever of the named locks are free; yield those (held_locks)."""
+    with held_locks(engine, names) as held:
+        yield list(held.granted)
 
 
 class Runner:
@@ -145,34 +185,36 @@ class Runner:
     def _follow_group(self, members: list[Processor], wake: threading.Event) -> None:
         """Keep the members' live generations caught up together.
 
-        Returns (to be called again) when a generation is no longer live or a
-        member was split off.
+        A member whose lock another process holds (another instance on the
+        same database) waits in the group: its lock is tried again every
+        LOCK_RETRY_SECONDS, and once free the member joins the others' pass
+        over the log. Returns (to be called again) when a generation is no
+        longer live or a member was split off.
         """
         first = members[0]
         names = {lock_name(p.name, p.model.generation): p for p in members}
-        with locks(first.engine, list(names)) as granted:
-            for name in names.keys() - set(granted):  # another process has it
-                self._split_off(members, names[name])
-            held = [names[name] for name in granted]
-            if not held:
-                return
-            for processor in held:
-                processor.ensure_tables(state="live")
-            together = Processor(
-                [p.model for p in held],
-                first.engine,
-                first.recorder,
-                first.mapper,
-                first.batch_size,
-            )
-            while not self.stop_event.is_set() and all_live(held):
+        with held_locks(first.engine, list(names)) as held_now:
+            held: list[Processor] = []
+            together: Processor | None = None
+            tried_at = -LOCK_RETRY_SECONDS
+            while not self.stop_event.is_set() and all_live(members):
+                if len(held) < len(members) and self._retry_due(tried_at):
+                    tried_at = time.monotonic()
+                    held_now.take([n for n in names if n not in held_now.granted])
+                    for name in held_now.granted:
+                        if names[name] not in held:
+                            names[name].ensure_tables(state="live")
+                            held.append(names[name])
+                            together = self._together(held)
+                if together is None:
+                    self.stop_event.wait(LOCK_RETRY_SECONDS)
+                    continue
                 try:
                     covered = together.run_batch()
                 except ProcessingError as error:
                     self.errors[error.name] = str(error)
-                    self._split_off(
-                        members, next(p for p in held if p.name == error.name)
-                    )
+                    failed = next(p for p in held if p.name == error.name)
+                    self._split_off(members, failed)
                     return
                 self.errors.pop(together.name, None)
                 if not covered or not together.backlog:
@@ -180,6 +222,22 @@ class Runner:
                     # so a stream of commits is taken in batches, not one by one.
                     wake.wait(IDLE_POLL_SECONDS)
                     wake.clear()
+
+    @staticmethod
+    def _retry_due(tried_at: float) -> bool:
+        return time.monotonic() - tried_at >= LOCK_RETRY_SECONDS
+
+    @staticmethod
+    def _together(held: list[Processor]) -> Processor:
+        """One processor over every held model (one read of the log per batch)."""
+        first = held[0]
+        return Processor(
+            [p.model for p in held],
+            first.engine,
+            first.recorder,
+            first.mapper,
+            first.batch_size,
+        )
 
     def _split_off(self, members: list[Processor], processor: Processor) -> None:
         """Follow one member on its own thread from now on."""

@@ -26,7 +26,7 @@ from integrity.published import (
     Cosigned,
     PublishedCheckpoints,
 )
-from integrity.signer import now_ms, read_signing_state
+from integrity.signer import adopt_key, now_ms, read_signing_state
 from integrity.signing import (
     KeyUnavailableError,
     key_id,
@@ -180,6 +180,14 @@ def add_cosignature(services: Services, command: AddCosignature) -> Cosigned:
         )
     except CosignatureRefusedError as error:
         raise InvalidValueError("checkpoint", str(error)) from None
+
+
+def adopt_ledger_key(services: Services) -> str:
+    """Make this process's key the ledger's from the next head on; its key id.
+
+    A signer holding any other key pauses from then on (docs/scaling.md).
+    """
+    return adopt_key(services.views_engine, services.ledger_key)
 
 
 def signing_keys(services: Services) -> list[dict[str, Any]]:

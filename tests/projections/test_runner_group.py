@@ -102,7 +102,9 @@ def test_models_followed_together_equal_each_built_alone(
 
 
 @pytest.mark.parametrize("backend", ["postgres"])
-def test_a_model_locked_elsewhere_waits_alone(services: Services, meta: Meta) -> None:
+def test_a_model_locked_elsewhere_joins_the_group_once_free(
+    services: Services, meta: Meta
+) -> None:
     ledger = services.app
     workload(ledger, 100)
     held = threading.Event()
@@ -127,8 +129,12 @@ def test_a_model_locked_elsewhere_waits_alone(services: Services, meta: Meta) ->
             )
         )
         assert positions(services).get("audit", 0) == 0
-        release.set()
+        release.set()  # as when the instance that held it goes away
         eventually(lambda: positions(services)["audit"] == head)
+        assert len(runner.threads) == 1  # it waited in the group, not apart
+        more = ledger.register_project("MORE", "M", "", "S", "M", meta).position
+        runner.wake()
+        eventually(lambda: set(positions(services).values()) == {more})
     finally:
         release.set()
         holder.join()

@@ -228,6 +228,31 @@ def new_project(client: Client, code: str) -> str:
     return str(client.ok("POST", "/projects", body)["id"])
 
 
+def new_document(client: Client, project: str) -> str:
+    """Register a plan document in the project; its id."""
+    body = {
+        "title": "Plan",
+        "doc_type": "plan",
+        "classification": "internal",
+        "retention_class": "project-record",
+        "owner": "M",
+    }
+    return str(client.ok("POST", f"/projects/{project}/documents", body)["id"])
+
+
+def risk_pages(client: Client, project: str) -> list[Any]:
+    """Every row of the project's risk register, page after page."""
+    rows: list[Any] = []
+    after = None
+    while True:
+        query = f"?limit=200&after={after}" if after else "?limit=200"
+        page = client.ok("GET", f"/projects/{project}/risks{query}")
+        rows.extend(page["items"])
+        after = page["next_cursor"]
+        if after is None:
+            return rows
+
+
 def risk_body(
     title: str = "Late supplier", reason: str | None = None
 ) -> dict[str, Any]:

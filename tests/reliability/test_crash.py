@@ -25,6 +25,7 @@ from tests.reliability.conftest import (
     assessment_body,
     new_project,
     risk_body,
+    risk_pages,
     start_server,
 )
 from usecases.root import build_services
@@ -172,14 +173,6 @@ def stored_events(server: Server) -> dict[tuple[UUID, int], int]:
 def register(client: Client, acks: Acks) -> list[Any]:
     """The project's risk register (every page) and each risk's register row."""
     project = client.ok("GET", "/projects")["items"][0]
-    rows: list[Any] = [project]
-    after = None
-    while True:
-        query = f"?limit=200&after={after}" if after else "?limit=200"
-        page = client.ok("GET", f"/projects/{project['id']}/risks{query}")
-        rows.extend(page["items"])
-        after = page["next_cursor"]
-        if after is None:
-            break
+    rows: list[Any] = [project, *risk_pages(client, project["id"])]
     assert {row["id"] for row in rows[1:]} >= set(acks.risks)
     return rows

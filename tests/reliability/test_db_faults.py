@@ -22,6 +22,7 @@ from tests.reliability.conftest import (
     FULL,
     Client,
     Server,
+    new_document,
     new_project,
     raw_post,
     risk_body,
@@ -258,17 +259,7 @@ def test_disk_full_is_a_clear_error_and_writes_nothing(tmp_path: Path) -> None:
         server = start_server(stack, "sqlite", tmp_path, data_dir=disk / "data")
         client = server.client
         project = new_project(client, "FULL")
-        document = client.ok(
-            "POST",
-            f"/projects/{project}/documents",
-            {
-                "title": "Plan",
-                "doc_type": "plan",
-                "classification": "internal",
-                "retention_class": "project-record",
-                "owner": "M",
-            },
-        )["id"]
+        document = new_document(client, project)
         blobs_before = files_under(server.data_dir / "blobs")
         before = head(server)
         big = os.urandom(40 * 1024 * 1024)  # more than the whole disk

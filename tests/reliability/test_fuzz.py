@@ -26,7 +26,14 @@ from schemathesis.specs.openapi.checks import (
 from api.cli import main
 from service.domain.base import Meta
 from tests.conftest import settings_for
-from tests.reliability.conftest import FULL, TOKEN, Server, new_project, raw_post
+from tests.reliability.conftest import (
+    FULL,
+    TOKEN,
+    Server,
+    new_document,
+    new_project,
+    raw_post,
+)
 from usecases.root import build_services
 
 CHECKS = [
@@ -79,14 +86,7 @@ def test_schemathesis_against_the_live_server(shared: Server) -> None:
 def document(shared: Server) -> str:
     """A fresh document in a fresh project; its id."""
     project = new_project(shared.client, f"UP{uuid.uuid4().hex[:8]}")
-    body = {
-        "title": "Plan",
-        "doc_type": "plan",
-        "classification": "internal",
-        "retention_class": "project-record",
-        "owner": "M",
-    }
-    return str(shared.client.ok("POST", f"/projects/{project}/documents", body)["id"])
+    return new_document(shared.client, project)
 
 
 def digest_header(data: bytes, mode: str) -> str | None:
