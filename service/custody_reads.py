@@ -17,7 +17,7 @@ from service.errors import NotFoundError
 Problem = Literal["missing", "corrupt", "retained", "unexpected"]
 
 VERSION_SUBMITTED: type = Document.VersionSubmitted  # type: ignore[attr-defined]
-DISPOSED: type = Document.Disposed  # type: ignore[attr-defined]
+DISPOSED: type = Document.Disposed
 
 
 @dataclass(frozen=True)
