@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 
 import pytest
@@ -88,3 +89,32 @@ def when(text: str) -> datetime:
     moment = datetime.fromisoformat(text)
     assert moment.tzinfo is not None, text
     return moment
+
+
+def test_a_project_code_is_accepted_wherever_its_id_is(live: Api) -> None:
+    """Reads, writes and exports by code (any case) answer as by id; an unknown
+    code answers exactly as an unknown id does."""
+    code = "C-" + uuid.uuid4().hex[:8].upper()
+    project = live.project(code)
+    by_id = live.get(f"/projects/{project}").json
+    assert live.get(f"/projects/{code}").json == by_id
+    assert live.get(f"/projects/{code.lower()}").json == by_id
+    written = live.post(f"/projects/{code}/risks", RISK)
+    assert written.status_code == 201, written.json
+    page = live.get(
+        f"/projects/{code}/risks",
+        query_string={"min_position": written.json["position"]},
+    )
+    assert [row["id"] for row in page.json["items"]] == [written.json["id"]]
+    export = live.get(f"/projects/{code}/risks.csv")
+    assert export.status_code == 200 and written.json["id"] in export.text
+    unknown_id = live.get(f"/projects/{uuid.uuid4()}")
+    unknown_code = live.get("/projects/NO-SUCH-CODE")
+    assert unknown_code.status_code == unknown_id.status_code == 404
+    assert unknown_code.content_type == "application/problem+json"
+    assert set(unknown_code.json) == set(unknown_id.json)
+    assert live.get(f"/projects/{code}.x/risks").status_code == 404
+    spec = live.client.get("/openapi.json").json
+    [parameter] = spec["paths"]["/api/v1/projects/{project_id}"]["parameters"]
+    assert parameter["schema"]["format"] == "uuid"
+    assert "code" in parameter["schema"]["description"]
