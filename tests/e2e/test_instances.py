@@ -11,9 +11,12 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from api.instance import available_cpus
+from api.server import server_options
+from service.config import ConfigError, Settings
 from tests.e2e.test_server import Client, serving
 
 LISTED = "projects.list_projects"
@@ -105,3 +108,19 @@ def test_workers_follow_the_cpus_given(tmp_path: Path) -> None:
     (v1 / "cpu.cfs_period_us").write_text("100000\n")
     assert available_cpus(tmp_path / "v1") == 1
     assert available_cpus(tmp_path / "none") == mine
+
+
+def test_the_worker_count_is_configurable_and_checked(tmp_path: Path) -> None:
+    """PMO_LEDGER_WORKERS overrides the CPUs; a count out of range is refused."""
+    base = {"PMO_LEDGER_DATA_DIR": str(tmp_path)}
+    postgres = {**base, "PMO_LEDGER_DATABASE_URL": "postgresql://u@h/db"}
+    automatic = server_options(Settings.from_env(postgres), tmp_path)
+    assert automatic["workers"] == max(2, available_cpus())
+    assert automatic["control_socket"] == str(tmp_path / "gunicorn.ctl")
+    assert server_options(Settings.from_env(base))["workers"] == 1
+    assert server_options(Settings.from_env(base))["control_socket_disable"]
+    given = Settings.from_env({**postgres, "PMO_LEDGER_WORKERS": "3"})
+    assert server_options(given)["workers"] == 3
+    for wrong in ("-1", "65", "many"):
+        with pytest.raises(ConfigError, match="PMO_LEDGER_WORKERS"):
+            Settings.from_env({**base, "PMO_LEDGER_WORKERS": wrong})
