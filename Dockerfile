@@ -1,18 +1,19 @@
 # syntax=docker/dockerfile:1
-# Build stage: the same install the README and CI use (pip install of the project).
+# Build stage: the same locked install `make` and CI use (requirements.lock).
 FROM python:3.11-slim AS build
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
 WORKDIR /src
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md requirements.lock ./
 COPY service ./service
 COPY projections ./projections
 COPY integrity ./integrity
 COPY feed ./feed
 COPY usecases ./usecases
 COPY api ./api
+# Every dependency from the lock, each checked against its hashes (decision 103).
 RUN python -m venv /opt/venv \
-    && /opt/venv/bin/python -m pip install --upgrade pip \
-    && /opt/venv/bin/python -m pip install .
+    && /opt/venv/bin/python -m pip install --require-hashes -r requirements.lock \
+    && /opt/venv/bin/python -m pip install --no-deps .
 
 # Runtime stage: no compilers, a non-root user, data on a volume.
 FROM python:3.11-slim

@@ -4,24 +4,36 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
+# The pinned, hashed dependencies (decision 103): the Dockerfile and CI use these.
+LOCK := requirements.lock
+DEV_LOCK := requirements-dev.lock
+COMPILE = $(BIN)/uv pip compile pyproject.toml --generate-hashes --quiet \
+	--no-header --python-version 3.11 --python-platform x86_64-manylinux_2_28
 
-.PHONY: run test lint bench screenshots install install-dev clean
+.PHONY: run test lint bench screenshots install install-dev lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+$(STAMP): pyproject.toml $(LOCK) | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
-$(DEV_STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+$(DEV_STAMP): pyproject.toml $(DEV_LOCK) | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(DEV_LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e '.[dev]'
 	touch $@ $(STAMP)
 
 install: $(STAMP)
 
 install-dev: $(DEV_STAMP)
+
+# Re-pin after changing pyproject.toml's dependencies (keeps every other pin).
+lock: $(DEV_STAMP)
+	$(COMPILE) --extra dev -o $(DEV_LOCK)
+	$(COMPILE) -c $(DEV_LOCK) -o $(LOCK)
 
 run: $(STAMP)
 	$(BIN)/pmo-ledger serve

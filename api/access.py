@@ -11,6 +11,7 @@ from uuid import UUID
 from flask import g, request
 
 from api.context import services
+from api.paths import resolve_codes
 from service.application import Principal
 from service.domain.base import Meta
 from usecases.membership import Authorize, Reach, authorize, reach_of
@@ -20,6 +21,7 @@ def scope_request(caller: Principal) -> Principal:
     """The caller in their role for the request's project, or a 404 refusal
     recorded as an event; the caller's reach is kept for the lists."""
     g.reach = reach_of(services(), caller)
+    resolve_codes(services())
     ids = {
         key: value
         for key, value in (request.view_args or {}).items()

@@ -24,7 +24,7 @@ def build_app(
     settings: Settings | None = None, services: Services | None = None
 ) -> Flask:
     """Build the Flask application from settings (or ready-made services)."""
-    from api import auth, errors, headers, health, idempotency, oidc
+    from api import auth, errors, headers, health, idempotency, oidc, paths
     from api.resources import blueprints, operations
     from api.schemas.base import ProblemSchema
     from api.throttle import Throttle
@@ -50,6 +50,7 @@ def build_app(
     )
     api.ERROR_SCHEMA = ProblemSchema
     api.init_app(app)
+    paths.init_app(app, api)
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearer": []}]
     errors.init_app(app)

@@ -31,6 +31,7 @@ def main() -> None:
 @main.command()
 def serve() -> None:
     """Start the HTTP server (gunicorn) on PMO_LEDGER_HOST:PMO_LEDGER_PORT."""
+    from api.instance import instance_dir
     from api.server import GunicornServer, server_options
 
     with opened() as services:
@@ -45,7 +46,9 @@ def serve() -> None:
             err=True,
         )
     click.echo(f"Serving on http://{settings.host}:{settings.port}", err=True)
-    GunicornServer(settings, server_options(settings)).run()
+    with instance_dir() as run_dir:
+        click.echo(f"Control socket and metrics files under {run_dir}", err=True)
+        GunicornServer(settings, server_options(settings, run_dir)).run()
 
 
 @main.group()

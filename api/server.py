@@ -12,18 +12,19 @@ from __future__ import annotations
 import contextlib
 import errno
 import logging
-import multiprocessing
 import os
 import select
 import signal
 import sys
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
 from gunicorn.arbiter import Arbiter
 
+from api.instance import available_cpus
 from service.config import Settings
 
 log = logging.getLogger("pmo_ledger.server")
@@ -257,14 +258,21 @@ class GunicornServer(BaseApplication):
             sys.exit(f"\nError: {error}\n")
 
 
-def server_options(settings: Settings) -> dict[str, Any]:
-    """Workers and threads for the configured backend."""
+def server_options(settings: Settings, run_dir: Path | None = None) -> dict[str, Any]:
+    """Workers and threads for the configured backend and the CPUs given; the
+    control socket in the instance's own directory (none without one)."""
     if settings.backend == "sqlite":
         workers, threads = 1, 8
     else:
-        workers, threads = max(2, multiprocessing.cpu_count()), 4
+        workers, threads = max(2, available_cpus()), 4
+    control: dict[str, Any] = (
+        {"control_socket": str(run_dir / "gunicorn.ctl")}
+        if run_dir is not None
+        else {"control_socket_disable": True}
+    )
     return {
         "bind": f"{settings.host}:{settings.port}",
-        "workers": workers,
+        "workers": settings.workers or workers,
         "threads": threads,
+        **control,
     }

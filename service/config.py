@@ -82,6 +82,7 @@ class Settings:
     session_idle_seconds: int = 30 * 60
     session_lifetime_seconds: int = 12 * 60 * 60
     oidc_config: Path | None = None
+    workers: int | None = None
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -115,6 +116,7 @@ class Settings:
             oidc_config=Path(env["PMO_LEDGER_OIDC_CONFIG"])
             if env.get("PMO_LEDGER_OIDC_CONFIG")
             else None,
+            workers=_int(env, "PMO_LEDGER_WORKERS", 0) or None,
         )
         settings.check()
         return settings
@@ -129,6 +131,8 @@ class Settings:
             raise ConfigError("PMO_LEDGER_BLOB_BACKEND must be 'file' or 'database'")
         if not 0 < self.port < 65536:
             raise ConfigError("PMO_LEDGER_PORT must be a TCP port number")
+        if self.workers is not None and not 0 < self.workers <= 64:
+            raise ConfigError("PMO_LEDGER_WORKERS must be from 1 to 64")
         if self.pkcs11 is not None:
             if self.signing_key_path is not None:
                 raise ConfigError(

@@ -18,7 +18,7 @@ from service.errors import NotFoundError
 Problem = Literal["missing", "corrupt", "retained", "unexpected"]
 
 VERSION_SUBMITTED: type = Document.VersionSubmitted  # type: ignore[attr-defined]
-DISPOSED: type = Document.Disposed  # type: ignore[attr-defined]
+DISPOSED: type = Document.Disposed
 EXECUTED: type = DispositionReview.Executed  # type: ignore[attr-defined]
 
 

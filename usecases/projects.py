@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid5
 
 from service.application import Written
 from service.domain.base import Meta
-from service.domain.project import Project
+from service.domain.project import PROJECT_CODE_NAMESPACE, Project
 from usecases.content import versions_awaiting
 from usecases.errors import NotAvailableError, ProjectVersionError
 from usecases.reads import plain, query_views, wait_for_position
@@ -185,6 +185,17 @@ def find_project(services: Services, reference: str) -> UUID:
             raise NotAvailableError(f"no project {reference!r}") from None
         return found
     return services.app.load(Project, project_id, read_only=True).id
+
+
+def project_id_in_path(services: Services, code: str) -> UUID:
+    """The id of the project with a code, for a path that named it by its code.
+
+    An unknown code gives an id no entity has, so the request is answered
+    exactly as one naming an unknown id (decision 101): a code says no more
+    about which projects exist than an id does.
+    """
+    found = services.app.project_id_for_code(code)
+    return found or uuid5(PROJECT_CODE_NAMESPACE, "no-project:" + code.upper())
 
 
 @dataclass(frozen=True)

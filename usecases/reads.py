@@ -166,8 +166,7 @@ def register_entry_at(
         project_id=str(row["project_id"]),
         id=str(entity_id),
         version=row["version"],
-        created_on=plain(row["created_at"]),
-        modified_on=plain(row["recorded_at"]),
+        **timestamps(plain(row["created_at"]), plain(row["recorded_at"])),
     )
     return EntityView(entity_id, row["version"], state)
 
@@ -286,10 +285,25 @@ def entity_view(aggregate: Aggregate) -> EntityView:
     state.update(
         id=str(aggregate.id),
         version=aggregate.version,
-        created_on=aggregate.created_on.isoformat(),
-        modified_on=aggregate.modified_on.isoformat(),
+        **timestamps(
+            aggregate.created_on.isoformat(), aggregate.modified_on.isoformat()
+        ),
     )
     return EntityView(aggregate.id, aggregate.version, state)
+
+
+def timestamps(created: str, recorded: str) -> dict[str, str]:
+    """An entity's two instants, named as every answer names them (decision 100).
+
+    `created_on` and `modified_on` are 0.1's names for the same instants, still
+    served because its contract lists them.
+    """
+    return {
+        "created_at": created,
+        "recorded_at": recorded,
+        "created_on": created,
+        "modified_on": recorded,
+    }
 
 
 def plain(value: Any) -> Any:

@@ -21,7 +21,7 @@ from usecases.reads import as_aware, plain
 from usecases.retention import ScheduleQuery, schedule
 from usecases.root import Services
 
-DISPOSED: type = Document.Disposed  # type: ignore[attr-defined]
+DISPOSED: type = Document.Disposed
 COLUMNS: Final = {
     "holds": (
         *("id", "matter", "title", "status", "project_id", "record_class", "query"),

@@ -134,7 +134,7 @@ def overdue_actions(args: dict[str, Any]) -> Response:
     return jsonify(control.overdue_actions(services(), query))
 
 
-@blp.route("/projects/<uuid:project_id>/actions/overdue", methods=["GET"])
+@blp.route("/projects/<project:project_id>/actions/overdue", methods=["GET"])
 @blp.arguments(ReadArgs, location="query")
 @blp.response(200, ItemsSchema)
 @problems(blp, 404, 422, 503)
@@ -154,7 +154,7 @@ def contracts_ending(args: dict[str, Any]) -> Response:
     return jsonify(control.contracts_ending(services(), query))
 
 
-@blp.route("/projects/<uuid:project_id>/contracts/ending", methods=["GET"])
+@blp.route("/projects/<project:project_id>/contracts/ending", methods=["GET"])
 @blp.arguments(WithinArgs, location="query")
 @blp.response(200, ItemsSchema)
 @problems(blp, 404, 422, 503)
@@ -166,7 +166,9 @@ def project_contracts_ending(args: dict[str, Any], project_id: UUID) -> Response
     return jsonify(control.contracts_ending(services(), query))
 
 
-@blp.route("/projects/<uuid:project_id>/entries/<uuid:entry_id>/links", methods=["GET"])
+@blp.route(
+    "/projects/<project:project_id>/entries/<uuid:entry_id>/links", methods=["GET"]
+)
 @blp.arguments(ReadArgs, location="query")
 @blp.response(200, LinksSchema)
 @problems(blp, 422, 503)

@@ -66,7 +66,7 @@ def check_clearance(classification: str) -> None:
 
 @command(
     blp,
-    "/projects/<uuid:project_id>/documents",
+    "/projects/<project:project_id>/documents",
     DocumentRegistration,
     status=201,
     codes=(403, 404, 409, 412, 422),
@@ -90,7 +90,7 @@ def register_document(body: dict[str, Any], project_id: UUID) -> Response:
     return written(result, f"/documents/{result.id}", created=True)
 
 
-@blp.route("/projects/<uuid:project_id>/documents", methods=["GET"])
+@blp.route("/projects/<project:project_id>/documents", methods=["GET"])
 @blp.arguments(ListArgs, location="query")
 @blp.response(200, PageSchema)
 @problems(blp, 422, 503)

@@ -187,7 +187,7 @@ def add_cosignature(body: dict[str, Any]) -> Response:
     return response
 
 
-@blp.route("/projects/<uuid:project_id>/evidence", methods=["GET"])
+@blp.route("/projects/<project:project_id>/evidence", methods=["GET"])
 @blp.doc(responses={"200": ZIP_OK})
 @problems(blp, 404)
 def project_evidence(project_id: UUID) -> Response:

@@ -108,7 +108,7 @@ def _readers(kind: type, entity_id: UUID, args: dict[str, Any]) -> Response:
     return jsonify(items=[plain(reader) for reader in found])
 
 
-@blp.route("/projects/<uuid:project_id>/readers", methods=["GET"])
+@blp.route("/projects/<project:project_id>/readers", methods=["GET"])
 @blp.arguments(ReadArgs, location="query")
 @blp.response(200, ReadersSchema)
 @problems(blp, 404, 422)

@@ -63,7 +63,7 @@ class DependenciesSchema(Open):
     items = fields.List(fields.Dict(), required=True)
 
 
-@blp.route("/projects/<uuid:project_id>/schedule", methods=["GET"])
+@blp.route("/projects/<project:project_id>/schedule", methods=["GET"])
 @blp.arguments(ReadArgs, location="query")
 @blp.response(200, ScheduleSchema)
 @problems(blp, 404, 422, 503)
@@ -74,7 +74,7 @@ def project_schedule(args: dict[str, Any], project_id: UUID) -> Response:
     return jsonify(plain(dataclasses.asdict(found)))
 
 
-@blp.route("/projects/<uuid:project_id>/suggested-rag", methods=["GET"])
+@blp.route("/projects/<project:project_id>/suggested-rag", methods=["GET"])
 @blp.arguments(ReadArgs, location="query")
 @blp.response(200, SuggestionsSchema)
 @problems(blp, 404, 422, 503)

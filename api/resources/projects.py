@@ -23,7 +23,7 @@ from service.domain.project import Project
 from usecases import projects
 
 blp = Blueprint("projects", __name__, url_prefix="/api/v1", description="Projects")
-ONE = "/projects/<uuid:project_id>"
+ONE = "/projects/<project:project_id>"
 
 
 @command(blp, "/projects", ProjectRegistration, status=201, codes=(409, 422))

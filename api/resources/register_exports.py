@@ -43,12 +43,12 @@ def export_blueprint() -> Blueprint:
     # The 0.1 contract lists its four registers in one route's `kind`; every
     # register declared since has a route of its own, so that list never grows.
     names = ", ".join(cls.register_kind.name for cls in catalogue.BUILT_IN)
-    rule = f"/projects/<uuid:project_id>/<any({names}):kind>.<any(csv, xlsx):fmt>"
+    rule = f"/projects/<project:project_id>/<any({names}):kind>.<any(csv, xlsx):fmt>"
     _document(blp, blp.route(rule, methods=["GET"]), export_register)
     for kind in catalogue.kinds():
         if catalogue.entry_class_of(kind.name) in catalogue.BUILT_IN:
             continue
-        rule = f"/projects/<uuid:project_id>/{kind.name}.<any(csv, xlsx):fmt>"
+        rule = f"/projects/<project:project_id>/{kind.name}.<any(csv, xlsx):fmt>"
         if kind.portfolio:  # the portfolio's own register: no project in its path
             rule = f"/{kind.name}.<any(csv, xlsx):fmt>"
         route = blp.route(rule, methods=["GET"], endpoint=f"export_{kind.name}")

@@ -46,7 +46,7 @@ def register_blueprint(cls: type[RegisterEntry]) -> Blueprint:
     many = (
         f"/{kind.name}"
         if kind.portfolio
-        else f"/projects/<uuid:project_id>/{kind.name}"
+        else f"/projects/<project:project_id>/{kind.name}"
     )
     one = f"/{kind.name}/<uuid:{singular(kind)}_id>"
     create = kind.create

@@ -54,7 +54,7 @@ class ReportSchema(Open):
     issues = fields.List(fields.Dict())
 
 
-@command(blp, "/projects/<uuid:project_id>/reports", ReportIssue, status=201)
+@command(blp, "/projects/<project:project_id>/reports", ReportIssue, status=201)
 def issue_report(body: dict[str, Any], project_id: UUID) -> Response:
     """Issue a report: read as at the period end, rendered, stored in custody."""
     result = issued.issue_report(
@@ -78,7 +78,7 @@ def issue_command(project_id: UUID, body: dict[str, Any]) -> issued.IssueReport:
     )
 
 
-@blp.route("/projects/<uuid:project_id>/reports", methods=["GET"])
+@blp.route("/projects/<project:project_id>/reports", methods=["GET"])
 @blp.arguments(ReadArgs, location="query")
 @blp.response(200, ReportSchema(many=True))
 @problems(blp, 404, 422, 503)

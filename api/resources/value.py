@@ -28,7 +28,7 @@ blp = Blueprint(
     url_prefix="/api/v1",
     description="Benefits, finance and resources: figures and suggested RAG",
 )
-ONE = "/projects/<uuid:project_id>"
+ONE = "/projects/<project:project_id>"
 MONTH = validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="must be YYYY-MM")
 
 

@@ -140,8 +140,18 @@ class EntitySchema(Open):
 
     id = fields.String(required=True)
     version = fields.Integer(required=True)
-    created_on = fields.String()
-    modified_on = fields.String()
+    created_at = fields.String(
+        metadata={"description": "When the entity was created (its first event)"}
+    )
+    recorded_at = fields.String(
+        metadata={"description": "When the version shown was recorded"}
+    )
+    created_on = fields.String(
+        metadata={"deprecated": True, "description": "0.1's name for created_at"}
+    )
+    modified_on = fields.String(
+        metadata={"deprecated": True, "description": "0.1's name for recorded_at"}
+    )
     status = fields.String()
 
 

@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.wrappers import Response
 
+from api import paths
 from api.errors import ApiError, status_for
 from api.idempotency import Keys
 from api.throttle import Throttle
@@ -59,6 +60,7 @@ def create_ui(services: Services, throttle: Throttle) -> Flask:
     app.extensions[forms.KEYS] = Keys(services.views_engine, services.app)
     app.jinja_env.globals["form_key"] = forms.new_key
     register_filters(app)
+    paths.init_app(app)
     app.register_blueprint(blueprint)
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _http_error)

@@ -14,7 +14,7 @@ from usecases import control
 from usecases.reads import RegisterQuery, register_rows
 
 
-@blueprint.get("/projects/<uuid:project_id>/control")
+@blueprint.get("/projects/<project:project_id>/control")
 def project_control(project_id: UUID) -> str:
     """The power/interest grid, overdue actions and contracts ending soon."""
     as_of = parse_moment(request.args.get("as_of"))

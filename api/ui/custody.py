@@ -28,7 +28,7 @@ def may(endpoint: str) -> bool:
     return principal().role in allowed_roles(endpoint, "GET")
 
 
-@blueprint.get("/projects/<uuid:project_id>/documents")
+@blueprint.get("/projects/<project:project_id>/documents")
 def documents(project_id: UUID) -> str:
     """A project's documents: the product status account."""
     project = project_or_404(project_id)

@@ -27,7 +27,7 @@ STATUS_ENDPOINT = "projects.report_status"
 STATUS_TEXTS = ("summary", "work_done", "work_next", "tolerance_status", "lessons")
 
 
-@blueprint.post("/projects/<uuid:project_id>/status-reports")
+@blueprint.post("/projects/<project:project_id>/status-reports")
 def record_status(project_id: UUID) -> Response:
     """Record this period's highlight (status) report from the page's form."""
     if principal().role not in allowed_roles(STATUS_ENDPOINT, "POST"):
@@ -86,13 +86,13 @@ def ui_meta_because(reason: str) -> Meta:
     return Meta(meta.actor, meta.role, reason or meta.reason, meta.request_id)
 
 
-@blueprint.get("/projects/<uuid:project_id>/highlight")
+@blueprint.get("/projects/<project:project_id>/highlight")
 def highlight(project_id: UUID) -> str:
     """A printable highlight report for the chosen (default: latest) period."""
     return _page(project_id)
 
 
-@blueprint.post("/projects/<uuid:project_id>/reports")
+@blueprint.post("/projects/<project:project_id>/reports")
 def issue_report(project_id: UUID) -> Response | tuple[str, int]:
     """Issue a report from the form; back to the page with the issue listed."""
     if principal().role not in allowed_roles(ISSUE_ENDPOINT, "POST"):

@@ -13,7 +13,7 @@ from api.ui import analysis, charts
 from api.ui.common import blueprint, page, project_or_404, when
 
 
-@blueprint.get("/projects/<uuid:project_id>")
+@blueprint.get("/projects/<project:project_id>")
 def project(project_id: UUID) -> str:
     """Everything a PMO head looks at for one project, drawn on the server."""
     found = project_or_404(project_id)

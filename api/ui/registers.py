@@ -135,7 +135,7 @@ def all_rows(kind: Kind, project_id: UUID) -> list[dict[str, Any]]:
         abort(400, str(error))
 
 
-@blueprint.get("/projects/<uuid:project_id>/<kind>")
+@blueprint.get("/projects/<project:project_id>/<kind>")
 def register(project_id: UUID, kind: str) -> str:
     """One register of a project, as it stands now or stood at a moment."""
     return register_page(project_id, kind_of(kind))
@@ -173,7 +173,7 @@ def register_page(
     )
 
 
-@blueprint.post("/projects/<uuid:project_id>/<kind>")
+@blueprint.post("/projects/<project:project_id>/<kind>")
 def create_entry(project_id: UUID, kind: str) -> WerkzeugResponse | tuple[str, int]:
     """Record a new entry from the register page's form."""
     declared = kind_of(kind)
@@ -189,7 +189,7 @@ def create_entry(project_id: UUID, kind: str) -> WerkzeugResponse | tuple[str, i
     return run_form(declared, declared.create, project_id, done, again)
 
 
-@blueprint.get("/projects/<uuid:project_id>/<kind>.<fmt>")
+@blueprint.get("/projects/<project:project_id>/<kind>.<fmt>")
 def export_register(project_id: UUID, kind: str, fmt: str) -> Response:
     """The register as shown (as at, filtered, sorted), as CSV or XLSX."""
     declared = kind_of(kind)

@@ -12,7 +12,7 @@ from service.domain.base import InvalidValueError
 from usecases import resources, value
 
 
-@blueprint.get("/projects/<uuid:project_id>/value")
+@blueprint.get("/projects/<project:project_id>/value")
 def project_value(project_id: UUID) -> str:
     """Budget lines, variance and cost RAG; each benefit planned against measured."""
     as_of = parse_moment(request.args.get("as_of"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Final
 
 ROLES: Final = ("pmo-head", "project-officer", "custodian", "contributor", "auditor")
@@ -79,6 +79,11 @@ def check_date(field: str, value: date) -> None:
     """Refuse anything but a calendar date (a datetime is not a date here)."""
     if not isinstance(value, date) or isinstance(value, datetime):
         raise InvalidValueError(field, "must be a date")
+
+
+def utc_day(moment: datetime) -> date:
+    """The calendar day a moment falls on in UTC."""
+    return moment.astimezone(UTC).date()
 
 
 def check_sha256(field: str, value: str) -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Final
+from typing import Any, Final
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
@@ -30,6 +30,7 @@ from service.domain.base import (
     check_sha256,
     check_text,
     require_role,
+    utc_day,
 )
 
 STATUSES: Final = ("active", "disposed")
@@ -87,6 +88,14 @@ class Document(Aggregate):
     origin: dict[str, object] | None = None
     """The version it came from (`ORIGINS`); a class default for old documents."""
 
+    class_version = 2  # 2: disposed_on (decision 99)
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        """A snapshot taken before version 2: disposed on its recorded day."""
+        disposed_at = state.get("disposed_at")
+        state["disposed_on"] = utc_day(disposed_at) if disposed_at else None
+
     @event("Registered")
     def __init__(
         self,
@@ -110,6 +119,7 @@ class Document(Aggregate):
         self.retention_until: date | None = None
         self.disposal_due_on: date | None = None
         self.disposed_at: datetime | None = None
+        self.disposed_on: date | None = None
         self.status = "active"
 
     @classmethod
@@ -364,16 +374,36 @@ class Document(Aggregate):
         keep_until = max(due_on, self.retention_until or due_on)
         if today < keep_until:
             raise TransitionError("document", "dispose of", "before its disposal date")
-        self._dispose(self.retention_class, due_on, meta)
+        self._dispose(self.retention_class, due_on, today, meta)
 
-    @event("Disposed")
+    class Disposed(Aggregate.Event):
+        """The content was disposed of; `disposed_on` is the day judged against.
+
+        Version 2 added `disposed_on` (decision 99): the day the disposal was
+        judged due against, which a caller may give, so the record says it.
+        """
+
+        class_version = 2
+        retention_class: str
+        due_on: date
+        disposed_on: date
+        meta: Meta
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """Version 1 judged against the day it was recorded on (UTC)."""
+            state["disposed_on"] = utc_day(state["timestamp"])
+
+    @event(Disposed)
     def _dispose(
         self,
         retention_class: str,
         due_on: date,
+        disposed_on: date,
         meta: Meta,
         timestamp: datetime | None = None,
     ) -> None:
         self.disposal_due_on = due_on
         self.disposed_at = timestamp
+        self.disposed_on = disposed_on
         self.status = "disposed"

@@ -9,7 +9,7 @@ from uuid import UUID
 import pytest
 from flask import Flask
 
-from api import create_app
+from api import create_app, paths
 from api.auth import PUBLIC_ENDPOINTS, allowed_roles
 from service.domain.base import ROLES, Meta
 from tests.api.conftest import Api, issue_tokens
@@ -62,6 +62,7 @@ def route_table() -> list[tuple[str, str, str]]:
     app = Flask(__name__)
     app.config.update(API_TITLE="t", API_VERSION="v1", OPENAPI_VERSION="3.0.3")
     api = SmorestApi(app)
+    paths.init_app(app, api)
     for blueprint in blueprints():
         api.register_blueprint(blueprint)
     return api_routes(app)

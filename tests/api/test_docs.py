@@ -11,6 +11,7 @@ from pathlib import Path
 from flask import Flask
 from flask_smorest import Api
 
+from api import paths
 from api.auth import allowed_roles
 from api.resources import blueprints
 
@@ -47,6 +48,7 @@ def route_app() -> Flask:
     app = Flask(__name__)
     app.config.update(API_TITLE="t", API_VERSION="v1", OPENAPI_VERSION="3.0.3")
     api = Api(app)
+    paths.init_app(app, api)
     for blueprint in blueprints():
         api.register_blueprint(blueprint)
     return app

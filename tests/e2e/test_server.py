@@ -67,7 +67,7 @@ class Client:
 
 
 @contextmanager
-def serving(backend: str, tmp_path: Path) -> Iterator[Client]:
+def serving(backend: str, tmp_path: Path, **extra: str) -> Iterator[Client]:
     """`pmo-ledger serve` on a free loopback port, stopped afterwards."""
     with postgres_schema() if backend == "postgres" else nullcontext() as schema:
         port = free_port()
@@ -77,6 +77,7 @@ def serving(backend: str, tmp_path: Path) -> Iterator[Client]:
             PMO_LEDGER_DATA_DIR=str(tmp_path / "data"),
             PMO_LEDGER_BOOTSTRAP_TOKEN=TOKEN,
             PMO_LEDGER_UPLOAD_LIMIT=str(64 * 1024 * 1024),
+            **extra,
         )
         if schema:
             env["PMO_LEDGER_DATABASE_URL"] = f"{PG_DSN}?schema={schema}"

@@ -34,6 +34,7 @@ from tests.reliability.conftest import (
     new_project,
     raw_post,
 )
+from tests.reliability.extremes import push_to_extreme, refused_as_problem
 from usecases.root import build_services
 
 CHECKS = [
@@ -45,6 +46,7 @@ CHECKS = [
 EXAMPLES = 25 if FULL else 3
 UPLOADS = 300 if FULL else 30
 IMPORTS = 200 if FULL else 20
+EXTREME_EXAMPLES = 10 if FULL else 2
 
 
 def fuzz(examples: int) -> settings:
@@ -81,6 +83,33 @@ def test_schemathesis_against_the_live_server(shared: Server) -> None:
         check()
     assert "unexpected error" not in shared.log()
     print(f"\n{shared.backend}: {sent} fuzzed requests on {len(operations)} operations")
+
+
+def test_extreme_values_against_the_live_server(shared: Server) -> None:
+    """Each case pushed to an extreme: no 5xx, every refusal problem+json."""
+    schema = schemathesis.openapi.from_url(
+        f"http://127.0.0.1:{shared.port}/openapi.json"
+    )
+    operations = [result.ok() for result in schema.get_all_operations()]
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    pushed = 0
+
+    for operation in operations:
+
+        @given(case=operation.as_strategy(), data=st.data())
+        @fuzz(EXTREME_EXAMPLES)
+        def check(case: schemathesis.Case, data: st.DataObject) -> None:
+            nonlocal pushed
+            pushed += push_to_extreme(case, data)
+            case.call_and_validate(
+                headers=headers,
+                checks=[not_a_server_error, refused_as_problem],
+                timeout=60,
+            )
+
+        check()
+    assert pushed > len(operations)
+    assert "unexpected error" not in shared.log()
 
 
 def document(shared: Server) -> str:

@@ -182,6 +182,11 @@ def test_heat_map_cells_count_open_risks_and_link_to_them(ui: Ui) -> None:
         "&residual_probability=1&residual_impact=2"
     ).text
     assert listed.count('data-status="open"') == 1 and str(ids[0]) in listed
+    # The project's code, in any case, names it in a page's path as its id does.
+    by_code = ui.client.get(
+        "/ui/projects/heat/risks?status=open&residual_probability=1&residual_impact=2"
+    ).text
+    assert by_code.count('data-status="open"') == 1 and str(ids[0]) in by_code
 
 
 def _risk(ui: Ui, project: UUID, probability: int, impact: int) -> UUID:
