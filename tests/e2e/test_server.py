@@ -253,16 +253,28 @@ def _gone(pid: int, timeout: float) -> bool:
 
 
 def _write_then_read(client: Client, code: str) -> None:
-    """Register a project, then list projects as of its position: it is there."""
+    """Register a project, then list projects as of its position: it is there.
+
+    A read that cannot be answered yet is a 503 with Retry-After, never a stale
+    page (a freshly started processor may still be catching up on a loaded
+    machine): the client waits as told, as the contract says, and is then
+    answered with its write.
+    """
     status, _, project = client.json(
         "POST",
         "/projects",
         {"code": code, "name": "Processed", "sponsor": "S", "manager": "M"},
     )
     assert status == 201
-    status, _, page = client.json(
-        "GET", f"/projects?min_position={project['position']}"
-    )
+    deadline = time.monotonic() + 120
+    while True:
+        status, headers, page = client.json(
+            "GET", f"/projects?min_position={project['position']}"
+        )
+        if status != 503 or time.monotonic() > deadline:
+            break
+        assert "Retry-After" in headers, page
+        time.sleep(float(headers.get("Retry-After", "1")))
     assert status == 200, page
     assert [p["id"] for p in page["items"]] == [project["id"]]
 
