@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
 from typing import ClassVar
@@ -176,11 +175,22 @@ def test_two_runners_one_works_the_other_waits(settings: Settings, meta: Meta) -
         first.close()
 
 
-def test_wait_for_wakes_the_runner(services: Services, meta: Meta) -> None:
+def test_wait_for_wakes_the_runner(
+    settings: Settings, services: Services, meta: Meta, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An idle runner that would next look in an hour is woken by a read's wait.
+
+    The event is written by another instance (as another host would), so this
+    instance's commit hook is not what wakes the runner; without a wake it would
+    not look again within the bound.
+    """
+    monkeypatch.setattr("projections.runner.IDLE_POLL_SECONDS", 3600.0)
     services.runner.start()
-    written = services.app.register_project("WAKE", "W", "", "S", "M", meta)
-    started = time.monotonic()
-    assert services.views.wait_for(written.position, 10)
-    assert time.monotonic() - started < 5
+    assert services.views.wait_for(services.app.head_position(), 60)
+    other = build_services(settings, create_tables=False)
+    try:
+        written = other.app.register_project("WAKE", "W", "", "S", "M", meta)
+    finally:
+        other.close()
+    assert services.views.wait_for(written.position, 60)
     assert services.views.get_project(written.id)["code"] == "WAKE"  # type: ignore[index]
-    threading.Event().wait(0)
