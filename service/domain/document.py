@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Final
+from typing import Any, Final
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
@@ -36,6 +36,14 @@ STATUSES: Final = ("active", "disposed")
 VERSION_STATUSES: Final = ("draft", "in-review", "approved", "superseded", "withdrawn")
 CLASSIFICATIONS: Final = ("public", "internal", "confidential", "restricted")
 CUSTODY_ROLES: Final = ("custodian", "pmo-head")
+
+
+PERSONAL: Final[dict[str, Any]] = {
+    "owner": "name",
+    "recipient": "name",
+    "copies": {"recipient": "name"},
+}
+"""The personal data of a document's events and state (docs/privacy.md)."""
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,257 @@
+"""The key store: one AES-256 key per data subject, outside the event store.
+
+On SQLite the keys live in `keys.db` beside the event store, in rollback-journal
+mode with `secure_delete` on, so a destroyed key is overwritten in the file and
+no WAL keeps an old page of it. On PostgreSQL they live in `privacy_*` tables of
+the same database, and an erasure ends with `VACUUM FULL` of those tables, which
+rewrites them into new files without the dead tuples.
+
+Beside the keys: which subject a name or an e-mail address belongs to, kept as
+keyed hashes (HMAC-SHA256 under a secret of this store), which entity's free
+text a subject's key seals, and the hashes of plaintext values erased from
+events recorded before sealing (docs/privacy.md, "Events recorded before").
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+import threading
+from collections.abc import Iterable, Sequence
+from typing import Any
+from uuid import UUID, uuid4
+
+from sqlalchemy import (
+    Column,
+    Connection,
+    Engine,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Uuid,
+    create_engine,
+    delete,
+    event,
+    select,
+    text,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+
+from service.config import Settings
+
+metadata = MetaData()
+secret_table = Table(
+    "privacy_secret",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("secret", LargeBinary, nullable=False),
+)
+subjects = Table(
+    "privacy_subjects",
+    metadata,
+    Column("subject_id", Uuid, primary_key=True),
+    Column("key", LargeBinary, nullable=False),
+)
+lookups = Table(
+    "privacy_lookups",
+    metadata,
+    Column("digest", String(64), primary_key=True),
+    Column("subject_id", Uuid, nullable=False, index=True),
+)
+links = Table(
+    "privacy_links",
+    metadata,
+    Column("originator_id", Uuid, primary_key=True),
+    Column("subject_id", Uuid, nullable=False, index=True),
+)
+redacted = Table(
+    "privacy_redacted",
+    metadata,
+    Column("digest", String(64), primary_key=True),
+)
+
+
+def normalised(value: str) -> str:
+    """A name or an address as compared: case-folded, inner spaces collapsed."""
+    return " ".join(value.split()).casefold()
+
+
+class KeyStore:
+    """Subjects, their keys, and how a value finds its subject."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._secret: bytes | None = None
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_settings(cls, settings: Settings, *, create_tables: bool) -> KeyStore:
+        """The store of these settings (keys.db on SQLite, tables on PostgreSQL)."""
+        if settings.backend == "sqlite":
+            path = settings.sqlite_path.with_name("keys.db")
+            engine = create_engine(
+                f"sqlite:///{path}",
+                connect_args={"timeout": 30, "check_same_thread": False},
+            )
+            event.listen(engine, "connect", _sqlite_pragmas)
+        else:
+            engine = create_engine(
+                settings.views_url,
+                connect_args={
+                    "options": f"-csearch_path={settings.postgres_schema}",
+                    "connect_timeout": 5,
+                },
+                pool_size=2,
+                max_overflow=8,
+                pool_pre_ping=True,
+            )
+        store = cls(engine)
+        if create_tables:
+            metadata.create_all(engine)
+            if settings.backend == "sqlite":
+                os.chmod(path, 0o600)
+        return store
+
+    def close(self) -> None:
+        """Release the store's connections."""
+        self.engine.dispose()
+
+    def secret(self) -> bytes:
+        """The secret the lookup hashes are keyed with (made on first use)."""
+        if self._secret is None:
+            with self._lock, self.engine.begin() as conn:
+                found = conn.scalar(select(secret_table.c.secret))
+                if found is None:
+                    made = {"id": 1, "secret": secrets.token_bytes(32)}
+                    _insert_ignore(conn, secret_table, [made])
+                    found = conn.scalar(select(secret_table.c.secret))
+                if not isinstance(found, bytes):
+                    raise RuntimeError("the privacy secret could not be stored")
+                self._secret = found
+        return self._secret
+
+    def digest(self, kind: str, value: str) -> str:
+        """The keyed hash a name or an address is looked up by."""
+        message = f"{kind}:{normalised(value)}".encode()
+        return hmac.new(self.secret(), message, hashlib.sha256).hexdigest()
+
+    def key(self, subject_id: UUID) -> bytes | None:
+        """A subject's key, or None once it is destroyed."""
+        with self.engine.connect() as conn:
+            found: bytes | None = conn.scalar(
+                select(subjects.c.key).where(subjects.c.subject_id == subject_id)
+            )
+        return found
+
+    def subject_for(
+        self, digests: Sequence[str], originator_id: UUID
+    ) -> tuple[UUID, bytes]:
+        """The subject these identifying hashes (or, with none, this entity) name.
+
+        A new subject (and key) when none is known; every hash and the entity
+        are then linked to it.
+        """
+        with self.engine.begin() as conn:
+            if digests:
+                subject_id = conn.scalar(
+                    select(lookups.c.subject_id)
+                    .where(lookups.c.digest.in_(digests))
+                    .order_by(lookups.c.digest)
+                    .limit(1)
+                )
+            else:
+                subject_id = conn.scalar(
+                    select(links.c.subject_id).where(
+                        links.c.originator_id == originator_id
+                    )
+                )
+            key = (
+                None
+                if subject_id is None
+                else conn.scalar(
+                    select(subjects.c.key).where(subjects.c.subject_id == subject_id)
+                )
+            )
+            if subject_id is None or key is None:
+                subject_id, key = uuid4(), secrets.token_bytes(32)
+                conn.execute(subjects.insert(), {"subject_id": subject_id, "key": key})
+            _insert_ignore(
+                conn,
+                lookups,
+                [{"digest": d, "subject_id": subject_id} for d in digests],
+            )
+            conn.execute(delete(links).where(links.c.originator_id == originator_id))
+            conn.execute(
+                links.insert(),
+                {"originator_id": originator_id, "subject_id": subject_id},
+            )
+        return subject_id, key
+
+    def subjects_of(self, digests: Iterable[str]) -> list[UUID]:
+        """The subjects these hashes name."""
+        with self.engine.connect() as conn:
+            rows = conn.scalars(
+                select(lookups.c.subject_id)
+                .where(lookups.c.digest.in_(list(digests)))
+                .distinct()
+            )
+            return sorted(rows, key=str)
+
+    def originators_of(self, subject_ids: Sequence[UUID]) -> list[UUID]:
+        """The entities whose free text these subjects' keys seal."""
+        with self.engine.connect() as conn:
+            rows = conn.scalars(
+                select(links.c.originator_id).where(
+                    links.c.subject_id.in_(list(subject_ids))
+                )
+            )
+            return sorted(rows, key=str)
+
+    def is_redacted(self, digest: str) -> bool:
+        """Whether a plaintext value of an old event is erased."""
+        with self.engine.connect() as conn:
+            found = conn.scalar(
+                select(redacted.c.digest).where(redacted.c.digest == digest)
+            )
+        return found is not None
+
+    def destroy(self, subject_ids: Sequence[UUID], digests: Sequence[str]) -> None:
+        """Destroy these subjects' keys and links; redact these plaintext hashes."""
+        ids = list(subject_ids)
+        with self.engine.begin() as conn:
+            for table in (subjects, lookups, links):
+                conn.execute(delete(table).where(table.c.subject_id.in_(ids)))
+            _insert_ignore(conn, redacted, [{"digest": d} for d in digests])
+        self.compact()
+
+    def compact(self) -> None:
+        """Leave no copy of a destroyed key in the database files."""
+        if self.engine.dialect.name == "sqlite":
+            with self.engine.connect() as conn:
+                conn.exec_driver_sql("VACUUM")
+            return
+        with self.engine.connect().execution_options(
+            isolation_level="AUTOCOMMIT"
+        ) as conn:
+            for table in (subjects, lookups, links):
+                conn.execute(text(f"VACUUM FULL {table.name}"))
+
+
+def _insert_ignore(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    conn.execute(dialect.insert(table).on_conflict_do_nothing(), rows)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    # No WAL: a destroyed key must not survive in a log of old pages.
+    cursor.execute("PRAGMA journal_mode=DELETE")
+    cursor.execute("PRAGMA secure_delete=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
