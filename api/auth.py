@@ -58,6 +58,8 @@ OTHER_WRITES: Mapping[str, frozenset[str]] = {
     "custody.dispose_document": CUSTODY,
     "tokens.issue_token": HEAD,
     "tokens.revoke_token": HEAD,
+    "privacy.erase_subject": HEAD,
+    "privacy.subject_access": HEAD,
     "memberships.grant_membership": HEAD,
     "memberships.revoke_membership": HEAD,
     "memberships.set_clearance": HEAD,
@@ -95,6 +97,7 @@ AUDIT = frozenset({"auditor", "pmo-head"})
 
 READ_ACCESS: Mapping[str, frozenset[str]] = {
     "tokens.list_tokens": HEAD,
+    "privacy.list_erasures": HEAD,
     "subscriptions.list_subscriptions": HEAD,
     "subscriptions.get_subscription": HEAD,
     "ledger.head": AUDIT,

@@ -156,11 +156,44 @@ def compact_stores(services: Services) -> None:
             conn.execute(text(f'VACUUM FULL "{table}"'))
 
 
-def subject_access(services: Services, person: Person) -> SubjectAccess:
-    """Every event holding the person's personal data, opened (or erased)."""
+@dataclass(frozen=True)
+class ErasureRecord:
+    """An erasure as recorded: when, by whom, why, on which basis, how many subjects."""
+
+    erasure_id: UUID
+    recorded_at: datetime
+    actor: str
+    reason: str
+    legal_basis: str
+    subjects: int
+    position: int
+
+
+def list_erasures(services: Services) -> list[ErasureRecord]:
+    """Every erasure recorded, oldest first."""
+    recorded = Erasure.Recorded  # type: ignore[attr-defined]
+    return [
+        ErasureRecord(
+            e.originator_id,
+            e.timestamp,
+            e.meta.actor,
+            e.meta.reason or "",
+            e.legal_basis,
+            len(e.subjects),
+            position,
+        )
+        for e, position in services.app.iter_events_of(recorded)
+    ]
+
+
+def subject_access(services: Services, person: Person, meta: Meta) -> SubjectAccess:
+    """Every event holding the person's personal data, opened; the export recorded."""
     app, keys, specs = services.app, services.app.keys, personal_specs()
     digests = [keys.digest(kind, value) for kind, value in person.identifiers()]
     subject_ids = keys.subjects_of(digests)
+    # The record names the subjects by their random ids, never by the person.
+    filters = {"subjects": ",".join(s.hex for s in subject_ids)}
+    app.record_export("subject-access", "json", filters, meta)
     wanted = set(subject_ids)
     items: list[HeldItem] = []
     for originator_id in keys.originators_of(subject_ids):
@@ -177,15 +210,15 @@ def subject_access(services: Services, person: Person) -> SubjectAccess:
             if not names:
                 continue
             event = app.mapper.to_domain_event(stored)
-            meta = vars(event).get("meta")
+            recorded = vars(event)
             items.append(
                 HeldItem(
                     originator_id,
                     stored.topic.rsplit(".", 1)[-1],
                     stored.originator_version,
-                    vars(event).get("timestamp"),
-                    getattr(meta, "actor", ""),
-                    {n: vars(event)[n] for n in names},
+                    recorded.get("timestamp"),
+                    getattr(recorded.get("meta"), "actor", ""),
+                    {n: recorded[n] for n in names},
                 )
             )
     return SubjectAccess([s.hex for s in subject_ids], items)
