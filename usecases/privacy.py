@@ -21,6 +21,7 @@ from uuid import UUID
 from sqlalchemy import text
 
 from projections.engine import compact
+from projections.models import models
 from service.domain.base import InvalidValueError, Meta
 from service.domain.erasure import Erasure
 from service.privacy.sealing import is_sealed, personal_specs, sealed_subject
@@ -120,14 +121,21 @@ def erase_subject(services: Services, command: EraseSubject, meta: Meta) -> Eras
     keys.destroy(subject_ids, digests)
     written = app.create(erasure)
     redact_copies(services, [value for _, value in identifiers])
-    rebuilt = rebuild_read_models(services, RebuildReadModels(workers=1), _Quiet())
+    rebuilt = [
+        done.name
+        for name in holding_personal_data()
+        for done in rebuild_read_models(services, RebuildReadModels(name), _Quiet())
+    ]
     compact_stores(services)
     return ErasureDone(
-        erasure.id,
-        [s.hex for s in subject_ids],
-        written.position,
-        [r.name for r in rebuilt],
+        erasure.id, [s.hex for s in subject_ids], written.position, rebuilt
     )
+
+
+def holding_personal_data() -> list[str]:
+    """The read models that read an event with personal values (or every event)."""
+    personal = set(personal_specs())
+    return [m.name for m in models() if not m.topics() or personal & set(m.topics())]
 
 
 def redact_copies(services: Services, values: Sequence[str]) -> None:

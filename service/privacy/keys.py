@@ -19,11 +19,13 @@ import hmac
 import os
 import secrets
 import threading
+import time
 from collections.abc import Iterable, Sequence
 from typing import Any
 from uuid import UUID, uuid4
 
 from sqlalchemy import (
+    BigInteger,
     Column,
     Connection,
     Engine,
@@ -66,7 +68,8 @@ links = Table(
     "privacy_links",
     metadata,
     Column("originator_id", Uuid, primary_key=True),
-    Column("subject_id", Uuid, nullable=False, index=True),
+    Column("subject_id", Uuid, primary_key=True, index=True),
+    Column("named_at", BigInteger, nullable=False),
 )
 redacted = Table(
     "privacy_redacted",
@@ -165,9 +168,10 @@ class KeyStore:
                 )
             else:
                 subject_id = conn.scalar(
-                    select(links.c.subject_id).where(
-                        links.c.originator_id == originator_id
-                    )
+                    select(links.c.subject_id)
+                    .where(links.c.originator_id == originator_id)
+                    .order_by(links.c.named_at.desc())
+                    .limit(1)
                 )
             key = (
                 None
@@ -184,10 +188,17 @@ class KeyStore:
                 lookups,
                 [{"digest": d, "subject_id": subject_id} for d in digests],
             )
-            conn.execute(delete(links).where(links.c.originator_id == originator_id))
+            link = (links.c.originator_id == originator_id) & (
+                links.c.subject_id == subject_id
+            )
+            conn.execute(delete(links).where(link))
             conn.execute(
                 links.insert(),
-                {"originator_id": originator_id, "subject_id": subject_id},
+                {
+                    "originator_id": originator_id,
+                    "subject_id": subject_id,
+                    "named_at": time.time_ns(),
+                },
             )
         return subject_id, key
 
@@ -209,7 +220,7 @@ class KeyStore:
                     links.c.subject_id.in_(list(subject_ids))
                 )
             )
-            return sorted(rows, key=str)
+            return sorted(set(rows), key=str)
 
     def is_redacted(self, digest: str) -> bool:
         """Whether a plaintext value of an old event is erased."""
