@@ -5,68 +5,22 @@ the personal fields erased (docs/privacy.md)."""
 
 from __future__ import annotations
 
-import logging
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import psycopg
-import pytest
 from psycopg import sql
 
-from api import create_app
 from service.domain.erasure import ERASED
-from tests.api.conftest import Api, issue_tokens
-from tests.conftest import BACKENDS, PG_DSN, settings_for
-from tests.ledger.test_ledger_cli import run
+from tests.conftest import PG_DSN
+from tests.privacy.conftest import STAKEHOLDER, Office
 from usecases.rebuild import RebuildReadModels, rebuild_read_models
-from usecases.root import build_services, ledger_worker
+from usecases.root import ledger_worker
 
 NAME = "Quentavius Marlowe-Zybrinski"
 EMAIL = "q.zybrinski.7f3a@example.org"
 NEEDLES = (NAME, EMAIL, "Zybrinski")
-STAKEHOLDER = {
-    "kind": "person",
-    "organisation": "Acme",
-    "role": "Sponsor",
-    "interest": 4,
-    "influence": 5,
-    "current_engagement": "neutral",
-    "desired_engagement": "supportive",
-    "attitude": "neutral",
-    "owner": "Max",
-}
-
-
-class Office(Api):
-    """The API, and the CLI on the same store."""
-
-    @property
-    def settings(self) -> Any:
-        return self.services.settings
-
-    def cli(self, *args: str) -> None:
-        exit_code, out = run(self, *args)  # type: ignore[arg-type]
-        assert exit_code == 0, out
-
-
-@pytest.fixture(params=BACKENDS)
-def office(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Office]:
-    """A store with its read models running and every log line kept in its data dir."""
-    with settings_for(request.param, tmp_path / "data") as settings:
-        handler = logging.FileHandler(settings.data_dir / "service.log")
-        handler.setLevel(logging.DEBUG)
-        root = logging.getLogger()
-        root.addHandler(handler)
-        services = build_services(settings)
-        services.runner.start()
-        try:
-            yield Office(create_app(services=services), issue_tokens(services))
-        finally:
-            services.close()
-            root.removeHandler(handler)
-            handler.close()
 
 
 def created(response: Any) -> str:
@@ -219,6 +173,7 @@ def test_an_erased_person_is_nowhere_and_the_proofs_hold(
     again = office.post("/privacy/subject-access", {"email": EMAIL})
     assert again.json["items"] == [] and again.json["subjects"] == []
 
+    assert (settings.data_dir / "service.log").stat().st_size > 0
     assert found(settings) == []
 
     pack_after = evidence_pack(office, code, tmp_path / "after.zip")
