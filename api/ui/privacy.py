@@ -87,6 +87,8 @@ def subject_access() -> Response | tuple[str, int]:
                 "Cache-Control": "no-store",
             },
         )
-    response = Response(privacy_page(found=found, typed=request.form))
+    response = Response(
+        privacy_page(found=found, typed=request.form), mimetype="text/html"
+    )
     response.headers["Cache-Control"] = "no-store"
     return response
