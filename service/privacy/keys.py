@@ -1,8 +1,9 @@
 """The key store: one AES-256 key per data subject, outside the event store.
 
-On SQLite the keys live in `keys.db` beside the event store, in rollback-journal
-mode with `secure_delete` on, so a destroyed key is overwritten in the file and
-no WAL keeps an old page of it. On PostgreSQL they live in `privacy_*` tables of
+On SQLite the keys live in `keys.db` beside the event store, with
+`secure_delete` on, so a destroyed key is overwritten in the file, and an
+erasure ends with `VACUUM` and a checkpoint that truncates the WAL, so no old
+page of it is left in either file. On PostgreSQL they live in `privacy_*` tables of
 the same database, and an erasure ends with `VACUUM FULL` of those tables, which
 rewrites them into new files without the dead tuples.
 
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import os
 import secrets
 import threading
@@ -44,7 +46,9 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 
 from service.config import Settings
+from service.privacy.reads import Lookups, connector
 
+log = logging.getLogger("pmo_ledger.privacy")
 metadata = MetaData()
 secret_table = Table(
     "privacy_secret",
@@ -86,8 +90,10 @@ def normalised(value: str) -> str:
 class KeyStore:
     """Subjects, their keys, and how a value finds its subject."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, lookups: Lookups) -> None:
         self.engine = engine
+        self.lookups = lookups
+        self._uuid = (lambda u: u.hex) if engine.dialect.name == "sqlite" else str
         self._secret: bytes | None = None
         self._lock = threading.Lock()
 
@@ -112,7 +118,7 @@ class KeyStore:
                 max_overflow=8,
                 pool_pre_ping=True,
             )
-        store = cls(engine)
+        store = cls(engine, Lookups(*connector(settings)))
         if create_tables:
             metadata.create_all(engine)
             if settings.backend == "sqlite":
@@ -121,6 +127,7 @@ class KeyStore:
 
     def close(self) -> None:
         """Release the store's connections."""
+        self.lookups.close()
         self.engine.dispose()
 
     def secret(self) -> bytes:
@@ -144,11 +151,11 @@ class KeyStore:
 
     def key(self, subject_id: UUID) -> bytes | None:
         """A subject's key, or None once it is destroyed."""
-        with self.engine.connect() as conn:
-            found: bytes | None = conn.scalar(
-                select(subjects.c.key).where(subjects.c.subject_id == subject_id)
-            )
-        return found
+        found = self.lookups.one(
+            "SELECT key FROM privacy_subjects WHERE subject_id = ?",
+            (self._uuid(subject_id),),
+        )
+        return None if found is None else bytes(found)
 
     def subject_for(
         self, digests: Sequence[str], originator_id: UUID
@@ -158,6 +165,9 @@ class KeyStore:
         A new subject (and key) when none is known; every hash and the entity
         are then linked to it.
         """
+        known = self._known(digests, originator_id)
+        if known is not None:
+            return known
         with self.engine.begin() as conn:
             if digests:
                 subject_id = conn.scalar(
@@ -202,6 +212,26 @@ class KeyStore:
             )
         return subject_id, key
 
+    def _known(
+        self, digests: Sequence[str], originator_id: UUID
+    ) -> tuple[UUID, bytes] | None:
+        """The subject if every hash and the entity already name it (no write)."""
+        found = {
+            self.lookups.one(
+                "SELECT subject_id FROM privacy_lookups WHERE digest = ?", (d,)
+            )
+            for d in digests
+        }
+        if len(found) != 1 or None in found:
+            return None
+        subject_id = UUID(str(found.pop()))
+        key = self.key(subject_id)
+        linked = self.lookups.one(
+            "SELECT 1 FROM privacy_links WHERE originator_id = ? AND subject_id = ?",
+            (self._uuid(originator_id), self._uuid(subject_id)),
+        )
+        return None if key is None or linked is None else (subject_id, key)
+
     def subjects_of(self, digests: Iterable[str]) -> list[UUID]:
         """The subjects these hashes name."""
         with self.engine.connect() as conn:
@@ -224,10 +254,9 @@ class KeyStore:
 
     def is_redacted(self, digest: str) -> bool:
         """Whether a plaintext value of an old event is erased."""
-        with self.engine.connect() as conn:
-            found = conn.scalar(
-                select(redacted.c.digest).where(redacted.c.digest == digest)
-            )
+        found = self.lookups.one(
+            "SELECT 1 FROM privacy_redacted WHERE digest = ?", (digest,)
+        )
         return found is not None
 
     def destroy(self, subject_ids: Sequence[UUID], digests: Sequence[str]) -> None:
@@ -242,8 +271,16 @@ class KeyStore:
     def compact(self) -> None:
         """Leave no copy of a destroyed key in the database files."""
         if self.engine.dialect.name == "sqlite":
-            with self.engine.connect() as conn:
-                conn.exec_driver_sql("VACUUM")
+            raw = self.engine.raw_connection()
+            try:
+                raw.execute("VACUUM")
+                busy = raw.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+            finally:
+                raw.close()
+            if busy:
+                # The destroyed keys' old pages may stay in the WAL until the
+                # next checkpoint: say so loudly, the erasure itself is done.
+                log.error("keys.db WAL not truncated: a reader held it")
             return
         with self.engine.connect().execution_options(
             isolation_level="AUTOCOMMIT"
@@ -261,8 +298,10 @@ def _insert_ignore(conn: Connection, table: Table, rows: list[dict[str, Any]]) -
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
-    # No WAL: a destroyed key must not survive in a log of old pages.
-    cursor.execute("PRAGMA journal_mode=DELETE")
+    # A key is durable before the event it sealed commits (one fsync in WAL
+    # mode); a destroyed key's cells are zeroed, and `compact` truncates the WAL.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA secure_delete=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()

@@ -94,6 +94,12 @@ def found_in_files(data_dir: Path) -> list[str]:
     return hits
 
 
+def holding(data_dir: Path, raw: bytes) -> list[str]:
+    """The files under the data dir holding these bytes."""
+    files = [p for p in data_dir.rglob("*") if p.is_file()]
+    return [p.name for p in files if raw in p.read_bytes()]
+
+
 def found_in_tables(schema: str) -> list[str]:
     """Every table of the schema with a row holding a needle, after VACUUM."""
     hits = []
@@ -155,6 +161,13 @@ def test_an_erased_person_is_nowhere_and_the_proofs_hold(
         ("CopyIssued", (("recipient", NAME),)),
     }
 
+    keys = office.services.app.keys
+    (subject,) = access.json["subjects"]
+    key = keys.key(uuid.UUID(subject))
+    assert key is not None and len(key) == 32
+    if settings.backend == "sqlite":
+        assert holding(settings.data_dir, key) != []
+
     erasure = office.post(
         "/privacy/erasures",
         {"name": NAME, "email": EMAIL, "legal_basis": "objection", "reason": "asked"},
@@ -173,6 +186,9 @@ def test_an_erased_person_is_nowhere_and_the_proofs_hold(
     again = office.post("/privacy/subject-access", {"email": EMAIL})
     assert again.json["items"] == [] and again.json["subjects"] == []
 
+    assert keys.key(uuid.UUID(subject)) is None
+    if settings.backend == "sqlite":  # the destroyed key is in no page of any file
+        assert holding(settings.data_dir, key) == []
     assert (settings.data_dir / "service.log").stat().st_size > 0
     assert found(settings) == []
 
