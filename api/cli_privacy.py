@@ -39,6 +39,10 @@ def erase(name: str, email: str, legal_basis: str, reason: str) -> None:
         f"{len(done.subjects)} subject key(s) destroyed, "
         f"{len(done.rebuilt)} read models rebuilt"
     )
+    if done.pending:
+        click.echo(f"still to rebuild: {', '.join(done.pending)}", err=True)
+    if not done.compacted:
+        click.echo("files not compacted (busy): see the log", err=True)
 
 
 @privacy_group.command("access", epilog=PERSON)

@@ -11,6 +11,7 @@ keeps the plaintext (docs/privacy.md).
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from projections.engine import compact
 from projections.models import models
@@ -28,6 +30,8 @@ from service.privacy.sealing import is_sealed, personal_specs, sealed_subject
 from service.snapshots import delete_all
 from usecases.rebuild import RebuildReadModels, rebuild_read_models
 from usecases.root import Services
+
+log = logging.getLogger("pmo_ledger.privacy")
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,10 @@ class ErasureDone:
     subjects: list[str]
     position: int
     rebuilt: list[str] = field(default_factory=list)
+    pending: list[str] = field(default_factory=list)
+    """Read models another rebuild held: `projections rebuild NAME` redacts them."""
+    compacted: bool = True
+    """False if a busy database kept the files from being rewritten (logged)."""
 
 
 @dataclass(frozen=True)
@@ -121,14 +129,18 @@ def erase_subject(services: Services, command: EraseSubject, meta: Meta) -> Eras
     keys.destroy(subject_ids, digests)
     written = app.create(erasure)
     redact_copies(services, [value for _, value in identifiers])
-    rebuilt = [
-        done.name
+    outcomes = [
+        done
         for name in holding_personal_data()
         for done in rebuild_read_models(services, RebuildReadModels(name), _Quiet())
     ]
-    compact_stores(services)
     return ErasureDone(
-        erasure.id, [s.hex for s in subject_ids], written.position, rebuilt
+        erasure.id,
+        [s.hex for s in subject_ids],
+        written.position,
+        [o.name for o in outcomes if o.generation is not None],
+        [o.name for o in outcomes if o.generation is None],
+        compact_stores(services),
     )
 
 
@@ -147,21 +159,30 @@ def redact_copies(services: Services, values: Sequence[str]) -> None:
         redactor(values)
 
 
-def compact_stores(services: Services) -> None:
-    """Rewrite the files that held a redacted copy, leaving no old page behind."""
+def compact_stores(services: Services) -> bool:
+    """Rewrite the files that held a redacted copy, leaving no old page behind.
+
+    False (and logged) if a busy database refused: the erasure itself is done,
+    and the next erasure or `VACUUM` rewrites them.
+    """
     settings = services.settings
-    compact(services.views_engine)
-    if settings.backend == "sqlite":
-        with sqlite3.connect(settings.sqlite_path) as conn:
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        return
-    snapshots = services.app.snapshots
-    if snapshots is not None:
-        table = getattr(snapshots.recorder, "events_table_name", "")
-        with services.views_engine.connect().execution_options(
-            isolation_level="AUTOCOMMIT"
-        ) as conn:
-            conn.execute(text(f'VACUUM FULL "{table}"'))
+    try:
+        compact(services.views_engine)
+        if settings.backend == "sqlite":
+            with sqlite3.connect(settings.sqlite_path) as conn:
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            return True
+        snapshots = services.app.snapshots
+        if snapshots is not None:
+            table = getattr(snapshots.recorder, "events_table_name", "")
+            with services.views_engine.connect().execution_options(
+                isolation_level="AUTOCOMMIT"
+            ) as conn:
+                conn.execute(text(f'VACUUM FULL "{table}"'))
+    except (sqlite3.Error, DBAPIError) as error:
+        log.error("files not compacted after an erasure: %s", error)
+        return False
+    return True
 
 
 @dataclass(frozen=True)

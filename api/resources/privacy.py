@@ -43,6 +43,8 @@ class ErasureSchema(Open):
     subjects = fields.List(fields.String(), required=True)
     position = fields.Integer(required=True)
     rebuilt = fields.List(fields.String(), required=True)
+    pending_rebuild = fields.List(fields.String(), required=True)
+    compacted = fields.Boolean(required=True)
 
 
 def person(body: dict[str, Any]) -> privacy.Person:
@@ -63,6 +65,8 @@ def erase_subject(body: dict[str, Any]) -> Response:
         subjects=done.subjects,
         position=done.position,
         rebuilt=done.rebuilt,
+        pending_rebuild=done.pending,
+        compacted=done.compacted,
     )
     response.status_code = 201
     response.headers["Location"] = f"{API}/privacy/erasures"

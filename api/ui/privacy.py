@@ -62,6 +62,7 @@ def erase_subject() -> Response:
         flash(
             f"Erased: {len(done.subjects)} subject key(s) destroyed, "
             f"{len(done.rebuilt)} read models rebuilt."
+            + (f" Still to rebuild: {', '.join(done.pending)}." if done.pending else "")
         )
         return redirect(url_for("ui.privacy_home"), 303)
 

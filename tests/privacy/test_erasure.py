@@ -174,6 +174,13 @@ def test_an_erased_person_is_nowhere_and_the_proofs_hold(
     )
     assert erasure.status_code == 201, erasure.json
     assert len(erasure.json["subjects"]) == 1
+    assert erasure.json["pending_rebuild"] == [] and erasure.json["compacted"]
+    assert sorted(erasure.json["rebuilt"]) == [
+        "audit",
+        "demands",
+        "documents",
+        "stakeholders",
+    ]
 
     after = reads(office, project, ids)
     assert after == {
