@@ -67,6 +67,8 @@ OTHER_WRITES: Mapping[str, frozenset[str]] = {
     "dispositions.execute_disposition": CUSTODY,
     "tokens.issue_token": HEAD,
     "tokens.revoke_token": HEAD,
+    "privacy.erase_subject": HEAD,
+    "privacy.subject_access": HEAD,
     "memberships.grant_membership": HEAD,
     "memberships.revoke_membership": HEAD,
     "memberships.set_clearance": HEAD,
@@ -108,6 +110,7 @@ RECORDS = AUDIT | CUSTODY
 
 READ_ACCESS: Mapping[str, frozenset[str]] = {
     "tokens.list_tokens": HEAD,
+    "privacy.list_erasures": HEAD,
     "subscriptions.list_subscriptions": HEAD,
     "subscriptions.get_subscription": HEAD,
     "ledger.head": AUDIT,

@@ -15,6 +15,7 @@ from api.cli_custody import blobs, documents
 from api.cli_import import import_group
 from api.cli_ledger import export_group
 from api.cli_ledger import register as register_ledger_commands
+from api.cli_privacy import privacy_group
 from api.cli_projections import projections
 from api.cli_retention import retention_group
 from api.cli_subscriptions import subscriptions
@@ -125,6 +126,7 @@ main.add_command(blobs)
 main.add_command(import_group)
 main.add_command(retention_group)
 main.add_command(access_group)
+main.add_command(privacy_group)
 main.add_command(backup)
 main.add_command(restore)
 

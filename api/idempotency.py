@@ -21,6 +21,7 @@ import hashlib
 import json
 import logging
 import secrets
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -39,8 +40,10 @@ from sqlalchemy import (
     Text,
     and_,
     delete,
+    func,
     insert,
     inspect,
+    or_,
     select,
     update,
 )
@@ -120,6 +123,22 @@ class Keys:
             except DBAPIError:
                 # Another worker added it first; a real failure shows on use.
                 log.info("idempotency column %s not added here", name)
+
+    def redact(self, values: Sequence[str]) -> None:
+        """Delete the kept responses quoting any of these values (an erasure)."""
+        forms = {f for v in values for f in (v, json.dumps(v)[1:-1])}
+        with self.engine.begin() as conn:
+            conn.execute(
+                keys.delete().where(
+                    or_(*(func.lower(keys.c.body).contains(f.lower()) for f in forms))
+                )
+            )
+        if self.engine.dialect.name == "postgresql":
+            # Deleted rows stay in the table's file as dead tuples until rewritten.
+            with self.engine.connect().execution_options(
+                isolation_level="AUTOCOMMIT"
+            ) as conn:
+                conn.exec_driver_sql(f"VACUUM FULL {keys.name}")
 
     def reserve(
         self, principal: str, key: str, print_: str, request_id: str
@@ -279,6 +298,7 @@ def success_status() -> int:
 def init_app(app: Flask, services: object) -> None:
     """Reserve keys before POST views run and keep the responses after."""
     store = Keys(services.views_engine, services.app)  # type: ignore[attr-defined]
+    services.redactors.append(store.redact)  # type: ignore[attr-defined]
 
     def before() -> Response | None:
         key = request.headers.get("Idempotency-Key")

@@ -86,3 +86,19 @@ def writing(engine: Engine) -> Iterator[Connection]:
     """A transaction that reads then writes (takes SQLite's write lock first)."""
     with engine.execution_options(pmo_write=True).begin() as conn:
         yield conn
+
+
+def compact(engine: Engine) -> None:
+    """Rewrite SQLite's file and empty its WAL, so dropped rows leave no old page.
+
+    After an erasure rebuilt the read models (docs/privacy.md); on PostgreSQL a
+    rebuild's new tables are new files and the old ones are dropped.
+    """
+    if engine.dialect.name != "sqlite":
+        return
+    raw = engine.raw_connection()
+    try:
+        raw.execute("VACUUM")
+        raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        raw.close()

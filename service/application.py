@@ -18,6 +18,7 @@ from eventsourcing.persistence import (
     IntegrityError,
     InterfaceError,
     JSONTranscoder,
+    Mapper,
     OperationalError,
     StoredEvent,
     Transcoding,
@@ -38,6 +39,8 @@ from service.errors import (
     VersionConflictError,
 )
 from service.group_commit import GroupCommitter
+from service.privacy.keys import KeyStore
+from service.privacy.sealing import SealingMapper
 from service.snapshots import prune_older
 from service.store import fast_paths
 
@@ -151,6 +154,8 @@ class LedgerBase(Application[UUID]):
         self.on_commit: Callable[[], None] | None = None
         env = settings.eventsourcing_env()
         env["CREATE_TABLE"] = "y" if create_tables else "n"
+        # Built before the mapper, which seals personal values with its keys.
+        self.keys = KeyStore.from_settings(settings, create_tables=create_tables)
         super().__init__(env=env)
         self.head, insert, self._statements = fast_paths(self.recorder)
         # The library's repository reads the store; this cache sits in front.
@@ -160,6 +165,10 @@ class LedgerBase(Application[UUID]):
         self.committer = GroupCommitter(
             insert, self.cache.committed, self.cache.writing
         )
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        """The mapper sealing personal values (service.privacy.sealing)."""
+        return SealingMapper(self.construct_transcoder(), self.keys)
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         """Add the value types our events carry."""
@@ -311,6 +320,7 @@ class LedgerBase(Application[UUID]):
         if self._statements is not None:
             self._statements.close()
         super().close()
+        self.keys.close()
 
     def iter_events_of(self, *event_classes: type, batch: int = 500) -> Iterator[Any]:
         """Every stored event of the given classes, in global order."""

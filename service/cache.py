@@ -26,8 +26,10 @@ from uuid import UUID
 from eventsourcing.application import LRUCache, Repository
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import ApplicationRecorder
+from eventsourcing.utils import get_topic
 
 from service.domain.base import Meta
+from service.domain.erasure import Erasure
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -37,6 +39,7 @@ IMMUTABLE = frozenset(
 )
 # Beyond this many foreign events, dropping the whole cache is cheaper.
 SCAN_LIMIT = 1000
+ERASURE_TOPIC = get_topic(Erasure.Recorded)  # type: ignore[attr-defined]
 # How long a head check waits for our own transactions in flight to be reported
 # before it treats what it cannot tell apart as foreign (correct, only slower).
 WRITE_WAIT = 2.0
@@ -134,6 +137,9 @@ class AggregateCache:
                 for notification in self._recorder.select_notifications(
                     start, limit=head - start + 1, stop=head
                 ):
+                    if notification.topic == ERASURE_TOPIC:
+                        # Cached aggregates may hold what was just erased.
+                        self._cache = LRUCache(self._size)
                     self._evict(notification.originator_id)
             self._current_to = head
             return head
@@ -172,6 +178,11 @@ class AggregateCache:
                 self._cache.put(entity_id, aggregate)
             if self._current_to == first - 1 and len(ids) == last - first + 1:
                 self._current_to = last
+
+    def clear(self) -> None:
+        """Forget every cached aggregate (after an erasure)."""
+        with self._lock:
+            self._cache = LRUCache(self._size)
 
     def _evict(self, entity_id: Any) -> None:
         key = entity_id if isinstance(entity_id, UUID) else UUID(str(entity_id))

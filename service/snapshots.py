@@ -44,3 +44,25 @@ def prune_older(recorder: AggregateRecorder, originator_id: UUID, version: int) 
         )
         with recorder.datastore.transaction(commit=True) as cursor:
             cursor.execute(statement, (originator_id, version))
+
+
+def delete_all(recorder: AggregateRecorder) -> None:
+    """Delete every snapshot, overwriting them in the file on SQLite.
+
+    After an erasure: a snapshot taken before sealing may hold plaintext, and
+    every aggregate loads as well from its events (docs/privacy.md).
+    """
+    if isinstance(recorder, SQLiteAggregateRecorder):
+        with recorder.datastore.transaction(commit=True) as cursor:
+            cursor.execute("PRAGMA secure_delete=ON")
+            cursor.execute(f"DELETE FROM {recorder.events_table_name}")  # noqa: S608
+        with recorder.datastore.transaction(commit=False) as cursor:
+            cursor.execute("PRAGMA secure_delete=OFF")
+        return
+    if isinstance(recorder, PostgresAggregateRecorder):
+        table = SQL("{schema}.{table}").format(
+            schema=Identifier(recorder.datastore.schema),
+            table=Identifier(recorder.events_table_name),
+        )
+        with recorder.datastore.transaction(commit=True) as cursor:
+            cursor.execute(SQL("DELETE FROM {table}").format(table=table))

@@ -89,7 +89,9 @@ def _write(
     checkpoint = _sign_checkpoint(services)
     (into / "checkpoint.txt").write_text(checkpoint or "", "utf-8")
     if settings.backend == "sqlite":
-        for name in ("views.db", "events.db"):
+        # keys.db after events.db: a key is written before the event it seals,
+        # so every event copied has its key (docs/privacy.md).
+        for name in ("views.db", "events.db", "keys.db"):
             source = settings.sqlite_path.with_name(name)
             copy_sqlite(source, into / name, progress)
     else:
@@ -272,8 +274,9 @@ def _place(source: Path, settings: Settings, progress: Progress) -> list[Path]:
     data_dir.mkdir(parents=True, exist_ok=True)
     wanted: list[tuple[Path, Path]] = []
     if settings.backend == "sqlite":
-        for name in ("events.db", "views.db"):
-            wanted.append((source / name, settings.sqlite_path.with_name(name)))
+        for name in ("events.db", "views.db", "keys.db"):
+            if name != "keys.db" or (source / name).is_file():  # older backups
+                wanted.append((source / name, settings.sqlite_path.with_name(name)))
     if (source / "blobs").is_dir():
         wanted.append((source / "blobs", data_dir / "blobs"))
     if (source / "signing-key.pem").is_file():

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,6 +42,9 @@ class Services:
     webhooks: WebhookWorker
     publisher: AmqpPublisher | None
     started: list[str] = field(default_factory=list)
+    redactors: list[Callable[[Sequence[str]], None]] = field(default_factory=list)
+    """Adapters' own stores of responses, each deleting those holding any of
+    the given plaintext values after an erasure (api.idempotency adds one)."""
     wake_elsewhere: Callable[[], None] | None = None
     """Wakes processors that run in another process (the server's processor one)."""
 

@@ -29,6 +29,7 @@ from api.ui import (  # noqa: F401  (each module adds its routes to the blueprin
     integrity,
     library,
     portfolio,
+    privacy,
     project,
     records,
     registers,

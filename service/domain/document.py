@@ -42,6 +42,14 @@ ORIGINS: Final = ("template", "nominated")
 library, or a project document's version nominated into the library."""
 
 
+PERSONAL: Final[dict[str, Any]] = {
+    "owner": "name",
+    "recipient": "name",
+    "copies": {"recipient": "name"},
+}
+"""The personal data of a document's events and state (docs/privacy.md)."""
+
+
 @dataclass(frozen=True)
 class Version:
     """One submitted version: its content's fingerprint and its review status."""

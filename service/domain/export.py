@@ -8,7 +8,7 @@ from eventsourcing.domain import Aggregate, event
 
 from service.domain.base import InvalidValueError, Meta, check_choice, check_text
 
-FORMATS: Final = ("csv", "ndjson", "xlsx", "zip")
+FORMATS: Final = ("csv", "ndjson", "xlsx", "zip", "json")
 MAX_FILTERS: Final = 20
 
 

@@ -69,6 +69,9 @@ class Field:
     """The statuses an entry a reference names must be in (empty: any)."""
     version_of: str = ""
     """An integer field naming a version of the document another field names."""
+    personal: str = ""
+    """Personal data (docs/privacy.md): "name" or "email" (they identify the
+    data subject) or "text" (free text about them); empty: not personal."""
 
     def check(self, value: Any) -> Any:
         """The value if the domain accepts it, else InvalidValueError."""

@@ -85,6 +85,7 @@ def month_command(use_case: str, schema: str, summary: str, **more: Any) -> Comm
     )
 
 
+PERSON: Final = Field("person", "text", 200, nullable=True, personal="name")
 PLAN_FIELDS: Final = (Field("months", "json", nullable=True),)
 DERIVED: Final = {
     "total_fte_months": total,
@@ -109,7 +110,7 @@ DEMAND = RegisterKind(
     fields=(
         text("role", 200),
         optional_text("skill", 200),
-        Field("person", "text", 200, nullable=True),
+        PERSON,
         optional_text("notes"),
         *PLAN_FIELDS,
         choice("status", DEMAND_STATUSES),
@@ -123,7 +124,7 @@ DEMAND = RegisterKind(
         (
             text("role", 200),
             optional_text("skill", 200),
-            Field("person", "text", 200, nullable=True),
+            PERSON,
             optional_text("notes"),
         ),
         schema="DemandPlan",
@@ -143,7 +144,7 @@ DEMAND = RegisterKind(
             "name_person",
             "name_person",
             "PersonNamed",
-            (Field("person", "text", 200, nullable=True),),
+            (PERSON,),
             path="person",
             schema="DemandPerson",
             summary="Name the person who will fill a demand (null: not yet known).",

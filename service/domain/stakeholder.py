@@ -63,7 +63,8 @@ ASSESSED: Final = (
     choice("attitude", ATTITUDES),
 )
 IDENTIFIED: Final = (
-    text("name", 200),
+    Field("name", "text", 200, personal="name"),
+    Field("email", "text", 254, required=False, personal="email"),
     choice("kind", KINDS),
     optional_text("organisation", 200),
     text("role", 200),
@@ -171,6 +172,7 @@ STAKEHOLDER = RegisterKind(
     export_columns=(
         "id",
         "name",
+        "email",
         "kind",
         "organisation",
         "role",

@@ -12,6 +12,9 @@ from click.testing import CliRunner
 
 from api.cli import main
 from service.config import Settings
+from service.domain.base import Meta
+from service.domain.stakeholder import Stakeholder
+from tests.privacy.conftest import STAKEHOLDER
 from tests.projections.conftest import workload
 from usecases import backup as backups
 from usecases.root import Services, build_services
@@ -30,6 +33,9 @@ def env_for(settings: Settings) -> dict[str, str]:
         "PMO_LEDGER_DATA_DIR": str(settings.data_dir),
         "PMO_LEDGER_DATABASE_URL": settings.database_url,
     }
+
+
+META = Meta("pat", "pmo-head", "backup test", "r1")
 
 
 def sqlite_settings(data_dir: Path) -> Settings:
@@ -60,6 +66,9 @@ def test_round_trip_restores_a_store_that_verifies_against_the_checkpoint(
     settings: Settings, services: Services, tmp_path: Path
 ) -> None:
     workload(services.app, 120)
+    project = services.app.register_project("KEPT", "k", "", "Sam", "Max", META).id
+    person = STAKEHOLDER | {"name": "Kept Person", "email": "kept@example.org"}
+    sealed = services.app.perform("identify_stakeholder", project, person, META).id
     head = services.app.head_position()
     runner = CliRunner()
     taken = runner.invoke(main, ["backup", str(tmp_path / "b")], env=env_for(settings))
@@ -76,6 +85,8 @@ def test_round_trip_restores_a_store_that_verifies_against_the_checkpoint(
     restored = build_services(target)
     try:
         assert restored.app.head_position() == manifest["position"]
+        # The keys came too: the sealed name still opens.
+        assert restored.app.load(Stakeholder, sealed).name == "Kept Person"  # type: ignore[attr-defined]
     finally:
         restored.close()
 

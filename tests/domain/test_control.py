@@ -98,6 +98,7 @@ def test_stakeholders_fall_in_a_quadrant(
         "name": "n",
         "kind": "person",
         "organisation": "",
+        "email": "",
         "role": "r",
         "interest": interest,
         "influence": influence,

@@ -70,6 +70,18 @@ class Server:
         with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310  # noqa: S310
             return json.loads(response.read() or b"null")
 
+    def post(self, path: str, body: dict[str, Any]) -> Any:
+        request = urllib.request.Request(  # noqa: S310 (our own http URL)
+            self.base + "/api/v1" + path,
+            data=json.dumps(body).encode(),
+            headers={
+                "Authorization": f"Bearer {TOKEN}",
+                "Content-Type": "application/json",
+            },
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+            return json.loads(response.read())
+
     def raw(self, path: str) -> bytes:
         request = urllib.request.Request(  # noqa: S310 (our own http URL)
             self.base + "/api/v1" + path, headers={"Authorization": f"Bearer {TOKEN}"}
@@ -519,10 +531,41 @@ def test_start_from_a_template_then_nominate_from_the_forms(
     assert "PMO library" in page.inner_text(".crumbs")
 
 
+def test_a_person_found_and_erased_on_the_privacy_page(
+    ui: Watched, server: Server
+) -> None:
+    project = project_id(server, "ERP")
+    person = {"name": "Ottilie Browserova", "email": "ottilie.b@example.org"}
+    stakeholder = server.post(
+        f"/projects/{project}/stakeholders",
+        person
+        | {"kind": "person", "organisation": "", "role": "Sponsor", "owner": "Max"}
+        | {"interest": 3, "influence": 3, "attitude": "neutral"}
+        | {"current_engagement": "neutral", "desired_engagement": "supportive"},
+    )["id"]
+    ui.go("/privacy")
+    page = ui.page
+    page.click("#form-subject_access summary")
+    page.fill("#access-email", person["email"])
+    page.click("#form-subject_access button:text('Show')")
+    assert page.text_content("#held tbody").count(person["name"]) == 1
+    page.click("#form-erase_subject summary")
+    page.fill("#erase-name", person["name"])
+    page.fill("#erase-email", person["email"])
+    page.select_option("#erase-basis", "consent-withdrawn")
+    page.fill("#erase-reason", "withdrew consent by letter")
+    page.click("#form-erase_subject button[type=submit]")
+    page.wait_for_selector("text=1 subject key(s) destroyed")
+    assert "withdrew consent by letter" in page.text_content("#erasures")
+    erased = server.api("GET", f"/stakeholders/{stakeholder}")
+    assert (erased["name"], erased["email"]) == ("[erased]", "[erased]")
+    ui.shot("privacy")
+
+
 def every_page(server: Server) -> list[str]:
     """A path of every kind of UI page, with the demo's ids."""
     pid = project_id(server, "ERP")
-    paths = ["/", "/audit", "/integrity", f"/projects/{pid}"]
+    paths = ["/", "/audit", "/integrity", "/privacy", f"/projects/{pid}"]
     paths += [f"/projects/{pid}/highlight", f"/projects/{pid}/documents"]
     paths += [f"/projects/{pid}/value", "/resources", "/library", "/portfolio"]
     for kind in ("risks", "issues", "changes", "decisions", "benefits", "budgets"):
