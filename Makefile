@@ -38,9 +38,10 @@ lock: $(DEV_STAMP)
 run: $(STAMP)
 	$(BIN)/pmo-ledger serve
 
-# One pytest worker per CPU (pytest-xdist); a module's tests stay on one worker so
-# module-scoped servers and browsers are started once. PYTEST_ARGS replaces this.
-PYTEST_ARGS ?= -n auto --dist loadscope
+# The suite runs in one process by default (what CI runs). For a quicker local run
+# on more CPUs: PYTEST_ARGS='-n auto --dist loadscope -m "not serial"', then
+# PYTEST_ARGS='-m serial' (tests that restart PostgreSQL must run alone).
+PYTEST_ARGS ?=
 
 test: $(DEV_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -30,6 +30,8 @@ from tests.reliability.conftest import (
 )
 
 PG_CLUSTER = ["pg_ctlcluster", "--skip-systemctl-redirect"]
+# Restarting PostgreSQL cuts every other test's connections: run alone.
+pytestmark = pytest.mark.serial
 
 
 def pg_version() -> str:
