@@ -22,6 +22,7 @@ from api.ui import (  # noqa: F401  (each module adds its routes to the blueprin
     audit,
     control,
     custody,
+    custody_forms,
     dashboard,
     forms,
     highlight,

@@ -1,7 +1,9 @@
-"""Custody: documents, each version's timeline, the authoritative version, diffs."""
+"""Custody: documents, each version's timeline, the authoritative version, diffs;
+which custody forms (api/ui/custody_forms.py) a document's page offers."""
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from flask import Response, abort, request
@@ -21,10 +23,32 @@ from api.ui.sidebyside import side_by_side
 from service.diff import DiffNotAvailableError
 from usecases import content, control
 
+CUSTODY_FORMS = {
+    "upload": "documents.submit_version",
+    "review": "documents.review_version",
+    "approve": "documents.approve_version",
+    "withdraw": "documents.withdraw_version",
+    "hold": "documents.place_hold",
+    "release": "documents.release_hold",
+    "dispose": "custody.dispose_document",
+}
+"""Each custody form and the API command whose roles may use it."""
+
 
 def may(endpoint: str) -> bool:
     """Whether the caller's role may read through the API endpoint of the same data."""
     return principal().role in allowed_roles(endpoint, "GET")
+
+
+def may_post(endpoint: str) -> bool:
+    """Whether the caller's role may run the API command of the same name."""
+    return principal().role in allowed_roles(endpoint, "POST")
+
+
+def offers(document: dict[str, Any]) -> dict[str, bool]:
+    """Which custody forms the page shows the caller (none once disposed of)."""
+    active = document["status"] == "active"
+    return {name: active and may_post(e) for name, e in CUSTODY_FORMS.items()}
 
 
 @blueprint.get("/projects/<uuid:project_id>/documents")
@@ -38,6 +62,11 @@ def documents(project_id: UUID) -> str:
 @blueprint.get("/documents/<uuid:document_id>")
 def document(document_id: UUID) -> str:
     """One document: versions, authoritative now and as at, holds, copies, disposal."""
+    return document_page(document_id)
+
+
+def document_page(document_id: UUID, posted: Any = None) -> str:
+    """The document's page; `posted` is a custody form that came back unrecorded."""
     as_of = parse_moment(request.args.get("as_of"))
     query = content.DocumentQuery(document_id, as_of)
     found = content.document_record(services(), query)
@@ -52,12 +81,22 @@ def document(document_id: UUID) -> str:
         schedule=found.schedule,
         may_download=may("content.version_content"),
         args=request.args.to_dict(),
+        offers=offers(found.current),
+        posted=posted,
+        conflict=conflict_of(found.current, found.events),
         reviews=control.document_reviews(services(), document_id, control.AsOf(as_of)),
         links=control.entry_links(
             services(),
             control.LinksQuery(document_id, UUID(str(found.current["project_id"]))),
         ),
     )
+
+
+def conflict_of(
+    current: dict[str, Any], events: list[dict[str, Any]]
+) -> dict[str, Any] | None:
+    """Who last changed the document, and when: what a stale form is shown."""
+    return {**events[-1], "version": current["version"]} if events else None
 
 
 @blueprint.get("/documents/<uuid:document_id>/versions/<int:number>/content")

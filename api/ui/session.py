@@ -80,10 +80,18 @@ def csrf_token() -> str:
     return value
 
 
+UPLOADS = frozenset({"ui.upload_version", "ui.import_rows"})
+"""Forms that carry a file: allowed up to the upload limit, not the UI's 64 KiB."""
+FORM_OVERHEAD = 64 * 1024
+
+
 def check_csrf() -> None:
     """Refuse a POST whose form does not carry this session's CSRF token."""
     if request.method != "POST":
         return
+    if request.endpoint in UPLOADS:
+        limit = services().settings.upload_limit + FORM_OVERHEAD
+        request.max_content_length = limit
     sent = request.form.get("csrf_token", "")
     expected = session.get("csrf", "")
     if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
