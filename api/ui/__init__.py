@@ -26,6 +26,7 @@ from api.ui import (  # noqa: F401  (each module adds its routes to the blueprin
     dashboard,
     forms,
     highlight,
+    imports,
     integrity,
     project,
     registers,

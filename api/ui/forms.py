@@ -30,9 +30,11 @@ from api.ui.common import principal, services
 from service.domain.base import DomainError, InvalidValueError, Meta
 from service.domain.register import Command, Field, RegisterKind
 from service.errors import ApplicationError, VersionConflictError
+from service.importer import importable
 from usecases.registers import command_class, execute
 
 KEYS = "pmo_ui_form_keys"
+IMPORTERS = frozenset({"pmo-head"})
 INTEGER = re.compile(r"-?\d{1,12}")
 IN_FLIGHT_WAIT = 10.0  # seconds a repeated submission waits for the first
 READ_YOUR_WRITE_WAIT = 10.0  # seconds the answer waits for the read models
@@ -79,6 +81,12 @@ def may_run(kind: RegisterKind, command: Command) -> bool:
     """Whether the signed-in person's role may run this command."""
     endpoint = f"{kind.name}.{command.endpoint_name}"
     return principal().role in allowed_roles(endpoint, "POST")
+
+
+def may_import(kind: RegisterKind) -> bool:
+    """Whether the signed-in person may import this register from a CSV file (the
+    PMO head, as on the command line: the importer records that role)."""
+    return principal().role in IMPORTERS and kind.name in importable()
 
 
 def offered(kind: RegisterKind, status: str | None) -> list[Form]:

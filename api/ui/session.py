@@ -92,6 +92,7 @@ def check_csrf() -> None:
     if request.endpoint in UPLOADS:
         limit = services().settings.upload_limit + FORM_OVERHEAD
         request.max_content_length = limit
+        request.max_form_memory_size = limit  # a confirmed import's file
     sent = request.form.get("csrf_token", "")
     expected = session.get("csrf", "")
     if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
