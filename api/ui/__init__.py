@@ -30,6 +30,7 @@ from api.ui import (  # noqa: F401  (each module adds its routes to the blueprin
     integrity,
     project,
     registers,
+    registration,
     session,
     subscriptions,
     tokens,

@@ -21,7 +21,9 @@ from api.ui.common import (
 )
 from api.ui.sidebyside import side_by_side
 from service.diff import DiffNotAvailableError
+from service.domain.document import CLASSIFICATIONS
 from usecases import content, control
+from usecases.retention import ScheduleQuery, schedule
 
 CUSTODY_FORMS = {
     "upload": "documents.submit_version",
@@ -33,6 +35,7 @@ CUSTODY_FORMS = {
     "dispose": "custody.dispose_document",
 }
 """Each custody form and the API command whose roles may use it."""
+REGISTER = "documents.register_document"
 
 
 def may(endpoint: str) -> bool:
@@ -54,9 +57,22 @@ def offers(document: dict[str, Any]) -> dict[str, bool]:
 @blueprint.get("/projects/<uuid:project_id>/documents")
 def documents(project_id: UUID) -> str:
     """A project's documents: the product status account."""
+    return documents_page(project_id)
+
+
+def documents_page(project_id: UUID, posted: Any = None) -> str:
+    """The documents page; `posted` is a registration that came back unrecorded."""
     project = project_or_404(project_id)
     rows = reach().documents(content.all_documents(services(), project_id))
-    return page("documents.html", project=project, documents=rows)
+    return page(
+        "documents.html",
+        project=project,
+        documents=rows,
+        may_register=project["status"] == "open" and may_post(REGISTER),
+        classifications=[c for c in CLASSIFICATIONS if reach().cleared_for(c)],
+        retention_classes=sorted(schedule(services(), ScheduleQuery())["classes"]),
+        posted=posted,
+    )
 
 
 @blueprint.get("/documents/<uuid:document_id>")

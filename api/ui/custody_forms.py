@@ -2,8 +2,8 @@
 approve or withdraw it, place and release a legal hold, dispose of the document.
 
 Each form is shown only to the roles the API lets run its command (the page
-asks `api.ui.custody.offers`), refused (403) to anyone else who posts it, carries the
-document's version (a stale form shows who changed the document since it was
+asks `api.ui.custody.offers`), refused (403) to anyone else who posts it,
+carries the document's version (a stale form shows who changed the document since it was
 opened, and records nothing) and a form key (a second submission of the same
 form records nothing more). Invalid values come back beside their fields.
 """
@@ -11,23 +11,21 @@ form records nothing more). Invalid values come back beside their fields.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 from uuid import UUID
 
 from flask import abort, flash, redirect, request, url_for
-from marshmallow import ValidationError
 from werkzeug.wrappers import Response
 
 from api.schemas.base import EmptyBody
 from api.schemas.documents import HoldPlacement
 from api.ui.common import blueprint, services
 from api.ui.custody import CUSTODY_FORMS, document_page, may_post
-from api.ui.forms import READ_YOUR_WRITE_WAIT, _messages, at_most_once
-from api.ui.highlight import ui_meta_because
-from service.blobs import BlobTooLargeError
-from service.domain.base import DomainError, InvalidValueError, Meta
-from service.errors import ApplicationError, VersionConflictError
+from api.ui.forms import at_most_once
+from api.ui.posted import Record, answer
+from service.application import Written
+from service.domain.base import InvalidValueError, Meta
 from usecases import documents
 
 STEPS: dict[str, tuple[Callable[..., Any], Callable[..., Any]]] = {
@@ -35,20 +33,6 @@ STEPS: dict[str, tuple[Callable[..., Any], Callable[..., Any]]] = {
     "approve": (documents.ApproveVersion, documents.approve_version),
     "withdraw": (documents.WithdrawVersion, documents.withdraw_version),
 }
-HIDDEN = frozenset({"csrf_token", "form_key", "version"})
-Record = Callable[[int | None, Meta], int]
-"""Records a form's command (the document version it expects, who and why):
-the position written."""
-
-
-@dataclass
-class Posted:
-    """A custody form that came back: which, what was typed, why not recorded."""
-
-    name: str
-    values: dict[str, str]
-    errors: dict[str, str] = field(default_factory=dict)
-    problem: str = ""
 
 
 @blueprint.post("/documents/<uuid:document_id>/versions")
@@ -56,7 +40,7 @@ def upload_version(document_id: UUID) -> Response:
     """Upload a new version from the file input (the body was spooled by the form
     parser, not held in memory); the content is hashed as it is stored."""
 
-    def record(expected: int | None, meta: Meta) -> int:
+    def record(expected: int | None, meta: Meta) -> Written:
         upload = request.files.get("file")
         if upload is None or not upload.filename:
             raise InvalidValueError("file", "choose a file to upload")
@@ -75,7 +59,7 @@ def upload_version(document_id: UUID) -> Response:
             ),
             meta,
         )
-        return done.written.position
+        return done.written
 
     return _post(document_id, "upload", "upload", "uploaded the version", record)
 
@@ -87,11 +71,10 @@ def version_step(document_id: UUID, number: int, step: str) -> Response:
         abort(404)
     command, run = STEPS[step]
 
-    def record(expected: int | None, meta: Meta) -> int:
+    def record(expected: int | None, meta: Meta) -> Written:
         EmptyBody().load({"reason": meta.reason})
-        return int(
-            run(services(), command(document_id, number, expected), meta).position
-        )
+        written: Written = run(services(), command(document_id, number, expected), meta)
+        return written
 
     done = f"{step} v{number}" if step != "review" else f"sent v{number} for review"
     return _post(document_id, f"version-{number}", step, done, record)
@@ -101,13 +84,13 @@ def version_step(document_id: UUID, number: int, step: str) -> Response:
 def place_hold(document_id: UUID) -> Response:
     """Place a legal hold that blocks disposal."""
 
-    def record(expected: int | None, meta: Meta) -> int:
+    def record(expected: int | None, meta: Meta) -> Written:
         given = {k: request.form.get(k, "") for k in ("hold_id", "title", "mandate")}
         loaded = HoldPlacement().load(given | {"reason": meta.reason})
         command = documents.PlaceHold(
             document_id, loaded["hold_id"], loaded["title"], loaded["mandate"], expected
         )
-        return documents.place_hold(services(), command, meta).position
+        return documents.place_hold(services(), command, meta)
 
     return _post(document_id, "hold", "hold", "placed the hold", record)
 
@@ -116,10 +99,10 @@ def place_hold(document_id: UUID) -> Response:
 def release_hold(document_id: UUID, hold_id: str) -> Response:
     """Release one legal hold."""
 
-    def record(expected: int | None, meta: Meta) -> int:
+    def record(expected: int | None, meta: Meta) -> Written:
         EmptyBody().load({"reason": meta.reason})
         command = documents.ReleaseHold(document_id, hold_id, expected)
-        return documents.release_hold(services(), command, meta).position
+        return documents.release_hold(services(), command, meta)
 
     return _post(document_id, f"release-{hold_id}", "release", "released it", record)
 
@@ -128,10 +111,10 @@ def release_hold(document_id: UUID, hold_id: str) -> Response:
 def dispose(document_id: UUID) -> Response:
     """Dispose of the document's content once due and unheld."""
 
-    def record(expected: int | None, meta: Meta) -> int:
+    def record(expected: int | None, meta: Meta) -> Written:
         EmptyBody().load({"reason": meta.reason})
         command = documents.DisposeDocument(document_id, expected)
-        return documents.dispose_document(services(), command, meta).written.position
+        return documents.dispose_document(services(), command, meta).written
 
     return _post(document_id, "dispose", "dispose", "disposed of it", record)
 
@@ -148,31 +131,8 @@ def _post(
 def _answer(
     document_id: UUID, name: str, done: str, record: Record
 ) -> Response | tuple[str, int]:
-    typed = {k: v for k, v in request.form.items() if k not in HIDDEN}
-    version = request.form.get("version", "")
-    expected = int(version) if version.isascii() and version.isdigit() else None
-    posted = Posted(name, typed)
-    meta = ui_meta_because(typed.get("reason", "").strip())
-    try:
-        position = record(expected, meta)
-    except ValidationError as error:
-        posted.errors = _messages(error)
-        return document_page(document_id, posted), 422
-    except InvalidValueError as error:
-        posted.errors = {error.field: error.message}
-        return document_page(document_id, posted), 422
-    except BlobTooLargeError as error:
-        posted.errors = {"file": str(error)}
-        return document_page(document_id, posted), 413
-    except VersionConflictError:
-        # Show the change that overtook the form: the read models must have it.
-        services().views.wait_for(services().app.head_position(), READ_YOUR_WRITE_WAIT)
-        posted.problem = "stale"
-        return document_page(document_id, posted), 409
-    except (DomainError, ApplicationError) as error:
-        posted.problem = str(error)
-        return document_page(document_id, posted), 409
-    # Read-your-writes: the page the person is sent to shows what they recorded.
-    services().views.wait_for(position, READ_YOUR_WRITE_WAIT)
-    flash(f"Recorded: {done}.")
-    return redirect(url_for("ui.document", document_id=document_id), 303)
+    def recorded(_: Written) -> Response:
+        flash(f"Recorded: {done}.")
+        return redirect(url_for("ui.document", document_id=document_id), 303)
+
+    return answer(name, record, partial(document_page, document_id), recorded)
