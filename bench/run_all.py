@@ -24,6 +24,7 @@ CI = [
     ["ledger_bench.py", "--events", "20000"],
     ["peer_continuum.py", "--risks", "50", "--updates", "6"],
     ["document_read.py", "--versions", "10,100,1000", "--budget", "4"],
+    ["ui_register_page.py", "--entries", "2000", "--rounds", "20"],
 ]
 FULL = [
     ["write_inprocess.py", "--writes", "3000"],
@@ -35,6 +36,7 @@ FULL = [
     ["ledger_bench.py", "--events", "1000000", "--backend", "postgres"],
     ["peer_continuum.py", "--risks", "500", "--updates", "20"],
     ["document_read.py", "--versions", "10,100,1000,10000"],
+    ["ui_register_page.py", "--entries", "10000", "--backend", "both"],
 ]
 
 

@@ -32,6 +32,8 @@ CUSTODY_FORMS = {
     "withdraw": "documents.withdraw_version",
     "hold": "documents.place_hold",
     "release": "documents.release_hold",
+    "copy": "documents.issue_copy",
+    "retention": "custody.extend_retention",
     "dispose": "custody.dispose_document",
 }
 """Each custody form and the API command whose roles may use it."""

@@ -1,5 +1,6 @@
 """Custody forms on a document's page: upload a version, send it for review,
-approve or withdraw it, place and release a legal hold, dispose of the document.
+approve or withdraw it, issue a copy, place and release a legal hold, extend
+retention, dispose of the document.
 
 Each form is shown only to the roles the API lets run its command (the page
 asks `api.ui.custody.offers`), refused (403) to anyone else who posts it,
@@ -18,8 +19,9 @@ from uuid import UUID
 from flask import abort, flash, redirect, request, url_for
 from werkzeug.wrappers import Response
 
+from api.resources.custody import RetentionExtension
 from api.schemas.base import EmptyBody
-from api.schemas.documents import HoldPlacement
+from api.schemas.documents import CopyIssue, HoldPlacement
 from api.ui.common import blueprint, services
 from api.ui.custody import CUSTODY_FORMS, document_page, may_post
 from api.ui.forms import at_most_once
@@ -108,6 +110,38 @@ def release_hold(document_id: UUID, hold_id: str) -> Response:
         return documents.release_hold(services(), command, meta)
 
     return _post(document_id, f"release-{hold_id}", "release", "released it", record)
+
+
+@blueprint.post("/documents/<uuid:document_id>/copies")
+def issue_copy(document_id: UUID) -> Response:
+    """Record that a copy of a version went to a recipient, for a purpose."""
+
+    def record(_: int | None, meta: Meta) -> Written:
+        given: dict[str, Any] = {
+            k: request.form.get(k, "") for k in ("number", "recipient", "purpose")
+        }
+        number = given["number"].strip()
+        given["number"] = int(number) if number.isascii() and number.isdigit() else None
+        loaded = CopyIssue().load(given | {"reason": meta.reason})
+        command = documents.IssueCopy(
+            document_id, loaded["number"], loaded["recipient"], loaded["purpose"]
+        )
+        return documents.issue_copy(services(), command, meta)
+
+    return _post(document_id, "copy", "copy", "issued the copy", record)
+
+
+@blueprint.post("/documents/<uuid:document_id>/retention")
+def extend_retention(document_id: UUID) -> Response:
+    """Keep the document at least until a later date."""
+
+    def record(expected: int | None, meta: Meta) -> Written:
+        given = {"until": request.form.get("until", ""), "reason": meta.reason}
+        until = RetentionExtension().load(given)["until"]
+        command = documents.ExtendRetention(document_id, until, expected)
+        return documents.extend_retention(services(), command, meta)
+
+    return _post(document_id, "retention", "retention", "extended retention", record)
 
 
 @blueprint.post("/documents/<uuid:document_id>/dispose")

@@ -5,6 +5,7 @@ form, what it records, stale forms, double submits and invalid values."""
 from __future__ import annotations
 
 import io
+from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from service.domain.base import Meta
@@ -15,7 +16,14 @@ from tests.ui.conftest import Ui
 from tests.ui.test_forms import form_of
 
 HEAD = Meta("olivia", "pmo-head", "test")
-FORMS = ("form-upload", "form-version-1", "form-hold", "form-dispose")
+FORMS = (
+    "form-upload",
+    "form-version-1",
+    "form-hold",
+    "form-copy",
+    "form-retention",
+    "form-dispose",
+)
 
 
 def new_document(ui: Ui, retention_class: str = "working-paper") -> UUID:
@@ -157,3 +165,32 @@ def test_holds_block_disposal_until_released(ui: Ui) -> None:
     assert app.load(Document, document).status == "disposed"
     after = ui.client.get(path).text
     assert not any(f'id="{f}"' in after for f in FORMS)  # nothing left to do
+
+
+def test_copies_and_retention_from_the_page(ui: Ui) -> None:
+    document, path, hidden = opened(ui, "custodian", "copy")
+    app = ui.services.app
+    head = app.head_position()
+    values = {"number": "7", "recipient": "Auditor <a>", "purpose": "review"}
+    unknown = ui.client.post(f"{path}/copies", data={**hidden, **values})
+    assert unknown.status_code == 422 and app.head_position() == head
+    assert 'id="copy-number-error"' in unknown.text  # no version 7
+    values["number"] = "x"
+    bad = ui.client.post(f"{path}/copies", data={**form_of(unknown, "copy"), **values})
+    assert bad.status_code == 422 and 'id="copy-number-error"' in bad.text
+    values["number"] = "1"
+    done = ui.client.post(f"{path}/copies", data={**form_of(bad, "copy"), **values})
+    assert done.status_code == 303
+    page = ui.client.get(path)
+    assert "v1 to Auditor &lt;a&gt; — review" in page.text
+    later = (datetime.now(UTC) + timedelta(days=4000)).date().isoformat()
+    hidden = form_of(page, "retention")
+    kept = ui.client.post(f"{path}/retention", data={**hidden, "until": later})
+    assert kept.status_code == 303
+    stored = app.load(Document, document)
+    assert (len(stored.copies), str(stored.retention_until)) == (1, later)
+    hidden = form_of(ui.client.get(path), "retention")
+    shorter = ui.client.post(
+        f"{path}/retention", data={**hidden, "until": "2027-01-01"}
+    )
+    assert shorter.status_code == 422 and 'id="retention-until-error"' in shorter.text
