@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 
 from service.config import Settings
 from service.domain.base import ROLES, Meta
@@ -106,10 +107,10 @@ def browser(live: Live) -> Iterator[Any]:
 class Person:
     """A role signed in through the login form, in a browser context of its own."""
 
-    def __init__(self, browser: Any, live: Live, role: str) -> None:
+    def __init__(self, browser: Any, live: Live, role: str, width: int = 1280) -> None:
         self.live = live
         self.context = browser.new_context(
-            viewport={"width": 1280, "height": 900}, accept_downloads=True
+            viewport={"width": width, "height": 900}, accept_downloads=True
         )
         self.page = self.context.new_page()
         self.errors: list[str] = []
@@ -151,6 +152,28 @@ class Person:
         self.context.close()
 
 
+def upload(person: Person, form: str, field: str, name: str, body: bytes) -> None:
+    """Choose a file in a form's file input and send the form."""
+    person.open(form)
+    person.page.set_input_files(
+        f"#{field}", {"name": name, "mimeType": "text/plain", "buffer": body}
+    )
+    with person.page.expect_navigation():
+        person.page.click(f"#form-{form} button[type=submit]")
+
+
+def register_document(person: Person, project: str) -> str:
+    """A document registered from the project's documents page; its id."""
+    person.go(f"/projects/{project}/documents")
+    person.submit(
+        "document",
+        {"document-title": "Plan", "document-type": "plan",
+         "document-classification": "internal",
+         "document-retention": "working-paper", "document-owner": "Cara"},
+    )  # fmt: skip
+    return entry_id(person)
+
+
 def entry_id(person: Person) -> str:
     """The entry the page shows (after a create redirects to it)."""
     return str(person.page.url.rstrip("/").rsplit("/", 1)[1])
@@ -189,13 +212,7 @@ def test_the_pmo_head_registers_reports_and_imports(browser: Any, live: Live) ->
 
     head.go(f"/projects/{project}/risks")
     for body, name in ((BAD_RISKS, "bad.csv"), (RISKS, "good.csv")):
-        head.open("import")
-        head.page.set_input_files(
-            "#import-file",
-            {"name": name, "mimeType": "text/csv", "buffer": body.encode()},
-        )
-        with head.page.expect_navigation():
-            head.page.click("#form-import button[type=submit]")
+        upload(head, "import", "import-file", name, body.encode())
         if name == "bad.csv":
             refused = head.page.inner_text("#import-errors")
             assert "line 3: probability" in refused and "line 5: missing" in refused
@@ -280,26 +297,15 @@ def test_the_project_officer_walks_the_registers(browser: Any, live: Live) -> No
 def test_custody_from_registration_to_a_hold(browser: Any, live: Live) -> None:
     project = live.project("CUSTODY")
     custodian = Person(browser, live, "custodian")
-    custodian.go(f"/projects/{project}/documents")
-    custodian.submit(
-        "document",
-        {"document-title": "Plan", "document-type": "plan",
-         "document-classification": "internal",
-         "document-retention": "working-paper", "document-owner": "Cara"},
-    )  # fmt: skip
-    document = entry_id(custodian)
+    document = register_document(custodian, project)
 
     contributor = Person(browser, live, "contributor")
     contributor.go(f"/documents/{document}")
     assert contributor.page.locator("#form-hold").count() == 0
     contributor.open("upload")
-    body = b"The plan\nsecond line\n"
-    contributor.page.set_input_files(
-        "#up-file", {"name": "plan.txt", "mimeType": "text/plain", "buffer": body}
-    )
     contributor.page.fill("#up-comment", "first draft")
-    with contributor.page.expect_navigation():
-        contributor.page.click("#form-upload button[type=submit]")
+    body = b"The plan\nsecond line\n"
+    upload(contributor, "upload", "up-file", "plan.txt", body)
     assert "Recorded: uploaded the version." in contributor.page.inner_text(".flash")
     contributor.close()
 
@@ -377,4 +383,34 @@ def test_a_project_is_registered_with_the_keyboard_alone(
     assert "Registered the project." in page.inner_text(".flash")
     codes = {p["code"] for p in live.api("/projects")["items"]}
     assert "KEYS" in codes
+    head.close()
+
+
+def test_open_forms_pass_axe_and_fit_a_phone(browser: Any, live: Live) -> None:
+    project = live.project("PHONE")
+    head = Person(browser, live, "pmo-head", width=390)
+    axe, failures, wide = Axe(), {}, {}
+
+    def check(name: str) -> None:
+        """Every form on the page unfolded: axe's violations, and any overflow."""
+        head.page.evaluate(
+            "document.querySelectorAll('details').forEach(d => d.open = true)"
+        )
+        failures[name] = [v["id"] for v in axe.run(head.page).response["violations"]]
+        wide[name] = head.page.evaluate(
+            "document.documentElement.scrollWidth > window.innerWidth"
+        )
+
+    head.go("/")
+    check("dashboard")
+    head.go(f"/projects/{project}/documents")
+    check("documents")
+    register_document(head, project)
+    upload(head, "upload", "up-file", "plan.txt", b"plan\n")
+    check("document")
+    head.go(f"/projects/{project}/risks")
+    upload(head, "import", "import-file", "bad.csv", BAD_RISKS.encode())
+    check("import preview")
+    assert {name: found for name, found in failures.items() if found} == {}
+    assert {name for name, over in wide.items() if over} == set()
     head.close()
