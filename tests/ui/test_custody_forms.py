@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 from datetime import UTC, datetime, timedelta
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from service.domain.base import Meta
 from service.domain.document import Document
@@ -194,3 +194,22 @@ def test_copies_and_retention_from_the_page(ui: Ui) -> None:
         f"{path}/retention", data={**hidden, "until": "2027-01-01"}
     )
     assert shorter.status_code == 422 and 'id="retention-until-error"' in shorter.text
+
+
+def test_unknown_documents_versions_and_steps_are_4xx(ui: Ui) -> None:
+    _, path, hidden = opened(ui, "custodian", "hold")
+    head = ui.services.app.head_position()
+    unknown = f"/ui/documents/{uuid4()}"
+    file = {"file": (io.BytesIO(b"x"), "x.txt", "text/plain")}
+    for target, extra in (
+        (f"{unknown}/holds", {"hold_id": "H", "title": "t", "mandate": "m"}),
+        (f"{unknown}/versions", file),
+        (f"{unknown}/versions/1/approve", {}),
+        (f"{path}/versions/9/approve", {}),
+        (f"{path}/versions/1/promote", {}),
+        (f"{path}/holds/NOPE/release", {}),
+    ):
+        data = {**hidden, "form_key": f"k{len(target)}{len(extra)}", **extra}
+        answer = ui.client.post(target, data=data)
+        assert 400 <= answer.status_code < 500, (target, answer.status_code)
+    assert ui.services.app.head_position() == head
