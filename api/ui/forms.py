@@ -144,7 +144,7 @@ def _reserve(keys: Keys, holder: str, key: str, request_id: str) -> Response | N
         time.sleep(0.1)
 
 
-def _messages(error: ValidationError) -> dict[str, str]:
+def field_messages(error: ValidationError) -> dict[str, str]:
     found = error.messages if isinstance(error.messages, dict) else {}
     shown = {}
     for name, messages in found.items():
@@ -213,7 +213,7 @@ def _record(
     try:
         loaded = body_schema(command)().load(body)
     except ValidationError as error:
-        form.errors = _messages(error)
+        form.errors = field_messages(error)
         return shown_again(form)
     creates = command is kind.create
     version = request.form.get("version", "")

@@ -28,6 +28,7 @@ from api.ui.common import (
 )
 from api.ui.forms import READ_YOUR_WRITE_WAIT, at_most_once, may_import
 from api.ui.registers import kind_of
+from api.ui.session import IMPORT_LIMIT
 from service.domain.register import RegisterKind
 from service.importer import importable
 from usecases.imports import Checked, ImportText, import_text
@@ -50,7 +51,10 @@ def import_rows(project_id: UUID, kind: str) -> Response | tuple[str, int]:
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         return _preview(project, declared, "", b"", "choose a CSV file"), 422
-    content = upload.read()
+    content = upload.read(IMPORT_LIMIT + 1)
+    if len(content) > IMPORT_LIMIT:
+        too_large = f"larger than {IMPORT_LIMIT // 2**20} MiB: use pmo-ledger import"
+        return _preview(project, declared, upload.filename, b"", too_large), 413
     checked = _check(project, declared, upload.filename, content, check_only=True)
     status = 422 if checked.errors else 200
     return _preview(project, declared, upload.filename, content, "", checked), status

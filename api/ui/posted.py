@@ -14,7 +14,7 @@ from marshmallow import ValidationError
 from werkzeug.wrappers import Response
 
 from api.ui.common import services
-from api.ui.forms import READ_YOUR_WRITE_WAIT, _messages
+from api.ui.forms import READ_YOUR_WRITE_WAIT, field_messages
 from api.ui.highlight import ui_meta_because
 from service.application import Written
 from service.blobs import BlobTooLargeError
@@ -51,7 +51,7 @@ def answer(
     try:
         written = record(expected, meta)
     except ValidationError as error:
-        posted.errors = _messages(error)
+        posted.errors = field_messages(error)
         return again(posted), 422
     except InvalidValueError as error:
         posted.errors = {error.field: error.message}

@@ -9,6 +9,8 @@ import io
 import re
 from uuid import UUID
 
+import pytest
+
 from service.domain.base import Meta
 from service.domain.risk import Risk
 from tests.cli.test_import import BAD_RISKS, RISKS
@@ -79,7 +81,7 @@ def test_a_preview_shows_refused_lines_then_a_good_file_imports_once(ui: Ui) -> 
     assert "Imported 2 entries" in shown and "Late supplier" in shown
 
 
-def test_only_the_pmo_head_imports(ui: Ui) -> None:
+def test_only_the_pmo_head_imports(ui: Ui, monkeypatch: pytest.MonkeyPatch) -> None:
     project, path = risks_of_new_project(ui, "project-officer")
     assert 'id="form-import"' not in ui.client.get(path).text
     file = (io.BytesIO(RISKS.encode()), "r.csv", "text/csv")
@@ -92,3 +94,8 @@ def test_only_the_pmo_head_imports(ui: Ui) -> None:
     forged["csrf_token"] = ui.csrf(path)
     assert ui.client.post(f"{path}/import", data=forged).status_code == 400
     assert list(ui.services.views.iter_register("risks", project)) == []
+    monkeypatch.setattr("api.ui.imports.IMPORT_LIMIT", 100)
+    file = (io.BytesIO(RISKS.encode()), "big.csv", "text/csv")
+    hidden = {"csrf_token": ui.csrf(path), "form_key": "k3", "file": file}
+    large = ui.client.post(f"{path}/import", data=hidden)
+    assert large.status_code == 413 and "use pmo-ledger import" in large.text
