@@ -25,6 +25,7 @@ CI = [
     ["peer_continuum.py", "--risks", "50", "--updates", "6"],
     ["document_read.py", "--versions", "10,100,1000", "--budget", "4"],
     ["capacity.py", "--ops", "200"],
+    ["ui_register_page.py", "--entries", "2000", "--rounds", "20"],
 ]
 FULL = [
     ["write_inprocess.py", "--writes", "3000"],
@@ -37,6 +38,7 @@ FULL = [
     ["peer_continuum.py", "--risks", "500", "--updates", "20"],
     ["document_read.py", "--versions", "10,100,1000,10000"],
     ["capacity.py", "--ops", "400"],
+    ["ui_register_page.py", "--entries", "10000", "--backend", "both"],
 ]
 
 

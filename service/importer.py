@@ -185,19 +185,24 @@ def build_entries(
 
 def read_rows(path: Path) -> list[tuple[int, Row]]:
     """The data rows of a CSV file (header first), each with its line number."""
-    rows: list[tuple[int, Row]] = []
     with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        try:
-            for row in reader:
-                clean = {(k or "").strip(): (v or "") for k, v in row.items()}
-                rows.append((reader.line_num, clean))
-        except UnicodeDecodeError:
-            line = reader.line_num + 1
-            refused = [RowError(line, "the file is not UTF-8 text")]
-            raise ImportRefusedError(refused) from None
-        except csv.Error as error:
-            raise ImportRefusedError([RowError(reader.line_num, str(error))]) from None
+        return parse_rows(handle)
+
+
+def parse_rows(handle: Iterable[str]) -> list[tuple[int, Row]]:
+    """The data rows of CSV text (header first), each with its line number."""
+    rows: list[tuple[int, Row]] = []
+    reader = csv.DictReader(handle)
+    try:
+        for row in reader:
+            clean = {(k or "").strip(): (v or "") for k, v in row.items()}
+            rows.append((reader.line_num, clean))
+    except UnicodeDecodeError:
+        line = reader.line_num + 1
+        refused = [RowError(line, "the file is not UTF-8 text")]
+        raise ImportRefusedError(refused) from None
+    except csv.Error as error:
+        raise ImportRefusedError([RowError(reader.line_num, str(error))]) from None
     return rows
 
 
@@ -205,6 +210,21 @@ def import_register(
     ledger: PmoLedger, kind: Kind, path: Path, project_code: str, actor: str
 ) -> Imported:
     """Validate every row of a CSV file, then record them all in one commit."""
+    return import_rows(ledger, kind, read_rows(path), path.name, project_code, actor)
+
+
+def import_rows(
+    ledger: PmoLedger,
+    kind: Kind,
+    rows: list[tuple[int, Row]],
+    source: str,
+    project_code: str,
+    actor: str,
+    *,
+    check_only: bool = False,
+) -> Imported:
+    """Validate every row, then record them all in one commit (unless only checked:
+    then nothing is written and the count of events is what would be)."""
     cls = importable().get(kind)
     project_id: UUID | None = PORTFOLIO_ID
     if cls is None or not cls.register_kind.portfolio:
@@ -215,12 +235,11 @@ def import_register(
         ledger.load(Project, project_id).check_open(f"import {kind} into")
 
     def meta_for(line: int) -> Meta:
-        return Meta(actor, "pmo-head", f"imported from {path.name}, line {line}")
+        return Meta(actor, "pmo-head", f"imported from {source}, line {line}")
 
-    rows = read_rows(path)
     entries = build_entries(kind, project_id, rows, meta_for, ledger.resolve_references)
     if not entries:
         raise ImportRefusedError([RowError(1, "the file has no data rows")])
     events = sum(len(e.pending_events) for e in entries)
-    position = ledger.commit(*entries)
+    position = ledger.head_position() if check_only else ledger.commit(*entries)
     return Imported(len(entries), events, position)

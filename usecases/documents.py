@@ -3,9 +3,10 @@ retention and disposal. Reads and downloads are in usecases.content."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import BinaryIO
+from typing import Any, BinaryIO
 from uuid import UUID
 
 from service.application import Written
@@ -30,6 +31,21 @@ class RegisterDocument:
     retention_class: str
     owner: str
     expected_project_version: int | None = None
+
+    @classmethod
+    def of(
+        cls, project_id: UUID, values: Mapping[str, Any], expected: int | None = None
+    ) -> RegisterDocument:
+        """The command from a request's checked values, by field name."""
+        return cls(
+            project_id,
+            values["title"],
+            values["doc_type"],
+            values["classification"],
+            values["retention_class"],
+            values["owner"],
+            expected_project_version=expected,
+        )
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,9 @@
-"""Bringing records in: a register from a CSV file, or the demo sample PMO."""
+"""Bringing records in: a register from a CSV file (checked first, or only checked
+for a preview), or the demo sample PMO."""
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -10,7 +12,15 @@ from uuid import UUID
 from service.demo import DemoSummary
 from service.demo import load_demo as record_demo
 from service.domain.base import Meta
-from service.importer import Imported, Kind
+from service.importer import (
+    Imported,
+    ImportRefusedError,
+    Kind,
+    Row,
+    RowError,
+    import_rows,
+    parse_rows,
+)
 from service.importer import import_register as record_rows
 from usecases.issued import IssueReport, issue_report
 from usecases.reads import wait_for_position
@@ -99,3 +109,50 @@ def issue_demo_reports(services: Services) -> int:
         issue_report(services, stage, officer)
         count += 1
     return count
+
+
+@dataclass(frozen=True)
+class ImportText:
+    """Import (or only check) a register's rows from a CSV file a person sent."""
+
+    kind: Kind
+    content: bytes
+    source: str
+    """The file's name, kept in each event's reason with the row's line."""
+    project_code: str
+    check_only: bool = False
+    """Check every row and say what would be recorded; record nothing."""
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A file's rows, each with its line, and the lines refused (then nothing was
+    recorded) or what was recorded (or, only checked, would be)."""
+
+    rows: list[tuple[int, Row]]
+    errors: list[RowError]
+    imported: Imported | None
+
+
+def import_text(services: Services, command: ImportText, meta: Meta) -> Checked:
+    """Check every row of the file; unless only checking, record them in one commit."""
+    try:
+        text = command.content.decode("utf-8-sig")
+        rows = parse_rows(io.StringIO(text, newline=""))
+    except UnicodeDecodeError:
+        return Checked([], [RowError(1, "the file is not UTF-8 text")], None)
+    except ImportRefusedError as error:
+        return Checked([], error.errors, None)
+    try:
+        done = import_rows(
+            services.app,
+            command.kind,
+            rows,
+            command.source,
+            command.project_code,
+            meta.actor,
+            check_only=command.check_only,
+        )
+    except ImportRefusedError as error:
+        return Checked(rows, error.errors, None)
+    return Checked(rows, [], done)

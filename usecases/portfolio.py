@@ -106,6 +106,37 @@ def portfolio(services: Services, query: PortfolioQuery) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class DashboardQuery:
+    """What the dashboard adds to each project's counts, for the caller's reach."""
+
+    reach: Reach
+    top_risks: int = TOP_RISKS
+
+
+def dashboard(services: Services, query: DashboardQuery) -> dict[str, Any]:
+    """Each reached project's standing (reported against suggested RAG, its last
+    report and whether the next is overdue), by id, and the top risks across them.
+    """
+    projects = query.reach.projects(services.views.list_projects(), key="id")
+    on = day_of(None)
+    return {
+        "standing": {
+            str(p["id"]): _standing(services, p, None, on, STALE_DAYS) for p in projects
+        },
+        "top_risks": _top_risks(services, projects, None, query.top_risks),
+    }
+
+
+def report_overdue(report: dict[str, Any] | None, on: date) -> bool:
+    """Whether a project's next report is late on a day: a period as long as its
+    last report's has ended since that one's did (never reported: late)."""
+    if report is None:
+        return True
+    start, end = (_day(report["data"][k]) for k in ("period_start", "period_end"))
+    return on > end + (end - start) + timedelta(days=1)
+
+
 def _code(projects: list[dict[str, Any]], project_id: str) -> str:
     return next(str(p["code"]) for p in projects if str(p["id"]) == project_id)
 
@@ -146,6 +177,7 @@ def _standing(
         if reported
         else None,
         "stale": made_on is None or on - made_on > timedelta(days=stale_days),
+        "report_overdue": report_overdue(reported, on),
     }
 
 

@@ -76,15 +76,7 @@ def register_document(body: dict[str, Any], project_id: UUID) -> Response:
     check_clearance(body["classification"])
     result = documents.register_document(
         services(),
-        documents.RegisterDocument(
-            project_id,
-            body["title"],
-            body["doc_type"],
-            body["classification"],
-            body["retention_class"],
-            body["owner"],
-            expected_project_version=expected_version(),
-        ),
+        documents.RegisterDocument.of(project_id, body, expected_version()),
         request_meta(body["reason"]),
     )
     return written(result, f"/documents/{result.id}", created=True)

@@ -81,7 +81,7 @@ def register_library_document(body: dict[str, Any]) -> Response:
 
 @command(
     blp,
-    "/projects/<uuid:project_id>/documents/from-template",
+    "/projects/<project:project_id>/documents/from-template",
     FromTemplate,
     status=201,
 )

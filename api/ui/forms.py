@@ -30,9 +30,11 @@ from api.ui.common import principal, services
 from service.domain.base import DomainError, InvalidValueError, Meta
 from service.domain.register import Command, Field, RegisterKind
 from service.errors import ApplicationError, VersionConflictError
+from service.importer import importable
 from usecases.registers import command_class, execute
 
 KEYS = "pmo_ui_form_keys"
+IMPORTERS = frozenset({"pmo-head"})
 INTEGER = re.compile(r"-?\d{1,12}")
 IN_FLIGHT_WAIT = 10.0  # seconds a repeated submission waits for the first
 READ_YOUR_WRITE_WAIT = 10.0  # seconds the answer waits for the read models
@@ -79,6 +81,12 @@ def may_run(kind: RegisterKind, command: Command) -> bool:
     """Whether the signed-in person's role may run this command."""
     endpoint = f"{kind.name}.{command.endpoint_name}"
     return principal().role in allowed_roles(endpoint, "POST")
+
+
+def may_import(kind: RegisterKind) -> bool:
+    """Whether the signed-in person may import this register from a CSV file (the
+    PMO head, as on the command line: the importer records that role)."""
+    return principal().role in IMPORTERS and kind.name in importable()
 
 
 def offered(kind: RegisterKind, status: str | None) -> list[Form]:
@@ -136,7 +144,7 @@ def _reserve(keys: Keys, holder: str, key: str, request_id: str) -> Response | N
         time.sleep(0.1)
 
 
-def _messages(error: ValidationError) -> dict[str, str]:
+def field_messages(error: ValidationError) -> dict[str, str]:
     found = error.messages if isinstance(error.messages, dict) else {}
     shown = {}
     for name, messages in found.items():
@@ -205,7 +213,7 @@ def _record(
     try:
         loaded = body_schema(command)().load(body)
     except ValidationError as error:
-        form.errors = _messages(error)
+        form.errors = field_messages(error)
         return shown_again(form)
     creates = command is kind.create
     version = request.form.get("version", "")

@@ -21,7 +21,7 @@ from api.ui.common import (
     ui_meta,
     whole_number,
 )
-from api.ui.forms import Form, offered, run_form
+from api.ui.forms import Form, may_import, offered, run_form
 from projections.views import Kind
 from service.domain.catalogue import entry_class_of
 from service.domain.register import RegisterKind
@@ -168,6 +168,7 @@ def register_page(
         direction=direction,
         args={k: v for k, v in request.args.items() if v},
         forms=forms if project["status"] == "open" and as_of is None else [],
+        may_import=project["status"] == "open" and may_import(declared),
         kind_noun=declared.noun,
         entries=found.items,
     )

@@ -80,10 +80,23 @@ def csrf_token() -> str:
     return value
 
 
+FORM_OVERHEAD = 64 * 1024
+IMPORT_LIMIT = 16 * 1024 * 1024
+"""The largest CSV file the UI imports (a preview holds its rows in memory, and
+the confirm form carries it back); larger ones go through `pmo-ledger import`."""
+
+
 def check_csrf() -> None:
     """Refuse a POST whose form does not carry this session's CSRF token."""
     if request.method != "POST":
         return
+    # Forms that carry a file may be larger than the UI's 64 KiB, up to their limit.
+    if request.endpoint == "ui.upload_version":
+        limit = services().settings.upload_limit + FORM_OVERHEAD
+        request.max_content_length = limit
+    elif request.endpoint == "ui.import_rows":  # base64 in the confirm form: 4/3
+        request.max_content_length = 2 * IMPORT_LIMIT
+        request.max_form_memory_size = 2 * IMPORT_LIMIT
     sent = request.form.get("csrf_token", "")
     expected = session.get("csrf", "")
     if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):

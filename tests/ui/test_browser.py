@@ -18,6 +18,7 @@ import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -194,13 +195,20 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         log.close()
 
 
-@pytest.fixture(scope="module")
-def browser(server: Server) -> Iterator[Any]:
+@contextmanager
+def launched() -> Iterator[Any]:
     """A headless Chromium (Debian's), never a downloaded one."""
     with playwright.sync_playwright() as driver:
         chromium = driver.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(scope="module")
+def browser(server: Server) -> Iterator[Any]:
+    """A headless Chromium for the module, once the server is up."""
+    with launched() as chromium:
+        yield chromium
 
 
 class Watched:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import UTC, date, datetime, timedelta
 
 from service.domain.base import Meta
+from service.domain.project import RAG_DIMENSIONS
 from tests.ui.conftest import Ui
 from tests.values import risk_values
+from usecases.portfolio import report_overdue
 
 HEAD = Meta("olivia", "pmo-head", "test")
 COUNT_LINK = re.compile(r'<td class="num"><a href="([^"]+)">(\d+)</a></td>')
@@ -114,3 +117,69 @@ def test_the_audit_trail_names_entities_and_reads_newest_first(ui: Ui) -> None:
     assert [
         int(p) for p in re.findall(r'data-position="(\d+)"', newest.text)
     ] == positions[::-1]
+
+
+def test_report_overdue_after_a_period_as_long_as_the_last() -> None:
+    last = {"data": {"period_start": "2026-11-01", "period_end": "2026-11-30"}}
+    assert not report_overdue(last, date(2026, 12, 30))  # December's is due today
+    assert report_overdue(last, date(2026, 12, 31))
+    assert report_overdue(None, date(2026, 12, 31))  # never reported
+
+
+def test_the_dashboard_flags_overdue_reports_rosy_colours_and_top_risks(
+    ui: Ui,
+) -> None:
+    app = ui.services.app
+    today = datetime.now(UTC).date()
+    green = dict.fromkeys(RAG_DIMENSIONS, "green")
+    late = app.register_project("LATE", "Late", "", "S", "M", HEAD).id
+    app.report_project_status(
+        late, today - timedelta(90), today - timedelta(61), green, "s", "", "",
+        "within", "", HEAD,
+    )  # fmt: skip
+    rosy = app.register_project("ROSY", "Rosy", "", "S", "M", HEAD).id
+    planned = app.perform(
+        "plan_milestone", rosy,
+        {"title": "Go live", "description": "", "owner": "o",
+         "baseline_date": today + timedelta(60)},
+        HEAD,
+    ).id  # fmt: skip
+    ui.caught_up()
+    app.perform(
+        "approve_baseline", rosy,
+        {"name": "Plan", "tolerance_days": 5, "approval": "pmo-head",
+         "board_decision_id": None,
+         "dates": {str(planned): (today + timedelta(60)).isoformat()},
+         "supersedes": None},
+        HEAD,
+    )  # fmt: skip
+    app.perform(
+        "reforecast_milestone", planned, {"forecast_date": today + timedelta(70)}, HEAD
+    )
+    app.report_project_status(
+        rosy, today - timedelta(30), today - timedelta(1), green, "s", "", "",
+        "within", "", HEAD,
+    )  # fmt: skip
+    app.register_project("NEVER", "Never", "", "S", "M", HEAD)
+    for project, title, score in ((late, "Flood", 5), (rosy, "Strike", 4)):
+        values = risk_values(title=title, probability=score, impact=score)
+        app.perform("identify_risk", project, values, HEAD)
+    app.perform("identify_risk", rosy, risk_values(title="Rain"), HEAD)
+    ui.caught_up()
+    ui.sign_in("auditor")
+    text = ui.client.get("/ui/").text
+
+    def row(code: str) -> str:
+        found = text[text.index(f'data-code="{code}"') :]
+        return found[: found.index("</tr>")]
+
+    assert "report overdue" in row("LATE") and "report overdue" in row("NEVER")
+    assert "report overdue" not in row("ROSY")
+    assert f"{(today - timedelta(61)).isoformat()}</small>" in row("LATE")
+    assert ">never" in row("NEVER")
+    suggested = re.findall(r'data-dimension="(\w+)">suggested (\w+)', row("ROSY"))
+    assert suggested == [("time", "red")]
+    assert "suggested" not in row("LATE")  # nothing to judge its time by
+    top = text[text.index('id="top-risks"') :]
+    titles = re.findall(r'/ui/risks/[0-9a-f-]+">([^<]+)</a>', top)
+    assert titles == ["Flood", "Strike", "Rain"]  # by residual score
