@@ -18,7 +18,7 @@ from api.errors import ApiError
 from api.schemas.parsing import JsonParser
 from service.application import Written
 from usecases import projects, reads
-from usecases.reads import EntityQuery, EntityView, HistoryQuery, plain
+from usecases.reads import EntityQuery, EntityView, HistoryQuery
 
 F = TypeVar("F", bound=Callable[..., Any])
 API = "/api/v1"
@@ -118,9 +118,8 @@ def history(cls: type[Aggregate], entity_id: UUID) -> Response:
 
 def page(result: Any) -> Response:
     """A page of rows from the read models, with its next cursor (or null)."""
-    return jsonify(
-        items=[plain(item) for item in result.items], next_cursor=result.next_cursor
-    )
+    # The read models' rows are JSON-ready already (projections.paging.jsonable).
+    return jsonify(items=result.items, next_cursor=result.next_cursor)
 
 
 def request_id() -> str | None:
