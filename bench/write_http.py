@@ -22,12 +22,13 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 from common import RawPostgres, RawSQLite, interleaved, report, settings_for
 
 from api.server import server_options
+from service.config import Settings
 
 BIN = Path(sys.executable).parent
 TOKEN = "pmo_bench_" + "x" * 40
@@ -92,11 +93,15 @@ class Client:
     def __init__(self, port: int) -> None:
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
 
-    def get(self, path: str) -> dict[str, object]:
-        """GET a JSON answer (no token: for the probes)."""
-        self.conn.request("GET", path)
+    def get(self, path: str, token: bool = False) -> dict[str, object]:
+        """GET a JSON answer (no token by default: for the probes)."""
+        headers = {"Authorization": f"Bearer {TOKEN}"} if token else {}
+        self.conn.request("GET", path, headers=headers)
         response = self.conn.getresponse()
-        return dict(json.loads(response.read()))
+        data = response.read()
+        if response.status >= 300:
+            raise RuntimeError(f"{path}: {response.status} {data[:200]!r}")
+        return dict(json.loads(data))
 
     def post(self, path: str, body: bytes, token: bool = True) -> dict[str, object]:
         """POST a JSON body; return the decoded answer."""
@@ -153,6 +158,31 @@ def concurrent_rate(
     return clients * per / elapsed
 
 
+def gunicorn(settings: Settings, app: str, port: int) -> list[str]:
+    """A bench app under gunicorn with the settings `pmo-ledger serve` would use."""
+    options = server_options(settings)
+    return [
+        str(BIN / "gunicorn"),
+        "-c",
+        str(Path(__file__).parents[1] / "api" / "gunicorn_conf.py"),
+        f"--workers={options['workers']}",
+        f"--threads={options['threads']}",
+        f"--bind=127.0.0.1:{port}",
+        app,
+    ]
+
+
+def bare_server(settings: Settings, port: int) -> AbstractContextManager[None]:
+    """The bare insert endpoint (bench/bare_app.py) on the store's backend."""
+    if settings.backend == "sqlite":  # the table made here: no CREATE races in workers
+        bare_db = str(RawSQLite(settings.data_dir / "raw.db").path)
+    else:
+        bare_db = f"pg:{RawPostgres(settings.postgres_schema).schema}"
+    return server(
+        gunicorn(settings, "bare_app:app", port), {"BARE_DATABASE": bare_db}, port
+    )
+
+
 def run(backend: str, writes: int, clients: int) -> dict[str, object]:
     """Every HTTP figure for one backend."""
     started = time.perf_counter()
@@ -165,22 +195,9 @@ def run(backend: str, writes: int, clients: int) -> dict[str, object]:
             "PMO_LEDGER_PORT": str(port),
             "PMO_LEDGER_BOOTSTRAP_TOKEN": TOKEN,
         }
-        if backend == "sqlite":  # the table made here: no CREATE races in workers
-            bare_db = str(RawSQLite(settings.data_dir / "raw.db").path)
-        else:
-            bare_db = f"pg:{RawPostgres(settings.postgres_schema).schema}"
-        bare = [
-            str(BIN / "gunicorn"),
-            "-c",
-            str(Path(__file__).parents[1] / "api" / "gunicorn_conf.py"),
-            f"--workers={options['workers']}",
-            f"--threads={options['threads']}",
-            f"--bind=127.0.0.1:{bare_port}",
-            "bare_app:app",
-        ]
         with (
             server([str(BIN / "pmo-ledger"), "serve"], env, port),
-            server(bare, {"BARE_DATABASE": bare_db}, bare_port),
+            bare_server(settings, bare_port),
         ):
             risks = seed(port, clients * 4)
             state = ASSESS * 4
