@@ -34,6 +34,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from api.tables import ensure_table
 
 PREFIX_LENGTH = 12
+CLEAN_SECONDS = 1.0
+"""How long a key the table held no counter for is taken as clean unread."""
+CLEAN_KEYS = 10_000
+"""Clean keys remembered at most (past that, all are forgotten and read again)."""
 """Characters of a presented token that name its family ("pmo_" and 8 more)."""
 
 metadata = MetaData()
@@ -139,6 +143,8 @@ class Throttle:
         self.limiter = FixedWindowRateLimiter(self.storage)
         self.per_address = parse(per_address)
         self.per_token = parse(per_token)
+        # Counter keys the table held no live row for, until when (monotonic).
+        self._clean: dict[str, float] = {}
 
     def _counters(
         self, address: str | None, secret: str
@@ -156,12 +162,25 @@ class Throttle:
 
         Every authenticated request passes here, so both counters are read in
         one query (the limiter's own test would take two, and two more to say
-        when a spent one resets).
+        when a spent one resets), and a key the table held no counter for is
+        taken as clean for CLEAN_SECONDS without reading it again. A failure
+        here forgets that at once, so a worker lets at most one attempt per
+        key through on a counter spent elsewhere (docs/decisions.md).
         """
         keyed = [
             (item, item.key_for(key)) for item, key in self._counters(address, secret)
         ]
+        now = time.monotonic()
+        if all(self._clean.get(key, 0.0) > now for _, key in keyed):
+            return
         rows = self.storage.live(*(key for _, key in keyed))
+        if len(self._clean) > CLEAN_KEYS:
+            self._clean.clear()
+        for _, key in keyed:
+            if key in rows:
+                self._clean.pop(key, None)
+            else:
+                self._clean[key] = now + CLEAN_SECONDS
         waits = [
             rows[key].expires_at - time.time()
             for item, key in keyed
@@ -173,4 +192,5 @@ class Throttle:
     def failed(self, address: str | None, secret: str) -> None:
         """Count a failed attempt against both counters."""
         for item, key in self._counters(address, secret):
+            self._clean.pop(item.key_for(key), None)
             self.limiter.hit(item, key)

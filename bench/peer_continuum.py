@@ -185,20 +185,23 @@ def assessments(side: Side, turn: Iterator[int]) -> Callable[[], object]:
     )
 
 
-def write_round(
-    sides: list[Side], bare: int, writes: int, clients: int, probe: Client
-) -> None:
-    """One round of writes at 1 and `clients` clients: ours, the peer, bare."""
+def write_round(sides: list[Side], bare: int, writes: int, clients: int) -> None:
+    """One round of writes at 1 and `clients` clients: ours, the peer, bare.
+
+    Our read models catch up (untimed) after each figure, so work one figure
+    left them does not land in the next; a fresh probe each time, since an
+    idle keep-alive connection is closed by the server after 5 s.
+    """
+    ours = sides[0]
     for side in sides:
         assessor = partial(assessments, side, count())
-
         side.note("write_1_per_s", concurrent_rate(assessor, 1, writes))
-        caught_up(probe)
+        caught_up(Client(ours.port))
         side.note(
             f"write_{clients}_per_s",
             concurrent_rate(assessor, clients, writes // clients),
         )
-        caught_up(probe)
+        caught_up(Client(ours.port))
     raw = sides[-1]
 
     def inserter() -> Callable[[], object]:
@@ -253,8 +256,7 @@ def run(backend: str, args: argparse.Namespace) -> dict[str, object]:
                 )
             )
             running.enter_context(bare_server(settings, bare))
-            probe = Client(ours.port)
-            caught_up(probe, timeout=1800)
+            caught_up(Client(ours.port), timeout=1800)
             result.update(storage(settings, url, schema, args))
             deep = {s.name: last_cursor(Client(s.port), s) for s in (ours, peer)}
             for n in range(args.rounds):
@@ -263,7 +265,7 @@ def run(backend: str, args: argparse.Namespace) -> dict[str, object]:
                     read_round(side, args.requests, args.clients, deep[side.name])
             for _ in range(args.rounds):
                 loads.append(os.getloadavg()[0])
-                write_round([ours, peer], bare, args.writes, args.clients, probe)
+                write_round([ours, peer], bare, args.writes, args.clients)
     result["load_average_median"] = round(statistics.median(loads), 2)
     result["load_average_max"] = round(max(loads), 2)
     return {f"{backend}_{k}": v for k, v in (result | ratios(ours, peer, args)).items()}
