@@ -20,7 +20,7 @@ from projections.paging import (
     check_limit,
     decode_cursor,
     encode_cursor,
-    jsonable,
+    jsonable_rows,
 )
 from projections.projects import ProjectsModel
 from projections.queries import (
@@ -79,9 +79,9 @@ class Views:
         self, query: Select[Any], conn: Connection | None = None
     ) -> list[dict[str, Any]]:
         if conn is not None:
-            return [jsonable(row._mapping) for row in conn.execute(query)]
+            return jsonable_rows(conn.execute(query))
         with self.engine.connect() as own:
-            return [jsonable(row._mapping) for row in own.execute(query)]
+            return jsonable_rows(own.execute(query))
 
     def wait_for(self, position: int, timeout: float) -> bool:
         """Wait (bounded) until every read model has processed `position`."""
