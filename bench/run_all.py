@@ -22,7 +22,19 @@ CI = [
     ["projections_rebuild.py", "--events", "1000"],
     ["projections_rebuild.py", "--events", "20000"],
     ["ledger_bench.py", "--events", "20000"],
-    ["peer_continuum.py", "--risks", "50", "--updates", "6"],
+    [
+        "peer_continuum.py",
+        "--risks",
+        "50",
+        "--updates",
+        "6",
+        "--rounds",
+        "2",
+        "--requests",
+        "10",
+        "--writes",
+        "24",
+    ],
     ["document_read.py", "--versions", "10,100,1000", "--budget", "4"],
 ]
 FULL = [
@@ -33,7 +45,7 @@ FULL = [
     ["projections_rebuild.py", "--events", "1000000"],
     ["ledger_bench.py", "--events", "1000000"],
     ["ledger_bench.py", "--events", "1000000", "--backend", "postgres"],
-    ["peer_continuum.py", "--risks", "500", "--updates", "20"],
+    ["peer_continuum.py", "--risks", "1000", "--updates", "100"],
     ["document_read.py", "--versions", "10,100,1000,10000"],
 ]
 
