@@ -22,7 +22,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -161,6 +161,31 @@ def concurrent_rate(
     return clients * per / elapsed
 
 
+def gunicorn(settings: Settings, app: str, port: int) -> list[str]:
+    """A bench app under gunicorn with the settings `pmo-ledger serve` would use."""
+    options = server_options(settings)
+    return [
+        str(BIN / "gunicorn"),
+        "-c",
+        str(Path(__file__).parents[1] / "api" / "gunicorn_conf.py"),
+        f"--workers={options['workers']}",
+        f"--threads={options['threads']}",
+        f"--bind=127.0.0.1:{port}",
+        app,
+    ]
+
+
+def bare_server(settings: Settings, port: int) -> AbstractContextManager[None]:
+    """The bare insert endpoint (bench/bare_app.py) on the store's backend."""
+    if settings.backend == "sqlite":  # the table made here: no CREATE races in workers
+        bare_db = str(RawSQLite(settings.data_dir / "raw.db").path)
+    else:
+        bare_db = f"pg:{RawPostgres(settings.postgres_schema).schema}"
+    return server(
+        gunicorn(settings, "bare_app:app", port), {"BARE_DATABASE": bare_db}, port
+    )
+
+
 def run(backend: str, writes: int, clients: int) -> dict[str, object]:
     """Every HTTP figure for one backend."""
     started = time.perf_counter()
@@ -168,14 +193,9 @@ def run(backend: str, writes: int, clients: int) -> dict[str, object]:
         options = server_options(settings)
         port, bare_port = free_port(), free_port()
         env = service_env(settings, port)
-        if backend == "sqlite":  # the table made here: no CREATE races in workers
-            bare_db = str(RawSQLite(settings.data_dir / "raw.db").path)
-        else:
-            bare_db = f"pg:{RawPostgres(settings.postgres_schema).schema}"
-        bare = bare_command(options, bare_port)
         with (
             server([str(BIN / "pmo-ledger"), "serve"], env, port),
-            server(bare, {"BARE_DATABASE": bare_db}, bare_port),
+            bare_server(settings, bare_port),
         ):
             risks = seed(port, clients * 4)
             state = ASSESS * 4

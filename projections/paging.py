@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Column, ColumnElement, Date, Integer, and_, or_
+from sqlalchemy import Column, ColumnElement, Date, Integer, Result, and_, or_
 
 from projections.temporal import UTCDateTime
 
@@ -45,6 +45,18 @@ def jsonable(row: Mapping[Any, Any]) -> dict[str, Any]:
         key: value if type(value) in PLAIN else to_json(value)
         for key, value in row.items()
     }
+
+
+def jsonable_rows(result: Result[Any]) -> list[dict[str, Any]]:
+    """Every row of a result as `jsonable` makes it (the column names read once)."""
+    keys = tuple(map(str, result.keys()))  # quoted_name: orjson takes str keys only
+    plain = PLAIN
+    return [
+        dict(
+            zip(keys, [v if type(v) in plain else to_json(v) for v in row], strict=True)
+        )
+        for row in result
+    ]
 
 
 def to_json(value: Any) -> Any:

@@ -20,7 +20,7 @@ from projections.paging import (
     check_limit,
     decode_cursor,
     encode_cursor,
-    jsonable,
+    jsonable_rows,
 )
 from projections.projects import ProjectsModel
 from projections.queries import (
@@ -68,14 +68,20 @@ class Views:
             self._models[key] = cls(generation)
         return cast(M, self._models[key])
 
-    def _register(self, kind: str) -> RegisterModel | None:
+    def _register(
+        self, kind: str, conn: Connection | None = None
+    ) -> RegisterModel | None:
         if kind not in registers():
             raise ValueError(f"kind: must be one of {', '.join(registers())}")
-        return self._live(registers()[kind])
+        return self._live(registers()[kind], conn)
 
-    def _all(self, query: Select[Any]) -> list[dict[str, Any]]:
-        with self.engine.connect() as conn:
-            return [jsonable(row._mapping) for row in conn.execute(query)]
+    def _all(
+        self, query: Select[Any], conn: Connection | None = None
+    ) -> list[dict[str, Any]]:
+        if conn is not None:
+            return jsonable_rows(conn.execute(query))
+        with self.engine.connect() as own:
+            return jsonable_rows(own.execute(query))
 
     def wait_for(self, position: int, timeout: float) -> bool:
         """Wait (bounded) until every read model has processed `position`."""
@@ -140,11 +146,14 @@ class Views:
     ) -> Page:
         """One page of a project's register (as at a time), filtered and sorted."""
         check_limit(limit)
-        model = self._register(kind)
-        query = register_query(registers()[kind], model, project_id, as_of, filters)
-        if model is None or query is None:
-            return Page([])
-        return self._keyset(model, query, sort, after, limit)
+        # One connection for the generation lookup and the page: a page is two
+        # small queries, and a checkout of its own would cost as much as one.
+        with self.engine.connect() as conn:
+            model = self._register(kind, conn)
+            query = register_query(registers()[kind], model, project_id, as_of, filters)
+            if model is None or query is None:
+                return Page([])
+            return self._keyset(model, query, sort, after, limit, conn)
 
     def count_register(
         self,
@@ -155,12 +164,12 @@ class Views:
         filters: dict[str, object],
     ) -> int:
         """How many entries a register's page-by-page listing would give in all."""
-        model = self._register(kind)
-        query = register_query(registers()[kind], model, project_id, as_of, filters)
-        if model is None or query is None:
-            return 0
-        counted = select(func.count()).select_from(query.subquery())
         with self.engine.connect() as conn:
+            model = self._register(kind, conn)
+            query = register_query(registers()[kind], model, project_id, as_of, filters)
+            if model is None or query is None:
+                return 0
+            counted = select(func.count()).select_from(query.subquery())
             return int(conn.execute(counted).scalar_one())
 
     def tally(
@@ -221,6 +230,7 @@ class Views:
         sort: str | None,
         cursor: str | None,
         limit: int,
+        conn: Connection | None = None,
     ) -> Page:
         sort = sort or "created_at"
         desc = sort.startswith("-")
@@ -234,7 +244,7 @@ class Views:
             value, entity_id = decode_cursor(cursor, sort, column)
             query = query.where(after(column, ids, value, entity_id, desc))
         order = (column.desc(), ids.desc()) if desc else (column, ids)
-        rows = self._all(query.order_by(*order).limit(limit + 1))
+        rows = self._all(query.order_by(*order).limit(limit + 1), conn)
         if len(rows) <= limit:
             return Page(rows)
         last = rows[limit - 1]

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 import flask_smorest
+import orjson
 from eventsourcing.domain import Aggregate
 from flask import Response, g, jsonify, request
 
@@ -18,9 +19,10 @@ from api.errors import ApiError
 from api.schemas.parsing import JsonParser
 from service.application import Written
 from usecases import projects, reads
-from usecases.reads import EntityQuery, EntityView, HistoryQuery, plain
+from usecases.reads import EntityQuery, EntityView, HistoryQuery
 
 F = TypeVar("F", bound=Callable[..., Any])
+JSON = "application/json"
 API = "/api/v1"
 _ETAG = re.compile(r'\s*"(\d{1,18})"\s*')
 # RFC 9110 entity-tag: optional W/, then etagc characters between quotes.
@@ -118,9 +120,10 @@ def history(cls: type[Aggregate], entity_id: UUID) -> Response:
 
 def page(result: Any) -> Response:
     """A page of rows from the read models, with its next cursor (or null)."""
-    return jsonify(
-        items=[plain(item) for item in result.items], next_cursor=result.next_cursor
-    )
+    # The read models' rows are JSON-ready already (projections.paging.jsonable);
+    # orjson writes them several times faster than json, in the same form.
+    body = {"items": result.items, "next_cursor": result.next_cursor}
+    return Response(orjson.dumps(body, option=orjson.OPT_SORT_KEYS), mimetype=JSON)
 
 
 def request_id() -> str | None:

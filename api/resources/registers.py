@@ -54,7 +54,7 @@ def register_blueprint(cls: type[RegisterEntry]) -> Blueprint:
         _handler(kind, create, f"/{kind.name}/{{id}}")
     )
     blp.route(many, methods=["GET"], endpoint=f"list_{kind.name}")(
-        blp.arguments(list_arguments(kind), location="query")(
+        blp.arguments(list_arguments(kind)(), location="query")(
             blp.response(200, PageSchema)(problems(blp, 422, 503)(_lister(kind)))
         )
     )

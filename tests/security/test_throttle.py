@@ -10,6 +10,11 @@ import secrets
 from contextlib import ExitStack
 from pathlib import Path
 
+import pytest
+
+from api.throttle import Throttle, ThrottledError
+from projections.engine import create_views_engine
+from service.config import Settings
 from tests.api.conftest import Api
 from tests.conftest import PG_DSN, postgres_schema
 from tests.reliability.conftest import Client, Server
@@ -91,3 +96,32 @@ def test_the_live_server_counts_failures_across_its_workers(tmp_path: Path) -> N
             bad = client.with_token("pmo_" + secrets.token_urlsafe(32))
             statuses.append(bad.request("GET", "/api/v1/projects")[0])
         assert statuses == [401] * PER_ADDRESS + [429] * 30
+
+
+def test_a_worker_sees_a_counter_spent_by_another_after_one_attempt(
+    settings: Settings,
+) -> None:
+    engine = create_views_engine(settings)
+    here, there = (Throttle(engine, "3/minute", "100/minute") for _ in range(2))
+    try:
+        here.check("10.9.0.1", "pmo_valid")  # no counters yet: taken as clean
+        for _ in range(3):
+            there.check("10.9.0.1", "pmo_" + secrets.token_urlsafe(8))
+            there.failed("10.9.0.1", "pmo_" + secrets.token_urlsafe(8))
+        with pytest.raises(ThrottledError):
+            there.check("10.9.0.1", "pmo_valid")
+        # Spent in another worker: this one lets one attempt through, and that
+        # attempt's failure makes it read the counter again.
+        here.check("10.9.0.1", "pmo_valid")
+        here.failed("10.9.0.1", "pmo_valid")
+        with pytest.raises(ThrottledError):
+            here.check("10.9.0.1", "pmo_valid")
+        # A key that has a counter is never taken as clean.
+        there.failed("10.9.0.2", "pmo_guess2")
+        here.check("10.9.0.2", "pmo_valid")
+        for _ in range(2):
+            there.failed("10.9.0.2", "pmo_" + secrets.token_urlsafe(8))
+        with pytest.raises(ThrottledError):
+            here.check("10.9.0.2", "pmo_valid")
+    finally:
+        engine.dispose()
