@@ -10,11 +10,11 @@ from uuid import UUID, uuid4
 import pytest
 
 from api import create_app
-from api.resources.common import plain
 from service.config import Settings
 from service.domain.base import Meta
 from service.retention import parse_schedule, schedule_to_data
 from tests.api.conftest import DOCUMENT, Api, issue_tokens
+from usecases.reads import plain
 from usecases.root import build_services
 
 SAME_DAY = parse_schedule(
