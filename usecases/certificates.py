@@ -116,7 +116,7 @@ def certified(
             "title": document.title,
             "doc_type": document.doc_type,
             "project_id": document.project_id,
-            "project": record.project.code,
+            "project": record.project_code,
             "record_class": record.record_class,
             "schedule": {
                 "version": when.schedule_version,

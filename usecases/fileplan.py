@@ -20,6 +20,7 @@ from service.domain.base import InvalidValueError, Meta
 from service.domain.document import Document
 from service.domain.fileplan import PLAN_ID, FilePlan
 from service.domain.project import Project
+from service.domain.register import PORTFOLIO_ID
 from service.errors import ConcurrentWriteError, NotFoundError
 from usecases.reads import as_aware, plain
 from usecases.root import Services
@@ -50,15 +51,25 @@ class Reclassify:
     record_class: str
 
 
+OFFICE_CODE = "PMO"
+"""What the records reports name as the project of the office's own documents."""
+
+
 @dataclass(frozen=True)
 class Record:
     """A document as at a moment, with its project and where it is filed."""
 
     document: Document
-    project: Project
+    project: Project | None
+    """None for the office's own documents (the PMO library)."""
     record_class: str
     classes: tuple[str, ...]
     """The class and every class above it."""
+
+    @property
+    def project_code(self) -> str:
+        """The project's code, or the office's for a library document."""
+        return self.project.code if self.project is not None else OFFICE_CODE
 
 
 def aggregate_at(
@@ -192,7 +203,11 @@ def records_at(services: Services, as_of: datetime | None = None) -> list[Record
 
 def record_of(services: Services, plan: FilePlan | None, document: Document) -> Record:
     """A document with its project and where the plan files it."""
-    project = services.app.load(Project, document.project_id, read_only=True)
+    project = (
+        None
+        if document.project_id == PORTFOLIO_ID
+        else services.app.load(Project, document.project_id, read_only=True)
+    )
     code = class_of(plan, document)
     chain = tuple(plan.ancestors(code)) if plan is not None else ()
     return Record(document, project, code, chain or (code,))

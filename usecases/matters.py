@@ -186,7 +186,7 @@ def record_row(record: Record) -> dict[str, Any]:
             "title": document.title,
             "doc_type": document.doc_type,
             "project_id": document.project_id,
-            "project": record.project.code,
+            "project": record.project_code,
             "record_class": record.record_class,
             "retention_class": document.retention_class,
             "classification": document.classification,

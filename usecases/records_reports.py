@@ -87,7 +87,7 @@ def _disposals(services: Services, as_of: datetime | None) -> list[dict[str, Any
                 "document_id": event.originator_id,
                 "title": record.document.title,
                 "project_id": record.document.project_id,
-                "project": record.project.code,
+                "project": record.project_code,
                 "record_class": record.record_class,
                 "classification": record.document.classification,
                 "retention_class": event.retention_class,

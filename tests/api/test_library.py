@@ -164,3 +164,21 @@ def test_the_library_lists_its_documents_by_kind_and_the_issued_reports(
     assert early.json["reports"] == [] and not any(early.json["documents"].values())
     assert api.get("/library", query_string={"as_of": "yesterday"}).status_code == 422
     assert api.get("/library", query_string={"kind": "x"}).status_code == 400
+
+
+def test_records_management_covers_the_library(api: Api) -> None:
+    """The office's documents are records too: due, listed and counted by class."""
+    paper = TEMPLATE | {"title": "Retired procedure", "doc_type": "procedure"}
+    found = library_document(api, paper | {"retention_class": "working-paper"}, BODY)
+    got = api.get(
+        "/records/worklist",
+        role="auditor",
+        query_string={"within_days": 400},  # read from the events: no wait
+    )
+    assert got.status_code == 200, got.json
+    worklist = got.json["items"]
+    [row] = [r for r in worklist if r["document_id"] == found]
+    assert (row["project"], row["action"]) == ("PMO", "destroy")
+    counted = api.get("/records/reports/records", role="auditor")
+    assert counted.status_code == 200, counted.json
+    assert any(r["status"] == "active" for r in counted.json["items"])
