@@ -68,6 +68,7 @@ OTHER_WRITES: Mapping[str, frozenset[str]] = {
     "tokens.issue_token": HEAD,
     "tokens.revoke_token": HEAD,
     "privacy.erase_subject": HEAD,
+    "privacy.erase_account": HEAD,
     "privacy.subject_access": HEAD,
     "memberships.grant_membership": HEAD,
     "memberships.revoke_membership": HEAD,

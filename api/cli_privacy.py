@@ -34,6 +34,27 @@ def erase(name: str, email: str, legal_basis: str, reason: str) -> None:
     with opened() as services:
         command = privacy.EraseSubject(privacy.Person(name, email), legal_basis, reason)
         done = privacy.erase_subject(services, command, cli_meta(reason))
+    report(done)
+
+
+@privacy_group.command("erase-account")
+@click.option("--name", required=True, help="The account's name as recorded.")
+@click.option("--legal-basis", type=click.Choice(LEGAL_BASES), required=True)
+@click.option("--reason", required=True)
+def erase_account(name: str, legal_basis: str, reason: str) -> None:
+    """Erase an account: revoke its tokens, destroy its key, redact every copy.
+
+    Every event it recorded then names its actor as erased; for events recorded
+    before actors were sealed the name is redacted from every derived copy.
+    """
+    with opened() as services:
+        command = privacy.EraseAccount(name, legal_basis, reason)
+        done = privacy.erase_account(services, command, cli_meta(reason))
+    report(done)
+
+
+def report(done: privacy.ErasureDone) -> None:
+    """What an erasure did, one line (and what is left, on stderr)."""
     click.echo(
         f"erasure {done.erasure_id} recorded at position {done.position}: "
         f"{len(done.subjects)} subject key(s) destroyed, "

@@ -106,10 +106,13 @@ class SingleSignOn:
         subject = str(claims["sub"])
         name = str(claims.get("name") or claims.get("preferred_username") or subject)
         person = SignOn(subject, name, tuple(str(group) for group in groups))
+        # The person signing on is the actor, so the name is sealed under
+        # their account's key (erasable with it), not written into free text.
         meta = Meta(
-            f"sign-on of {name}",
+            name,
             "pmo-head",
-            f"groups at {self.config.issuer}: {', '.join(person.groups) or 'none'}",
+            f"sign-on; groups at {self.config.issuer}: "
+            f"{', '.join(person.groups) or 'none'}",
             g.get("request_id"),
         )
         return sign_on(services, self.config, person, meta)

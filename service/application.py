@@ -162,6 +162,8 @@ class LedgerBase(Application[UUID]):
         self.cache = AggregateCache(
             self.recorder, self.head, self.repository, self.cache_size
         )
+        if isinstance(self.mapper, SealingMapper):
+            self.cache.on_erasure = self.mapper.forget
         self.committer = GroupCommitter(
             insert, self.cache.committed, self.cache.writing
         )

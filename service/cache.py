@@ -82,6 +82,8 @@ class AggregateCache:
         # None until the first check: the cache is empty, so current to any head.
         self._current_to: int | None = None
         self._command = threading.local()
+        # Also told of an erasure: what else this process opened with keys.
+        self.on_erasure: Callable[[], None] | None = None
 
     @contextmanager
     def one_check(self) -> Iterator[None]:
@@ -133,6 +135,8 @@ class AggregateCache:
                 return self._current_to
             if head - start >= SCAN_LIMIT:
                 self._cache = LRUCache(self._size)
+                if self.on_erasure is not None:  # an erasure may be among them
+                    self.on_erasure()
             else:
                 for notification in self._recorder.select_notifications(
                     start, limit=head - start + 1, stop=head
@@ -140,6 +144,8 @@ class AggregateCache:
                     if notification.topic == ERASURE_TOPIC:
                         # Cached aggregates may hold what was just erased.
                         self._cache = LRUCache(self._size)
+                        if self.on_erasure is not None:
+                            self.on_erasure()
                     self._evict(notification.originator_id)
             self._current_to = head
             return head
@@ -183,6 +189,8 @@ class AggregateCache:
         """Forget every cached aggregate (after an erasure)."""
         with self._lock:
             self._cache = LRUCache(self._size)
+        if self.on_erasure is not None:
+            self.on_erasure()
 
     def _evict(self, entity_id: Any) -> None:
         key = entity_id if isinstance(entity_id, UUID) else UUID(str(entity_id))

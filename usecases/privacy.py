@@ -24,9 +24,10 @@ from sqlalchemy.exc import DBAPIError
 
 from projections.engine import compact
 from projections.models import models
-from service.domain.base import InvalidValueError, Meta
+from service.domain.base import SYSTEM_ACTORS, InvalidValueError, Meta
 from service.domain.erasure import Erasure
-from service.privacy.sealing import is_sealed, personal_specs, sealed_subject
+from service.privacy.keys import normalised
+from service.privacy.sealing import ACTOR, is_sealed, personal_specs, sealed_subject
 from service.snapshots import delete_all
 from usecases.rebuild import RebuildReadModels, rebuild_read_models
 from usecases.root import Services
@@ -60,6 +61,15 @@ class EraseSubject:
     """Erase a person's personal data, on a legal basis, for a reason."""
 
     person: Person
+    legal_basis: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class EraseAccount:
+    """Erase an account: its tokens revoked, its name unreadable in every event."""
+
+    name: str
     legal_basis: str
     reason: str
 
@@ -134,6 +144,53 @@ def erase_subject(services: Services, command: EraseSubject, meta: Meta) -> Eras
         for name in holding_personal_data()
         for done in rebuild_read_models(services, RebuildReadModels(name), _Quiet())
     ]
+    return ErasureDone(
+        erasure.id,
+        [s.hex for s in subject_ids],
+        written.position,
+        [o.name for o in outcomes if o.generation is not None],
+        [o.name for o in outcomes if o.generation is None],
+        compact_stores(services),
+    )
+
+
+def erase_account(services: Services, command: EraseAccount, meta: Meta) -> ErasureDone:
+    """Revoke the account's tokens, destroy its key, redact every derived copy.
+
+    Every event the account recorded (and every token issued to it) names it
+    only sealed under the account's key: with the key destroyed the actor reads
+    as erased everywhere, while every event, leaf and proof stays as it was.
+    """
+    app, keys = services.app, services.app.keys
+    name = command.name.strip()
+    if not name:
+        raise InvalidValueError("name", "give the account's name as it was recorded")
+    if len(name) > 200:
+        raise InvalidValueError("name", "must be at most 200 characters")
+    if name in SYSTEM_ACTORS:
+        raise InvalidValueError("name", "names the service itself, not a person")
+    if normalised(name) == normalised(meta.actor):
+        raise InvalidValueError(
+            "name", "is your own account: another PMO head erases it"
+        )
+    meta = Meta(meta.actor, meta.role, command.reason, meta.request_id)
+    digest = keys.digest(ACTOR, name)
+    subject_ids = keys.subjects_of([digest])
+    # Validated (legal basis, reason) before anything is written.
+    erasure = Erasure.record([s.hex for s in subject_ids], 1, command.legal_basis, meta)
+    # The tokens first, while their holder's name still opens: the account can
+    # no longer act once its name reads as erased.
+    for token in app.list_tokens():
+        if token.status == "active" and normalised(token.name) == normalised(name):
+            app.revoke_token(token.token_id, meta)
+    keys.destroy(subject_ids, [digest])
+    written = app.create(erasure)
+    redact_copies(services, [name])
+    # Every read model shows who recorded what: all are rebuilt, in one pass
+    # of the log in this process.
+    outcomes = rebuild_read_models(
+        services, RebuildReadModels(None, workers=1), _Quiet()
+    )
     return ErasureDone(
         erasure.id,
         [s.hex for s in subject_ids],

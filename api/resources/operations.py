@@ -171,7 +171,9 @@ def _finish(response: Response) -> Response:
         "endpoint": endpoint,
         "status": response.status_code,
         "duration_ms": round(elapsed * 1000, 1),
-        "actor": principal.name if principal else None,
+        # Who, as a pseudonym (token:<id> or oidc:<subject>): never a name, so
+        # the log holds nothing an account's erasure would have to reach.
+        "actor": principal.subject if principal else None,
     }
     if cause := g.get("cause"):
         fields["cause"] = cause

@@ -1,4 +1,4 @@
-"""Personal data: erase a data subject, export what is held about one (PMO head).
+"""Personal data: erase a data subject or an account, export what is held (PMO head).
 
 A person is named in the request body, never in the path or the query, so no
 access log or proxy keeps their name or address (docs/privacy.md).
@@ -36,6 +36,14 @@ class ErasureRequest(PersonBody):
     reason = text(1000)
 
 
+class AccountErasureRequest(Body):
+    """Which account to erase (its name as recorded), on which legal basis, and why."""
+
+    name = text(200)
+    legal_basis = choice(LEGAL_BASES)
+    reason = text(1000)
+
+
 class ErasureSchema(Open):
     """An erasure carried out."""
 
@@ -60,6 +68,22 @@ def erase_subject(body: dict[str, Any]) -> Response:
     """Erase a person's personal data: their key destroyed, every copy redacted."""
     command = privacy.EraseSubject(person(body), body["legal_basis"], body["reason"])
     done = privacy.erase_subject(services(), command, request_meta(body["reason"]))
+    return erasure_response(done)
+
+
+@blp.route("/privacy/account-erasures", methods=["POST"])
+@blp.arguments(AccountErasureRequest)
+@blp.response(201, ErasureSchema)
+@problems(blp, 422)
+def erase_account(body: dict[str, Any]) -> Response:
+    """Erase an account: its tokens revoked, its name unreadable in every event."""
+    command = privacy.EraseAccount(body["name"], body["legal_basis"], body["reason"])
+    done = privacy.erase_account(services(), command, request_meta(body["reason"]))
+    return erasure_response(done)
+
+
+def erasure_response(done: privacy.ErasureDone) -> Response:
+    """An erasure's 201 answer."""
     response = jsonify(
         id=str(done.erasure_id),
         subjects=done.subjects,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 from flask import abort, flash, redirect, request, url_for
 from werkzeug.wrappers import Response
@@ -47,18 +48,41 @@ def privacy_home() -> str:
 def erase_subject() -> Response:
     """Erase a person: their keys destroyed, every derived copy redacted."""
     _allowed("privacy.erase_subject", "POST")
-    reason = request.form.get("reason", "").strip()
     basis = request.form.get("legal_basis", "")
+    reason = request.form.get("reason", "").strip()
+
+    command = privacy.EraseSubject(_person(), basis, reason)
+    return _erase(
+        lambda meta: privacy.erase_subject(services(), command, meta), "erase"
+    )
+
+
+@blueprint.post("/privacy/account-erasures")
+def erase_account() -> Response:
+    """Erase an account: its tokens revoked, its name erased from every record."""
+    _allowed("privacy.erase_account", "POST")
+    form = request.form
+    command = privacy.EraseAccount(
+        form.get("name", "")[:300],
+        form.get("legal_basis", ""),
+        form.get("reason", "").strip(),
+    )
+    return _erase(
+        lambda meta: privacy.erase_account(services(), command, meta), "account"
+    )
+
+
+def _erase(run: Callable[[Meta], privacy.ErasureDone], form: str) -> Response:
+    """Carry out an erasure once, and say what it did (or why it was refused)."""
+    reason = request.form.get("reason", "").strip()
 
     def answer() -> Response | tuple[str, int]:
         caller = ui_meta()
-        meta = Meta(caller.actor, caller.role, reason, caller.request_id)
-        command = privacy.EraseSubject(_person(), basis, reason)
         try:
-            done = privacy.erase_subject(services(), command, meta)
+            done = run(Meta(caller.actor, caller.role, reason, caller.request_id))
         except InvalidValueError as error:
             # The typed name and address are not shown back: nothing is kept.
-            return privacy_page(problem=str(error), form="erase"), 422
+            return privacy_page(problem=str(error), form=form), 422
         flash(
             f"Erased: {len(done.subjects)} subject key(s) destroyed, "
             f"{len(done.rebuilt)} read models rebuilt."

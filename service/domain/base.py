@@ -8,6 +8,9 @@ from datetime import UTC, date, datetime
 from typing import Final
 
 ROLES: Final = ("pmo-head", "project-officer", "custodian", "contributor", "auditor")
+SYSTEM_ACTORS: Final = frozenset({"system", "cli", "webhooks"})
+"""Actors that are the service itself (bootstrap, the CLI, the webhook deliverer),
+not people's accounts: never sealed, never erased."""
 
 
 @dataclass(frozen=True)

@@ -212,6 +212,37 @@ class KeyStore:
             )
         return subject_id, key
 
+    def actor_subject(self, digest: str) -> tuple[UUID, bytes]:
+        """The subject (and key) of the account this hash names, made on first use.
+
+        An account is its own subject, found by its name's hash alone: no entity
+        is linked to it. Two processes naming a new account at once agree on the
+        subject the lookup kept.
+        """
+        found = self.lookups.one(
+            "SELECT subject_id FROM privacy_lookups WHERE digest = ?", (digest,)
+        )
+        if found is not None:
+            subject_id = UUID(str(found))
+            key = self.key(subject_id)
+            if key is not None:
+                return subject_id, key
+        with self.engine.begin() as conn:
+            made, key = uuid4(), secrets.token_bytes(32)
+            conn.execute(subjects.insert(), {"subject_id": made, "key": key})
+            _insert_ignore(conn, lookups, [{"digest": digest, "subject_id": made}])
+            kept = conn.scalar(
+                select(lookups.c.subject_id).where(lookups.c.digest == digest)
+            )
+            if kept != made:
+                conn.execute(delete(subjects).where(subjects.c.subject_id == made))
+                key = conn.scalar(
+                    select(subjects.c.key).where(subjects.c.subject_id == kept)
+                )
+            if kept is None or not isinstance(key, bytes):
+                raise RuntimeError("an account's key could not be stored")
+            return kept, key
+
     def _known(
         self, digests: Sequence[str], originator_id: UUID
     ) -> tuple[UUID, bytes] | None:
