@@ -59,6 +59,19 @@ def test_a_forged_event_passes_only_within_the_grace(store: Store) -> None:
     assert "not covered by a signed checkpoint" in (old.reason or "")
 
 
+def test_a_forged_event_stamped_in_the_future_fails_at_once(store: Store) -> None:
+    position, recorded = append_forged(store)
+    # Stamped later than the verifier's clock: as if forged with a far-future
+    # time to pass every verification until then.
+    for now in (recorded - 3600 * 24 * 365 * 10, recorded - 6):
+        early = verify_at(store, now)
+        assert not early.ok
+        assert early.position == position
+        assert "later than now" in (early.reason or "")
+    # Within the allowance for clocks that differ between hosts, and the grace.
+    assert verify_at(store, recorded - 4).ok
+
+
 def test_an_event_waiting_for_the_signer_fails_after_the_grace(store: Store) -> None:
     write(store.services.app, store.project_id, 1)
     stored = store.positions()
