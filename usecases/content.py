@@ -16,6 +16,7 @@ from service.diff import diff_versions
 from service.domain.base import Meta
 from service.domain.document import Document, Version
 from usecases.errors import NotAvailableError
+from usecases.membership import Reach
 from usecases.reads import plain, query_views, wait_for_position
 from usecases.retention import ScheduleQuery, schedule
 from usecases.root import Services
@@ -189,10 +190,13 @@ def all_documents(services: Services, project_id: UUID) -> list[dict[str, Any]]:
         cursor = found.next_cursor
 
 
-def versions_awaiting(services: Services, project_id: UUID) -> list[dict[str, Any]]:
-    """The versions of a project's documents submitted but not yet approved."""
+def versions_awaiting(
+    services: Services, project_id: UUID, reach: Reach
+) -> list[dict[str, Any]]:
+    """The versions submitted but not yet approved of a project's documents that
+    the caller is cleared for (above their clearance: not even counted)."""
     waiting: list[dict[str, Any]] = []
-    for row in all_documents(services, project_id):
+    for row in reach.documents(all_documents(services, project_id)):
         document = services.views.get_document(UUID(row["id"]))
         if document is None:
             continue

@@ -12,6 +12,7 @@ from service.domain.base import Meta
 from service.domain.project import PROJECT_CODE_NAMESPACE, Project
 from usecases.content import versions_awaiting
 from usecases.errors import NotAvailableError, ProjectVersionError
+from usecases.membership import Reach
 from usecases.reads import plain, query_views, wait_for_position
 from usecases.root import Services
 
@@ -214,9 +215,11 @@ def get_project(services: Services, query: ProjectQuery) -> dict[str, Any]:
     return found
 
 
-def portfolio(services: Services) -> list[dict[str, Any]]:
-    """Every project now, each with its count of versions awaiting approval."""
-    projects = services.views.list_projects()
+def portfolio(services: Services, reach: Reach) -> list[dict[str, Any]]:
+    """Every project the caller reaches now, each with its count of versions
+    awaiting approval of documents the caller is cleared for."""
+    projects: list[dict[str, Any]] = reach.projects(services.views.list_projects())
     for project in projects:
-        project["awaiting"] = len(versions_awaiting(services, UUID(project["id"])))
+        waiting = versions_awaiting(services, UUID(project["id"]), reach)
+        project["awaiting"] = len(waiting)
     return projects

@@ -28,7 +28,7 @@ def dashboard() -> str:
 
 def dashboard_page(posted: Any = None) -> str:
     """The dashboard; `posted` is a project registration that came back."""
-    projects = reach().projects(portfolio(services()))
+    projects = portfolio(services(), reach())
     found = standing(services(), DashboardQuery(reach()))
     return page(
         "dashboard.html",

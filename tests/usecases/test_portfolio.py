@@ -16,9 +16,11 @@ import pytest
 from service.demo import load_demo
 from service.domain.document import Document
 from usecases.audit import EventsQuery, entity_events
+from usecases.content import AWAITING
 from usecases.membership import TOP_CLEARANCE, Reach
 from usecases.plans import ScheduleQuery, schedule
 from usecases.portfolio import PortfolioQuery, portfolio
+from usecases.projects import portfolio as dashboard
 from usecases.reads import RegisterQuery, as_aware, register_rows
 from usecases.root import Services
 from usecases.suggested import SuggestionsQuery, suggestions
@@ -177,3 +179,30 @@ def test_a_member_sees_only_the_projects_they_reach(demo: Services) -> None:
     _, risks, slipping, *_ = expected(demo, member, None)
     assert sorted(r["id"] for r in view["top_risks"]) == sorted(r for _, r in risks)
     assert sorted(m["id"] for m in view["milestones_slipping"]) == sorted(slipping)
+
+
+def test_the_dashboard_counts_only_versions_the_reader_is_cleared_for(
+    demo: Services,
+) -> None:
+    low = Reach("pmo-head", {}, "public")
+    counts = {
+        reach.clearance: {p["id"]: p["awaiting"] for p in dashboard(demo, reach)}
+        for reach in (HEAD, low)
+    }
+    for reach in (HEAD, low):
+        expected = {}
+        for p in demo.views.list_projects():
+            rows = demo.views.list_documents(
+                UUID(p["id"]), as_of=None, after=None, limit=200
+            ).items
+            expected[p["id"]] = sum(
+                1
+                for row in reach.documents(rows)
+                for v in (demo.views.get_document(UUID(str(row["id"]))) or {})[
+                    "versions"
+                ]
+                if v["status"] in AWAITING
+            )
+        assert counts[reach.clearance] == expected
+    # Something above "public" is awaiting approval, so the counts differ.
+    assert sum(counts[HEAD.clearance].values()) > sum(counts["public"].values())
