@@ -38,6 +38,7 @@ CI = [
     ["document_read.py", "--versions", "10,100,1000", "--budget", "4"],
     ["capacity.py", "--ops", "200"],
     ["ui_register_page.py", "--entries", "2000", "--rounds", "20"],
+    ["actor_sealing.py", "--count", "5000"],
 ]
 FULL = [
     ["write_inprocess.py", "--writes", "3000"],
@@ -51,6 +52,7 @@ FULL = [
     ["document_read.py", "--versions", "10,100,1000,10000"],
     ["capacity.py", "--ops", "400"],
     ["ui_register_page.py", "--entries", "10000", "--backend", "both"],
+    ["actor_sealing.py", "--count", "50000"],
 ]
 
 

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -29,8 +30,11 @@ def set_state(store: Store, position: int, state: bytes) -> None:
 
 
 def edit_state(store: Store) -> int:
+    """Who recorded the event rewritten (its actor, sealed, replaced by another)."""
     state = event_state(store, MIDDLE)
-    set_state(store, MIDDLE, state.replace(b'"actor":"pat"', b'"actor":"eve"'))
+    edited = re.sub(rb'"actor":"[^"]*"', b'"actor":"eve"', state, count=1)
+    assert edited != state
+    set_state(store, MIDDLE, edited)
     return MIDDLE
 
 
