@@ -102,6 +102,14 @@ def change(services: Services, project: UUID, title: str, decision: str = "") ->
     perform(services, "decide_change", found, chosen)
 
 
+def lesson(services: Services, project: UUID, title: str, priority: str) -> UUID:
+    return perform(services, "log_lesson", project, {
+        "title": title, "observation": "o", "cause": "", "effect": "",
+        "early_warning": "", "recommendation": f"Next time: {title.lower()}",
+        "category": "quality", "priority": priority, "raised_by": "Lee",
+    })  # fmt: skip
+
+
 @pytest.fixture
 def project(services: Services) -> UUID:
     """Known changes, a budget line and a benefit in the period; more after it."""
@@ -129,6 +137,11 @@ def project(services: Services) -> UUID:
         perform(services, "plan_benefit", benefit, {"measurement_plan": "m"})
         measured = {"measured_on": START, "value": "97", "source": "s"}
         perform(services, "record_measurement", benefit, measured)
+        early = lesson(services, found, "Book reviewers early", "high")
+        kept = lesson(services, found, "Vet suppliers", "low")
+        review = {"review_note": "n", "scope": "corporate"}
+        perform(services, "review_lesson", kept, review)
+        perform(services, "accept_lesson", kept, {})
     # a project's own events are never backdated: the tolerance is set after it
     set_cost_tolerance(services, SetCostTolerance(found, "5"), HEAD)
     change(services, found, "Raised after the period", "approve")
@@ -138,6 +151,8 @@ def project(services: Services) -> UUID:
         "title": "Later", "category": "labour", "currency": "GBP",
         "owner": "o", "approved_budget": "5.00",
     })  # fmt: skip
+    lesson(services, found, "Logged after the period", "high")
+    perform(services, "review_lesson", early, review | {"scope": "project"})
     services.runner.start()
     return found
 
@@ -192,7 +207,36 @@ def test_an_end_stage_or_end_project_report_says_cost_benefits_and_lessons(
     ]
     assert found["Change requests"] == CHANGES
     assert found["Key risks (0 open)"][1:] == [["No open risks."]]
+    assert found["Lessons"] == [["Book reviewers early"]]
     assert "Cause" not in found
+
+
+@pytest.mark.parametrize("report_type", ["end-stage", "end-project"])
+def test_an_end_report_lists_the_lessons_log_as_at_the_period_end(
+    services: Services, project: UUID, report_type: str
+) -> None:
+    found = read(services, project, report_type).found
+    assert found["Lessons log (2 recorded)"][1:] == [
+        ["Book reviewers early", "quality", "high", "logged", "—", "Lee",
+         "Next time: book reviewers early"],
+        ["Vet suppliers", "quality", "low", "accepted", "corporate", "Lee",
+         "Next time: vet suppliers"],
+    ]  # fmt: skip
+    later = (END + timedelta(days=1), TODAY)
+    now = read(services, project, report_type, later).found["Lessons log (3 recorded)"]
+    assert [row[:5] for row in now[1:]] == [
+        ["Book reviewers early", "quality", "high", "reviewed", "project"],
+        ["Logged after the period", "quality", "high", "logged", "—"],
+        ["Vet suppliers", "quality", "low", "accepted", "corporate"],
+    ]
+
+
+def test_a_highlight_or_exception_report_has_no_lessons_log(
+    services: Services, project: UUID
+) -> None:
+    for report_type in ("highlight", "exception"):
+        found = read(services, project, report_type).found
+        assert not [name for name in found if name.startswith("Lessons")]
 
 
 def test_an_exception_report_says_cause_options_and_cost(
