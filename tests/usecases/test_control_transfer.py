@@ -9,6 +9,7 @@ from uuid import UUID
 
 import pytest
 
+from service.domain.base import InvalidValueError
 from service.importer import ImportRefusedError, import_register, importable
 from tests.usecases.test_value_import import META, caught_up, project, write
 from usecases.reads import RegisterQuery, plain, register_rows
@@ -251,3 +252,18 @@ def test_a_control_register_import_refuses_all_naming_each_line(
     assert services.app.head_position() == head
     caught_up(services)
     assert imported(services, kind, ids) == []
+
+
+@pytest.mark.parametrize("kind", ["changes", "gadgets"])
+def test_a_register_that_declares_no_import_is_refused_by_name(
+    services: Services, tmp_path: Path, kind: str
+) -> None:
+    project(services, "CTL-1")
+    path = write(tmp_path, "c.csv", "title,description,justification\nt,d,j\n")
+    head = services.app.head_position()
+    with pytest.raises(InvalidValueError) as caught:
+        import_register(services.app, kind, path, "CTL-1", "t")
+    assert caught.value.field == "kind"
+    assert caught.value.message.startswith(f"'{kind}' cannot be imported (only ")
+    assert "reviews" in caught.value.message
+    assert services.app.head_position() == head
