@@ -226,8 +226,11 @@ def import_rows(
     """Validate every row, then record them all in one commit (unless only checked:
     then nothing is written and the count of events is what would be)."""
     cls = importable().get(kind)
+    if cls is None:
+        names = ", ".join(sorted(importable()))
+        raise InvalidValueError("kind", f"{kind!r} cannot be imported (only {names})")
     project_id: UUID | None = PORTFOLIO_ID
-    if cls is None or not cls.register_kind.portfolio:
+    if not cls.register_kind.portfolio:
         project_id = ledger.project_id_for_code(project_code)
         if project_id is None:
             message = f"no project has the code {project_code}"

@@ -14,6 +14,8 @@ from service.config import Settings
 
 PG_DSN = "postgresql://postgres@127.0.0.1:5432/test"
 BACKENDS = ("sqlite", "postgres")
+OWNERS = ("project", "library")
+"""Where a document in custody lives: a project, or the PMO library."""
 
 
 @contextmanager
@@ -55,3 +57,9 @@ def settings(backend: str, tmp_path: Path) -> Iterator[Settings]:
     """Settings for an empty store on the current backend."""
     with settings_for(backend, tmp_path / "data") as value:
         yield value
+
+
+@pytest.fixture(params=OWNERS)
+def owner(request: pytest.FixtureRequest) -> str:
+    """Each place a document lives in turn (custody's rules are the same)."""
+    return str(request.param)

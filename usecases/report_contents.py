@@ -136,6 +136,9 @@ def contents(
     if report_type in ("end-stage", "end-project"):
         value = project_benefits(services, ValueQuery(project_id, as_of))
         found["benefits"] = [{k: b[k] for k in BENEFIT_KEYS} for b in value["benefits"]]
+        found["lessons"] = [
+            _lesson(x) for x in sorted(rows("lessons"), key=_lesson_order)
+        ]
     found["sections"] = list(SECTIONS[report_type])
     return found
 
@@ -149,6 +152,26 @@ BENEFIT_KEYS = (
     "planned_value",
     "measured_value",
 )
+
+
+LESSON_KEYS = (
+    "title",
+    "category",
+    "priority",
+    "status",
+    "scope",
+    "raised_by",
+    "recommendation",
+)
+LESSON_PRIORITY = {"high": 0, "medium": 1, "low": 2}
+
+
+def _lesson(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: plain(row.get(k)) for k in LESSON_KEYS}
+
+
+def _lesson_order(row: dict[str, Any]) -> tuple[int, str]:
+    return (LESSON_PRIORITY.get(row["priority"], 9), str(row["title"]))
 
 
 def _product(m: dict[str, Any]) -> dict[str, Any]:

@@ -59,14 +59,19 @@ DESCRIBED: Final = (
 )
 
 
+def as_date(value: Any) -> Any:
+    """A date recorded as text in a read model's row, as a date."""
+    return date.fromisoformat(value[:10]) if isinstance(value, str) else value
+
+
 def dated(state: State, values: dict[str, Any], meta: Meta) -> None:
     """A contract ends after it starts; its value fits its currency."""
-    start = values.get("starts_on", state.get("starts_on"))
-    end = values.get("ends_on")
-    if isinstance(start, str):
-        start = date.fromisoformat(start[:10])
+    start = as_date(values.get("starts_on", state.get("starts_on")))
+    end = as_date(values.get("ends_on", state.get("ends_on")))
     if isinstance(start, date) and isinstance(end, date) and end <= start:
-        raise InvalidValueError("ends_on", "must be after starts_on")
+        if "ends_on" in values:
+            raise InvalidValueError("ends_on", "must be after starts_on")
+        raise InvalidValueError("starts_on", f"must be before the end ({end})")
     if "currency" in values:
         known_currency(state, {"currency": values["currency"]}, meta)
     currency = str(values.get("currency") or state.get("currency") or "")
@@ -81,7 +86,7 @@ def extended(state: State, values: dict[str, Any], meta: Meta) -> None:
     """A contract is extended to a later end date, for a reason."""
     needs_reason("extend a contract")(state, values, meta)
     end = values.get("ends_on")
-    current = date.fromisoformat(str(state["ends_on"])[:10])
+    current = as_date(state["ends_on"])
     if isinstance(end, date) and end <= current:
         raise InvalidValueError("ends_on", f"must be after the current end ({current})")
 

@@ -79,6 +79,15 @@ class Api:
         assert response.status_code == 201, response.json
         return str(response.json["id"])
 
+    def new_document(self, owner: str) -> str:
+        """A document of a new project, or of the PMO library (`owner`)."""
+        if owner == "project":
+            return self.document(self.project())
+        body = DOCUMENT | {"doc_type": "guideline"}
+        response = self.post("/library/documents", body, role="custodian")
+        assert response.status_code == 201, response.json
+        return str(response.json["id"])
+
 
 PROJECT = {"code": "ALPHA", "name": "Alpha", "sponsor": "Sam", "manager": "Max"}
 RISK = {

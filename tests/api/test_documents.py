@@ -23,8 +23,8 @@ def upload(api: Api, did: str, data: bytes, role: str = "contributor", **headers
     )
 
 
-def test_upload_review_approve_and_download(api: Api) -> None:
-    did = api.document(api.project())
+def test_upload_review_approve_and_download(api: Api, owner: str) -> None:
+    did = api.new_document(owner)
     data = bytes(range(256)) * 5000
     first = upload(api, did, data, **{"Content-Digest": digest_header(data)})
     assert first.status_code == 201, first.json
@@ -68,8 +68,8 @@ def test_upload_review_approve_and_download(api: Api) -> None:
     assert document["versions"][0]["status"] == "approved"
 
 
-def test_upload_refusals_store_nothing(api: Api) -> None:
-    did = api.document(api.project())
+def test_upload_refusals_store_nothing(api: Api, owner: str) -> None:
+    did = api.new_document(owner)
     head = api.head()
     data = b"hello"
     wrong = upload(api, did, data, **{"Content-Digest": digest_header(b"other")})
@@ -88,7 +88,7 @@ def test_upload_refusals_store_nothing(api: Api) -> None:
     assert not api.services.app.blobs.exists(hashlib.sha256(data).hexdigest())
 
 
-def test_upload_over_the_limit_is_413(settings: Settings) -> None:
+def test_upload_over_the_limit_is_413(settings: Settings, owner: str) -> None:
     from dataclasses import replace
 
     from api import create_app
@@ -96,7 +96,7 @@ def test_upload_over_the_limit_is_413(settings: Settings) -> None:
     services = build_services(replace(settings, upload_limit=1000))
     try:
         api = Api(create_app(services=services), issue_tokens(services))
-        did = api.document(api.project())
+        did = api.new_document(owner)
         head = api.head()
         assert upload(api, did, b"x" * 1001).status_code == 413
         assert upload(api, did, b"x" * 1000).status_code == 201
@@ -105,8 +105,8 @@ def test_upload_over_the_limit_is_413(settings: Settings) -> None:
         services.close()
 
 
-def test_filename_from_query_and_comment(api: Api) -> None:
-    did = api.document(api.project())
+def test_filename_from_query_and_comment(api: Api, owner: str) -> None:
+    did = api.new_document(owner)
     response = api.post(
         f"/documents/{did}/versions?filename=notes.txt&comment=first",
         data=b"abc",
@@ -117,8 +117,8 @@ def test_filename_from_query_and_comment(api: Api) -> None:
     assert (version["filename"], version["comment"]) == ("notes.txt", "first")
 
 
-def test_holds_copies_and_withdrawal(api: Api) -> None:
-    did = api.document(api.project())
+def test_holds_copies_and_withdrawal(api: Api, owner: str) -> None:
+    did = api.new_document(owner)
     upload(api, did, b"abc")
     placed = api.post(
         f"/documents/{did}/holds",
@@ -169,8 +169,8 @@ def test_holds_copies_and_withdrawal(api: Api) -> None:
 
 
 @pytest.mark.parametrize("header", ["bytes=5-2", "bytes=abc", "items=0-1"])
-def test_odd_ranges_never_fail(api: Api, header: str) -> None:
-    did = api.document(api.project())
+def test_odd_ranges_never_fail(api: Api, owner: str, header: str) -> None:
+    did = api.new_document(owner)
     upload(api, did, b"0123456789")
     response = api.get(
         f"/documents/{did}/versions/1/content", headers={"Range": header}

@@ -13,7 +13,7 @@ from api import create_app
 from service.config import Settings
 from service.domain.base import Meta
 from service.retention import parse_schedule, schedule_to_data
-from tests.api.conftest import DOCUMENT, Api, issue_tokens
+from tests.api.conftest import Api, issue_tokens
 from usecases.reads import plain
 from usecases.root import build_services
 
@@ -39,22 +39,6 @@ def api(settings: Settings) -> Iterator[Api]:
     services.close()
 
 
-@pytest.fixture(params=("project", "library"))
-def owner(request: pytest.FixtureRequest, api: Api) -> str:
-    """Where the documents live: a project, or the PMO library (same custody rules)."""
-    return api.project() if request.param == "project" else "library"
-
-
-def new_document(api: Api, owner: str) -> str:
-    """A document of a project, or of the office's library."""
-    if owner != "library":
-        return api.document(owner)
-    body = DOCUMENT | {"doc_type": "guideline"}
-    response = api.post("/library/documents", body, role="custodian")
-    assert response.status_code == 201, response.json
-    return str(response.json["id"])
-
-
 def upload(api: Api, did: str, body: bytes, media_type: str = "text/plain") -> None:
     response = api.post(
         f"/documents/{did}/versions",
@@ -71,7 +55,7 @@ def approve(api: Api, did: str, number: int) -> None:
 
 
 def test_diff_as_at_by_hash_and_copies(api: Api, owner: str) -> None:
-    did = new_document(api, owner)
+    did = api.new_document(owner)
     upload(api, did, b"scope\nbudget: 10\n")
     upload(api, did, b"scope\nbudget: 12\n")
     upload(api, did, b"%PDF", "application/pdf")
@@ -115,7 +99,7 @@ def test_diff_as_at_by_hash_and_copies(api: Api, owner: str) -> None:
 
 
 def test_retention_and_disposal(api: Api, owner: str) -> None:
-    did = new_document(api, owner)
+    did = api.new_document(owner)
     upload(api, did, b"brief\n")
     shown = api.get(f"/documents/{did}/retention").json
     assert (shown["trigger"], shown["due_on"]) == ("project-close", None)
@@ -134,7 +118,7 @@ def test_retention_and_disposal(api: Api, owner: str) -> None:
     api.services.app.change_retention_schedule(
         schedule_to_data(SAME_DAY), [], Meta("setup", "custodian", "dispose same day")
     )
-    other = new_document(api, owner)
+    other = api.new_document(owner)
     upload(api, other, b"other\n")
     held = api.post(
         f"/documents/{other}/holds",
@@ -151,14 +135,14 @@ def test_retention_and_disposal(api: Api, owner: str) -> None:
 
 
 def test_authoritative_as_at_from_the_read_model_matches_the_events(
-    settings: Settings, monkeypatch: pytest.MonkeyPatch
+    settings: Settings, owner: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     services = build_services(settings)
     services.runner.start()
     live = Api(create_app(services=services), issue_tokens(services))
     try:
         before = datetime.now(UTC)
-        did = live.document(live.project())
+        did = live.new_document(owner)
         for body in (b"one\n", b"two\n", b"three\n"):
             upload(live, did, body)
         moments = [before, datetime.now(UTC)]

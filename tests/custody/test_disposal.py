@@ -180,7 +180,6 @@ def test_retention_is_extended_never_shortened(event_ledger: PmoLedger) -> None:
     ledger.dispose_document(paper, CUSTODIAN, later)
 
 
-@pytest.mark.parametrize("owner", ["project", "library"])
 def test_disposal_removes_content_and_keeps_the_stub_and_history(
     ledger: PmoLedger, owner: str
 ) -> None:

@@ -14,7 +14,8 @@ from service.domain.lesson import Lesson
 from service.domain.link import Link
 from service.domain.quality import QualityReview
 from service.domain.quality_policy import QualityPolicy
-from service.domain.stakeholder import Stakeholder
+from service.domain.stakeholder import CommunicationSent, Stakeholder
+from tests.domain.control_walks import DOCUMENT, WALKS
 from tests.domain.support import HEAD, OFFICER, PROJECT_ID, replayed
 
 PLAN: dict[str, Any] = {
@@ -215,3 +216,53 @@ def test_a_link_joins_two_different_entries() -> None:
         link.run("remove_link", {}, NO_REASON)
     link.run("remove_link", {}, OFFICER)
     assert replayed(link).status == "removed"
+
+
+def test_follow_ups_accumulate_and_are_completed_by_number() -> None:
+    review = WALKS["reviews"].at("actions-open")
+    review.run("add_quality_follow_up", {"action": "b", "owner": "Ana"}, OFFICER)
+    assert [(a["action"], a["done"]) for a in review.follow_ups] == [
+        ("fix the glossary", False),
+        ("b", False),
+    ]
+    assert review.state()["open_actions"] == 2
+    review.run("complete_quality_follow_up", {"number": 2}, OFFICER)
+    assert (review.status, review.state()["open_actions"]) == ("actions-open", 1)
+    with pytest.raises(InvalidValueError, match="already done"):
+        review.run("complete_quality_follow_up", {"number": 2}, OFFICER)
+    review.run("complete_quality_follow_up", {"number": 1}, OFFICER)
+    assert review.status == "held"
+    assert replayed(review).state() == review.state()
+
+
+def test_a_message_sent_is_never_changed_a_correction_names_it() -> None:
+    walk = WALKS["messages"]
+    sent = walk.at("sent")
+    assert not sent.register_kind.commands
+    assert (sent.document_id, sent.document_version) == (DOCUMENT, 2)
+    fixed = {"subject": "Highlight report 3 (corrected)", "corrects_id": str(sent.id)}
+    correction = CommunicationSent.start(PROJECT_ID, walk.given | fixed, OFFICER)
+    assert (correction.status, correction.corrects_id) == ("sent", str(sent.id))
+    assert sent.subject == "Highlight report 3"
+    assert replayed(correction).state() == correction.state()
+
+
+@pytest.mark.parametrize(
+    ("doc_type", "required", "field", "message"),
+    [
+        ("", True, "doc_type", "must not be empty"),
+        ("x" * 101, True, "doc_type", "100"),
+        ("pid", "yes", "required", "true or false"),
+        ("pid", False, "required", "does not require"),
+    ],
+)
+def test_the_policy_refuses_a_bad_rule_and_keeps_its_rules(
+    doc_type: str, required: Any, field: str, message: str
+) -> None:
+    policy = QualityPolicy.start(HEAD)
+    policy.set_rule("plan", True, HEAD)
+    events = len(policy.pending_events)
+    with pytest.raises(InvalidValueError) as caught:
+        policy.set_rule(doc_type, required, HEAD)
+    assert (caught.value.field, message in caught.value.message) == (field, True)
+    assert (policy.required, len(policy.pending_events)) == ({"plan": True}, events)

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from service.importer import ImportRefusedError, import_register
+from tests.usecases.test_control_transfer import RISK
 from tests.usecases.test_value_import import META, caught_up, project, write
 from usecases.reads import RegisterQuery, register_rows
 from usecases.root import Services
@@ -17,23 +18,7 @@ def test_control_registers_import_and_refuse_by_line(
 ) -> None:
     here = project(services, "CTL-1")
     elsewhere = project(services, "CTL-2")
-    risk = services.app.perform(
-        "identify_risk",
-        elsewhere,
-        {
-            "title": "r",
-            "cause": "c",
-            "event": "e",
-            "effect": "f",
-            "category": "schedule",
-            "kind": "threat",
-            "owner": "o",
-            "proximity": "imminent",
-            "probability": 2,
-            "impact": 2,
-        },
-        META,
-    ).id
+    risk = services.app.perform("identify_risk", elsewhere, RISK, META).id
     contracts = (
         "title,supplier,reference,scope,value,currency,starts_on,ends_on,owner,"
         "risk_ids\n"
