@@ -33,6 +33,7 @@ from api.ui import (  # noqa: F401  (each module adds its routes to the blueprin
     portfolio,
     privacy,
     project,
+    project_forms,
     records,
     registers,
     registration,
