@@ -31,6 +31,7 @@ from api.ui import (  # noqa: F401  (each module adds its routes to the blueprin
     integrity,
     library,
     portfolio,
+    portfolio_registers,
     privacy,
     project,
     project_forms,
