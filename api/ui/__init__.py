@@ -35,6 +35,7 @@ from api.ui import (  # noqa: F401  (each module adds its routes to the blueprin
     privacy,
     project,
     project_forms,
+    quality_policy,
     records,
     registers,
     registration,
