@@ -15,8 +15,9 @@ from api.ui import analysis, charts
 from api.ui.common import blueprint, page, project_or_404, services, when
 from api.ui.custody import may_post
 from api.ui.posted import Posted
+from service.domain.project import Project
 from usecases.audit import AuditQuery, audit_page
-from usecases.value import cost_tolerance
+from usecases.reads import EntityQuery, read_entity
 
 PROJECT_FORMS = {
     "details": "projects.change_details",
@@ -51,7 +52,10 @@ def project(project_id: UUID) -> str:
 
 def project_page(project_id: UUID, posted: Any = None) -> str:
     """The project's page; `posted` is a project form that came back unrecorded."""
-    found = project_or_404(project_id)
+    current = read_entity(services(), EntityQuery(Project, project_id))
+    # The forms expect the project's own version, as the API's If-Match does: the
+    # read model's row does not move with every project event (a cost tolerance).
+    found = {**project_or_404(project_id), "version": current.version}
     now = datetime.now(UTC)
     times = analysis.sample_times(when(found["created_at"]), now)
     labels = [t.strftime("%Y-%m-%d %H:%M") for t in times]
@@ -106,7 +110,7 @@ def project_page(project_id: UUID, posted: Any = None) -> str:
         decisions=decisions,
         decisions_total=decisions_total,
         report=found.get("last_report"),
-        tolerance=cost_tolerance(services(), project_id, None),
+        tolerance=current.state.get("cost_tolerance"),
         offers=offers(found),
         posted=posted,
         details=posted

@@ -289,6 +289,7 @@ def entry_page(
         kind=declared.name,
         title=declared.heading,
         entry=current,
+        heading=heading_of(declared, current),
         project=project,
         register_url=register_url(declared, owner),
         timeline=timeline,
@@ -323,6 +324,14 @@ def run_command(
         return entry_page(declared, entity_id, form), status
 
     return run_form(declared, command, entity_id, done, again)
+
+
+def heading_of(declared: RegisterKind, entry: dict[str, Any]) -> str:
+    """An entry's title; an entry of a register without titles is named by its
+    first column ("Capacity: Scheduler")."""
+    if entry.get("title"):
+        return str(entry["title"])
+    return f"{declared.noun.capitalize()}: {entry.get(declared.columns()[0])}"
 
 
 def trend(kind: RegisterKind, versions: list[dict[str, Any]]) -> Markup | None:
