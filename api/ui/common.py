@@ -12,7 +12,7 @@ from api.context import services
 from api.schemas.base import in_utc
 from service.application import Principal
 from service.domain.base import Meta
-from service.domain.catalogue import project_kinds
+from service.domain.catalogue import portfolio_kinds, project_kinds
 from usecases.projects import ProjectQuery, get_project
 
 blueprint = Blueprint(
@@ -40,7 +40,12 @@ def ui_meta() -> Meta:
 
 def page(template: str, **context: Any) -> str:
     """Render a UI template with the caller in the context."""
-    return render_template(f"ui/{template}", registers=project_kinds(), **context)
+    return render_template(
+        f"ui/{template}",
+        registers=project_kinds(),
+        office_registers=portfolio_kinds(),
+        **context,
+    )
 
 
 def project_or_404(

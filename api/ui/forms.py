@@ -224,7 +224,9 @@ def _record(
         expected_version=expected,
     )
     caller = principal()
-    reason = loaded.get("reason") or "via the web UI"
+    # A command that needs a reason needs the person's own, not the UI's default.
+    default = None if command.needs_reason else "via the web UI"
+    reason = loaded.get("reason") or default
     meta = Meta(caller.name, caller.role, reason, g.get("request_id"))
     try:
         result = execute(services(), given, meta)

@@ -36,6 +36,11 @@ class Posted:
     problem: str = ""
 
 
+def typed(names: tuple[str, ...], meta: Meta) -> dict[str, str | None]:
+    """The form's values of these names, as typed, and its reason: a body to load."""
+    return {n: request.form.get(n, "") for n in names} | {"reason": meta.reason}
+
+
 def answer(
     name: str,
     record: Record,

@@ -1,22 +1,61 @@
-"""The project page: heat maps, trends, burndown, change pipeline, decisions."""
+"""The project page: heat maps, trends, burndown, change pipeline, decisions,
+and the forms that change the project itself (api/ui/project_forms.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import urlencode
 from uuid import UUID
 
 from flask import url_for
 
 from api.ui import analysis, charts
-from api.ui.common import blueprint, page, project_or_404, when
+from api.ui.common import blueprint, page, project_or_404, services, when
+from api.ui.custody import may_post
+from api.ui.posted import Posted
+from service.domain.project import Project
+from usecases.audit import AuditQuery, audit_page
+from usecases.reads import EntityQuery, read_entity
+
+PROJECT_FORMS = {
+    "details": "projects.change_details",
+    "stage": "projects.change_stage",
+    "tolerance": "value.set_cost_tolerance",
+    "close": "projects.close_project",
+    "reopen": "projects.reopen_project",
+}
+"""Each form on a project's page and the API command whose roles may use it."""
+DETAIL_FIELDS = ("name", "description", "sponsor", "manager")
+
+
+def offers(project: dict[str, Any]) -> dict[str, bool]:
+    """Which forms the project's page shows the caller (reopen: only once closed)."""
+    applies = {name: project["status"] == "open" for name in PROJECT_FORMS}
+    applies["reopen"] = project["status"] == "closed"
+    return {name: applies[name] and may_post(e) for name, e in PROJECT_FORMS.items()}
+
+
+def last_change(project_id: UUID, version: int) -> dict[str, Any] | None:
+    """Who last changed the project, and when: what a stale form is shown."""
+    query = AuditQuery(entity_id=project_id, limit=1, newest_first=True)
+    found = audit_page(services(), query).items
+    return {**found[0], "version": version} if found else None
 
 
 @blueprint.get("/projects/<project:project_id>")
 def project(project_id: UUID) -> str:
     """Everything a PMO head looks at for one project, drawn on the server."""
-    found = project_or_404(project_id)
+    return project_page(project_id)
+
+
+def project_page(project_id: UUID, posted: Any = None) -> str:
+    """The project's page; `posted` is a project form that came back unrecorded."""
+    current = read_entity(services(), EntityQuery(Project, project_id))
+    # The forms expect the project's own version, as the API's If-Match does: the
+    # read model's row does not move with every project event (a cost tolerance).
+    found = {**project_or_404(project_id), "version": current.version}
     now = datetime.now(UTC)
     times = analysis.sample_times(when(found["created_at"]), now)
     labels = [t.strftime("%Y-%m-%d %H:%M") for t in times]
@@ -71,4 +110,11 @@ def project(project_id: UUID) -> str:
         decisions=decisions,
         decisions_total=decisions_total,
         report=found.get("last_report"),
+        tolerance=current.state.get("cost_tolerance"),
+        offers=offers(found),
+        posted=posted,
+        details=posted
+        if posted is not None and posted.name == "details"
+        else Posted("details", {n: found[n] for n in DETAIL_FIELDS}),
+        conflict=last_change(project_id, found["version"]),
     )

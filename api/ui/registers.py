@@ -39,15 +39,38 @@ from usecases.reads import (
 from usecases.reads import register_page as register_page_of
 
 
-def kind_of(kind: str) -> RegisterKind:
+def declared_kind(kind: str) -> RegisterKind:
     """The declared register shown at this path segment (404 if none)."""
     try:
-        declared = entry_class_of(kind).register_kind
+        return entry_class_of(kind).register_kind
     except KeyError:
         abort(404)
+
+
+def kind_of(kind: str) -> RegisterKind:
+    """A project's declared register (404 if none, or if it is the portfolio's)."""
+    declared = declared_kind(kind)
     if declared.portfolio:
         abort(404)
     return declared
+
+
+def owner_of(declared: RegisterKind, project_id: UUID) -> dict[str, Any] | None:
+    """The project whose register this is (404 if none); None: the portfolio's."""
+    return None if declared.portfolio else project_or_404(project_id)
+
+
+def register_url(declared: RegisterKind, project_id: UUID, fmt: str = "") -> str:
+    """Where a register's page (or its export as `fmt`) is; a portfolio-level
+    register's has no project in it."""
+    where: dict[str, Any] = {"kind": declared.name}
+    if declared.portfolio:
+        endpoint = "portfolio_register"
+    else:
+        endpoint, where["project_id"] = "register", project_id
+    if fmt:
+        return url_for(f"ui.export_{endpoint}", fmt=fmt, **where)
+    return url_for(f"ui.{endpoint}", **where)
 
 
 # A heat-map cell: the risks rated so on one side.
@@ -67,7 +90,7 @@ def selected(kind: Kind) -> tuple[datetime | None, dict[str, object]]:
     case; `q` searches every text field; a heat-map cell and `not_status` narrow
     further.
     """
-    declared = kind_of(kind)
+    declared = declared_kind(kind)
     as_of = parse_moment(request.args.get("as_of"))
     filters: dict[str, object] = {}
     for name in declared.ui_filters:
@@ -105,7 +128,7 @@ def page_size() -> int:
 
 def register_view(kind: Kind, project_id: UUID) -> tuple[datetime | None, RegisterPage]:
     """One page of the register as the query string asks: as at, filtered, sorted."""
-    declared = kind_of(kind)
+    declared = declared_kind(kind)
     as_of, filters = selected(kind)
     sort, direction = sort_of(declared)
     query = RegisterPageQuery(
@@ -126,7 +149,7 @@ def register_view(kind: Kind, project_id: UUID) -> tuple[datetime | None, Regist
 def all_rows(kind: Kind, project_id: UUID) -> list[dict[str, Any]]:
     """Every row the register page's filters select, in its order (for exports)."""
     as_of, filters = selected(kind)
-    sort, direction = sort_of(kind_of(kind))
+    sort, direction = sort_of(declared_kind(kind))
     ordered = f"-{sort}" if direction == "desc" else sort
     query = RegisterQuery(kind, project_id, as_of, filters, ordered)
     try:
@@ -146,12 +169,17 @@ def register_page(
 ) -> str:
     """The register page, with the create form (again, as sent) when allowed."""
     as_of, found = register_view(declared.name, project_id)
-    project = project_or_404(project_id)
+    project = owner_of(declared, project_id)
+    is_open = project is None or project["status"] == "open"
     forms = [form] if form is not None else offered(declared, None)
     sort, direction = sort_of(declared)
     return page(
         "register.html",
         project=project,
+        here=register_url(declared, project_id),
+        exports={
+            fmt: register_url(declared, project_id, fmt=fmt) for fmt in ("csv", "xlsx")
+        },
         kind=declared.name,
         title=declared.heading,
         columns=declared.columns(),
@@ -167,8 +195,8 @@ def register_page(
         sort=sort,
         direction=direction,
         args={k: v for k, v in request.args.items() if v},
-        forms=forms if project["status"] == "open" and as_of is None else [],
-        may_import=project["status"] == "open" and may_import(declared),
+        forms=forms if is_open and as_of is None else [],
+        may_import=project is not None and is_open and may_import(declared),
         kind_noun=declared.noun,
         entries=found.items,
     )
@@ -177,12 +205,20 @@ def register_page(
 @blueprint.post("/projects/<project:project_id>/<kind>")
 def create_entry(project_id: UUID, kind: str) -> WerkzeugResponse | tuple[str, int]:
     """Record a new entry from the register page's form."""
-    declared = kind_of(kind)
-    project_or_404(project_id)
+    return create_from_form(kind_of(kind), project_id)
+
+
+def create_from_form(
+    declared: RegisterKind, project_id: UUID
+) -> WerkzeugResponse | tuple[str, int]:
+    """Record a new entry from a register page's form; on to the entry."""
+    owner_of(declared, project_id)
 
     def done(entry_id: UUID) -> WerkzeugResponse:
         flash(f"Recorded the {declared.noun}.")
-        return redirect(url_for("ui.entry", kind=kind, entity_id=entry_id), 303)
+        return redirect(
+            url_for("ui.entry", kind=declared.name, entity_id=entry_id), 303
+        )
 
     def again(form: Form) -> tuple[str, int]:
         return register_page(project_id, declared, form), 422
@@ -193,15 +229,20 @@ def create_entry(project_id: UUID, kind: str) -> WerkzeugResponse | tuple[str, i
 @blueprint.get("/projects/<project:project_id>/<kind>.<fmt>")
 def export_register(project_id: UUID, kind: str, fmt: str) -> Response:
     """The register as shown (as at, filtered, sorted), as CSV or XLSX."""
-    declared = kind_of(kind)
-    project = project_or_404(project_id)
-    found = all_rows(kind, project_id)
+    return export_rows(kind_of(kind), project_id, fmt)
+
+
+def export_rows(declared: RegisterKind, project_id: UUID, fmt: str) -> Response:
+    """A register's rows as shown, as CSV or XLSX (recorded as an export)."""
+    project = owner_of(declared, project_id)
+    code = "PORTFOLIO" if project is None else project["code"]
+    found = all_rows(declared.name, project_id)
     command = exports.ExportRows(
-        kind,
+        declared.name,
         fmt,
         ("id", *declared.columns(), "version", "recorded_at", "position"),
         found,
-        f"{project['code']}-{kind}.{fmt}",
+        f"{code}-{declared.name}.{fmt}",
         {"project_id": str(project_id), **request.args},
     )
     done = exports.export_rows(services(), command, ui_meta())
@@ -211,7 +252,7 @@ def export_register(project_id: UUID, kind: str, fmt: str) -> Response:
 @blueprint.get("/<kind>/<uuid:entity_id>")
 def entry(kind: str, entity_id: UUID) -> str:
     """One entry with the timeline of its events: who, when, why, before -> after."""
-    return entry_page(kind_of(kind), entity_id)
+    return entry_page(declared_kind(kind), entity_id)
 
 
 def entry_page(
@@ -236,7 +277,8 @@ def entry_page(
         timeline.append({**event, "changes": changes})
         before = after
     current = found.current
-    project = project_or_404(current["project_id"])
+    owner = UUID(str(current["project_id"]))
+    project = owner_of(declared, owner)
     forms = offered(declared, current["status"])
     if form is not None:
         forms = [form if f.command is form.command else f for f in forms]
@@ -247,21 +289,19 @@ def entry_page(
         kind=declared.name,
         title=declared.heading,
         entry=current,
+        heading=heading_of(declared, current),
         project=project,
+        register_url=register_url(declared, owner),
         timeline=timeline,
-        forms=forms if project["status"] == "open" else [],
+        forms=forms if project is None or project["status"] == "open" else [],
         posted=form,
         kind_noun=declared.noun,
         conflict=conflict,
-        others=[
-            r
-            for r in all_rows(declared.name, UUID(str(project["id"])))
-            if r["id"] != str(entity_id)
-        ]
+        others=[r for r in all_rows(declared.name, owner) if r["id"] != str(entity_id)]
         if any(p.kind == "entry" for f in forms for p in f.fields)
         else [],
         trend=trend(declared, found.versions),
-        links=entry_links(services(), LinksQuery(entity_id, UUID(str(project["id"])))),
+        links=entry_links(services(), LinksQuery(entity_id, owner)),
     )
 
 
@@ -270,7 +310,7 @@ def run_command(
     kind: str, entity_id: UUID, path: str
 ) -> WerkzeugResponse | tuple[str, int]:
     """Record a command from its form on the entry page."""
-    declared = kind_of(kind)
+    declared = declared_kind(kind)
     command = next((c for c in declared.commands if c.path == path), None)
     if command is None:
         abort(404)
@@ -284,6 +324,14 @@ def run_command(
         return entry_page(declared, entity_id, form), status
 
     return run_form(declared, command, entity_id, done, again)
+
+
+def heading_of(declared: RegisterKind, entry: dict[str, Any]) -> str:
+    """An entry's title; an entry of a register without titles is named by its
+    first column ("Capacity: Scheduler")."""
+    if entry.get("title"):
+        return str(entry["title"])
+    return f"{declared.noun.capitalize()}: {entry.get(declared.columns()[0])}"
 
 
 def trend(kind: RegisterKind, versions: list[dict[str, Any]]) -> Markup | None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, flash, redirect, url_for
 from werkzeug.wrappers import Response
 
 from api.access import reach
@@ -17,7 +17,7 @@ from api.ui.common import blueprint, services
 from api.ui.custody import documents_page, may_post
 from api.ui.dashboard import dashboard_page
 from api.ui.forms import at_most_once
-from api.ui.posted import answer
+from api.ui.posted import answer, typed
 from service.application import Written
 from service.domain.base import InvalidValueError, Meta
 from usecases import documents, projects
@@ -28,10 +28,6 @@ PROJECT_FIELDS = ("code", "name", "description", "sponsor", "manager")
 DOCUMENT_FIELDS = ("title", "doc_type", "classification", "retention_class", "owner")
 
 
-def _given(names: tuple[str, ...], meta: Meta) -> dict[str, Any]:
-    return {n: request.form.get(n, "") for n in names} | {"reason": meta.reason}
-
-
 @blueprint.post("/projects")
 def register_project() -> Response:
     """Register a project under a unique code; on to its page."""
@@ -39,7 +35,7 @@ def register_project() -> Response:
         abort(403, "your role may not register a project")
 
     def record(_: int | None, meta: Meta) -> Written:
-        body = ProjectRegistration().load(_given(PROJECT_FIELDS, meta))
+        body = ProjectRegistration().load(typed(PROJECT_FIELDS, meta))
         command = projects.RegisterProject(*(body[n] for n in PROJECT_FIELDS))
         return projects.register_project(services(), command, meta)
 
@@ -57,7 +53,7 @@ def register_document(project_id: UUID) -> Response:
         abort(403, "your role may not register a document")
 
     def record(_: int | None, meta: Meta) -> Written:
-        body = DocumentRegistration().load(_given(DOCUMENT_FIELDS, meta))
+        body = DocumentRegistration().load(typed(DOCUMENT_FIELDS, meta))
         if not reach().cleared_for(body["classification"]):
             message = f"above your clearance ({reach().clearance})"
             raise InvalidValueError("classification", message)

@@ -66,6 +66,11 @@ def project_kinds() -> tuple[RegisterKind, ...]:
     return tuple(kind for kind in kinds() if not kind.portfolio)
 
 
+def portfolio_kinds() -> tuple[RegisterKind, ...]:
+    """The declared register kinds whose entries belong to the whole portfolio."""
+    return tuple(kind for kind in kinds() if kind.portfolio)
+
+
 def entry_class_of(name: str) -> type[RegisterEntry]:
     """The aggregate class of a register by its name (KeyError if undeclared)."""
     return DECLARED[name]

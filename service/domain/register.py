@@ -153,15 +153,21 @@ def scale(name: str) -> Field:
     return Field(name, "integer")
 
 
-def needs_reason(action: str) -> Callable[[State, dict[str, Any], Meta], None]:
+@dataclass(frozen=True)
+class ReasonRequired:
     """A guard refusing the command unless its meta gives a reason."""
 
-    def guard(state: State, values: dict[str, Any], meta: Meta) -> None:
-        if not (meta.reason and meta.reason.strip()):
-            raise InvalidValueError("reason", f"is required to {action}")
+    action: str
 
-    guard.__doc__ = f"A reason is required to {action}."
-    return guard
+    def __call__(self, state: State, values: dict[str, Any], meta: Meta) -> None:
+        """Refuse a command given without a reason."""
+        if not (meta.reason and meta.reason.strip()):
+            raise InvalidValueError("reason", f"is required to {self.action}")
+
+
+def needs_reason(action: str) -> ReasonRequired:
+    """A guard refusing the command unless its meta gives a reason."""
+    return ReasonRequired(action)
 
 
 def reference(name: str, register: str, *, same_project: bool = True) -> Field:
@@ -221,6 +227,11 @@ class Command:
     """The values of the params not `given`, from the entries `reads` names."""
     after_close: bool = False
     """Also given once the project is closed (a benefit measured afterwards)."""
+
+    @property
+    def needs_reason(self) -> ReasonRequired | None:
+        """The guard asking for a reason, when the command is refused without one."""
+        return self.guard if isinstance(self.guard, ReasonRequired) else None
 
     def given_params(self) -> tuple[Field, ...]:
         """The parameters a request (or an imported row) gives."""
