@@ -14,7 +14,7 @@ from service.reports import ReportCommands
 SNAPSHOT_INTERVAL = 50
 
 
-class PmoLedger(
+class PmoApplication(
     LibraryCommands,
     AccessCommands,
     MembershipCommands,

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-from service.app import PmoLedger
+from service.app import PmoApplication
 from service.domain import catalogue
 from service.domain.base import DomainError, InvalidValueError, Meta
 from service.domain.entry import RegisterEntry
@@ -207,14 +207,14 @@ def parse_rows(handle: Iterable[str]) -> list[tuple[int, Row]]:
 
 
 def import_register(
-    ledger: PmoLedger, kind: Kind, path: Path, project_code: str, actor: str
+    app: PmoApplication, kind: Kind, path: Path, project_code: str, actor: str
 ) -> Imported:
     """Validate every row of a CSV file, then record them all in one commit."""
-    return import_rows(ledger, kind, read_rows(path), path.name, project_code, actor)
+    return import_rows(app, kind, read_rows(path), path.name, project_code, actor)
 
 
 def import_rows(
-    ledger: PmoLedger,
+    app: PmoApplication,
     kind: Kind,
     rows: list[tuple[int, Row]],
     source: str,
@@ -228,18 +228,18 @@ def import_rows(
     cls = importable().get(kind)
     project_id: UUID | None = PORTFOLIO_ID
     if cls is None or not cls.register_kind.portfolio:
-        project_id = ledger.project_id_for_code(project_code)
+        project_id = app.project_id_for_code(project_code)
         if project_id is None:
             message = f"no project has the code {project_code}"
             raise InvalidValueError("project", message)
-        ledger.load(Project, project_id).check_open(f"import {kind} into")
+        app.load(Project, project_id).check_open(f"import {kind} into")
 
     def meta_for(line: int) -> Meta:
         return Meta(actor, "pmo-head", f"imported from {source}, line {line}")
 
-    entries = build_entries(kind, project_id, rows, meta_for, ledger.resolve_references)
+    entries = build_entries(kind, project_id, rows, meta_for, app.resolve_references)
     if not entries:
         raise ImportRefusedError([RowError(1, "the file has no data rows")])
     events = sum(len(e.pending_events) for e in entries)
-    position = ledger.head_position() if check_only else ledger.commit(*entries)
+    position = app.head_position() if check_only else app.commit(*entries)
     return Imported(len(entries), events, position)

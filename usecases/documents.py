@@ -170,11 +170,11 @@ def submit_version(
     services: Services, command: SubmitVersion, meta: Meta
 ) -> SubmittedVersion:
     """Store the content (streamed, hashed, within the upload limit), then record."""
-    ledger = services.app
+    app = services.app
     limit = services.settings.upload_limit
     if command.declared_size is not None and command.declared_size > limit:
         raise UploadTooLargeError(limit)
-    written, ref = ledger.submit_version(
+    written, ref = app.submit_version(
         command.document_id,
         command.content,
         command.media_type,
@@ -185,7 +185,7 @@ def submit_version(
         max_size=limit,
         expected_version=command.expected_version,
     )
-    document = ledger.load(Document, command.document_id, version=written.version)
+    document = app.load(Document, command.document_id, version=written.version)
     return SubmittedVersion(written, document.versions[-1].number, ref.sha256, ref.size)
 
 
