@@ -8,8 +8,9 @@ from typing import Any
 import click
 
 from api.cli_common import opened
-from service.domain.base import Meta
-from service.importer import ImportRefusedError, Kind, importable
+from service.domain import catalogue
+from service.domain.base import InvalidValueError, Meta
+from service.importer import ImportRefusedError, Kind, check_importable, importable
 from usecases.imports import ImportRegister, import_register
 
 
@@ -57,6 +58,26 @@ def _command(kind: Kind) -> click.Command:
     return command
 
 
+def _refused(kind: Kind) -> click.Command:
+    """A register not imported: its command says why, whatever it is given."""
+
+    @click.command(
+        kind,
+        hidden=True,
+        context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+    )
+    def command() -> None:
+        try:
+            check_importable(kind)
+        except InvalidValueError as error:
+            raise click.ClickException(error.message) from None
+
+    return command
+
+
 KINDS: tuple[Kind, ...] = tuple(importable())
 for _kind in KINDS:
     import_group.add_command(_command(_kind))
+for _declared in catalogue.kinds():
+    if _declared.name not in KINDS:
+        import_group.add_command(_refused(_declared.name))

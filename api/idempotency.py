@@ -52,7 +52,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from api.errors import ApiError, problem
 from api.idempotency_recovery import Owners, find_outcome, recovered_response
 from api.tables import ensure_table
-from service.app import PmoLedger
+from service.app import PmoApplication
 from service.durability import durable
 from service.errors import StoreUnavailableError
 
@@ -101,9 +101,9 @@ def fingerprint() -> str:
 class Keys:
     """The key table on the read-model database."""
 
-    def __init__(self, engine: Engine, ledger: PmoLedger) -> None:
+    def __init__(self, engine: Engine, app: PmoApplication) -> None:
         self.engine = engine
-        self.app = ledger
+        self.app = app
         self.owners = Owners()
         ensure_table(engine, keys)
         self._add_recovery_columns()

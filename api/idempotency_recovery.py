@@ -21,7 +21,7 @@ from typing import Any
 
 from flask import Response, jsonify
 
-from service.app import PmoLedger
+from service.app import PmoApplication
 
 # How long a reservation owned on another machine counts as running.
 LEASE = timedelta(minutes=15)
@@ -101,20 +101,18 @@ class Outcome:
     location: str | None = None
 
 
-def find_outcome(ledger: PmoLedger, request_id: str, after: int) -> Outcome | None:
+def find_outcome(app: PmoApplication, request_id: str, after: int) -> Outcome | None:
     """The events recorded under a request id after a position, if any."""
-    plain = ledger.mapper.cipher is None and ledger.mapper.compressor is None
+    plain = app.mapper.cipher is None and app.mapper.compressor is None
     needle = request_id.encode()
     found: list[tuple[Any, int]] = []
-    start, head = after + 1, ledger.head_position()
+    start, head = after + 1, app.head_position()
     while start <= head:
-        notifications = ledger.recorder.select_notifications(
-            start, limit=500, stop=head
-        )
+        notifications = app.recorder.select_notifications(start, limit=500, stop=head)
         for notification in notifications:
             if plain and needle not in notification.state:
                 continue
-            event = ledger.mapper.to_domain_event(notification)
+            event = app.mapper.to_domain_event(notification)
             if getattr(getattr(event, "meta", None), "request_id", None) == request_id:
                 found.append((event, notification.id))
         if not notifications:

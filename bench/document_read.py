@@ -57,8 +57,8 @@ def fill(services: Services, project_id: UUID, versions: int) -> Subject:
     SNAPSHOT_INTERVAL events as the application takes them; content repeats
     over CONTENTS distinct bodies, each stored (and fsynced) once.
     """
-    ledger = services.app
-    document_id = ledger.register_document(
+    app = services.app
+    document_id = app.register_document(
         project_id,
         f"Plan {versions}",
         "plan",
@@ -67,19 +67,19 @@ def fill(services: Services, project_id: UUID, versions: int) -> Subject:
         "Cara",
         CUSTODIAN,
     ).id
-    document = ledger.load(Document, document_id)
+    document = app.load(Document, document_id)
     snapshot_class = document.Snapshot
     refs: dict[int, BlobRef] = {}
     middle, middle_number = datetime.now(UTC), max(1, versions // 2)
 
     def recorded() -> None:
         if document.version % SNAPSHOT_INTERVAL == 0:
-            ledger.snapshots.put([snapshot_class.take(document)])  # type: ignore[union-attr]
+            app.snapshots.put([snapshot_class.take(document)])  # type: ignore[union-attr]
 
     for n in range(1, versions + 1):
         if n % CONTENTS not in refs:
             body = f"plan, revision {n % CONTENTS}\n".encode() * 20
-            refs[n % CONTENTS] = ledger.blobs.put(io.BytesIO(body))
+            refs[n % CONTENTS] = app.blobs.put(io.BytesIO(body))
         ref = refs[n % CONTENTS]
         document.submit_version(
             ref.sha256, ref.size, "text/plain", f"plan-{n}.txt", "", CUSTODIAN
@@ -94,9 +94,7 @@ def fill(services: Services, project_id: UUID, versions: int) -> Subject:
             middle = datetime.now(UTC)
         if n % COMMIT_EVERY == 0 or n == versions:
             events = document.collect_events()
-            ledger.recorder.insert_events(
-                [ledger.mapper.to_stored_event(e) for e in events]
-            )
+            app.recorder.insert_events([app.mapper.to_stored_event(e) for e in events])
     services.wake()
     return Subject(document_id, versions, middle, middle_number)
 
@@ -112,20 +110,20 @@ def read_all(services: Services, sha256: str) -> int:
 
 def reads(services: Services, subject: Subject) -> dict[str, Callable[[], object]]:
     """The reads a custodian's questions cost, for one document."""
-    ledger, views, doc = services.app, services.views, subject.id
+    app, views, doc = services.app, services.views, subject.id
 
     def content_now() -> int:
-        version = ledger.authoritative_at(doc)
+        version = app.authoritative_at(doc)
         assert version is not None
         return read_all(services, version.sha256)
 
     def content_by_number() -> int:
-        document = ledger.load(Document, doc, read_only=True)
+        document = app.load(Document, doc, read_only=True)
         return read_all(services, document.versions[subject.middle_number - 1].sha256)
 
     return {
         # GET /documents/{id}/authoritative (the aggregate, strongly consistent)
-        "authoritative_now": lambda: ledger.authoritative_at(doc),
+        "authoritative_now": lambda: app.authoritative_at(doc),
         # the read model: the document row and its authoritative version
         "views_authoritative_now": lambda: views.authoritative(doc),
         # GET /documents/{id}/authoritative?as_of=D (read model, see custody.py)
@@ -137,7 +135,7 @@ def reads(services: Services, subject: Subject) -> dict[str, Callable[[], object
         "content_now": content_now,
         "content_by_number": content_by_number,
         # for comparison: replaying the aggregate as at D (the fallback path)
-        "aggregate_authoritative_as_at": lambda: ledger.authoritative_at(
+        "aggregate_authoritative_as_at": lambda: app.authoritative_at(
             doc, subject.middle
         ),
         # the UI page's full document: every version, so it grows by design

@@ -4,8 +4,8 @@
         [--data-dir DIR] [--seed 7] [--batch 5000]
 
 Every event is recorded by a real domain aggregate (its command validates, its
-`@event` method records) and stored with `ledger.mapper.to_stored_event`, then
-written with `ledger.recorder.insert_events` a few thousand at a time. Command
+`@event` method records) and stored with `app.mapper.to_stored_event`, then
+written with `app.recorder.insert_events` a few thousand at a time. Command
 handlers are bypassed (no per-command load, fast-forward or commit), so the log
 is made at the encoding's speed, not the write path's.
 
@@ -37,7 +37,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import StoredEvent
 
 from projections.engine import create_views_engine
-from service.app import PmoLedger
+from service.app import PmoApplication
 from service.config import Settings
 from service.domain.base import Meta
 from service.domain.change import ChangeRequest
@@ -68,12 +68,12 @@ class Generator:
 
     def __init__(
         self,
-        ledger: PmoLedger,
+        app: PmoApplication,
         seed: int,
         mix: Sequence[tuple[str, int]] = MIX,
         project_every: int = PROJECT_EVERY,
     ) -> None:
-        self.app = ledger
+        self.app = app
         self.project_every = project_every
         self.rng = random.Random(seed)
         self.seed = seed
@@ -336,7 +336,7 @@ class Generator:
 
 
 def generate(
-    ledger: PmoLedger,
+    app: PmoApplication,
     events: int,
     *,
     seed: int = 7,
@@ -345,12 +345,12 @@ def generate(
     project_every: int = PROJECT_EVERY,
     progress: Callable[[int], None] | None = None,
 ) -> int:
-    """Append at least `events` generated events to the ledger's store.
+    """Append at least `events` generated events to the application's store.
 
     `mix` weighs the kinds of entity ("risk", "issue", "change", "decision",
     "document"); a new project is registered every `project_every` events.
     """
-    generator = Generator(ledger, seed, mix, project_every)
+    generator = Generator(app, seed, mix, project_every)
     return generator.run(events, batch, progress)
 
 
@@ -368,11 +368,13 @@ def main(argv: list[str] | None = None) -> None:
     settings = Settings(data_dir=data_dir, database_url=url)
     data_dir.mkdir(parents=True, exist_ok=True)
     engine = create_views_engine(settings)
-    ledger = PmoLedger(settings, build_blob_store(settings, engine, create_tables=True))
+    app = PmoApplication(
+        settings, build_blob_store(settings, engine, create_tables=True)
+    )
     started = time.perf_counter()
-    count = generate(ledger, args.events, seed=args.seed, batch=args.batch)
+    count = generate(app, args.events, seed=args.seed, batch=args.batch)
     elapsed = time.perf_counter() - started
-    ledger.close()
+    app.close()
     engine.dispose()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(

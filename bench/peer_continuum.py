@@ -5,7 +5,7 @@
         [--clients 8] [--writes 100]
 
 Each store gets `risks` risks identified and `updates` assessments of each, one
-transaction per command (ours through PmoLedger commands, the peer through
+transaction per command (ours through PmoApplication commands, the peer through
 Continuum), before its server starts; the as-of instant is half-way through the
 updates. Then `pmo-ledger serve`, bench/peer_app.py and bench/bare_app.py run
 under gunicorn with the same configuration, workers and threads, and every
@@ -89,7 +89,7 @@ def instant() -> str:
 
 
 def seed_ours(settings: Settings, risks: int, updates: int) -> Side:
-    """The workload through PmoLedger commands, before the server starts."""
+    """The workload through PmoApplication commands, before the server starts."""
     services = build_services(settings)
     app = services.app
     project = app.register_project("PEER", "Peer", "", "S", "M", META).id

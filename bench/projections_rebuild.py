@@ -44,7 +44,7 @@ from usecases.root import Services, build_services
 
 def baseline(services: Services) -> tuple[int, float]:
     """Read the log raw and bulk-insert one row per event; return (rows, seconds)."""
-    ledger, engine = services.app, services.views_engine
+    app, engine = services.app, services.views_engine
     table = Table(
         f"bench_{uuid4().hex[:8]}",
         MetaData(),
@@ -54,7 +54,7 @@ def baseline(services: Services) -> tuple[int, float]:
     )
     table.create(engine)
     started, start, rows = time.perf_counter(), 1, 0
-    while page := ledger.recorder.select_notifications(start=start, limit=5000):
+    while page := app.recorder.select_notifications(start=start, limit=5000):
         with engine.begin() as conn:
             conn.execute(
                 insert(table),
@@ -70,7 +70,7 @@ def baseline(services: Services) -> tuple[int, float]:
     return rows, elapsed
 
 
-# A worker's services stay open while it runs (the ledger closes its store when
+# A worker's services stay open while it runs (the application closes its store when
 # it is garbage collected).
 OPENED: list[Services] = []
 
@@ -123,10 +123,10 @@ def as_of_query(backend: str, versions: int) -> dict[str, float]:
         services = build_services(settings)
         try:
             generate(services.app, versions, mix=(("risk", 1),), project_every=versions)
-            ledger = services.app
+            app = services.app
             for name in ("projects", "risks"):
                 cls = by_name()[name]
-                rebuild(cls, services.views_engine, ledger.recorder, ledger.mapper)
+                rebuild(cls, services.views_engine, app.recorder, app.mapper)
             project = UUID(services.views.list_projects()[0]["id"])
             return _time_queries(services, project)
         finally:
@@ -190,10 +190,10 @@ def main() -> None:
             rebuild_all_workers=_workers(outcomes),
         )
         if args.per_model:
-            ledger = services.app
+            app = services.app
             for cls in models():
                 started, cpu = time.perf_counter(), time.process_time()
-                rebuild(cls, services.views_engine, ledger.recorder, ledger.mapper)
+                rebuild(cls, services.views_engine, app.recorder, app.mapper)
                 elapsed = time.perf_counter() - started
                 results[f"rebuild_{cls.name}_s"] = elapsed
                 results[f"rebuild_{cls.name}_cpu_s"] = time.process_time() - cpu

@@ -32,7 +32,7 @@ PROJECTS = 10
 
 def fill(services: Services, documents: int) -> list[object]:
     """Projects, a three-class plan, documents over them, one hold over a matter."""
-    ledger = services.app
+    app = services.app
     for command in (
         fileplan.AddClass("GOV", "Governance", "project-record", "internal", "PMO"),
         fileplan.AddClass(
@@ -42,11 +42,11 @@ def fill(services: Services, documents: int) -> list[object]:
     ):
         fileplan.add_class(services, command, CUSTODIAN)
     projects = [
-        ledger.register_project(f"B{n}", f"B{n}", "", "S", "M", CUSTODIAN).id
+        app.register_project(f"B{n}", f"B{n}", "", "S", "M", CUSTODIAN).id
         for n in range(PROJECTS)
     ]
     ids = [
-        ledger.register_document(
+        app.register_document(
             projects[n % PROJECTS],
             f"Doc {n}",
             "wp",

@@ -36,18 +36,18 @@ from common import (
     settings_for,
 )
 
-from service.app import PmoLedger
+from service.app import PmoApplication
 from service.config import Settings
 from usecases.root import Services, build_services
 
 
-def identify(ledger: PmoLedger, project: UUID) -> UUID:
+def identify(app: PmoApplication, project: UUID) -> UUID:
     """Record one risk; return its id."""
-    return ledger.perform("identify_risk", project, RISK, META).id
+    return app.perform("identify_risk", project, RISK, META).id
 
 
 def threaded_rate(
-    ledger: PmoLedger, risks: list[UUID], threads: int, per: int
+    app: PmoApplication, risks: list[UUID], threads: int, per: int
 ) -> float:
     """Commands per second with `threads` threads each assessing its own risks."""
     errors: list[BaseException] = []
@@ -55,7 +55,7 @@ def threaded_rate(
     def work(mine: list[UUID]) -> None:
         try:
             for i in range(per):
-                ledger.perform(
+                app.perform(
                     "assess_risk",
                     mine[i % len(mine)],
                     ratings(2, 2, 1 + i % 3, 1),
@@ -80,16 +80,16 @@ def threaded_rate(
 def prepared(settings: Settings) -> tuple[Services, UUID, list[UUID], bytes]:
     """A store with a project and risks; the state bytes of a real assess event."""
     services = build_services(settings)
-    ledger = services.app
-    project = ledger.register_project("BENCH", "Bench", "", "S", "M", META).id
-    risks = [identify(ledger, project) for _ in range(64)]
-    ledger.perform("assess_risk", risks[0], ratings(2, 2, 1, 1), META)
-    state = ledger.recorder.select_events(risks[0], desc=True, limit=1)[0].state
+    app = services.app
+    project = app.register_project("BENCH", "Bench", "", "S", "M", META).id
+    risks = [identify(app, project) for _ in range(64)]
+    app.perform("assess_risk", risks[0], ratings(2, 2, 1, 1), META)
+    state = app.recorder.select_events(risks[0], desc=True, limit=1)[0].state
     return services, project, risks, state
 
 
 def compared(
-    ledger: PmoLedger,
+    app: PmoApplication,
     raw: RawSQLite | RawPostgres,
     project: UUID,
     risks: list[UUID],
@@ -101,13 +101,13 @@ def compared(
     return interleaved(
         {
             "raw": lambda: raw.insert(state),
-            "assess": lambda: ledger.perform(
+            "assess": lambda: app.perform(
                 "assess_risk",
                 risks[next(counter) % len(risks)],
                 ratings(2, 3, 1, 2),
                 META,
             ),
-            "identify": lambda: identify(ledger, project),
+            "identify": lambda: identify(app, project),
         },
         writes,
     )
@@ -117,15 +117,15 @@ def run(backend: str, writes: int, threads: int) -> dict[str, object]:
     """Every figure for one backend."""
     with settings_for(backend) as settings:
         services, project, risks, state = prepared(settings)
-        ledger = services.app
+        app = services.app
         if backend == "sqlite":
             raw: RawSQLite | RawPostgres = RawSQLite(settings.data_dir / "raw.db")
         else:
             raw = RawPostgres(settings.postgres_schema)
-        rates = compared(ledger, raw, project, risks, state, writes)
+        rates = compared(app, raw, project, risks, state, writes)
         raw_rate, assess_rate, identify_rate = rates.values()
         per_thread = max(writes // threads, 10)
-        concurrent = threaded_rate(ledger, risks, threads, per_thread)
+        concurrent = threaded_rate(app, risks, threads, per_thread)
         services.close()
     return {
         f"{backend}_durability": f"synchronous={raw.synchronous}",

@@ -14,14 +14,14 @@ from feed.events import EventReader
 from feed.keys import load_or_create_key
 from feed.subscription import Subscription
 from feed.webhooks import WebhookWorker
-from service.application import LedgerBase
+from service.application import ApplicationBase
 from service.domain.base import Meta, TransitionError
 
 SYSTEM_ACTOR = "webhooks"
 
 
 def build_webhook_worker(
-    engine: Engine, app: LedgerBase, settings: FeedSettings, *, create_tables: bool
+    engine: Engine, app: ApplicationBase, settings: FeedSettings, *, create_tables: bool
 ) -> WebhookWorker:
     """The webhook worker over this store (tables made if asked), not started."""
     if create_tables:
@@ -41,7 +41,7 @@ def build_webhook_worker(
 
 
 def build_amqp_publisher(
-    engine: Engine, app: LedgerBase, settings: FeedSettings
+    engine: Engine, app: ApplicationBase, settings: FeedSettings
 ) -> AmqpPublisher | None:
     """The AMQP publisher if PMO_LEDGER_AMQP_URL is set, not started."""
     if settings.amqp_url is None:

@@ -45,10 +45,9 @@ def batch_for(models: int) -> int:
 
 # A worker's young-generation collection threshold (Python's default is 700).
 GC_THRESHOLD = 50_000
-# Relative CPU per event of each model's rebuild (measured on the generated mix),
-# used to share the models out between worker processes. The registers cost
-# least beside the audit trail, which decodes every event anyway: with two
-# workers these put the issues there, and the workers' CPU within a tenth.
+# Relative CPU per event of each model's rebuild (any other model: 1), used to
+# share the models out between worker processes; how they were found is in
+# docs/performance.md.
 WEIGHTS = {"audit": 8, "documents": 7, "risks": 5, "projects": 3}
 
 Store = tuple[Engine, ApplicationRecorder, Mapper[Any]]

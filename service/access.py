@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from service.application import LedgerBase, Principal, new_token_secret
+from service.application import ApplicationBase, Principal, new_token_secret
 from service.domain.base import Meta
 from service.domain.token import Token
 from service.errors import AuthenticationError, NotFoundError
@@ -38,7 +38,7 @@ class TokenSummary:
     issued_by: str
 
 
-class AccessCommands(LedgerBase):
+class AccessCommands(ApplicationBase):
     """Issue, revoke, list and check bearer tokens."""
 
     def issue_token(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from eventsourcing.domain import Aggregate
+
 from service.access import AccessCommands
 from service.domain import catalogue
 from service.domain.document import Document
@@ -12,9 +14,11 @@ from service.membership import MembershipCommands
 from service.reports import ReportCommands
 
 SNAPSHOT_INTERVAL = 50
+SNAPSHOTTED: tuple[type[Aggregate], ...] = (Project, *catalogue.entries(), Document)
+"""Every register the catalogue declares, with projects and documents."""
 
 
-class PmoLedger(
+class PmoApplication(
     LibraryCommands,
     AccessCommands,
     MembershipCommands,
@@ -23,7 +27,4 @@ class PmoLedger(
 ):
     """The pmo-ledger application (one shared instance per process)."""
 
-    snapshotting_intervals = {
-        cls: SNAPSHOT_INTERVAL
-        for cls in (Project, *catalogue.BUILT_IN, *catalogue.VALUE, Document)
-    }
+    snapshotting_intervals = {cls: SNAPSHOT_INTERVAL for cls in SNAPSHOTTED}

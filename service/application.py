@@ -138,9 +138,10 @@ def new_token_secret() -> str:
     return "pmo_" + secrets.token_urlsafe(32)
 
 
-class LedgerBase(Application[UUID]):
+class ApplicationBase(Application[UUID]):
     """Persistence, loading and saving shared by every command group."""
 
+    # The stored name: it prefixes the tables (`pmoledger_events`) and env keys.
     name = "PmoLedger"
     env = {"IS_SNAPSHOTTING_ENABLED": "y"}
     cache_size = 20000

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 from uuid import UUID
 
-from service.application import LedgerBase
+from service.application import ApplicationBase
 from service.blobs import collect_garbage
 from service.domain.base import check_sha256
 from service.domain.disposition import DispositionReview
@@ -62,7 +62,7 @@ class VerificationReport:
         return not self.findings
 
 
-class CustodyReads(LedgerBase):
+class CustodyReads(ApplicationBase):
     """Reads over documents and their stored content (they record nothing)."""
 
     def document_at(self, document_id: UUID, at: datetime) -> Document | None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from uuid import UUID
 
-from service.app import PmoLedger
+from service.app import PmoApplication
 from service.demo_control import load_control
 from service.demo_library import load_library
 from service.demo_office import load_courses
@@ -85,43 +85,43 @@ class DemoSummary:
     """Reports issued (weekly highlights and an end-stage report per project)."""
 
 
-def load_demo(ledger: PmoLedger, seed: int = 7) -> DemoSummary:
+def load_demo(app: PmoApplication, seed: int = 7) -> DemoSummary:
     """Record a sample PMO through the real commands (every event is genuine)."""
     rng = random.Random(seed)
     officer = Meta("olivia.officer", "project-officer", "demo data")
     custodian = Meta("carl.custodian", "custodian", "demo data")
-    start = ledger.head_position()
+    start = app.head_position()
     counts = dict(risks=0, issues=0, changes=0, decisions=0, documents=0)
     created: dict[str, UUID] = {}
     for code, name, description, sponsor, manager in PROJECTS:
-        if ledger.project_id_for_code(code) is not None:
+        if app.project_id_for_code(code) is not None:
             continue
-        project_id = ledger.register_project(
+        project_id = app.register_project(
             code, name, description, sponsor, manager, officer
         ).id
         created[code] = project_id
-        ledger.change_project_stage(project_id, "initiation", officer)
-        _status_reports(ledger, project_id, officer, rng)
-        counts["risks"] += _risks(ledger, project_id, officer, rng)
-        counts["issues"] += _issues(ledger, project_id, officer, rng)
-        counts["changes"] += _changes(ledger, project_id, officer)
-        counts["decisions"] += _decisions(ledger, project_id, officer)
-        counts["documents"] += _documents(ledger, project_id, custodian, code)
-        ledger.change_project_stage(project_id, "delivery stage 1", officer)
+        app.change_project_stage(project_id, "initiation", officer)
+        _status_reports(app, project_id, officer, rng)
+        counts["risks"] += _risks(app, project_id, officer, rng)
+        counts["issues"] += _issues(app, project_id, officer, rng)
+        counts["changes"] += _changes(app, project_id, officer)
+        counts["decisions"] += _decisions(app, project_id, officer)
+        counts["documents"] += _documents(app, project_id, custodian, code)
+        app.change_project_stage(project_id, "delivery stage 1", officer)
     if len(created) == len(PROJECTS):
-        plans = load_plans(ledger, created, seed)
+        plans = load_plans(app, created, seed)
         counts |= vars(plans)
-        counts["value"] = load_value(ledger, created, officer, rng)
-        counts["control"] = load_control(ledger, created, seed)
-        counts["courses"] = load_courses(ledger)
-        counts["library"] = load_library(ledger, created)
+        counts["value"] = load_value(app, created, officer, rng)
+        counts["control"] = load_control(app, created, seed)
+        counts["courses"] = load_courses(app)
+        counts["library"] = load_library(app, created)
     return DemoSummary(
-        projects=len(PROJECTS), events=ledger.head_position() - start, **counts
+        projects=len(PROJECTS), events=app.head_position() - start, **counts
     )
 
 
 def _status_reports(
-    ledger: PmoLedger, project_id: UUID, meta: Meta, rng: random.Random
+    app: PmoApplication, project_id: UUID, meta: Meta, rng: random.Random
 ) -> None:
     first = date(2026, 9, 1)
     for week in range(4):
@@ -130,7 +130,7 @@ def _status_reports(
             d: rng.choice(("green", "green", "amber", "red"))
             for d in ("time", "cost", "scope", "quality", "benefits", "risk")
         }
-        ledger.report_project_status(
+        app.report_project_status(
             project_id,
             begin,
             begin + timedelta(days=6),
@@ -146,11 +146,13 @@ def _status_reports(
         )
 
 
-def _risks(ledger: PmoLedger, project_id: UUID, meta: Meta, rng: random.Random) -> int:
+def _risks(
+    app: PmoApplication, project_id: UUID, meta: Meta, rng: random.Random
+) -> int:
     count = rng.randint(15, 18)
     for i in range(count):
         title, category, kind = RISKS[i % len(RISKS)]
-        risk_id = ledger.perform(
+        risk_id = app.perform(
             "identify_risk",
             project_id,
             {
@@ -169,7 +171,7 @@ def _risks(ledger: PmoLedger, project_id: UUID, meta: Meta, rng: random.Random) 
         ).id
         for _ in range(rng.randint(1, 4)):
             p, i2 = rng.randint(2, 5), rng.randint(2, 5)
-            ledger.perform(
+            app.perform(
                 "assess_risk",
                 risk_id,
                 {
@@ -181,7 +183,7 @@ def _risks(ledger: PmoLedger, project_id: UUID, meta: Meta, rng: random.Random) 
                 meta,
             )
         response = "reduce" if kind == "threat" else "enhance"
-        ledger.perform(
+        app.perform(
             "plan_risk_response",
             risk_id,
             {
@@ -192,14 +194,16 @@ def _risks(ledger: PmoLedger, project_id: UUID, meta: Meta, rng: random.Random) 
             meta,
         )
         if rng.random() < 0.2:
-            ledger.perform("close_risk", risk_id, {}, meta)
+            app.perform("close_risk", risk_id, {}, meta)
     return count
 
 
-def _issues(ledger: PmoLedger, project_id: UUID, meta: Meta, rng: random.Random) -> int:
+def _issues(
+    app: PmoApplication, project_id: UUID, meta: Meta, rng: random.Random
+) -> int:
     kinds = ("request-for-change", "off-specification", "problem-concern")
     for n in range(6):
-        issue_id = ledger.perform(
+        issue_id = app.perform(
             "raise_issue",
             project_id,
             {
@@ -213,7 +217,7 @@ def _issues(ledger: PmoLedger, project_id: UUID, meta: Meta, rng: random.Random)
         ).id
         done = n % 4
         if done >= 1:
-            ledger.perform(
+            app.perform(
                 "examine_issue",
                 issue_id,
                 {
@@ -224,15 +228,15 @@ def _issues(ledger: PmoLedger, project_id: UUID, meta: Meta, rng: random.Random)
                 meta,
             )
         if done >= 2:
-            ledger.perform(
+            app.perform(
                 "resolve_issue", issue_id, {"resolution": "Escalated and agreed"}, meta
             )
         if done >= 3:
-            ledger.perform("close_issue", issue_id, {}, meta)
+            app.perform("close_issue", issue_id, {}, meta)
     return 6
 
 
-def _changes(ledger: PmoLedger, project_id: UUID, meta: Meta) -> int:
+def _changes(app: PmoApplication, project_id: UUID, meta: Meta) -> int:
     authority = "Change Authority Board"
     plans: list[list[tuple[str, ...]]] = [
         [],
@@ -245,7 +249,7 @@ def _changes(ledger: PmoLedger, project_id: UUID, meta: Meta) -> int:
         [("assess",), ("decide", "request-info"), ("assess",)],
     ]
     for n, plan in enumerate(plans):
-        change_id = ledger.perform(
+        change_id = app.perform(
             "raise_change",
             project_id,
             {
@@ -258,7 +262,7 @@ def _changes(ledger: PmoLedger, project_id: UUID, meta: Meta) -> int:
         ).id
         for step in plan:
             if step[0] == "assess":
-                ledger.perform(
+                app.perform(
                     "assess_change",
                     change_id,
                     {
@@ -272,7 +276,7 @@ def _changes(ledger: PmoLedger, project_id: UUID, meta: Meta) -> int:
                     meta,
                 )
             elif step[0] == "decide":
-                ledger.perform(
+                app.perform(
                     "decide_change",
                     change_id,
                     {
@@ -283,19 +287,19 @@ def _changes(ledger: PmoLedger, project_id: UUID, meta: Meta) -> int:
                     meta,
                 )
             elif step[0] == "implement":
-                ledger.perform(
+                app.perform(
                     "implement_change",
                     change_id,
                     {"notes": "Released in sprint 4"},
                     meta,
                 )
             else:
-                ledger.perform("close_change", change_id, {}, meta)
+                app.perform("close_change", change_id, {}, meta)
     return len(plans)
 
 
-def _decisions(ledger: PmoLedger, project_id: UUID, meta: Meta) -> int:
-    first = ledger.perform(
+def _decisions(app: PmoApplication, project_id: UUID, meta: Meta) -> int:
+    first = app.perform(
         "record_decision",
         project_id,
         {
@@ -310,7 +314,7 @@ def _decisions(ledger: PmoLedger, project_id: UUID, meta: Meta) -> int:
         },
         meta,
     ).id
-    second = ledger.perform(
+    second = app.perform(
         "record_decision",
         project_id,
         {
@@ -325,8 +329,8 @@ def _decisions(ledger: PmoLedger, project_id: UUID, meta: Meta) -> int:
         },
         meta,
     ).id
-    ledger.perform("supersede_decision", first, {"superseded_by": second}, meta)
-    ledger.perform(
+    app.perform("supersede_decision", first, {"superseded_by": second}, meta)
+    app.perform(
         "record_decision",
         project_id,
         {
@@ -344,14 +348,14 @@ def _decisions(ledger: PmoLedger, project_id: UUID, meta: Meta) -> int:
     return 3
 
 
-def _documents(ledger: PmoLedger, project_id: UUID, meta: Meta, code: str) -> int:
+def _documents(app: PmoApplication, project_id: UUID, meta: Meta, code: str) -> int:
     for title, doc_type in DOCUMENTS:
-        doc_id = ledger.register_document(
+        doc_id = app.register_document(
             project_id, title, doc_type, "internal", "project-record", "Carl", meta
         ).id
         for number in range(1, 4):
             body = f"{title} for {code}\nversion {number}\n".encode() * 20
-            ledger.submit_version(
+            app.submit_version(
                 doc_id,
                 io.BytesIO(body),
                 "text/plain",
@@ -359,7 +363,7 @@ def _documents(ledger: PmoLedger, project_id: UUID, meta: Meta, code: str) -> in
                 f"Draft {number}",
                 meta,
             )
-            ledger.send_version_for_review(doc_id, number, meta)
+            app.send_version_for_review(doc_id, number, meta)
             if number < 3:
-                ledger.approve_version(doc_id, number, meta)
+                app.approve_version(doc_id, number, meta)
     return len(DOCUMENTS)

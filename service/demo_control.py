@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
-from service.app import PmoLedger
+from service.app import PmoApplication
 from service.demo_value import HISTORY_DAYS, DemoClock
 from service.domain import catalogue
 from service.domain.base import Meta
@@ -69,46 +69,46 @@ LESSONS = (
 )
 
 
-def load_control(ledger: PmoLedger, projects: dict[str, UUID], seed: int) -> int:
+def load_control(app: PmoApplication, projects: dict[str, UUID], seed: int) -> int:
     """Every project's control registers over months; the number of entries."""
     rng = random.Random(seed + 15)
     clock = DemoClock(HISTORY_DAYS)
     try:
         policy = QualityPolicy.start(HEAD)
         policy.set_rule("pid", True, HEAD)
-        ledger.create(policy)
+        app.create(policy)
     finally:
         clock.stop()
     count = 0
     for index, project_id in enumerate(projects.values()):
         clock = DemoClock(HISTORY_DAYS - 10 * index)
         try:
-            count += _project(ledger, project_id, rng, clock)
+            count += _project(app, project_id, rng, clock)
         finally:
             clock.stop()
     return count
 
 
-def _mine(ledger: PmoLedger, project_id: UUID, cls: type, event: str) -> list[UUID]:
+def _mine(app: PmoApplication, project_id: UUID, cls: type, event: str) -> list[UUID]:
     """The ids of a project's entries of a class created by one of its events."""
     return [
         e.originator_id
-        for e, _ in ledger.iter_events_of(getattr(cls, event))
+        for e, _ in app.iter_events_of(getattr(cls, event))
         if e.project_id == project_id
     ]
 
 
 def _project(
-    ledger: PmoLedger, project_id: UUID, rng: random.Random, clock: DemoClock
+    app: PmoApplication, project_id: UUID, rng: random.Random, clock: DemoClock
 ) -> int:
-    risks = _mine(ledger, project_id, Risk, "Identified")
-    issues = _mine(ledger, project_id, Issue, "Raised")
-    documents = _mine(ledger, project_id, Document, "Registered")
+    risks = _mine(app, project_id, Risk, "Identified")
+    issues = _mine(app, project_id, Issue, "Raised")
+    documents = _mine(app, project_id, Document, "Registered")
 
     def do(use_case: str, subject: UUID, values: dict[str, Any]) -> UUID:
         command = catalogue.entry_class_for(use_case).register_kind.command(use_case)
         defaults = {p.name: p.initial() for p in command.given_params()}
-        return ledger.perform(use_case, subject, defaults | values, OFFICER).id
+        return app.perform(use_case, subject, defaults | values, OFFICER).id
 
     stakeholders = _stakeholders(do, project_id, clock)
     clock.advance(5)
@@ -139,10 +139,10 @@ def _project(
         },
     )
     count = len(stakeholders) + 2
-    count += _reviews_and_packs(ledger, do, project_id, documents, plan, clock)
+    count += _reviews_and_packs(app, do, project_id, documents, plan, clock)
     count += _actions_and_diary(do, project_id, risks, issues, rng, clock)
-    count += _lessons(ledger, do, project_id, issues, clock)
-    count += _contracts(ledger, do, project_id, risks, issues, documents, clock)
+    count += _lessons(app, do, project_id, issues, clock)
+    count += _contracts(app, do, project_id, risks, issues, documents, clock)
     return count
 
 
@@ -189,7 +189,7 @@ def _stakeholders(do: Do, project_id: UUID, clock: DemoClock) -> list[UUID]:
 
 
 def _reviews_and_packs(
-    ledger: PmoLedger,
+    app: PmoApplication,
     do: Do,
     project_id: UUID,
     documents: list[UUID],
@@ -238,7 +238,7 @@ def _reviews_and_packs(
     clock.advance(6)
     do("complete_quality_follow_up", first, {"number": 1})
     do("sign_off_quality_review", first, {"sign_off_note": "Fit for approval"})
-    ledger.approve_version(
+    app.approve_version(
         pid, 3, Meta("carl.custodian", "custodian", "review signed off")
     )
     clock.advance(3)
@@ -361,7 +361,7 @@ def _actions_and_diary(
 
 
 def _lessons(
-    ledger: PmoLedger, do: Do, project_id: UUID, issues: list[UUID], clock: DemoClock
+    app: PmoApplication, do: Do, project_id: UUID, issues: list[UUID], clock: DemoClock
 ) -> int:
     for i, (title, category, observation, cause, recommendation) in enumerate(LESSONS):
         clock.advance(12)
@@ -401,12 +401,12 @@ def _lessons(
             )
         if i == 0:
             clock.advance(4)
-            ledger.perform("accept_lesson", lesson, {}, HEAD)
+            app.perform("accept_lesson", lesson, {}, HEAD)
     return len(LESSONS)
 
 
 def _contracts(
-    ledger: PmoLedger,
+    app: PmoApplication,
     do: Do,
     project_id: UUID,
     risks: list[UUID],

@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 from uuid import UUID
 
-from service.app import PmoLedger
+from service.app import PmoApplication
 from service.domain.base import Meta
 from service.domain.register import PORTFOLIO_ID
 from service.library import Derivation
@@ -56,23 +56,23 @@ LIBRARY: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def load_library(ledger: PmoLedger, projects: dict[str, UUID]) -> int:
+def load_library(app: PmoApplication, projects: dict[str, UUID]) -> int:
     """The library's documents approved, a PID started per project, one nominated."""
     made: dict[str, UUID] = {}
     for title, kind, text in LIBRARY:
-        found = ledger.register_library_document(
+        found = app.register_library_document(
             title, kind, "internal", "deliverable", "Hana Head", CUSTODIAN
         ).id
         name = f"{kind}.{'csv' if text.startswith('id,') else 'md'}"
         media = "text/csv" if name.endswith("csv") else "text/markdown"
         body = io.BytesIO(f"{title}\n\n{text}\n".encode())
-        ledger.submit_version(found, body, media, name, "First issue", CUSTODIAN)
-        ledger.send_version_for_review(found, 1, CUSTODIAN)
-        ledger.approve_version(found, 1, HEAD)
+        app.submit_version(found, body, media, name, "First issue", CUSTODIAN)
+        app.send_version_for_review(found, 1, CUSTODIAN)
+        app.approve_version(found, 1, HEAD)
         made[title] = found
     template = made["Project initiation documentation template"]
     for code, project_id in projects.items():
-        ledger.derive_document(
+        app.derive_document(
             Derivation(
                 "template",
                 template,
@@ -86,14 +86,14 @@ def load_library(ledger: PmoLedger, projects: dict[str, UUID]) -> int:
             ),
             CUSTODIAN,
         )
-    _nominate(ledger, next(iter(projects.items())))
+    _nominate(app, next(iter(projects.items())))
     return len(LIBRARY)
 
 
-def _nominate(ledger: PmoLedger, project: tuple[str, UUID]) -> None:
+def _nominate(app: PmoApplication, project: tuple[str, UUID]) -> None:
     """A project's lessons report, approved, then accepted as good practice."""
     code, project_id = project
-    lessons = ledger.register_document(
+    lessons = app.register_document(
         project_id,
         f"{code} lessons report, stage 1",
         "lessons-report",
@@ -103,10 +103,10 @@ def _nominate(ledger: PmoLedger, project: tuple[str, UUID]) -> None:
         CUSTODIAN,
     ).id
     body = io.BytesIO(b"Book design workshops a month ahead; they filled quickly.\n")
-    ledger.submit_version(lessons, body, "text/plain", "lessons.txt", "", CUSTODIAN)
-    ledger.send_version_for_review(lessons, 1, CUSTODIAN)
-    ledger.approve_version(lessons, 1, HEAD)
-    nominated = ledger.derive_document(
+    app.submit_version(lessons, body, "text/plain", "lessons.txt", "", CUSTODIAN)
+    app.send_version_for_review(lessons, 1, CUSTODIAN)
+    app.approve_version(lessons, 1, HEAD)
+    nominated = app.derive_document(
         Derivation(
             "nominated",
             lessons,
@@ -120,5 +120,5 @@ def _nominate(ledger: PmoLedger, project: tuple[str, UUID]) -> None:
         ),
         CUSTODIAN,
     ).id
-    ledger.send_version_for_review(nominated, 1, CUSTODIAN)
-    ledger.approve_version(nominated, 1, HEAD)
+    app.send_version_for_review(nominated, 1, CUSTODIAN)
+    app.approve_version(nominated, 1, HEAD)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from service.app import PmoLedger
+from service.app import PmoApplication
 from service.demo_value import HISTORY_DAYS, DemoClock
 from service.domain.base import Meta
 from service.domain.register import PORTFOLIO_ID
@@ -71,7 +71,7 @@ COURSES: tuple[tuple[dict[str, Any], str], ...] = (
 )
 
 
-def load_courses(ledger: PmoLedger) -> int:
+def load_courses(app: PmoApplication) -> int:
     """The office's training courses, each taken to where its story ends."""
     officer = Meta("olivia.officer", "project-officer", "demo data")
     head = Meta("hana.head", "pmo-head", "training plan agreed by the PMO board")
@@ -79,13 +79,13 @@ def load_courses(ledger: PmoLedger) -> int:
     try:
         for index, (details, ends) in enumerate(COURSES):
             clock.advance(9)
-            course = ledger.perform("propose_course", PORTFOLIO_ID, details, officer).id
+            course = app.perform("propose_course", PORTFOLIO_ID, details, officer).id
             if ends == "proposed":
                 continue
             clock.advance(12 + index)
             approved = clock.today()
             dates = {"approved_on": approved, "review_by": approved + timedelta(365)}
-            ledger.perform("approve_course", course, dates, head)
+            app.perform("approve_course", course, dates, head)
             clock.advance(120)
             if ends == "reviewed":
                 reviewed = clock.today()
@@ -93,10 +93,10 @@ def load_courses(ledger: PmoLedger) -> int:
                     "reviewed_on": reviewed,
                     "review_by": reviewed + timedelta(365),
                 }
-                ledger.perform("review_course", course, review, head)
+                app.perform("review_course", course, review, head)
             elif ends == "withdrawn":
                 reason = Meta(head.actor, head.role, "the provider stopped running it")
-                ledger.perform("withdraw_course", course, {}, reason)
+                app.perform("withdraw_course", course, {}, reason)
     finally:
         clock.stop()
     return len(COURSES)

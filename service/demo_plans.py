@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from service.app import PmoLedger
+from service.app import PmoApplication
 from service.domain.base import Meta
 from service.domain.clock import recorded_at
 from service.domain.milestone import Milestone
@@ -58,7 +58,7 @@ class Planned:
     dependencies: int = 0
 
 
-def load_plans(ledger: PmoLedger, projects: dict[str, UUID], seed: int) -> Planned:
+def load_plans(app: PmoApplication, projects: dict[str, UUID], seed: int) -> Planned:
     """Plan, baseline, reforecast and link the sample projects' milestones."""
     rng = random.Random(seed)
     officer = Meta("olivia.officer", "project-officer", "demo data")
@@ -68,7 +68,7 @@ def load_plans(ledger: PmoLedger, projects: dict[str, UUID], seed: int) -> Plann
     with recorded_at(_at(MONTHS[0])):
         for code, plan in PLANS.items():
             ids[code] = {
-                title: ledger.perform(
+                title: app.perform(
                     "plan_milestone",
                     projects[code],
                     {
@@ -86,24 +86,24 @@ def load_plans(ledger: PmoLedger, projects: dict[str, UUID], seed: int) -> Plann
     with recorded_at(_at(MONTHS[0], hour=15)):
         for code in PLANS:
             baselines[code] = _baseline(
-                ledger, projects[code], ids[code], "Stage 1 plan", 10, head, None
+                app, projects[code], ids[code], "Stage 1 plan", 10, head, None
             )
             done.baselines += 1
     with recorded_at(_at(MONTHS[1])):
-        done.dependencies += _dependencies(ledger, projects, ids, officer)
+        done.dependencies += _dependencies(app, projects, ids, officer)
     for month in MONTHS[1:]:
         with recorded_at(_at(month, hour=11)):
-            _review(ledger, ids, month, rng)
+            _review(app, ids, month, rng)
         if month == MONTHS[3]:
             with recorded_at(_at(month, hour=16)):
-                board = _board_decision(ledger, projects["HQ-MOVE"], month, officer)
+                board = _board_decision(app, projects["HQ-MOVE"], month, officer)
                 replan = Meta(
                     "olivia.officer",
                     "project-officer",
                     "network supplier delay accepted by the board",
                 )
                 _baseline(
-                    ledger,
+                    app,
                     projects["HQ-MOVE"],
                     ids["HQ-MOVE"],
                     "Stage 2 replan",
@@ -117,18 +117,18 @@ def load_plans(ledger: PmoLedger, projects: dict[str, UUID], seed: int) -> Plann
 
 
 def _review(
-    ledger: PmoLedger, ids: dict[str, dict[str, UUID]], on: date, rng: random.Random
+    app: PmoApplication, ids: dict[str, dict[str, UUID]], on: date, rng: random.Random
 ) -> None:
     """One month's plan review: due milestones achieved, others reforecast."""
     officer = Meta("olivia.officer", "project-officer", None)
     for plan in ids.values():
         for milestone_id in plan.values():
-            state = ledger.load(Milestone, milestone_id).state()
+            state = app.load(Milestone, milestone_id).state()
             if state["status"] not in ("planned", "slipped"):
                 continue
             forecast: date = state["forecast_date"]
             if forecast <= on:
-                ledger.perform(
+                app.perform(
                     "achieve_milestone",
                     milestone_id,
                     {"actual_date": forecast + timedelta(days=rng.randint(-2, 4))},
@@ -137,7 +137,7 @@ def _review(
             elif rng.random() < 0.6:
                 moved = forecast + timedelta(days=rng.choice((-5, 7, 10, 14, 21)))
                 why = Meta(officer.actor, officer.role, rng.choice(REASONS))
-                ledger.perform(
+                app.perform(
                     "reforecast_milestone",
                     milestone_id,
                     {"forecast_date": max(moved, on + timedelta(days=1))},
@@ -146,7 +146,7 @@ def _review(
 
 
 def _baseline(
-    ledger: PmoLedger,
+    app: PmoApplication,
     project_id: UUID,
     milestones: dict[str, UUID],
     name: str,
@@ -158,7 +158,7 @@ def _baseline(
     """Approve the milestones' dates now as a baseline (as the use case composes)."""
     dates: dict[str, str] = {}
     for milestone_id in milestones.values():
-        state = ledger.load(Milestone, milestone_id).state()
+        state = app.load(Milestone, milestone_id).state()
         if state["status"] != "cancelled":
             latest = state["actual_date"] or state["forecast_date"]
             dates[str(milestone_id)] = str(latest)
@@ -170,11 +170,13 @@ def _baseline(
         "dates": dates,
         "supersedes": str(supersedes) if supersedes else None,
     }
-    return ledger.perform("approve_baseline", project_id, values, meta).id
+    return app.perform("approve_baseline", project_id, values, meta).id
 
 
-def _board_decision(ledger: PmoLedger, project_id: UUID, on: date, meta: Meta) -> UUID:
-    return ledger.perform(
+def _board_decision(
+    app: PmoApplication, project_id: UUID, on: date, meta: Meta
+) -> UUID:
+    return app.perform(
         "record_decision",
         project_id,
         {
@@ -192,7 +194,7 @@ def _board_decision(ledger: PmoLedger, project_id: UUID, on: date, meta: Meta) -
 
 
 def _dependencies(
-    ledger: PmoLedger,
+    app: PmoApplication,
     projects: dict[str, UUID],
     ids: dict[str, dict[str, UUID]],
     meta: Meta,
@@ -206,7 +208,7 @@ def _dependencies(
     )
     for code, successor, supplier, predecessor, margin in links:
         due = next(d for t, _, d in PLANS[supplier] if t == predecessor)
-        ledger.perform(
+        app.perform(
             "record_dependency",
             projects[code],
             {
@@ -220,7 +222,7 @@ def _dependencies(
             },
             meta,
         )
-    ledger.perform(
+    app.perform(
         "record_dependency",
         projects["HQ-MOVE"],
         {

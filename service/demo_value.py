@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from service.app import PmoLedger
+from service.app import PmoApplication
 from service.domain.base import Meta
 from service.domain.clock import recorded_at
 from service.domain.project import Project
@@ -179,26 +179,26 @@ def money(amount: Decimal) -> str:
 
 
 def load_value(
-    ledger: PmoLedger, projects: dict[str, UUID], meta: Meta, rng: random.Random
+    app: PmoApplication, projects: dict[str, UUID], meta: Meta, rng: random.Random
 ) -> int:
     """Every project's value registers and the portfolio's capacity, over months."""
     count = 0
     for index, (code, project_id) in enumerate(projects.items()):
         clock = DemoClock(HISTORY_DAYS - 7 * index)
         try:
-            count += _project_value(ledger, project_id, code, meta, rng, clock)
+            count += _project_value(app, project_id, code, meta, rng, clock)
         finally:
             clock.stop()
     clock = DemoClock(HISTORY_DAYS)
     try:
-        _capacity(ledger, clock)
+        _capacity(app, clock)
     finally:
         clock.stop()
     return count
 
 
 def _project_value(
-    ledger: PmoLedger,
+    app: PmoApplication,
     project_id: UUID,
     code: str,
     meta: Meta,
@@ -207,20 +207,20 @@ def _project_value(
 ) -> int:
     story = STORIES[code]
     head = Meta("hana.head", "pmo-head", "set by the project board")
-    ledger.change(
+    app.change(
         Project, project_id, lambda p: p.set_cost_tolerance(story.tolerance, head)
     )
     lines = [
-        _line(ledger, project_id, meta, story.currency, title, category, total)
+        _line(app, project_id, meta, story.currency, title, category, total)
         for title, category, total in story.lines
     ]
     plan = [clock.month(ahead) for ahead in range(MONTHS)]
-    _forecast(ledger, meta, lines, plan, Decimal(1))
-    benefits = [_benefit(ledger, project_id, meta, clock, b) for b in BENEFITS[code]]
-    demands = _demands(ledger, project_id, meta, rng, clock)
+    _forecast(app, meta, lines, plan, Decimal(1))
+    benefits = [_benefit(app, project_id, meta, clock, b) for b in BENEFITS[code]]
+    demands = _demands(app, project_id, meta, rng, clock)
     clock.advance(12)
     for benefit_id, _ in benefits:
-        ledger.perform(
+        app.perform(
             "plan_benefit",
             benefit_id,
             {"measurement_plan": "Measured monthly by the benefit owner"},
@@ -232,30 +232,28 @@ def _project_value(
         for line_id, total in lines:
             planned = Decimal(total) / MONTHS
             actual = planned * Decimal(str(story.overspend + rng.uniform(-0.05, 0.05)))
-            ledger.perform(
+            app.perform(
                 "record_actual",
                 line_id,
                 {"period": spent, "amount": money(actual)},
                 meta,
             )
         if month == 3:
-            _approved_change(ledger, project_id, meta, lines[0][0], benefits)
+            _approved_change(app, project_id, meta, lines[0][0], benefits)
         if month % 3 == 2:  # the quarterly re-forecast of the months to come
             remaining = [m for m in plan if m > spent]
-            _forecast(ledger, meta, lines, remaining, Decimal(str(story.overspend)))
+            _forecast(app, meta, lines, remaining, Decimal(str(story.overspend)))
         if month >= 2:
-            _measure(ledger, meta, clock, benefits, story.benefit_pace, month, rng)
+            _measure(app, meta, clock, benefits, story.benefit_pace, month, rng)
         if month == 5 and demands:
-            ledger.perform(
-                "name_person", demands[0], {"person": rng.choice(NAMES)}, meta
-            )
+            app.perform("name_person", demands[0], {"person": rng.choice(NAMES)}, meta)
     if code == "HQ-MOVE":
         reason = Meta(meta.actor, meta.role, "the board dropped desk sharing")
-        ledger.perform("withdraw_benefit", benefits[1][0], {}, reason)
+        app.perform("withdraw_benefit", benefits[1][0], {}, reason)
     if code == "PORTAL":
-        ledger.perform("realise_benefit", benefits[0][0], {}, meta)
+        app.perform("realise_benefit", benefits[0][0], {}, meta)
         reason = Meta(meta.actor, meta.role, "testing moved to the supplier")
-        ledger.perform("release_demand", demands[-1], {}, reason)
+        app.perform("release_demand", demands[-1], {}, reason)
     return len(lines) + len(benefits) + len(demands)
 
 
@@ -263,7 +261,7 @@ NAMES = ("Lee Chen", "Priya Shah", "Tom Okafor", "Mia Novak")
 
 
 def _forecast(
-    ledger: PmoLedger,
+    app: PmoApplication,
     meta: Meta,
     lines: list[tuple[UUID, int]],
     months: list[str],
@@ -273,11 +271,11 @@ def _forecast(
         amount = money(Decimal(total) / MONTHS * factor)
         for month in months:
             values = {"period": month, "amount": amount}
-            ledger.perform("record_forecast", line_id, values, meta)
+            app.perform("record_forecast", line_id, values, meta)
 
 
 def _line(
-    ledger: PmoLedger,
+    app: PmoApplication,
     project_id: UUID,
     meta: Meta,
     currency: str,
@@ -292,12 +290,12 @@ def _line(
         "owner": "Finance business partner",
         "approved_budget": money(Decimal(total)),
     }
-    line_id = ledger.perform("add_budget_line", project_id, values, meta).id
+    line_id = app.perform("add_budget_line", project_id, values, meta).id
     return line_id, total
 
 
 def _benefit(
-    ledger: PmoLedger,
+    app: PmoApplication,
     project_id: UUID,
     meta: Meta,
     clock: DemoClock,
@@ -318,11 +316,11 @@ def _benefit(
         "realise_to": clock.today() + timedelta(days=420),
         "change_ids": [],
     }
-    return ledger.perform("identify_benefit", project_id, values, meta).id, values
+    return app.perform("identify_benefit", project_id, values, meta).id, values
 
 
 def _measure(
-    ledger: PmoLedger,
+    app: PmoApplication,
     meta: Meta,
     clock: DemoClock,
     benefits: list[tuple[UUID, dict[str, Any]]],
@@ -339,7 +337,7 @@ def _measure(
         )
         moved = Decimal(str(share * pace * rng.uniform(0.9, 1.1)))
         value = (baseline + (target - baseline) * moved).quantize(Decimal("0.1"))
-        ledger.perform(
+        app.perform(
             "record_measurement",
             benefit_id,
             {
@@ -352,13 +350,13 @@ def _measure(
 
 
 def _approved_change(
-    ledger: PmoLedger,
+    app: PmoApplication,
     project_id: UUID,
     meta: Meta,
     line_id: UUID,
     benefits: list[tuple[UUID, dict[str, Any]]],
 ) -> None:
-    change_id = ledger.perform(
+    change_id = app.perform(
         "raise_change",
         project_id,
         {
@@ -369,7 +367,7 @@ def _approved_change(
         },
         meta,
     ).id
-    ledger.perform(
+    app.perform(
         "assess_change",
         change_id,
         {
@@ -383,25 +381,23 @@ def _approved_change(
         meta,
     )
     board = Meta("hana.head", "pmo-head", "project board meeting")
-    ledger.perform(
+    app.perform(
         "decide_change",
         change_id,
         {"decision": "approve", "authority": "Project Board", "rationale": "Funded"},
         board,
     )
-    ledger.perform(
+    app.perform(
         "add_budget_change",
         line_id,
         {"change_id": change_id, "amount": "45000.00", "note": "Release 3 added"},
         meta,
     )
-    ledger.perform(
-        "link_benefit_change", benefits[0][0], {"change_id": change_id}, meta
-    )
+    app.perform("link_benefit_change", benefits[0][0], {"change_id": change_id}, meta)
 
 
 def _demands(
-    ledger: PmoLedger,
+    app: PmoApplication,
     project_id: UUID,
     meta: Meta,
     rng: random.Random,
@@ -409,7 +405,7 @@ def _demands(
 ) -> list[UUID]:
     found = []
     for role in ROLES[: rng.randint(3, 4)]:
-        demand_id = ledger.perform(
+        demand_id = app.perform(
             "plan_demand",
             project_id,
             {"role": role, "skill": "", "person": None, "notes": ""},
@@ -417,21 +413,21 @@ def _demands(
         ).id
         for ahead in range(MONTHS):
             fte = rng.choice(("0.5", "1", "1.5", "2", "2.5"))
-            ledger.perform(
+            app.perform(
                 "set_demand", demand_id, {"month": clock.month(ahead), "fte": fte}, meta
             )
         found.append(demand_id)
     return found
 
 
-def _capacity(ledger: PmoLedger, clock: DemoClock) -> int:
+def _capacity(app: PmoApplication, clock: DemoClock) -> int:
     head = Meta("hana.head", "pmo-head", "resource plan agreed with line managers")
     for role, fte in CAPACITY.items():
-        capacity_id = ledger.perform(
+        capacity_id = app.perform(
             "declare_capacity", PORTFOLIO_ID, {"role": role, "team": "Delivery"}, head
         ).id
         for ahead in range(MONTHS):
-            ledger.perform(
+            app.perform(
                 "set_capacity",
                 capacity_id,
                 {"month": clock.month(ahead), "fte": fte},

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from service.application import LedgerBase, Written
+from service.application import ApplicationBase, Written
 from service.domain.base import Meta
 from service.domain.export import Export
 
 
-class ExportCommands(LedgerBase):
+class ExportCommands(ApplicationBase):
     """Record who exported what, before the export is handed over."""
 
     def record_export(

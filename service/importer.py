@@ -10,14 +10,15 @@ not validate, nothing is written and every bad line is reported.
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 from uuid import UUID
 
-from service.app import PmoLedger
+from service.app import PmoApplication
 from service.domain import catalogue
 from service.domain.base import DomainError, InvalidValueError, Meta
 from service.domain.entry import RegisterEntry
@@ -31,6 +32,10 @@ from service.domain.register import (
 )
 
 Kind = str
+MONTH_COLUMN: Final = re.compile(r"\d{4}-\d{2}")
+"""A column named by a month (YYYY-MM), as a monthly import step reads it."""
+MONTH_LIKE: Final = re.compile(r"(.*\D)?\d{4}-\d{2}")
+"""A column whose name ends in a month: a monthly step's, or refused."""
 Row = Mapping[str, str]
 Resolve = Callable[[Command, dict[str, Any], Any], dict[str, Any]]
 """Checks the entries of other registers a command names (the application's)."""
@@ -80,6 +85,42 @@ def importable() -> dict[str, type[RegisterEntry]]:
     }
 
 
+def check_importable(kind: Kind) -> type[RegisterEntry]:
+    """The register's class; refused, with its declared reason, if not imported."""
+    found = importable().get(kind)
+    if found is not None:
+        return found
+    declared = {k.name: k for k in catalogue.kinds()}.get(kind)
+    if declared is None:
+        names = ", ".join(sorted(importable()))
+        message = f"no register is called {kind} (these import: {names})"
+        raise InvalidValueError("register", message)
+    why = declared.import_refused or "its entries are recorded one at a time"
+    raise InvalidValueError("register", f"{kind} are not imported from CSV: {why}")
+
+
+def month_columns(kind: RegisterKind, header: Iterable[str]) -> list[RowError]:
+    """A month column the register's monthly steps do not take, refused by name."""
+    prefixes = [s.monthly for s in kind.import_steps or () if s.monthly is not None]
+    if not prefixes:
+        return []
+    taken = " or ".join(f"'{p}YYYY-MM'" for p in prefixes)
+    return [
+        RowError(1, f"column {column!r}: {kind.name} take months as {taken}")
+        for column in header
+        if MONTH_LIKE.fullmatch(column)
+        and not any(_month_of(column, p) for p in prefixes)
+    ]
+
+
+def _month_of(column: str, prefix: str) -> str | None:
+    """The month a column names for a monthly step's prefix (None: not its)."""
+    if not column.lower().startswith(prefix):
+        return None
+    rest = column[len(prefix) :].strip()
+    return rest if MONTH_COLUMN.fullmatch(rest) else None
+
+
 def required_columns(kind: RegisterKind) -> tuple[str, ...]:
     """The columns every row must fill: the creating command's required values."""
     given = tuple(
@@ -120,9 +161,26 @@ def _values(command: Command, row: Row, state: Mapping[str, Any]) -> dict[str, A
     }
 
 
+def _monthly(entry: RegisterEntry, step: ImportStep, row: Row, meta: Meta) -> None:
+    """The step once per month column with a value, the error naming the column."""
+    when, amount = entry.register_kind.command(step.use_case).params
+    for column, text in row.items():
+        found = _month_of(column, step.monthly or "")
+        if found is None or not text.strip():
+            continue
+        try:
+            values = {when.name: found, amount.name: cell(amount, text)}
+            entry.run(step.use_case, values, meta)
+        except InvalidValueError as error:
+            raise InvalidValueError(column, error.message) from None
+
+
 def _step(
     entry: RegisterEntry, step: ImportStep, row: Row, meta: Meta, resolve: Resolve
 ) -> None:
+    if step.monthly is not None:
+        _monthly(entry, step, row, meta)
+        return
     kind = entry.register_kind
     command = kind.command(step.use_case)
     if not any((row.get(column) or "").strip() for column in step.when):
@@ -165,10 +223,11 @@ def build_entries(
     resolve: Resolve = _unresolved,
 ) -> list[RegisterEntry]:
     """Every row's entry with its pending events; ImportRefusedError if any fail."""
-    cls = importable()[kind]
+    cls = check_importable(kind)
     required = required_columns(cls.register_kind)
     built: list[RegisterEntry] = []
-    errors: list[RowError] = []
+    rows = list(rows)
+    errors = month_columns(cls.register_kind, rows[0][1] if rows else ())
     for line, row in rows:
         missing = [n for n in required if not (row.get(n) or "").strip()]
         if missing:
@@ -207,14 +266,14 @@ def parse_rows(handle: Iterable[str]) -> list[tuple[int, Row]]:
 
 
 def import_register(
-    ledger: PmoLedger, kind: Kind, path: Path, project_code: str, actor: str
+    app: PmoApplication, kind: Kind, path: Path, project_code: str, actor: str
 ) -> Imported:
     """Validate every row of a CSV file, then record them all in one commit."""
-    return import_rows(ledger, kind, read_rows(path), path.name, project_code, actor)
+    return import_rows(app, kind, read_rows(path), path.name, project_code, actor)
 
 
 def import_rows(
-    ledger: PmoLedger,
+    app: PmoApplication,
     kind: Kind,
     rows: list[tuple[int, Row]],
     source: str,
@@ -225,24 +284,21 @@ def import_rows(
 ) -> Imported:
     """Validate every row, then record them all in one commit (unless only checked:
     then nothing is written and the count of events is what would be)."""
-    cls = importable().get(kind)
-    if cls is None:
-        names = ", ".join(sorted(importable()))
-        raise InvalidValueError("kind", f"{kind!r} cannot be imported (only {names})")
+    cls = check_importable(kind)
     project_id: UUID | None = PORTFOLIO_ID
     if not cls.register_kind.portfolio:
-        project_id = ledger.project_id_for_code(project_code)
+        project_id = app.project_id_for_code(project_code)
         if project_id is None:
             message = f"no project has the code {project_code}"
             raise InvalidValueError("project", message)
-        ledger.load(Project, project_id).check_open(f"import {kind} into")
+        app.load(Project, project_id).check_open(f"import {kind} into")
 
     def meta_for(line: int) -> Meta:
         return Meta(actor, "pmo-head", f"imported from {source}, line {line}")
 
-    entries = build_entries(kind, project_id, rows, meta_for, ledger.resolve_references)
+    entries = build_entries(kind, project_id, rows, meta_for, app.resolve_references)
     if not entries:
         raise ImportRefusedError([RowError(1, "the file has no data rows")])
     events = sum(len(e.pending_events) for e in entries)
-    position = ledger.head_position() if check_only else ledger.commit(*entries)
+    position = app.head_position() if check_only else app.commit(*entries)
     return Imported(len(entries), events, position)

@@ -10,7 +10,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 
-from service.application import LedgerBase, Written
+from service.application import ApplicationBase, Written
 from service.domain.base import Meta
 from service.domain.membership import Access, Refusal
 from service.domain.project import Project
@@ -27,7 +27,7 @@ ACCESS_EVENTS: tuple[type, ...] = (
 )
 
 
-class MembershipCommands(LedgerBase):
+class MembershipCommands(ApplicationBase):
     """Grant and revoke memberships, set clearances, record refusals."""
 
     def grant_membership(

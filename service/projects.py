@@ -9,7 +9,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
-from service.application import LedgerBase, Written
+from service.application import ApplicationBase, Written
 from service.domain.base import InvalidValueError, Meta
 from service.domain.project import Project, ProjectCode, normalise_code
 from service.domain.register import PORTFOLIO_ID
@@ -18,7 +18,7 @@ from service.errors import ConcurrentWriteError, DuplicateError, NotFoundError
 A = TypeVar("A", bound=Aggregate)
 
 
-class ProjectCommands(LedgerBase):
+class ProjectCommands(ApplicationBase):
     """Commands on projects, and the open-project check other commands share."""
 
     def register_project(

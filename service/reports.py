@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Final
 from uuid import UUID
 
-from service.application import LedgerBase, Written
+from service.application import ApplicationBase, Written
 from service.domain.base import Meta
 from service.domain.document import Document
 from service.domain.project import Project
@@ -44,7 +44,7 @@ class Issue:
     rag: dict[str, str]
 
 
-class ReportCommands(LedgerBase):
+class ReportCommands(ApplicationBase):
     """Issue reports: each issue is a new version of the report's documents."""
 
     def find_report(

@@ -119,6 +119,35 @@ def test_no_import_cycles() -> None:
     assert cycles(graph()) == []
 
 
+# What an adapter may ask the application itself: the head, to read its own
+# writes, and one head check per request. Every command and read is a use case.
+ADAPTER_MAY_ASK = frozenset({"head_position", "one_check"})
+
+
+def application_uses(source: str) -> list[str]:
+    """Each `….app.NAME` an adapter's source reads, and each alias of `….app`."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        value = getattr(node, "value", None)
+        if not (isinstance(value, ast.Attribute) and value.attr == "app"):
+            continue
+        if isinstance(node, ast.Attribute) and node.attr not in ADAPTER_MAY_ASK:
+            found.append(f"line {node.lineno}: app.{node.attr}")
+        elif isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
+            found.append(f"line {node.lineno}: an alias of the application")
+    return sorted(found)
+
+
+def test_adapters_reach_the_application_through_use_cases() -> None:
+    """The HTTP API, the UI and the CLI run no command or read of their own."""
+    wrong = [
+        f"{path.relative_to(ROOT)} {use}"
+        for path in sorted((ROOT / "api").rglob("*.py"))
+        for use in application_uses(path.read_text("utf-8"))
+    ]
+    assert wrong == []
+
+
 def test_the_checks_see_a_cycle_and_a_wrong_way_import() -> None:
     """The checks themselves fail on what they are meant to catch."""
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
@@ -128,3 +157,9 @@ def test_the_checks_see_a_cycle_and_a_wrong_way_import() -> None:
     assert not allowed("service.domain.risk", "service.config")
     assert not allowed("projections.views", "usecases.root")
     assert allowed("usecases.root", "projections.views")
+    reads = "services().app.load(Document, d).title\napp = services.app\n"
+    assert application_uses(reads) == [
+        "line 1: app.load",
+        "line 2: an alias of the application",
+    ]
+    assert application_uses("services().app.head_position()\nself.app = a\n") == []

@@ -80,26 +80,26 @@ def check_records(
 
 def execute(services: Services, command: ExecuteDisposition, meta: Meta) -> Execution:
     """Check every record, write the package (transfer), dispose, certify, record."""
-    ledger = services.app
-    review = ledger.load(DispositionReview, command.review_id)
+    app = services.app
+    review = app.load(DispositionReview, command.review_id)
     review.check_executable()
     records = _records(services, review)
     check_records(services, review, records)
     package = None
     if review.action == "transfer":
         with transfer_package(services, records, meta) as spool:
-            package = ledger.blobs.put(cast(BinaryIO, spool)).sha256
+            package = app.blobs.put(cast(BinaryIO, spool)).sha256
     reason = f"disposition review {review.id}: {review.action}"
     entries = []
     for record in records:
         when = dated(services, record)
-        disposal = ledger.dispose_document(
+        disposal = app.dispose_document(
             record.document.id, Meta(meta.actor, meta.role, reason, meta.request_id)
         )
         entries.append(certified(record, when, disposal.removed, disposal.retained))
     body = certificate_body(review, entries, package, meta)
-    sha256 = ledger.blobs.put(io.BytesIO(body)).sha256
-    written = ledger.change(
+    sha256 = app.blobs.put(io.BytesIO(body)).sha256
+    written = app.change(
         DispositionReview, review.id, lambda r: r.execute(sha256, package, meta)
     )
     return Execution(written, sha256, package)
@@ -164,7 +164,7 @@ def transfer_package(
     services: Services, records: list[Record], meta: Meta
 ) -> IO[bytes]:
     """A zip of each record's content, metadata and history, plus evidence packs."""
-    ledger = services.app
+    app = services.app
     spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_BYTES)  # noqa: SIM115
     try:
         with zipfile.ZipFile(spool, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -181,7 +181,7 @@ def transfer_package(
                     name = f"{folder}/v{version.number}-{version.filename}"
                     with (
                         archive.open(name, "w") as out,
-                        ledger.blobs.open(version.sha256) as reader,
+                        app.blobs.open(version.sha256) as reader,
                     ):
                         while chunk := reader.read_chunk():
                             out.write(chunk)
@@ -214,15 +214,15 @@ def stored(services: Services, review_id: UUID, which: str) -> bytes:
 
 def verify_certificate(services: Services, review_id: UUID) -> dict[str, Any]:
     """Check the stored certificate against the review and the documents' events."""
-    ledger = services.app
-    review = ledger.load(DispositionReview, review_id, read_only=True)
+    app = services.app
+    review = app.load(DispositionReview, review_id, read_only=True)
     if review.certificate_sha256 is None:
         raise NotAvailableError(f"review {review_id} is not executed")
     problems = []
     for which in ("certificate", "package"):
         digest = getattr(review, f"{which}_sha256")
-        if digest is not None and ledger.blobs.verify(digest) != "ok":
-            problems.append(f"the {which} is {ledger.blobs.verify(digest)}")
+        if digest is not None and app.blobs.verify(digest) != "ok":
+            problems.append(f"the {which} is {app.blobs.verify(digest)}")
     if problems:
         return _verdict(review, problems)
     data = json.loads(stored(services, review_id, "certificate"))
@@ -237,15 +237,15 @@ def verify_certificate(services: Services, review_id: UUID) -> dict[str, Any]:
     listed = sorted(r["document_id"] for r in data["records"])
     if listed != review.document_ids:
         problems.append("the records listed are not those reviewed")
-    live = ledger.content_inventory().live
+    live = app.content_inventory().live
     for entry in data["records"]:
-        document = ledger.load(Document, UUID(entry["document_id"]), read_only=True)
+        document = app.load(Document, UUID(entry["document_id"]), read_only=True)
         if document.status != "disposed":
             problems.append(f"{document.id} is not disposed of")
         hashes = [v.sha256 for v in document.versions]
         if [v["sha256"] for v in entry["versions"]] != hashes:
             problems.append(f"{document.id}: version hashes differ from its events")
-        kept = [h for h in entry["removed"] if h not in live and ledger.blobs.exists(h)]
+        kept = [h for h in entry["removed"] if h not in live and app.blobs.exists(h)]
         problems += [f"{document.id}: {h} is still stored" for h in kept]
     return _verdict(review, problems)
 

@@ -128,9 +128,9 @@ def download_version(
     The copy is recorded before any byte is handed over (configuration control);
     content the caller holds already, or a range further in, records nothing.
     """
-    ledger = services.app
+    app = services.app
     version = _version(services, command.document_id, command.number)
-    if not ledger.blobs.exists(version.sha256):
+    if not app.blobs.exists(version.sha256):
         raise NotAvailableError("the content of this version is no longer stored")
     if "*" in command.held or version.sha256 in command.held:
         return Download(version, None)
@@ -138,21 +138,21 @@ def download_version(
         None if command.byte_range is None else command.byte_range.within(version.size)
     )
     if span is None or span[0] == 0:
-        ledger.record_copy_issued(command.document_id, version.number, meta)
+        app.record_copy_issued(command.document_id, version.number, meta)
     if span is None:
-        return Download(version, _stream(ledger.blobs.open(version.sha256)))
-    return Download(version, ledger.blobs.read_range(version.sha256, *span), span)
+        return Download(version, _stream(app.blobs.open(version.sha256)))
+    return Download(version, app.blobs.read_range(version.sha256, *span), span)
 
 
 def _version(services: Services, document_id: UUID, number: int | None) -> Version:
-    ledger = services.app
+    app = services.app
     if number is None:
-        found = ledger.authoritative_at(document_id)
+        found = app.authoritative_at(document_id)
         if found is None:
             raise NotAvailableError(f"document {document_id} has no approved version")
         return found
     # The cached document, not a copy (a copy grows with the history).
-    versions = ledger.load(Document, document_id, read_only=True).versions
+    versions = app.load(Document, document_id, read_only=True).versions
     if not 1 <= number <= len(versions):
         raise NotAvailableError(f"document {document_id} has no version {number}")
     return versions[number - 1]
@@ -241,15 +241,15 @@ def authoritative_version(
     committed before the read (a few indexed lookups); otherwise it is replayed
     from the document's events, which takes longer the longer the history.
     """
-    ledger = services.app
+    app = services.app
     if query.as_of is None:
-        return plain(ledger.authoritative_at(query.document_id))
-    head = ledger.head_position()
+        return plain(app.authoritative_at(query.document_id))
+    head = app.head_position()
     if not services.views.wait_for(head, AS_AT_WAIT_SECONDS):
-        return plain(ledger.authoritative_at(query.document_id, query.as_of))
+        return plain(app.authoritative_at(query.document_id, query.as_of))
     found = services.views.authoritative(query.document_id, query.as_of)
     if found is None:
-        ledger.load(Document, query.document_id, read_only=True)  # unknown: not found
+        app.load(Document, query.document_id, read_only=True)  # unknown: not found
         return None
     row = found["authoritative"]
     if row is None:
@@ -274,6 +274,6 @@ def disposal_date(services: Services, query: VersionQuery) -> dict[str, Any]:
 
 def diff(services: Services, query: DiffQuery) -> str:
     """The unified diff between two text versions ("" when identical)."""
-    ledger = services.app
-    document = ledger.load(Document, query.document_id, read_only=True)
-    return diff_versions(ledger.blobs, document, query.old, query.new)
+    app = services.app
+    document = app.load(Document, query.document_id, read_only=True)
+    return diff_versions(app.blobs, document, query.old, query.new)

@@ -165,6 +165,14 @@ def get_review(
     return describe(found)
 
 
+def titles(services: Services, review: dict[str, Any]) -> dict[str, str]:
+    """The title of each document a review covers, by its id."""
+    return {
+        d: services.app.load(Document, UUID(d), read_only=True).title
+        for d in review["document_ids"]
+    }
+
+
 def list_reviews(
     services: Services, as_of: datetime | None = None
 ) -> list[dict[str, Any]]:

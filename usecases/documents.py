@@ -19,6 +19,8 @@ from usecases.matters import check_not_held
 from usecases.projects import check_project_version
 from usecases.root import Services
 
+COPY_ISSUED = "CopyIssued"
+
 
 @dataclass(frozen=True)
 class RegisterDocument:
@@ -170,11 +172,11 @@ def submit_version(
     services: Services, command: SubmitVersion, meta: Meta
 ) -> SubmittedVersion:
     """Store the content (streamed, hashed, within the upload limit), then record."""
-    ledger = services.app
+    app = services.app
     limit = services.settings.upload_limit
     if command.declared_size is not None and command.declared_size > limit:
         raise UploadTooLargeError(limit)
-    written, ref = ledger.submit_version(
+    written, ref = app.submit_version(
         command.document_id,
         command.content,
         command.media_type,
@@ -183,9 +185,11 @@ def submit_version(
         meta,
         expected_sha256=command.sha256,
         max_size=limit,
-        expected_version=command.expected_version,
+        expected_version=past_copies(
+            services, command.document_id, command.expected_version
+        ),
     )
-    document = ledger.load(Document, command.document_id, version=written.version)
+    document = app.load(Document, command.document_id, version=written.version)
     return SubmittedVersion(written, document.versions[-1].number, ref.sha256, ref.size)
 
 
@@ -193,8 +197,9 @@ def send_version_for_review(
     services: Services, command: SendVersionForReview, meta: Meta
 ) -> Written:
     """Move a draft version into review."""
+    expected = past_copies(services, command.document_id, command.expected_version)
     return services.app.send_version_for_review(
-        command.document_id, command.number, meta, command.expected_version
+        command.document_id, command.number, meta, expected
     )
 
 
@@ -205,8 +210,9 @@ def approve_version(services: Services, command: ApproveVersion, meta: Meta) -> 
     review of this exact version first.
     """
     check_quality_gate(services, command.document_id, command.number)
+    expected = past_copies(services, command.document_id, command.expected_version)
     return services.app.approve_version(
-        command.document_id, command.number, meta, command.expected_version
+        command.document_id, command.number, meta, expected
     )
 
 
@@ -214,8 +220,9 @@ def withdraw_version(
     services: Services, command: WithdrawVersion, meta: Meta
 ) -> Written:
     """Withdraw a version from use."""
+    expected = past_copies(services, command.document_id, command.expected_version)
     return services.app.withdraw_version(
-        command.document_id, command.number, meta, command.expected_version
+        command.document_id, command.number, meta, expected
     )
 
 
@@ -234,14 +241,15 @@ def place_hold(services: Services, command: PlaceHold, meta: Meta) -> Written:
         command.title,
         command.mandate,
         meta,
-        command.expected_version,
+        past_copies(services, command.document_id, command.expected_version),
     )
 
 
 def release_hold(services: Services, command: ReleaseHold, meta: Meta) -> Written:
     """Release one legal hold."""
+    expected = past_copies(services, command.document_id, command.expected_version)
     return services.app.release_hold(
-        command.document_id, command.hold_id, meta, command.expected_version
+        command.document_id, command.hold_id, meta, expected
     )
 
 
@@ -249,8 +257,9 @@ def extend_retention(
     services: Services, command: ExtendRetention, meta: Meta
 ) -> Written:
     """Extend retention to a later date (it is never shortened)."""
+    expected = past_copies(services, command.document_id, command.expected_version)
     return services.app.extend_retention(
-        command.document_id, command.until, meta, command.expected_version
+        command.document_id, command.until, meta, expected
     )
 
 
@@ -262,6 +271,23 @@ def dispose_document(
     A hold over a matter that covers the document blocks it as its own do.
     """
     check_not_held(services, command.document_id)
-    return services.app.dispose_document(
-        command.document_id, meta, None, command.expected_version
-    )
+    expected = past_copies(services, command.document_id, command.expected_version)
+    return services.app.dispose_document(command.document_id, meta, None, expected)
+
+
+def past_copies(
+    services: Services, document_id: UUID, expected: int | None
+) -> int | None:
+    """The version a custody command expects, past copies issued since `expected`.
+
+    A copy issued (every download records one) changes nothing a custody
+    command acts on, so a version made stale only by copies still holds: the
+    person's own download of the version they are about to approve would
+    otherwise refuse the approval. Any other change since refuses as before.
+    """
+    if expected is None:
+        return None
+    since = list(services.app.events.get(document_id, gt=expected))
+    if since and all(type(e).__name__ == COPY_ISSUED for e in since):
+        return since[-1].originator_version
+    return expected

@@ -258,18 +258,18 @@ def export_evidence(
 
     Built in a spooled file (memory up to 16 MiB, then disk), then recorded.
     """
-    ledger = services.app
+    app = services.app
     if isinstance(command.project, UUID):
         project_id = command.project
     else:
         project_id = find_project(services, command.project)
-    code = ledger.load(Project, project_id).code
+    code = app.load(Project, project_id).code
     head = latest_head(services)
     spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_BYTES)  # noqa: SIM115
     try:
         count = LedgerReader(services.views_engine).write_evidence(
             spool,
-            ledger.recorder,
+            app.recorder,
             project_id,
             code,
             services.ledger_key,

@@ -76,16 +76,16 @@ def aggregate_at(
     services: Services, cls: type[A], entity_id: UUID, moment: datetime | None
 ) -> A | None:
     """An aggregate now, or as it stood at a moment (None: it did not exist)."""
-    ledger = services.app
+    app = services.app
     try:
         if moment is None:
-            return ledger.load(cls, entity_id)
+            return app.load(cls, entity_id)
         version = None
-        for event in ledger.events.get(entity_id):
+        for event in app.events.get(entity_id):
             if event.timestamp > as_aware(moment):  # type: ignore[attr-defined]
                 break
             version = event.originator_version
-        return None if version is None else ledger.load(cls, entity_id, version)
+        return None if version is None else app.load(cls, entity_id, version)
     except NotFoundError:
         return None
 
@@ -117,8 +117,8 @@ def file_plan(services: Services, as_of: datetime | None = None) -> dict[str, An
 
 def add_class(services: Services, command: AddClass, meta: Meta) -> Written:
     """Add a class; its retention class must be in the schedule in force."""
-    ledger = services.app
-    ledger.retention_history().current.schedule.get(command.retention_class)
+    app = services.app
+    app.retention_history().current.schedule.get(command.retention_class)
 
     def add(plan: FilePlan) -> None:
         plan.add_class(
@@ -133,25 +133,25 @@ def add_class(services: Services, command: AddClass, meta: Meta) -> Written:
         )
 
     try:
-        return ledger.change(FilePlan, PLAN_ID, add)
+        return app.change(FilePlan, PLAN_ID, add)
     except NotFoundError:
         plan = FilePlan.start(meta)
         add(plan)
         try:
-            return ledger.create(plan)
+            return app.create(plan)
         except ConcurrentWriteError:
-            return ledger.change(FilePlan, PLAN_ID, add)
+            return app.change(FilePlan, PLAN_ID, add)
 
 
 def reclassify(services: Services, command: Reclassify, meta: Meta) -> Written:
     """File a document in another class, naming the class it leaves."""
-    ledger = services.app
-    document = ledger.load(Document, command.document_id, read_only=True)
+    app = services.app
+    document = app.load(Document, command.document_id, read_only=True)
     plan = plan_at(services)
     if plan is None:
         raise InvalidValueError("record_class", "the file plan has no classes yet")
     current = class_of(plan, document)
-    return ledger.change(
+    return app.change(
         FilePlan,
         PLAN_ID,
         lambda p: p.reclassify(

@@ -70,8 +70,8 @@ class ReportsQuery:
 def issue_report(services: Services, command: IssueReport, meta: Meta) -> IssuedResult:
     """Assemble the report as at its period end, render it, store it, record it."""
     require_role(meta, "issue a report", ISSUE_ROLES)
-    ledger = services.app
-    ledger.find_report(  # checks the type and the period before any work
+    app = services.app
+    app.find_report(  # checks the type and the period before any work
         command.project_id,
         command.report_type,
         command.period_start,
@@ -81,8 +81,8 @@ def issue_report(services: Services, command: IssueReport, meta: Meta) -> Issued
     if command.period_start > issued_at.date():
         raise InvalidValueError("period_start", "the period has not started yet")
     as_of = min(period_end_moment(command.period_end), issued_at)
-    ledger.load(Project, command.project_id, read_only=True)  # 404 before any wait
-    wait_for_position(services, ledger.head_position())
+    app.load(Project, command.project_id, read_only=True)  # 404 before any wait
+    wait_for_position(services, app.head_position())
     status = _status_report(services, command, issued_at)
     narrative = {k: status.get(k, "") for k in STATUS_SECTIONS if status.get(k)}
     narrative |= {k: v for k, v in command.narrative.items() if v.strip()}
@@ -98,7 +98,7 @@ def issue_report(services: Services, command: IssueReport, meta: Meta) -> Issued
         narrative,
         dict(status.get("rag") or {}),
     )
-    report = ledger.find_report(
+    report = app.find_report(
         command.project_id,
         command.report_type,
         command.period_start,
@@ -106,7 +106,7 @@ def issue_report(services: Services, command: IssueReport, meta: Meta) -> Issued
     )
     number = 1 + (len(report.issues) if report else 0)
     html, pdf = _render(services, issue, number, meta.actor)
-    written = ledger.issue_report(
+    written = app.issue_report(
         issue,
         (
             Rendition("pdf", pdf, _filename(issue, number, "pdf")),
@@ -114,7 +114,7 @@ def issue_report(services: Services, command: IssueReport, meta: Meta) -> Issued
         ),
         meta,
     )
-    recorded = ledger.load(IssuedReport, written.id, written.version)
+    recorded = app.load(IssuedReport, written.id, written.version)
     return IssuedResult(written, number, plain(recorded.issues[-1]))
 
 

@@ -46,10 +46,10 @@ class ReleaseMatterHold:
 
 def place_hold(services: Services, command: PlaceMatterHold, meta: Meta) -> Written:
     """Place a hold; the project, class and documents it names must exist."""
-    ledger = services.app
+    app = services.app
     check_reach(services, command.reach, command.project_id, command.document_ids)
     if command.project_id is not None:
-        ledger.load(Project, command.project_id, read_only=True)
+        app.load(Project, command.project_id, read_only=True)
     if command.record_class is not None:
         plan = plan_at(services)
         if plan is None or command.record_class not in plan.classes:
@@ -57,8 +57,8 @@ def place_hold(services: Services, command: PlaceMatterHold, meta: Meta) -> Writ
                 "record_class", f"no class {command.record_class} in the file plan"
             )
     for document_id in command.document_ids:
-        ledger.load(Document, document_id, read_only=True)
-    return ledger.create(
+        app.load(Document, document_id, read_only=True)
+    return app.create(
         MatterHold.place(
             command.matter,
             command.title,

@@ -129,16 +129,16 @@ def read_entity(services: Services, query: EntityQuery) -> EntityView:
     a document), or a register whose read model has not yet reached the
     store's head. This is the one place an entity read replays.
     """
-    ledger = services.app
+    app = services.app
     if query.as_of is None:
-        return entity_view(ledger.load(query.kind, query.entity_id))
+        return entity_view(app.load(query.kind, query.entity_id))
     moment = as_aware(query.as_of)
     if issubclass(query.kind, Entry):
         found = register_entry_at(services, query.kind, query.entity_id, moment)
         if found is not None:
             return found
     version = None
-    for event in ledger.events.get(query.entity_id):
+    for event in app.events.get(query.entity_id):
         if event.timestamp > moment:  # type: ignore[attr-defined]
             break
         version = event.originator_version
@@ -146,7 +146,7 @@ def read_entity(services: Services, query: EntityQuery) -> EntityView:
         raise NotAvailableError(
             f"{query.entity_id} did not exist at {moment.isoformat()}"
         )
-    return entity_view(ledger.load(query.kind, query.entity_id, version=version))
+    return entity_view(app.load(query.kind, query.entity_id, version=version))
 
 
 def register_entry_at(
@@ -173,10 +173,10 @@ def register_entry_at(
 
 def entity_history(services: Services, query: HistoryQuery) -> EntityHistory:
     """Every event of one entity, oldest first (unknown id or kind: not found)."""
-    ledger = services.app
-    ledger.load(query.kind, query.entity_id)
+    app = services.app
+    app.load(query.kind, query.entity_id)
     events = []
-    for event in ledger.events.get(query.entity_id):
+    for event in app.events.get(query.entity_id):
         meta = getattr(event, "meta", None)
         fields = {
             key: plain(value)

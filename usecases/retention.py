@@ -51,6 +51,11 @@ def schedule(services: Services, query: ScheduleQuery) -> dict[str, Any]:
     return describe(found) | {"versions": len(history.versions)}
 
 
+def retention_classes(services: Services) -> list[str]:
+    """The names of the classes in the schedule in force now, sorted."""
+    return sorted(services.app.retention_history().current.schedule.classes)
+
+
 def schedule_versions(services: Services) -> list[dict[str, Any]]:
     """Every recorded version, oldest first."""
     return [describe(v) for v in services.app.retention_history().versions]

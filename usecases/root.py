@@ -21,7 +21,7 @@ from projections.models import models
 from projections.processing import Processor
 from projections.runner import Runner, follow_live
 from projections.views import Views
-from service.app import PmoLedger
+from service.app import PmoApplication
 from service.blobs import BlobStore, DatabaseBlobStore, FileBlobStore
 from service.config import Settings
 from service.domain.base import Meta
@@ -32,7 +32,7 @@ class Services:
     """Everything a request or a command-line call needs, built once per process."""
 
     settings: Settings
-    app: PmoLedger
+    app: PmoApplication
     views_engine: Engine
     views: Views
     runner: Runner
@@ -85,19 +85,19 @@ def build_services(
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     views_engine = create_views_engine(settings)
     blobs = build_blob_store(settings, views_engine, create_tables=create_tables)
-    ledger = PmoLedger(settings, blobs, create_tables=create_tables)
-    runner = build_runner(ledger, views_engine, create_tables=create_tables)
+    app = PmoApplication(settings, blobs, create_tables=create_tables)
+    runner = build_runner(app, views_engine, create_tables=create_tables)
     # Read-your-writes waits wake the processors wherever they run.
-    views = Views(views_engine, ledger.head_position, lambda: services.wake())
+    views = Views(views_engine, app.head_position, lambda: services.wake())
     key = configured_key(settings)
-    worker = build_ledger_worker(views_engine, ledger.recorder, ledger.mapper, key)
+    worker = build_ledger_worker(views_engine, app.recorder, app.mapper, key)
     feed = FeedSettings.from_env({**os.environ, **settings.extra}, settings.data_dir)
     webhooks = build_webhook_worker(
-        views_engine, ledger, feed, create_tables=create_tables
+        views_engine, app, feed, create_tables=create_tables
     )
     services = Services(
         settings=settings,
-        app=ledger,
+        app=app,
         views_engine=views_engine,
         views=views,
         runner=runner,
@@ -105,9 +105,9 @@ def build_services(
         ledger_key=key,
         feed=feed,
         webhooks=webhooks,
-        publisher=build_amqp_publisher(views_engine, ledger, feed),
+        publisher=build_amqp_publisher(views_engine, app, feed),
     )
-    ledger.on_commit = services.wake
+    app.on_commit = services.wake
     if start_processors:
         services.start_processors()
     return services
@@ -123,10 +123,10 @@ def ledger_worker(services: Services) -> LedgerWorker:
     )
 
 
-def build_runner(ledger: PmoLedger, engine: Engine, *, create_tables: bool) -> Runner:
+def build_runner(app: PmoApplication, engine: Engine, *, create_tables: bool) -> Runner:
     """A runner over every read model's live generation (tables made if asked)."""
     processors = [
-        Processor(cls(1), engine, ledger.recorder, ledger.mapper) for cls in models()
+        Processor(cls(1), engine, app.recorder, app.mapper) for cls in models()
     ]
     if create_tables:
         catalog.create(engine)
@@ -150,12 +150,12 @@ def build_blob_store(
 
 def ensure_bootstrap_token(services: Services) -> str | None:
     """On an empty store, issue the first pmo-head token; return it if new."""
-    ledger = services.app
-    if ledger.has_tokens():
+    app = services.app
+    if app.has_tokens():
         return None
     settings = services.settings
     meta = Meta(actor="system", role="pmo-head", reason="bootstrap on an empty store")
-    issued = ledger.issue_token(
+    issued = app.issue_token(
         "bootstrap", "pmo-head", meta, secret=settings.bootstrap_token
     )
     if settings.bootstrap_token is None:

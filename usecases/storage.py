@@ -30,8 +30,8 @@ class CollectGarbage:
 
 def verify_content(services: Services, command: VerifyContent) -> VerificationReport:
     """Missing, corrupt and unexpected content, found by re-hashing the store."""
-    ledger = services.app
-    inventory = ledger.content_inventory()
+    app = services.app
+    inventory = app.content_inventory()
     total, done = len(inventory.live), 0
 
     def advance(_sha256: str) -> None:
@@ -39,7 +39,7 @@ def verify_content(services: Services, command: VerifyContent) -> VerificationRe
         done += 1
         command.progress(done, total)
 
-    return ledger.verify_content(inventory, grace=command.grace, progress=advance)
+    return app.verify_content(inventory, grace=command.grace, progress=advance)
 
 
 def collect_garbage(services: Services, command: CollectGarbage) -> list[str]:

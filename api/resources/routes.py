@@ -74,8 +74,8 @@ def command(
     """
 
     # One schema instance per route, built once: flask-smorest would build one
-    # from the class on every request (~50-100 us); marshmallow 4 schemas are
-    # safe to share between threads for loading.
+    # from the class on every request; marshmallow 4 schemas are safe to share
+    # between threads for loading.
     schema = body()
 
     def decorate(func: F) -> F:

@@ -28,10 +28,8 @@ from api.ui.forms import at_most_once
 from api.ui.posted import Record, answer
 from service.application import Written
 from service.domain.base import InvalidValueError, Meta
-from service.errors import VersionConflictError
 from usecases import documents
 
-COPY = "CopyIssued"
 STEPS: dict[str, tuple[Callable[..., Any], Callable[..., Any]]] = {
     "review": (documents.SendVersionForReview, documents.send_version_for_review),
     "approve": (documents.ApproveVersion, documents.approve_version),
@@ -162,28 +160,7 @@ def _post(
     endpoint = CUSTODY_FORMS[form]
     if not may_post(endpoint):
         abort(403, f"your role may not {endpoint.split('.')[-1].replace('_', ' ')}")
-    past_copies = _past_copies(document_id, record)
-    return at_most_once(lambda: _answer(document_id, name, done, past_copies))
-
-
-def _past_copies(document_id: UUID, record: Record) -> Record:
-    """The form's record, not made stale by copies issued since the form was
-    opened: a download changes nothing a custody form acts on (the person's own
-    download of the version they are about to approve would otherwise refuse it).
-    """
-
-    def run(expected: int | None, meta: Meta) -> Written:
-        try:
-            return record(expected, meta)
-        except VersionConflictError:
-            if expected is None:
-                raise
-            since = list(services().app.events.get(document_id, gt=expected))
-            if not since or any(type(e).__name__ != COPY for e in since):
-                raise
-            return record(since[-1].originator_version, meta)
-
-    return run
+    return at_most_once(lambda: _answer(document_id, name, done, record))
 
 
 def _answer(

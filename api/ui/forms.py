@@ -235,8 +235,8 @@ def _record(
         return shown_again(form)
     except VersionConflictError:
         # Show the change that overtook the form: the read models must have it.
-        app = services().app
-        services().views.wait_for(app.head_position(), READ_YOUR_WRITE_WAIT)
+        head = services().app.head_position()
+        services().views.wait_for(head, READ_YOUR_WRITE_WAIT)
         form.problem = "stale"
         return shown_again(form)
     except (DomainError, ApplicationError) as error:

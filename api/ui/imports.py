@@ -29,8 +29,9 @@ from api.ui.common import (
 from api.ui.forms import READ_YOUR_WRITE_WAIT, at_most_once, may_import
 from api.ui.registers import kind_of
 from api.ui.session import IMPORT_LIMIT
+from service.domain.base import InvalidValueError
 from service.domain.register import RegisterKind
-from service.importer import importable
+from service.importer import check_importable
 from usecases.imports import Checked, ImportText, import_text
 
 PREVIEW_ROWS = 200
@@ -41,8 +42,10 @@ PREVIEW_ROWS = 200
 def import_rows(project_id: UUID, kind: str) -> Response | tuple[str, int]:
     """Preview an uploaded file's rows, or import them once confirmed."""
     declared = kind_of(kind)
-    if declared.name not in importable():
-        abort(404)
+    try:
+        check_importable(declared.name)
+    except InvalidValueError as error:
+        abort(404, error.message)
     if not may_import(declared):
         abort(403, f"your role may not import {declared.heading.lower()}")
     project = project_or_404(project_id)

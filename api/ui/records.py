@@ -26,13 +26,14 @@ from api.ui.common import (
 from api.ui.forms import at_most_once
 from service.domain.base import Meta
 from service.domain.disposition import ACTIONS
-from service.domain.document import CLASSIFICATIONS, Document
+from service.domain.document import CLASSIFICATIONS
 from usecases import (
     certificates,
     disposition,
     fileplan,
     matters,
     records_reports,
+    retention,
 )
 from usecases.projects import ProjectsQuery, list_projects
 
@@ -87,14 +88,13 @@ def _text(name: str) -> str | None:
 def file_plan(**shown: Any) -> str:
     """The file plan as a tree, as at a moment, with its forms for custodians."""
     as_of = parse_moment(request.args.get("as_of"))
-    schedule = services().app.retention_history().current.schedule
     return page(
         "records.html",
         plan=fileplan.file_plan(services(), as_of),
         codes=class_codes(),
         document_id=parse_uuid(request.args.get("document")),
         as_of=as_of,
-        retention_classes=sorted(schedule.classes),
+        retention_classes=retention.retention_classes(services()),
         classifications=CLASSIFICATIONS,
         may_edit=may("records.add_record_class", "POST"),
         may_disposition=may("dispositions.worklist"),
@@ -200,14 +200,10 @@ def review(review_id: UUID, **shown: Any) -> str:
     verdict = None
     if found["status"] == "executed":
         verdict = certificates.verify_certificate(services(), review_id)
-    titles = {
-        d: services().app.load(Document, UUID(d), read_only=True).title
-        for d in found["document_ids"]
-    }
     return page(
         "review.html",
         review=found,
-        titles=titles,
+        titles=disposition.titles(services(), found),
         verdict=verdict,
         may_step=may("dispositions.approve_disposition", "POST"),
         **shown,

@@ -130,5 +130,8 @@ BASELINE = RegisterKind(
         "supersedes",
         "dates",
     ),
+    import_refused="a baseline is an approval of the milestones' dates as they "
+    "stand, given one at a time: approve one instead "
+    "(POST /api/v1/projects/{id}/baselines)",
 )
 Baseline = entry_class(BASELINE)

@@ -31,6 +31,7 @@ from service.domain.register import (
     MONTH,
     Command,
     Field,
+    ImportStep,
     RegisterKind,
     State,
     choice,
@@ -351,6 +352,9 @@ BUDGET = RegisterKind(
         "actuals",
         "forecasts",
     ),
-    import_steps=(),
+    import_steps=(
+        ImportStep("record_actual", monthly="actual "),
+        ImportStep("record_forecast", monthly="forecast "),
+    ),
 )
 BudgetLine = entry_class(BUDGET)

@@ -1,7 +1,8 @@
 """The register catalogue: every declared register kind, by name.
 
 The built-in registers are imported here so that they are declared; a new
-register is one more module declaring its kind (and one import line here).
+register is one more module declaring its kind (and its name in the import
+here): the application snapshots it and every adapter serves it from then on.
 """
 
 from __future__ import annotations

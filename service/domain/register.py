@@ -258,10 +258,15 @@ class Command:
 
 @dataclass(frozen=True)
 class ImportStep:
-    """A command an imported row also records when one of `when` columns is set."""
+    """A command an imported row also records when one of `when` columns is set.
+
+    A monthly step runs once for each column named `<monthly>YYYY-MM` that has
+    a value: the command's first parameter takes the month, its second the cell.
+    """
 
     use_case: str
-    when: tuple[str, ...]
+    when: tuple[str, ...] = ()
+    monthly: str | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -284,6 +289,9 @@ class RegisterKind:
     sorts: tuple[str, ...] = ("created_at", "recorded_at", "title")
     export_columns: tuple[str, ...] = ()
     import_steps: tuple[ImportStep, ...] | None = None
+    import_refused: str = ""
+    """Why the register is not imported from CSV (`import_steps` None), told to
+    whoever tries."""
     import_requires: tuple[str, ...] = ()
     """Columns an imported row must fill although the creating command may omit
     them (a register written on paper is expected to be complete)."""

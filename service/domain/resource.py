@@ -23,6 +23,7 @@ from service.domain.entry import entry_class
 from service.domain.register import (
     Command,
     Field,
+    ImportStep,
     RegisterKind,
     State,
     choice,
@@ -186,7 +187,7 @@ DEMAND = RegisterKind(
         "months",
         *SPAN,
     ),
-    import_steps=(),
+    import_steps=(ImportStep("set_demand", monthly=""),),
 )
 ResourceDemand = entry_class(DEMAND)
 
@@ -259,7 +260,7 @@ CAPACITY = RegisterKind(
         "months",
         *SPAN,
     ),
-    import_steps=(),
+    import_steps=(ImportStep("set_capacity", monthly=""),),
     portfolio=True,
 )
 Capacity = entry_class(CAPACITY)

@@ -168,6 +168,25 @@ def test_holds_copies_and_withdrawal(api: Api, owner: str) -> None:
     assert document["versions"][0]["status"] == "withdrawn"
 
 
+def test_if_match_holds_past_copies_issued_since(api: Api) -> None:
+    did = api.document(api.project())
+    uploaded = upload(api, did, b"abc", role="custodian")
+    opened = uploaded.headers["ETag"]
+    version = int(opened.strip('"'))
+    for _ in range(2):
+        assert api.get(f"/documents/{did}/versions/1/content").data == b"abc"
+    step = f"/documents/{did}/versions/1/review"
+    sent = api.post(step, role="custodian", headers={"If-Match": opened})
+    assert sent.status_code == 200, sent.json
+    assert sent.headers["ETag"] == f'"{version + 3}"'
+    head = api.head()
+    approve = f"/documents/{did}/versions/1/approve"
+    stale = api.post(approve, role="custodian", headers={"If-Match": opened})
+    assert stale.status_code == 412
+    assert stale.json["current_version"] == version + 3
+    assert api.head() == head
+
+
 @pytest.mark.parametrize("header", ["bytes=5-2", "bytes=abc", "items=0-1"])
 def test_odd_ranges_never_fail(api: Api, owner: str, header: str) -> None:
     did = api.new_document(owner)

@@ -118,7 +118,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from api import create_app, idempotency
-from service.application import LedgerBase
+from service.application import ApplicationBase
 from service.config import Settings
 
 args = json.loads(sys.argv[1])
@@ -131,7 +131,7 @@ crash = lambda *_, **__: os._exit(9)
 if args["when"] == "after-commit":
     idempotency.Keys.complete = crash  # the events are in, the key is not
 else:
-    LedgerBase.commit = crash  # nothing is written
+    ApplicationBase.commit = crash  # nothing is written
 client = create_app(settings).test_client()
 if "data" in args:  # raw bytes (an upload)
     client.post(args["path"], data=args["data"].encode(), headers=args["headers"])

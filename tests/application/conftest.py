@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from service.app import PmoLedger
+from service.app import PmoApplication
 from service.config import Settings
 from service.domain.base import Meta
 from usecases.root import Services, build_services
@@ -21,7 +21,7 @@ def services(settings: Settings) -> Iterator[Services]:
 
 
 @pytest.fixture
-def ledger(services: Services) -> PmoLedger:
+def app(services: Services) -> PmoApplication:
     """The application under test."""
     return services.app
 

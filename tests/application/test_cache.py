@@ -6,18 +6,18 @@ from collections.abc import Iterator
 
 import pytest
 
-from service.app import PmoLedger
+from service.app import PmoApplication
 from service.config import Settings
 from service.domain.base import Meta, TransitionError
 from service.domain.project import Project
 from service.domain.risk import Risk
 from service.errors import ConcurrentWriteError, VersionConflictError
-from tests.application.test_ledger import new_project, new_risk
+from tests.application.test_app import new_project, new_risk
 from usecases.root import Services, build_services
 
 
 @pytest.fixture
-def other(settings: Settings, services: Services) -> Iterator[PmoLedger]:
+def other(settings: Settings, services: Services) -> Iterator[PmoApplication]:
     """A second process's application on the same store (the CLI, a worker)."""
     built = build_services(settings)
     yield built.app
@@ -25,11 +25,11 @@ def other(settings: Settings, services: Services) -> Iterator[PmoLedger]:
 
 
 def test_a_project_closed_elsewhere_refuses_the_next_command(
-    ledger: PmoLedger, other: PmoLedger, meta: Meta
+    app: PmoApplication, other: PmoApplication, meta: Meta
 ) -> None:
-    project_id = new_project(ledger, meta)
-    risk_id = new_risk(ledger, meta, project_id)
-    ledger.perform(
+    project_id = new_project(app, meta)
+    risk_id = new_risk(app, meta, project_id)
+    app.perform(
         "assess_risk",
         risk_id,
         {
@@ -41,9 +41,9 @@ def test_a_project_closed_elsewhere_refuses_the_next_command(
         meta,
     )  # project and risk now cached
     other.close_project(project_id, meta)
-    head = ledger.head_position()
+    head = app.head_position()
     with pytest.raises(TransitionError, match="closed"):
-        ledger.perform(
+        app.perform(
             "assess_risk",
             risk_id,
             {
@@ -55,15 +55,15 @@ def test_a_project_closed_elsewhere_refuses_the_next_command(
             meta,
         )
     with pytest.raises(TransitionError, match="closed"):
-        new_risk(ledger, meta, project_id)
-    assert ledger.head_position() == head
+        new_risk(app, meta, project_id)
+    assert app.head_position() == head
 
 
 def test_a_change_made_elsewhere_is_seen_before_the_next_decision(
-    ledger: PmoLedger, other: PmoLedger, meta: Meta
+    app: PmoApplication, other: PmoApplication, meta: Meta
 ) -> None:
-    risk_id = new_risk(ledger, meta, new_project(ledger, meta))
-    assert ledger.load(Risk, risk_id).version == 1
+    risk_id = new_risk(app, meta, new_project(app, meta))
+    assert app.load(Risk, risk_id).version == 1
     other.perform(
         "assess_risk",
         risk_id,
@@ -76,7 +76,7 @@ def test_a_change_made_elsewhere_is_seen_before_the_next_decision(
         meta,
     )
     with pytest.raises(VersionConflictError):
-        ledger.perform(
+        app.perform(
             "assess_risk",
             risk_id,
             {
@@ -88,7 +88,7 @@ def test_a_change_made_elsewhere_is_seen_before_the_next_decision(
             meta,
             1,
         )
-    written = ledger.perform(
+    written = app.perform(
         "assess_risk",
         risk_id,
         {
@@ -101,18 +101,18 @@ def test_a_change_made_elsewhere_is_seen_before_the_next_decision(
         2,
     )
     assert written.version == 3
-    assert ledger.load(Risk, risk_id).residual_impact == 1
+    assert app.load(Risk, risk_id).residual_impact == 1
     assert other.load(Risk, risk_id).version == 3
 
 
 def test_many_writes_elsewhere_are_caught_up_in_one_go(
-    ledger: PmoLedger, other: PmoLedger, meta: Meta
+    app: PmoApplication, other: PmoApplication, meta: Meta
 ) -> None:
     from service import cache
 
-    project_id = new_project(ledger, meta)
-    risk_id = new_risk(ledger, meta, project_id)
-    ledger.load(Risk, risk_id)
+    project_id = new_project(app, meta)
+    risk_id = new_risk(app, meta, project_id)
+    app.load(Risk, risk_id)
     for _ in range(3):
         other.perform(
             "assess_risk",
@@ -127,7 +127,7 @@ def test_many_writes_elsewhere_are_caught_up_in_one_go(
         )
     limit, cache.SCAN_LIMIT = cache.SCAN_LIMIT, 2  # beyond it the cache is dropped
     try:
-        assert ledger.load(Risk, risk_id).version == 4
+        assert app.load(Risk, risk_id).version == 4
     finally:
         cache.SCAN_LIMIT = limit
     other.perform(
@@ -141,30 +141,30 @@ def test_many_writes_elsewhere_are_caught_up_in_one_go(
         },
         meta,
     )
-    assert ledger.load(Risk, risk_id).version == 5
+    assert app.load(Risk, risk_id).version == 5
 
 
 def test_a_failed_command_leaves_the_cached_aggregate_untouched(
-    ledger: PmoLedger, meta: Meta
+    app: PmoApplication, meta: Meta
 ) -> None:
-    risk_id = new_risk(ledger, meta, new_project(ledger, meta))
-    before = vars(ledger.load(Risk, risk_id)).copy()
+    risk_id = new_risk(app, meta, new_project(app, meta))
+    before = vars(app.load(Risk, risk_id)).copy()
 
     def assess_then_fail(risk: Risk) -> None:
         risk.assess(5, 5, 5, 5, meta)
         raise RuntimeError("after the change, before the commit")
 
     with pytest.raises(RuntimeError):
-        ledger.change(Risk, risk_id, assess_then_fail)
-    assert vars(ledger.load(Risk, risk_id)) == before
+        app.change(Risk, risk_id, assess_then_fail)
+    assert vars(app.load(Risk, risk_id)) == before
 
 
 def test_a_lost_conflict_does_not_poison_the_cache(
-    ledger: PmoLedger, meta: Meta
+    app: PmoApplication, meta: Meta
 ) -> None:
-    risk_id = new_risk(ledger, meta, new_project(ledger, meta))
-    stale = ledger.load(Risk, risk_id)
-    ledger.perform(
+    risk_id = new_risk(app, meta, new_project(app, meta))
+    stale = app.load(Risk, risk_id)
+    app.perform(
         "assess_risk",
         risk_id,
         {
@@ -177,28 +177,28 @@ def test_a_lost_conflict_does_not_poison_the_cache(
     )
     stale.close(meta)
     with pytest.raises(ConcurrentWriteError):
-        ledger.commit(stale)
-    risk = ledger.load(Risk, risk_id)
+        app.commit(stale)
+    risk = app.load(Risk, risk_id)
     assert (risk.version, risk.status, risk.residual_impact) == (2, "open", 3)
 
 
 def test_read_only_loads_share_the_cached_project(
-    ledger: PmoLedger, meta: Meta
+    app: PmoApplication, meta: Meta
 ) -> None:
-    project_id = new_project(ledger, meta)
-    shared = ledger.load(Project, project_id, read_only=True)
-    assert ledger.load(Project, project_id, read_only=True) is shared
-    assert ledger.load(Project, project_id) is not shared
+    project_id = new_project(app, meta)
+    shared = app.load(Project, project_id, read_only=True)
+    assert app.load(Project, project_id, read_only=True) is shared
+    assert app.load(Project, project_id) is not shared
 
 
 def test_a_head_check_during_our_own_commit_waits_for_it_instead_of_evicting(
-    ledger: PmoLedger, other: PmoLedger, meta: Meta
+    app: PmoApplication, other: PmoApplication, meta: Meta
 ) -> None:
     """Concurrent commands in one process must not evict each other's writes."""
     import threading
 
-    risk_id = new_risk(ledger, meta, new_project(ledger, meta))
-    ledger.perform(
+    risk_id = new_risk(app, meta, new_project(app, meta))
+    app.perform(
         "assess_risk",
         risk_id,
         {
@@ -209,7 +209,7 @@ def test_a_head_check_during_our_own_commit_waits_for_it_instead_of_evicting(
         },
         meta,
     )
-    cache = ledger.cache
+    cache = app.cache
     scanned: list[int] = []
     select = cache._recorder.select_notifications
 
@@ -218,12 +218,12 @@ def test_a_head_check_during_our_own_commit_waits_for_it_instead_of_evicting(
         return select(*args, **kwargs)  # type: ignore[arg-type]
 
     cache._recorder.select_notifications = counting  # type: ignore[method-assign]
-    risk = ledger.load(Risk, risk_id)
+    risk = app.load(Risk, risk_id)
     risk.assess(3, 3, 1, 1, meta)
-    stored = [ledger.mapper.to_stored_event(e) for e in risk.collect_events()]
+    stored = [app.mapper.to_stored_event(e) for e in risk.collect_events()]
     checked: list[int] = []
     with cache.writing():
-        ids = ledger.committer._insert(stored)  # committed, not yet reported
+        ids = app.committer._insert(stored)  # committed, not yet reported
         checker = threading.Thread(target=lambda: checked.append(cache.catch_up()))
         checker.start()
         checker.join(0.3)
@@ -231,7 +231,7 @@ def test_a_head_check_during_our_own_commit_waits_for_it_instead_of_evicting(
         cache.committed([((risk,), list(ids or []))])
     checker.join(5)
     assert checked == [max(ids or [0])] and scanned == []
-    assert ledger.load(Risk, risk_id).version == 3  # still cached, not evicted
+    assert app.load(Risk, risk_id).version == 3  # still cached, not evicted
     assert scanned == []
     # A write by another process is still caught up (and evicts) as before.
     other.perform(
@@ -245,5 +245,5 @@ def test_a_head_check_during_our_own_commit_waits_for_it_instead_of_evicting(
         },
         meta,
     )
-    assert ledger.load(Risk, risk_id).version == 4
+    assert app.load(Risk, risk_id).version == 4
     assert scanned == [1]

@@ -9,16 +9,16 @@ import pytest
 from eventsourcing.persistence import IntegrityError, OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
 
-from service.app import PmoLedger
+from service.app import PmoApplication
 from service.store import PostgresInsert
 
 pytestmark = pytest.mark.parametrize("backend", ["postgres"])
 
 
 @pytest.fixture
-def insert(ledger: PmoLedger) -> Iterator[PostgresInsert]:
+def insert(app: PmoApplication) -> Iterator[PostgresInsert]:
     """An insert on its own connection beside the application's."""
-    recorder = ledger.recorder
+    recorder = app.recorder
     assert isinstance(recorder, PostgresApplicationRecorder)
     made = PostgresInsert(recorder)
     yield made
@@ -34,53 +34,53 @@ def events(count: int = 1) -> list[StoredEvent]:
     ]
 
 
-def stored(ledger: PmoLedger, ids: list[int]) -> list[tuple[int, int, bytes]]:
+def stored(app: PmoApplication, ids: list[int]) -> list[tuple[int, int, bytes]]:
     """(id, version, state) of the stored events with those ids."""
-    found = ledger.recorder.select_notifications(start=min(ids), limit=len(ids) + 10)
+    found = app.recorder.select_notifications(start=min(ids), limit=len(ids) + 10)
     return [(n.id, n.originator_version, n.state) for n in found if n.id in set(ids)]
 
 
 def test_events_get_ids_in_their_order(
-    ledger: PmoLedger, insert: PostgresInsert
+    app: PmoApplication, insert: PostgresInsert
 ) -> None:
     batch = events(5)
     ids = insert.insert(batch)
     assert ids == sorted(ids) and len(set(ids)) == 5
-    assert ids[-1] == ledger.recorder.max_notification_id()
-    assert stored(ledger, ids) == [
+    assert ids[-1] == app.recorder.max_notification_id()
+    assert stored(app, ids) == [
         (i, e.originator_version, e.state) for i, e in zip(ids, batch, strict=True)
     ]
 
 
 def test_a_conflict_writes_nothing_and_the_connection_goes_on(
-    ledger: PmoLedger, insert: PostgresInsert
+    app: PmoApplication, insert: PostgresInsert
 ) -> None:
     first = events(1)
     insert.insert(first)
-    head = ledger.recorder.max_notification_id()
+    head = app.recorder.max_notification_id()
     clash = [first[0], *events(2)]  # one event already stored: none may land
     with pytest.raises(IntegrityError):
         insert.insert(clash)
-    assert ledger.recorder.max_notification_id() == head
+    assert app.recorder.max_notification_id() == head
     after = insert.insert(events(1))
     assert after[0] > (head or 0)
 
 
 def test_a_killed_connection_is_replaced_and_the_insert_lands_once(
-    ledger: PmoLedger, insert: PostgresInsert
+    app: PmoApplication, insert: PostgresInsert
 ) -> None:
     insert.insert(events(1))
     conn = insert._conn
     assert conn is not None
     backend = conn.info.backend_pid
-    recorder = ledger.recorder
+    recorder = app.recorder
     assert isinstance(recorder, PostgresApplicationRecorder)
     with recorder.datastore.get_connection() as other:
         other.execute("SELECT pg_terminate_backend(%s)", (backend,))
     batch = events(2)
     ids = insert.insert(batch)
     assert insert._conn is not None and insert._conn.info.backend_pid != backend
-    assert [v for _, v, _ in stored(ledger, ids)] == [1, 2]
+    assert [v for _, v, _ in stored(app, ids)] == [1, 2]
 
 
 def test_closed_refuses(insert: PostgresInsert) -> None:
@@ -90,7 +90,7 @@ def test_closed_refuses(insert: PostgresInsert) -> None:
 
 
 def test_conflicts_again_and_again_never_break_the_connection(
-    ledger: PmoLedger, insert: PostgresInsert
+    app: PmoApplication, insert: PostgresInsert
 ) -> None:
     # More rounds than psycopg's auto-prepare threshold: a statement it thought
     # prepared inside an aborted pipeline failed every later use.

@@ -54,16 +54,16 @@ def stored(settings: Settings, cls: type) -> list[tuple[object, list[object]]]:
     """Every aggregate of a class with its events, straight from the event store."""
     services = build_services(settings)
     try:
-        ledger = services.app
+        app = services.app
         created = getattr(
             cls, {Risk: "Identified", Issue: "Raised"}.get(cls, "Recorded")
         )
         found = []
-        for event, _ in ledger.iter_events_of(created):
+        for event, _ in app.iter_events_of(created):
             found.append(
                 (
-                    ledger.load(cls, event.originator_id),
-                    list(ledger.events.get(event.originator_id)),
+                    app.load(cls, event.originator_id),
+                    list(app.events.get(event.originator_id)),
                 )
             )
         return found

@@ -9,7 +9,7 @@ from uuid import UUID
 
 import pytest
 
-from service.app import PmoLedger
+from service.app import PmoApplication
 from service.config import Settings
 from service.domain.base import Meta
 from service.domain.document import Document
@@ -40,42 +40,42 @@ def services(blob_settings: Settings) -> Iterator[Services]:
 
 
 @pytest.fixture
-def ledger(services: Services) -> PmoLedger:
+def app(services: Services) -> PmoApplication:
     """The application under test (content-bearing tests: both blob backends)."""
     return services.app
 
 
 @pytest.fixture
-def event_ledger(settings: Settings) -> Iterator[PmoLedger]:
+def event_app(settings: Settings) -> Iterator[PmoApplication]:
     """The application on the file blob backend, for tests about events only."""
     built = build_services(settings)
     yield built.app
     built.close()
 
 
-def new_project(ledger: PmoLedger, code: str = "CUST") -> UUID:
+def new_project(app: PmoApplication, code: str = "CUST") -> UUID:
     """An open project."""
-    return ledger.register_project(code, "Custody", "", "Sam", "Max", CUSTODIAN).id
+    return app.register_project(code, "Custody", "", "Sam", "Max", CUSTODIAN).id
 
 
 def new_document(
-    ledger: PmoLedger, project_id: UUID, retention_class: str = "working-paper"
+    app: PmoApplication, project_id: UUID, retention_class: str = "working-paper"
 ) -> UUID:
     """A registered document with no versions."""
-    return ledger.register_document(
+    return app.register_document(
         project_id, "Plan", "plan", "internal", retention_class, "Cara", CUSTODIAN
     ).id
 
 
 def submit(
-    ledger: PmoLedger,
+    app: PmoApplication,
     document_id: UUID,
     body: bytes,
     media_type: str = "text/plain",
     filename: str = "plan.txt",
 ) -> int:
     """Submit a version with the given bytes; return its number."""
-    ledger.submit_version(
+    app.submit_version(
         document_id, io.BytesIO(body), media_type, filename, "", CUSTODIAN
     )
-    return len(ledger.load(Document, document_id).versions)
+    return len(app.load(Document, document_id).versions)

@@ -152,18 +152,18 @@ def test_authoritative_as_at_from_the_read_model_matches_the_events(
             else:
                 live.post(f"/documents/{did}/versions/{number}/{step}", {})
             moments.append(datetime.now(UTC))
-        ledger = services.app
-        expected = [plain(ledger.authoritative_at(UUID(did), m)) for m in moments]
+        app = services.app
+        expected = [plain(app.authoritative_at(UUID(did), m)) for m in moments]
         assert [v and v["number"] for v in expected] == [None, None, 1, 2, None]
 
         # The claim is about a caught-up read model: let it catch up first (under
         # load that can take longer than the read's own short wait).
-        assert services.views.wait_for(ledger.head_position(), 60)
+        assert services.views.wait_for(app.head_position(), 60)
 
         def events_only(document_id: UUID, at: datetime | None = None) -> object:
             raise AssertionError("the caught-up read model should answer")
 
-        monkeypatch.setattr(ledger, "authoritative_at", events_only)
+        monkeypatch.setattr(app, "authoritative_at", events_only)
         answered = [
             live.get(
                 f"/documents/{did}/authoritative",

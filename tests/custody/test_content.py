@@ -7,7 +7,7 @@ import io
 import random
 import tracemalloc
 
-from service.app import PmoLedger
+from service.app import PmoApplication
 from service.domain.document import Document
 from tests.custody.conftest import CUSTODIAN, new_document, new_project
 
@@ -56,12 +56,12 @@ def expected_digest(size: int) -> str:
 
 
 def test_large_content_round_trips_byte_exact_in_bounded_memory(
-    ledger: PmoLedger,
+    app: PmoApplication,
 ) -> None:
-    document_id = new_document(ledger, new_project(ledger))
+    document_id = new_document(app, new_project(app))
     tracemalloc.start()
     try:
-        _, ref = ledger.submit_version(
+        _, ref = app.submit_version(
             document_id,
             GeneratedStream(LARGE),  # type: ignore[arg-type]
             "application/octet-stream",
@@ -73,27 +73,27 @@ def test_large_content_round_trips_byte_exact_in_bounded_memory(
     finally:
         tracemalloc.stop()
     assert peak < PEAK_LIMIT, f"upload peaked at {peak} bytes for {LARGE}"
-    version = ledger.load(Document, document_id).get_version(1)
+    version = app.load(Document, document_id).get_version(1)
     assert (version.sha256, version.size) == (ref.sha256, LARGE)
     assert ref.sha256 == expected_digest(LARGE)
     reference = GeneratedStream(LARGE)
     read = 0
-    with ledger.blobs.open(ref.sha256) as reader:
+    with app.blobs.open(ref.sha256) as reader:
         while chunk := reader.read_chunk():
             assert chunk == reference.piece(read, len(chunk)), f"differs near {read}"
             read += len(chunk)
     assert read == LARGE
-    assert ledger.blobs.verify(ref.sha256) == "ok"
+    assert app.blobs.verify(ref.sha256) == "ok"
 
 
-def test_empty_content_round_trips(ledger: PmoLedger) -> None:
-    document_id = new_document(ledger, new_project(ledger))
-    _, ref = ledger.submit_version(
+def test_empty_content_round_trips(app: PmoApplication) -> None:
+    document_id = new_document(app, new_project(app))
+    _, ref = app.submit_version(
         document_id, io.BytesIO(b""), "text/plain", "empty.txt", "", CUSTODIAN
     )
-    version = ledger.load(Document, document_id).get_version(1)
+    version = app.load(Document, document_id).get_version(1)
     assert (version.size, version.sha256) == (0, hashlib.sha256(b"").hexdigest())
     assert ref.sha256 == version.sha256
-    with ledger.blobs.open(version.sha256) as reader:
+    with app.blobs.open(version.sha256) as reader:
         assert reader.read() == b""
-    assert ledger.verify_content(ledger.content_inventory()).ok
+    assert app.verify_content(app.content_inventory()).ok

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from service.app import PmoLedger
+from service.app import PmoApplication
 from service.config import ConfigError
 from service.domain.base import InvalidValueError
 from service.retention import (
@@ -95,14 +95,14 @@ def test_an_empty_or_unreadable_schedule_is_refused(tmp_path: Path) -> None:
 
 
 def test_unknown_retention_class_is_refused_at_registration(
-    event_ledger: PmoLedger,
+    event_app: PmoApplication,
 ) -> None:
-    project_id = new_project(event_ledger)
-    head = event_ledger.head_position()
+    project_id = new_project(event_app)
+    head = event_app.head_position()
     with pytest.raises(InvalidValueError) as caught:
-        event_ledger.register_document(
+        event_app.register_document(
             project_id, "Plan", "plan", "internal", "forever", "Cara", CUSTODIAN
         )
     assert caught.value.field == "retention_class"
     assert "working-paper" in caught.value.message
-    assert event_ledger.head_position() == head
+    assert event_app.head_position() == head

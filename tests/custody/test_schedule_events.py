@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 
 from api import create_app
 from api.cli import main
-from service.app import PmoLedger
+from service.app import PmoApplication
 from service.config import Settings
 from service.domain.base import InvalidValueError, Meta, RoleRequiredError
 from service.retention import DEFAULT_FILE, Period, load_schedule, schedule_to_data
@@ -69,12 +69,12 @@ def test_an_unrecorded_store_follows_the_file_until_it_is_recorded(
 
 
 def test_a_later_change_leaves_past_documents_dates_alone(services: Services) -> None:
-    ledger = services.app
-    project = new_project(ledger)
-    before = new_document(ledger, project)
-    ledger.change_retention_schedule(with_working_paper(3), [], CHANGE)
-    after = new_document(ledger, project)
-    old, new = ledger.disposal_date(before), ledger.disposal_date(after)
+    app = services.app
+    project = new_project(app)
+    before = new_document(app, project)
+    app.change_retention_schedule(with_working_paper(3), [], CHANGE)
+    after = new_document(app, project)
+    old, new = app.disposal_date(before), app.disposal_date(after)
     assert old.triggered_on is not None and new.triggered_on is not None
     assert old.due_on == Period(years=1).after(old.triggered_on)
     assert (old.schedule_version, old.retroactive) == (1, False)
@@ -85,32 +85,32 @@ def test_a_later_change_leaves_past_documents_dates_alone(services: Services) ->
 def test_a_retroactive_change_reaches_documents_triggered_before_it(
     services: Services,
 ) -> None:
-    ledger = services.app
-    project = new_project(ledger)
-    before = new_document(ledger, project)
-    ledger.change_retention_schedule(with_working_paper(3), [], CHANGE)
-    ledger.change_retention_schedule(with_working_paper(5), ["working-paper"], CHANGE)
-    shown = ledger.disposal_date(before)
+    app = services.app
+    project = new_project(app)
+    before = new_document(app, project)
+    app.change_retention_schedule(with_working_paper(3), [], CHANGE)
+    app.change_retention_schedule(with_working_paper(5), ["working-paper"], CHANGE)
+    shown = app.disposal_date(before)
     assert shown.triggered_on is not None
     assert shown.due_on == Period(years=5).after(shown.triggered_on)
     assert (shown.schedule_version, shown.retroactive) == (3, True)
     # Another class's retroactive change does not touch working papers.
     classes = with_working_paper(5)
     classes["contract"]["period"] = {"years": 15, "months": 0, "days": 0}
-    ledger.change_retention_schedule(classes, ["contract"], CHANGE)
-    assert ledger.disposal_date(before).schedule_version == 3
+    app.change_retention_schedule(classes, ["contract"], CHANGE)
+    assert app.disposal_date(before).schedule_version == 3
 
 
 def test_disposal_follows_the_schedule_as_it_stood(services: Services) -> None:
-    ledger = services.app
-    project = new_project(ledger)
+    app = services.app
+    project = new_project(app)
     same_day = with_working_paper(0)
     same_day["working-paper"]["period"] = {"years": 0, "months": 0, "days": 0}
-    ledger.change_retention_schedule(same_day, [], CHANGE)
-    document = new_document(ledger, project)
-    ledger.change_retention_schedule(with_working_paper(10), [], CHANGE)
-    disposal = ledger.dispose_document(document, CUSTODIAN)
-    assert disposal.due_on == ledger.disposal_date(document).triggered_on
+    app.change_retention_schedule(same_day, [], CHANGE)
+    document = new_document(app, project)
+    app.change_retention_schedule(with_working_paper(10), [], CHANGE)
+    disposal = app.dispose_document(document, CUSTODIAN)
+    assert disposal.due_on == app.disposal_date(document).triggered_on
 
 
 def test_the_schedule_as_at_a_moment(services: Services, client: FlaskClient) -> None:
@@ -180,13 +180,13 @@ def test_a_bad_change_is_refused_and_records_nothing(
     error: type[Exception],
     message: str,
 ) -> None:
-    ledger: PmoLedger = services.app
-    ledger.change_retention_schedule(with_working_paper(3), [], CHANGE)
-    position = ledger.head_position()
+    app: PmoApplication = services.app
+    app.change_retention_schedule(with_working_paper(3), [], CHANGE)
+    position = app.head_position()
     with pytest.raises(error, match=message):
-        ledger.change_retention_schedule(classes(), retroactive, meta)
-    assert ledger.head_position() == position
-    assert len(ledger.retention_history().versions) == 2
+        app.change_retention_schedule(classes(), retroactive, meta)
+    assert app.head_position() == position
+    assert len(app.retention_history().versions) == 2
 
 
 def test_retention_apply_shows_the_diff_asks_then_records(
@@ -225,11 +225,11 @@ def test_retention_apply_shows_the_diff_asks_then_records(
 def test_the_document_page_shows_the_schedule_it_follows_and_as_at(
     services: Services,
 ) -> None:
-    ledger = services.app
+    app = services.app
     services.runner.start()
-    document = new_document(ledger, new_project(ledger))
+    document = new_document(app, new_project(app))
     retention.record_initial_schedule(services)
-    ledger.change_retention_schedule(with_working_paper(3), [], CHANGE)
+    app.change_retention_schedule(with_working_paper(3), [], CHANGE)
     ui = Ui(services)
     assert ui.sign_in("custodian").status_code == 302
     ui.caught_up()
@@ -237,7 +237,7 @@ def test_the_document_page_shows_the_schedule_it_follows_and_as_at(
     assert "Follows schedule</dt><dd>version 1, recorded" in now
     assert "Schedule now</dt><dd>version 2" in now
     assert "destroy 3 years after registration" in now
-    first = ledger.retention_history().versions[0].recorded_at
+    first = app.retention_history().versions[0].recorded_at
     assert first is not None
     then = ui.client.get(
         f"/ui/documents/{document}",

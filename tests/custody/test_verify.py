@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from sqlalchemy import select, update
 
 from api.cli import main
-from service.app import PmoLedger
+from service.app import PmoApplication
 from service.blobs import FileBlobStore
 from service.blobs.database import blob_chunks
 from service.config import Settings
@@ -58,15 +58,15 @@ def _mangle(data: bytes, change: bytes | None) -> bytes:
 def test_verify_reports_flipped_truncated_missing_and_unexpected_content(
     services: Services, blob_settings: Settings
 ) -> None:
-    ledger = services.app
-    project_id = new_project(ledger)
-    documents = [new_document(ledger, project_id) for _ in range(4)]
+    app = services.app
+    project_id = new_project(app)
+    documents = [new_document(app, project_id) for _ in range(4)]
     for i, document_id in enumerate(documents):
-        submit(ledger, document_id, bytes([65 + i]) + BODY)
+        submit(app, document_id, bytes([65 + i]) + BODY)
     flipped, truncated, missing, intact = (
-        ledger.load(Document, d).get_version(1).sha256 for d in documents
+        app.load(Document, d).get_version(1).sha256 for d in documents
     )
-    extra = ledger.blobs.put(io.BytesIO(b"nobody references this")).sha256
+    extra = app.blobs.put(io.BytesIO(b"nobody references this")).sha256
     runner = CliRunner()
     clean = runner.invoke(main, ["documents", "verify"], env=env_for(blob_settings))
     assert clean.exit_code == 0, clean.output
@@ -74,8 +74,8 @@ def test_verify_reports_flipped_truncated_missing_and_unexpected_content(
 
     rewrite(services, flipped, b"flip")
     rewrite(services, truncated, None)
-    ledger.blobs.delete(missing)
-    report = ledger.verify_content(ledger.content_inventory())
+    app.blobs.delete(missing)
+    report = app.verify_content(app.content_inventory())
     found = {(f.sha256, f.problem) for f in report.findings}
     assert found == {
         (flipped, "corrupt"),
@@ -100,13 +100,13 @@ def test_verify_reports_flipped_truncated_missing_and_unexpected_content(
 
 
 def test_a_refused_commit_after_the_blob_write_leaves_only_an_orphan(
-    ledger: PmoLedger, monkeypatch: pytest.MonkeyPatch
+    app: PmoApplication, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    document_id = new_document(ledger, new_project(ledger))
-    submit(ledger, document_id, b"committed\n")
-    head = ledger.head_position()
+    document_id = new_document(app, new_project(app))
+    submit(app, document_id, b"committed\n")
+    head = app.head_position()
     with pytest.raises(VersionConflictError):
-        ledger.submit_version(
+        app.submit_version(
             document_id,
             io.BytesIO(b"conflicted\n"),
             "text/plain",
@@ -119,42 +119,42 @@ def test_a_refused_commit_after_the_blob_write_leaves_only_an_orphan(
     def crash(*_aggregates: object) -> int:
         raise StoreUnavailableError("the database went away")
 
-    monkeypatch.setattr(ledger, "commit", crash)
+    monkeypatch.setattr(app, "commit", crash)
     with pytest.raises(StoreUnavailableError):
-        ledger.submit_version(
+        app.submit_version(
             document_id, io.BytesIO(b"crashed\n"), "text/plain", "b.txt", "", CUSTODIAN
         )
     monkeypatch.undo()
-    assert ledger.head_position() == head
-    assert len(ledger.load(Document, document_id).versions) == 1
+    assert app.head_position() == head
+    assert len(app.load(Document, document_id).versions) == 1
     orphans = {hashlib.sha256(b).hexdigest() for b in (b"conflicted\n", b"crashed\n")}
-    assert all(ledger.blobs.exists(sha256) for sha256 in orphans)
-    inventory = ledger.content_inventory()
+    assert all(app.blobs.exists(sha256) for sha256 in orphans)
+    inventory = app.content_inventory()
     assert orphans.isdisjoint(inventory.live) and len(inventory.live) == 1
-    report = ledger.verify_content(inventory)
+    report = app.verify_content(inventory)
     assert {(f.sha256, f.problem) for f in report.findings} == {
         (sha256, "unexpected") for sha256 in orphans
     }
-    assert ledger.collect_blob_garbage(timedelta(hours=1)) == []
-    assert sorted(ledger.collect_blob_garbage(timedelta(0))) == sorted(orphans)
-    after = ledger.verify_content(ledger.content_inventory())
+    assert app.collect_blob_garbage(timedelta(hours=1)) == []
+    assert sorted(app.collect_blob_garbage(timedelta(0))) == sorted(orphans)
+    after = app.verify_content(app.content_inventory())
     assert after.ok and after.checked == 1  # every event still has its content
 
 
 def test_blobs_gc_command_removes_orphans_past_the_grace(
     services: Services, blob_settings: Settings
 ) -> None:
-    ledger = services.app
-    document_id = new_document(ledger, new_project(ledger))
-    submit(ledger, document_id, b"kept\n")
-    orphan = ledger.blobs.put(io.BytesIO(b"orphan\n")).sha256
+    app = services.app
+    document_id = new_document(app, new_project(app))
+    submit(app, document_id, b"kept\n")
+    orphan = app.blobs.put(io.BytesIO(b"orphan\n")).sha256
     runner = CliRunner()
     env = env_for(blob_settings)
     kept = runner.invoke(main, ["blobs", "gc"], env=env)
     assert kept.exit_code == 0, kept.output
-    assert ledger.blobs.exists(orphan) and "removed 0" in kept.stderr
+    assert app.blobs.exists(orphan) and "removed 0" in kept.stderr
     removed = runner.invoke(main, ["blobs", "gc", "--grace", "0"], env=env)
     assert removed.exit_code == 0, removed.output
     assert removed.stdout.splitlines() == [f"removed {orphan}"]
-    assert not ledger.blobs.exists(orphan)
-    assert ledger.verify_content(ledger.content_inventory()).ok
+    assert not app.blobs.exists(orphan)
+    assert app.verify_content(app.content_inventory()).ok

@@ -10,7 +10,7 @@ from sqlalchemy import Engine, select
 
 from projections.processing import Processor
 from projections.read_model import ReadModel
-from service.app import PmoLedger
+from service.app import PmoApplication
 from service.config import Settings
 from service.domain.base import Meta
 from tests.projections.workload import Workload
@@ -26,7 +26,7 @@ def services(settings: Settings) -> Iterator[Services]:
 
 
 @pytest.fixture
-def ledger(services: Services) -> PmoLedger:
+def app(services: Services) -> PmoApplication:
     """The application under test."""
     return services.app
 
@@ -37,9 +37,9 @@ def meta() -> Meta:
     return Meta("olivia", "project-officer", "test", "req-1")
 
 
-def workload(ledger: PmoLedger, events: int, seed: int = 7) -> Workload:
+def workload(app: PmoApplication, events: int, seed: int = 7) -> Workload:
     """Run a seeded workload of at least `events` events."""
-    load = Workload(ledger, seed)
+    load = Workload(app, seed)
     load.run(events)
     return load
 
@@ -48,9 +48,9 @@ def processor(
     services: Services, cls: type[ReadModel], generation: int = 1, batch: int = 500
 ) -> Processor:
     """A processor for one generation, its tables in place."""
-    ledger = services.app
+    app = services.app
     made = Processor(
-        cls(generation), services.views_engine, ledger.recorder, ledger.mapper, batch
+        cls(generation), services.views_engine, app.recorder, app.mapper, batch
     )
     made.ensure_tables()
     return made

@@ -21,21 +21,21 @@ def as_before(fields: dict[str, object]) -> object:
 
 
 def test_every_event_type_parses_the_same(services: Services) -> None:
-    ledger = services.app
-    Workload(ledger, seed=11).run(1500)
+    app = services.app
+    Workload(app, seed=11).run(1500)
     # The three kinds of event the workload does not make.
-    project = ledger.register_project("AUD-1", "A", "", "S", "M", OFFICER).id
-    ledger.change_project_details(project, "N", "D", "S", "M", OFFICER)
-    document = ledger.register_document(
+    project = app.register_project("AUD-1", "A", "", "S", "M", OFFICER).id
+    app.change_project_details(project, "N", "D", "S", "M", OFFICER)
+    document = app.register_document(
         project, "d", "plan", "internal", "project-record", "Cara", CUSTODIAN
     ).id
-    ledger.extend_retention(document, date(2990, 1, 1), CUSTODIAN)
-    ledger.close_project(project, OFFICER)
-    ledger.dispose_document(document, CUSTODIAN, today=date(2999, 1, 1))
-    notifications = ledger.recorder.select_notifications(start=1, limit=100_000)
+    app.extend_retention(document, date(2990, 1, 1), CUSTODIAN)
+    app.close_project(project, OFFICER)
+    app.dispose_document(document, CUSTODIAN, today=date(2999, 1, 1))
+    notifications = app.recorder.select_notifications(start=1, limit=100_000)
     seen = set()
     for notification in notifications:
-        event = ledger.mapper.to_domain_event(notification)
+        event = app.mapper.to_domain_event(notification)
         seen.add(type(event))
         fields = {k: v for k, v in fields_of(event).items() if k not in REDACTED}
         text = data_text(fields)

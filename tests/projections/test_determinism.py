@@ -12,18 +12,18 @@ EVENTS = 2000
 
 
 def test_incremental_equals_rebuild(services: Services) -> None:
-    ledger, engine = services.app, services.views_engine
+    app, engine = services.app, services.views_engine
     live = [processor(services, cls, batch=37) for cls in models()]
-    load = Workload(ledger, seed=20260501)
+    load = Workload(app, seed=20260501)
     for _ in range(10):
         load.run(EVENTS // 10)
         for incremental in live:
             incremental.catch_up()
-    head = ledger.head_position()
+    head = app.head_position()
     assert head >= EVENTS
     for incremental in live:
-        rebuilt, _ = prepare(type(incremental.model), engine, ledger.recorder,
-                             ledger.mapper, batch_size=1000)  # fmt: skip
+        rebuilt, _ = prepare(type(incremental.model), engine, app.recorder,
+                             app.mapper, batch_size=1000)  # fmt: skip
         assert rebuilt.model.generation == 2
         rebuilt.catch_up()
         assert rebuilt.tracking().position == incremental.tracking().position == head

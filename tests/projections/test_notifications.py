@@ -8,11 +8,11 @@ from usecases.root import Services
 
 
 def test_the_reader_equals_the_recorders_select(services: Services) -> None:
-    ledger = services.app
-    workload(ledger, 300)
-    recorder = ledger.recorder
+    app = services.app
+    workload(app, 300)
+    recorder = app.recorder
     read = notification_reader(recorder)
-    head = ledger.head_position()
+    head = app.head_position()
     topics = sorted({n.topic for n in recorder.select_notifications(1, 1000)})
     cases = [
         (1, 1000, head, []),

@@ -24,21 +24,21 @@ def test_one_pass_resumes_each_model_from_its_own_position(
     services: Services,
 ) -> None:
     workload(services.app, 500)
-    ledger, engine = services.app, services.views_engine
+    app, engine = services.app, services.views_engine
     classes = (RiskRegister, AuditTrail, ProjectsModel)
     ahead = processor(services, RiskRegister, generation=2, batch=60)
     assert ahead.run_batch() and ahead.run_batch()  # risks already further on
     models = [cls(2) for cls in classes]
-    together = Processor(models, engine, ledger.recorder, ledger.mapper, 45)
+    together = Processor(models, engine, app.recorder, app.mapper, 45)
     together.ensure_tables()
     together.run_batch()
     positions = [row.position for row in together.trackings()]
     assert positions[0] > positions[1] == positions[2] > 0
     resumed = Processor(
-        [cls(2) for cls in classes], engine, ledger.recorder, ledger.mapper, 1000
+        [cls(2) for cls in classes], engine, app.recorder, app.mapper, 1000
     )
     resumed.catch_up()
-    head = ledger.head_position()
+    head = app.head_position()
     assert [row.position for row in resumed.trackings()] == [head] * 3
     for cls, model in zip(classes, models, strict=True):
         alone = processor(services, cls, generation=3, batch=1000)

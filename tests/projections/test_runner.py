@@ -53,16 +53,16 @@ def status_of(services: Services, name: str) -> dict[str, object]:
 def test_poison_event_stops_the_model_then_resumes_once_fixed(
     services: Services, meta: Meta
 ) -> None:
-    ledger = services.app
-    project = ledger.register_project("POI", "P", "", "S", "M", meta).id
-    risk = ledger.perform(
+    app = services.app
+    project = app.register_project("POI", "P", "", "S", "M", meta).id
+    risk = app.perform(
         "identify_risk",
         project,
         risk_values(probability=2, impact=2),
         meta,
     ).id
-    closed = ledger.perform("close_risk", risk, {}, meta).position
-    ledger.perform(
+    closed = app.perform("close_risk", risk, {}, meta).position
+    app.perform(
         "raise_issue",
         project,
         {
@@ -75,7 +75,7 @@ def test_poison_event_stops_the_model_then_resumes_once_fixed(
         meta,
     )
     processor = Processor(
-        PoisonedRisks(1), services.views_engine, ledger.recorder, ledger.mapper
+        PoisonedRisks(1), services.views_engine, app.recorder, app.mapper
     )
     runner = Runner([processor], retry_after=0.1)
     runner.start()
@@ -89,7 +89,7 @@ def test_poison_event_stops_the_model_then_resumes_once_fixed(
         assert not services.views.wait_for(closed, 0.3)
         PoisonedRisks.poisoned = False
         eventually(lambda: status_of(services, "risks")["state"] == "live")
-        assert status_of(services, "risks")["position"] == ledger.head_position()
+        assert status_of(services, "risks")["position"] == app.head_position()
         assert services.views.get_entry("risks", risk)["status"] == "closed"  # type: ignore[index]
     finally:
         PoisonedRisks.poisoned = True
@@ -97,17 +97,14 @@ def test_poison_event_stops_the_model_then_resumes_once_fixed(
 
 
 def test_runner_follows_a_rebuilt_generation(services: Services, meta: Meta) -> None:
-    ledger, views = services.app, services.views
-    workload(ledger, 200)
+    app, views = services.app, services.views
+    workload(app, 200)
     services.runner.start()
-    assert views.wait_for(ledger.head_position(), 30)
+    assert views.wait_for(app.head_position(), 30)
     before = views.list_projects()
-    assert (
-        rebuild(RiskRegister, services.views_engine, ledger.recorder, ledger.mapper)
-        == 2
-    )
-    project = ledger.register_project("AFTER", "A", "", "S", "M", meta).id
-    written = ledger.perform(
+    assert rebuild(RiskRegister, services.views_engine, app.recorder, app.mapper) == 2
+    project = app.register_project("AFTER", "A", "", "S", "M", meta).id
+    written = app.perform(
         "identify_risk",
         project,
         risk_values(probability=2, impact=2),
@@ -142,8 +139,8 @@ def counted_runner(services: Services, tag: str) -> Runner:
     """A runner over the audit trail only, tagged."""
     model = CountedAudit(1)
     model.tag = tag
-    ledger = services.app
-    processor = Processor(model, services.views_engine, ledger.recorder, ledger.mapper)
+    app = services.app
+    processor = Processor(model, services.views_engine, app.recorder, app.mapper)
     return Runner([processor])
 
 

@@ -32,12 +32,9 @@ def positions(services: Services) -> dict[str, int]:
 
 def runner_over(services: Services, models: list[ReadModel]) -> Runner:
     """A runner over the given models (generation 1 each)."""
-    ledger = services.app
+    app = services.app
     return Runner(
-        [
-            Processor(m, services.views_engine, ledger.recorder, ledger.mapper)
-            for m in models
-        ],
+        [Processor(m, services.views_engine, app.recorder, app.mapper) for m in models],
         retry_after=0.1,
     )
 
@@ -45,17 +42,17 @@ def runner_over(services: Services, models: list[ReadModel]) -> Runner:
 def test_a_poisoned_model_stops_alone_and_resumes_once_fixed(
     services: Services, meta: Meta
 ) -> None:
-    ledger = services.app
-    workload(ledger, 100)
-    project = ledger.register_project("GRP", "P", "", "S", "M", meta).id
-    risk = ledger.perform(
+    app = services.app
+    workload(app, 100)
+    project = app.register_project("GRP", "P", "", "S", "M", meta).id
+    risk = app.perform(
         "identify_risk",
         project,
         risk_values(probability=2, impact=2),
         meta,
     ).id
-    closed = ledger.perform("close_risk", risk, {}, meta).position
-    after = ledger.register_project("AFTER", "A", "", "S", "M", meta).position
+    closed = app.perform("close_risk", risk, {}, meta).position
+    after = app.register_project("AFTER", "A", "", "S", "M", meta).position
     group = [cls(1) for cls in models() if cls.name != "risks"] + [PoisonedRisks(1)]
     runner = runner_over(services, group)
     runner.start()
@@ -84,12 +81,12 @@ def test_a_poisoned_model_stops_alone_and_resumes_once_fixed(
 def test_models_followed_together_equal_each_built_alone(
     services: Services, meta: Meta
 ) -> None:
-    ledger = services.app
-    workload(ledger, 300)
+    app = services.app
+    workload(app, 300)
     runner = runner_over(services, [cls(1) for cls in models()])
     runner.start()
     try:
-        head = ledger.head_position()
+        head = app.head_position()
         eventually(lambda: set(positions(services).values()) == {head})
     finally:
         runner.stop()
@@ -105,8 +102,8 @@ def test_models_followed_together_equal_each_built_alone(
 def test_a_model_locked_elsewhere_joins_the_group_once_free(
     services: Services, meta: Meta
 ) -> None:
-    ledger = services.app
-    workload(ledger, 100)
+    app = services.app
+    workload(app, 100)
     held = threading.Event()
     release = threading.Event()
 
@@ -122,7 +119,7 @@ def test_a_model_locked_elsewhere_joins_the_group_once_free(
     runner = runner_over(services, [cls(1) for cls in models()])
     runner.start()
     try:
-        head = ledger.head_position()
+        head = app.head_position()
         eventually(
             lambda: all(
                 p == head for n, p in positions(services).items() if n != "audit"
@@ -132,7 +129,7 @@ def test_a_model_locked_elsewhere_joins_the_group_once_free(
         release.set()  # as when the instance that held it goes away
         eventually(lambda: positions(services)["audit"] == head)
         assert len(runner.threads) == 1  # it waited in the group, not apart
-        more = ledger.register_project("MORE", "M", "", "S", "M", meta).position
+        more = app.register_project("MORE", "M", "", "S", "M", meta).position
         runner.wake()
         eventually(lambda: set(positions(services).values()) == {more})
     finally:

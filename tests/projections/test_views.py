@@ -22,10 +22,10 @@ def caught_up(services: Services) -> None:
 
 def risks(services: Services, meta: Meta, count: int) -> tuple[UUID, list[UUID]]:
     """A project with `count` risks scored 1..count (probability x impact 1)."""
-    ledger = services.app
-    project = ledger.register_project("VIEW", "View", "", "S", "M", meta).id
+    app = services.app
+    project = app.register_project("VIEW", "View", "", "S", "M", meta).id
     ids = [
-        ledger.perform(
+        app.perform(
             "identify_risk",
             project,
             {
@@ -123,23 +123,23 @@ def test_project_counts_and_as_of(services: Services, meta: Meta) -> None:
 
 
 def test_document_master_copy_now_and_as_at(services: Services, meta: Meta) -> None:
-    ledger = services.app
-    project = ledger.register_project("DOCS", "Docs", "", "S", "M", meta).id
-    document = ledger.register_document(
+    app = services.app
+    project = app.register_project("DOCS", "Docs", "", "S", "M", meta).id
+    document = app.register_document(
         project, "PID", "plan", "internal", "project-record", "Cara", CUSTODIAN
     ).id
     for number in (1, 2):
-        ledger.submit_version(
+        app.submit_version(
             document, io.BytesIO(b"v%d" % number), "text/plain", "p.txt", "", CUSTODIAN
         )
-        ledger.send_version_for_review(document, number, CUSTODIAN)
-        ledger.approve_version(document, number, CUSTODIAN)
+        app.send_version_for_review(document, number, CUSTODIAN)
+        app.approve_version(document, number, CUSTODIAN)
         if number == 1:
             caught_up(services)
             first = services.views.get_document(document)
             assert first is not None
-    ledger.place_hold(document, "LH-1", "Inquiry", "court order", CUSTODIAN)
-    ledger.issue_copy(document, 2, "bob", "review", CUSTODIAN)
+    app.place_hold(document, "LH-1", "Inquiry", "court order", CUSTODIAN)
+    app.issue_copy(document, 2, "bob", "review", CUSTODIAN)
     caught_up(services)
     now = services.views.get_document(document)
     assert now is not None

@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from service.app import PmoLedger
+from service.app import PmoApplication
 from service.domain.base import DomainError, Meta
 from service.domain.project import RAG_COLOURS, RAG_DIMENSIONS
 from service.domain.risk import CATEGORIES
@@ -23,8 +23,8 @@ CUSTODIAN = Meta("cara", "custodian", "custody")
 class Workload:
     """Random valid-or-refused commands; refused ones change nothing."""
 
-    def __init__(self, ledger: PmoLedger, seed: int) -> None:
-        self.app = ledger
+    def __init__(self, app: PmoApplication, seed: int) -> None:
+        self.app = app
         self.rng = random.Random(seed)
         self.seed = seed
         self.ids: dict[str, list[UUID]] = {
@@ -254,25 +254,25 @@ class Workload:
 
     def document_change(self) -> None:
         """Submit, review, approve, withdraw, copy, hold, release or dispose."""
-        doc_id, roll, ledger = self.pick("doc"), self.rng.random(), self.app
+        doc_id, roll, app = self.pick("doc"), self.rng.random(), self.app
         number = self.n(1, 4)
         if roll < 0.25:
             content = io.BytesIO(b"v%d" % self.n(1, 10**6))
-            ledger.submit_version(doc_id, content, "text/plain", "a.txt", "", CUSTODIAN)
+            app.submit_version(doc_id, content, "text/plain", "a.txt", "", CUSTODIAN)
         elif roll < 0.45:
-            ledger.send_version_for_review(doc_id, number, CUSTODIAN)
+            app.send_version_for_review(doc_id, number, CUSTODIAN)
         elif roll < 0.65:
-            ledger.approve_version(doc_id, number, CUSTODIAN)
+            app.approve_version(doc_id, number, CUSTODIAN)
         elif roll < 0.72:
-            ledger.withdraw_version(doc_id, number, CUSTODIAN)
+            app.withdraw_version(doc_id, number, CUSTODIAN)
         elif roll < 0.82:
-            ledger.issue_copy(doc_id, number, "bob", "read", CUSTODIAN)
+            app.issue_copy(doc_id, number, "bob", "read", CUSTODIAN)
         elif roll < 0.9:
-            ledger.place_hold(doc_id, f"H{self.n(1, 3)}", "t", "m", CUSTODIAN)
+            app.place_hold(doc_id, f"H{self.n(1, 3)}", "t", "m", CUSTODIAN)
         elif roll < 0.97:
-            ledger.release_hold(doc_id, f"H{self.n(1, 3)}", CUSTODIAN)
+            app.release_hold(doc_id, f"H{self.n(1, 3)}", CUSTODIAN)
         else:
-            ledger.dispose_document(doc_id, CUSTODIAN, today=date(2999, 1, 1))
+            app.dispose_document(doc_id, CUSTODIAN, today=date(2999, 1, 1))
 
 
 DRIVEN = ("projects", "documents", "audit", "risks", "issues", "changes", "decisions")

@@ -8,7 +8,7 @@ from uuid import UUID
 
 import pytest
 
-from service.app import PmoLedger
+from service.app import PmoApplication
 from service.config import Settings
 from service.domain.base import Meta
 from service.retention import DEFAULT_FILE, load_schedule, schedule_to_data
@@ -60,20 +60,20 @@ PLAN = (
 )
 
 
-def new_project(ledger: PmoLedger, code: str) -> UUID:
+def new_project(app: PmoApplication, code: str) -> UUID:
     """An open project."""
-    return ledger.register_project(code, code, "", "Sam", "Max", CARA).id
+    return app.register_project(code, code, "", "Sam", "Max", CARA).id
 
 
 def new_record(
-    ledger: PmoLedger,
+    app: PmoApplication,
     project_id: UUID,
     title: str,
     doc_type: str = "brief",
     retention_class: str = "scratch",
 ) -> UUID:
     """A registered document."""
-    return ledger.register_document(
+    return app.register_document(
         project_id, title, doc_type, "internal", retention_class, "Cara", CARA
     ).id
 

@@ -61,10 +61,10 @@ def refused(response: Any, status: int) -> None:
 
 
 def test_refusals_are_problems_and_write_nothing(call: Caller) -> None:
-    ledger = call.services.app
-    project = new_project(ledger, "REF")
-    document = new_record(ledger, project, "Brief")
-    head = ledger.head_position()
+    app = call.services.app
+    project = new_project(app, "REF")
+    document = new_record(app, project, "Brief")
+    head = app.head_position()
     good = {
         "code": "NEW",
         "title": "New",
@@ -115,15 +115,15 @@ def test_refusals_are_problems_and_write_nothing(call: Caller) -> None:
     ]
     for who, method, path, body, status in cases:
         refused(call(who, method, path, body), status)
-    assert ledger.head_position() == head
+    assert app.head_position() == head
     assert call("colin", "GET", "/records/plan").status_code == 200
 
 
 def test_worklist_review_and_certificate_over_http(call: Caller) -> None:
-    ledger = call.services.app
-    project = new_project(ledger, "FLOW")
-    made = [new_record(ledger, project, t) for t in ("Alpha brief", "Beta brief")]
-    submit(ledger, made[0], b"alpha bytes")
+    app = call.services.app
+    project = new_project(app, "FLOW")
+    made = [new_record(app, project, t) for t in ("Alpha brief", "Beta brief")]
+    submit(app, made[0], b"alpha bytes")
     ids = [str(d) for d in made]
     due = call(
         "aldo", "GET", f"/records/worklist?record_class=GOV&project_id={project}"
@@ -166,8 +166,8 @@ def test_worklist_review_and_certificate_over_http(call: Caller) -> None:
 
 
 def test_holds_over_http_cover_later_records(call: Caller) -> None:
-    ledger = call.services.app
-    project = new_project(ledger, "HOLDS")
+    app = call.services.app
+    project = new_project(app, "HOLDS")
     body = {
         "matter": "LIT-9",
         "title": "Claim",
@@ -177,7 +177,7 @@ def test_holds_over_http_cover_later_records(call: Caller) -> None:
     placed = call("cara", "POST", "/records/holds", body)
     assert placed.status_code == 201
     hold = placed.json["id"]
-    later = new_record(ledger, project, "Later brief")
+    later = new_record(app, project, "Later brief")
     covered = call("aldo", "GET", f"/records/holds/{hold}").json["records"]
     assert [r["document_id"] for r in covered] == [str(later)]
     refused(call("cara", "POST", f"/documents/{later}/dispose"), 409)
@@ -202,19 +202,19 @@ def test_holds_over_http_cover_later_records(call: Caller) -> None:
 def test_cross_project_lists_leave_out_what_the_caller_does_not_reach(
     call: Caller,
 ) -> None:
-    ledger = call.services.app
-    mine, theirs = new_project(ledger, "MINE"), new_project(ledger, "THEIRS")
-    seen = new_record(ledger, mine, "Mine brief")
-    hidden = new_record(ledger, theirs, "Their brief")
+    app = call.services.app
+    mine, theirs = new_project(app, "MINE"), new_project(app, "THEIRS")
+    seen = new_record(app, mine, "Mine brief")
+    hidden = new_record(app, theirs, "Their brief")
     meta = Meta("setup", "pmo-head")
-    nina = ledger.issue_token("nina", "custodian", meta)
-    ledger.grant_membership(f"token:{nina.token_id}", mine, "custodian", meta)
+    nina = app.issue_token("nina", "custodian", meta)
+    app.grant_membership(f"token:{nina.token_id}", mine, "custodian", meta)
     call.secrets["nina"] = nina.secret
     listed = call("nina", "GET", "/records/worklist").json["items"]
     assert [r["document_id"] for r in listed] == [str(seen)]
     everything = call("aldo", "GET", "/records/worklist").json["items"]
     assert len(everything) == 2
-    head = ledger.head_position()
+    head = app.head_position()
     named = {"document_ids": [str(hidden)]}
     for path, body in (
         ("/records/holds", {"matter": "M", "title": "t", "mandate": "m", **named}),
@@ -227,4 +227,4 @@ def test_cross_project_lists_leave_out_what_the_caller_does_not_reach(
         answer = call("nina", "POST", path, body)
         refused(answer, 404)
         assert "not found" in answer.json["title"].lower() or answer.json["detail"]
-    assert ledger.head_position() == head
+    assert app.head_position() == head

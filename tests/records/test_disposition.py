@@ -34,12 +34,12 @@ def approved(services: Services, action: str, ids: list[UUID]) -> UUID:
 def test_the_worklist_lists_what_is_due_by_class_project_and_action(
     services: Services,
 ) -> None:
-    ledger = services.app
+    app = services.app
     before = datetime.now(UTC)
-    alpha, beta = new_project(ledger, "ALPHA"), new_project(ledger, "BETA")
-    brief = new_record(ledger, alpha, "Brief")
-    handover = new_record(ledger, beta, "Handover", "handover", "handover")
-    new_record(ledger, alpha, "Memo", "memo", "working-paper")  # due in a year
+    alpha, beta = new_project(app, "ALPHA"), new_project(app, "BETA")
+    brief = new_record(app, alpha, "Brief")
+    handover = new_record(app, beta, "Handover", "handover", "handover")
+    new_record(app, alpha, "Memo", "memo", "working-paper")  # due in a year
     due = disposition.worklist(services, disposition.WorklistQuery())
     assert {r["title"] for r in due} == {"Brief", "Handover"}
     year = disposition.WorklistQuery(within_days=366)
@@ -73,14 +73,14 @@ def test_the_worklist_lists_what_is_due_by_class_project_and_action(
 def test_a_second_person_approves_and_the_certificate_verifies(
     services: Services,
 ) -> None:
-    ledger = services.app
-    project = new_project(ledger, "CERT")
+    app = services.app
+    project = new_project(app, "CERT")
     first, second = (
-        new_record(ledger, project, "One"),
-        new_record(ledger, project, "Two"),
+        new_record(app, project, "One"),
+        new_record(app, project, "Two"),
     )
-    submit(ledger, first, b"first record's bytes")
-    submit(ledger, second, b"second record's bytes")
+    submit(app, first, b"first record's bytes")
+    submit(app, second, b"second record's bytes")
     review = disposition.propose(
         services,
         disposition.ProposeDisposition("destroy", (first, second), "due briefs"),
@@ -93,11 +93,11 @@ def test_a_second_person_approves_and_the_certificate_verifies(
     with pytest.raises(TransitionError, match="proposed"):
         disposition.take_step(services, step(review, "approve"), HEAD)
     disposition.take_step(services, step(review, "review"), CARA)
-    head = ledger.head_position()
+    head = app.head_position()
     for same in (CARA, Meta("cara", "pmo-head", "I am the head too")):
         with pytest.raises(TransitionError, match="second person"):
             disposition.take_step(services, step(review, "approve"), same)
-    assert ledger.head_position() == head
+    assert app.head_position() == head
     before_approval = datetime.now(UTC)
     disposition.take_step(services, step(review, "approve"), HEAD)
     shown = disposition.get_review(services, review)
@@ -106,7 +106,7 @@ def test_a_second_person_approves_and_the_certificate_verifies(
         "reviewed"
     )
     done = certificates.execute(services, execute, DORA)
-    assert all(ledger.load(Document, d).status == "disposed" for d in (first, second))
+    assert all(app.load(Document, d).status == "disposed" for d in (first, second))
     body = certificates.stored(services, review, "certificate")
     data = json.loads(body)
     assert data["approved"]["by"] == "hana" and data["executed"]["by"] == "dora"
@@ -115,15 +115,15 @@ def test_a_second_person_approves_and_the_certificate_verifies(
     assert set(hashes) == {"One", "Two"}
     # Stored within the hour, so kept for an upload in flight; gc removes them.
     assert all(e["retained"] == [hashes[e["title"]]] for e in data["records"])
-    ledger.collect_blob_garbage(timedelta(0))
-    assert all(not ledger.blobs.exists(h) for h in hashes.values())
+    app.collect_blob_garbage(timedelta(0))
+    assert all(not app.blobs.exists(h) for h in hashes.values())
     assert all(e["schedule"]["retention_class"] == "scratch" for e in data["records"])
     assert (
         done.certificate_sha256
-        == ledger.load(DispositionReview, review).certificate_sha256
+        == app.load(DispositionReview, review).certificate_sha256
     )
     assert certificates.verify_certificate(services, review)["ok"] is True
-    ledger.blobs.delete(done.certificate_sha256)
+    app.blobs.delete(done.certificate_sha256)
     verdict = certificates.verify_certificate(services, review)
     assert verdict["ok"] is False and verdict["problems"] == [
         "the certificate is missing"
@@ -138,16 +138,16 @@ def test_a_second_person_approves_and_the_certificate_verifies(
 
 
 def test_execution_refuses_every_record_if_one_may_not_go(services: Services) -> None:
-    ledger = services.app
-    project = new_project(ledger, "HOLD")
-    free = new_record(ledger, project, "Free")
-    held = new_record(ledger, project, "Held")
-    memo = new_record(ledger, project, "Memo", "memo", "working-paper")
-    ledger.place_hold(held, "H-1", "Audit", "Auditor", CARA)
+    app = services.app
+    project = new_project(app, "HOLD")
+    free = new_record(app, project, "Free")
+    held = new_record(app, project, "Held")
+    memo = new_record(app, project, "Memo", "memo", "working-paper")
+    app.place_hold(held, "H-1", "Audit", "Auditor", CARA)
     review = approved(services, "destroy", [free, held])
     with pytest.raises(TransitionError, match="H-1"):
         certificates.execute(services, certificates.ExecuteDisposition(review), CARA)
-    assert ledger.load(Document, free).status == "active"
+    assert app.load(Document, free).status == "active"
     early = approved(services, "destroy", [memo])
     with pytest.raises(TransitionError, match="not yet due"):
         certificates.execute(services, certificates.ExecuteDisposition(early), CARA)
@@ -158,10 +158,10 @@ def test_execution_refuses_every_record_if_one_may_not_go(services: Services) ->
 
 
 def test_a_transfer_hands_over_a_package_with_its_evidence(services: Services) -> None:
-    ledger = services.app
-    project = new_project(ledger, "XFER")
-    record = new_record(ledger, project, "Handover", "handover", "handover")
-    submit(ledger, record, b"handover contents", filename="handover.txt")
+    app = services.app
+    project = new_project(app, "XFER")
+    record = new_record(app, project, "Handover", "handover", "handover")
+    submit(app, record, b"handover contents", filename="handover.txt")
     review = approved(services, "transfer", [record])
     ledger_worker(services).sign_now()
     done = certificates.execute(services, certificates.ExecuteDisposition(review), CARA)

@@ -14,16 +14,16 @@ from usecases.root import Services
 
 
 def test_the_plan_is_a_tree_and_files_every_document(services: Services) -> None:
-    ledger = services.app
+    app = services.app
     plan = fileplan.file_plan(services)
     assert [c["code"] for c in plan["classes"]] == ["GOV", "WORK"]
     gov = plan["classes"][0]
     assert [c["code"] for c in gov["children"]] == ["GOV.BRIEF", "GOV.HAND"]
     assert gov["children"][0]["doc_types"] == ["brief"]
-    project = new_project(ledger, "FP")
-    brief = new_record(ledger, project, "Brief")
-    memo = new_record(ledger, project, "Memo", "memo", "working-paper")
-    odd = new_record(ledger, project, "Contract", "contract", "contract")
+    project = new_project(app, "FP")
+    brief = new_record(app, project, "Brief")
+    memo = new_record(app, project, "Memo", "memo", "working-paper")
+    odd = new_record(app, project, "Contract", "contract", "contract")
     filed = {r.document.id: r for r in fileplan.records_at(services)}
     assert filed[brief].record_class == "GOV.BRIEF"
     assert filed[brief].classes == ("GOV.BRIEF", "GOV")
@@ -34,11 +34,11 @@ def test_the_plan_is_a_tree_and_files_every_document(services: Services) -> None
 def test_reclassifying_is_an_event_with_a_reason_and_as_of_shows_before(
     services: Services,
 ) -> None:
-    ledger = services.app
-    project = new_project(ledger, "RC")
-    memo = new_record(ledger, project, "Memo", "memo", "working-paper")
+    app = services.app
+    project = new_project(app, "RC")
+    memo = new_record(app, project, "Memo", "memo", "working-paper")
     before = datetime.now(UTC)
-    head = ledger.head_position()
+    head = app.head_position()
     no_reason = Meta("cara", "custodian", None)
     command = fileplan.Reclassify(memo, "GOV.BRIEF")
     with pytest.raises(InvalidValueError, match="reason"):
@@ -47,9 +47,9 @@ def test_reclassifying_is_an_event_with_a_reason_and_as_of_shows_before(
         fileplan.reclassify(services, fileplan.Reclassify(memo, "NOPE"), CARA)
     with pytest.raises(RoleRequiredError):
         fileplan.reclassify(services, command, Meta("x", "contributor", "why"))
-    assert ledger.head_position() == head
+    assert app.head_position() == head
     fileplan.reclassify(services, command, CARA)
-    document = ledger.load(Document, memo)
+    document = app.load(Document, memo)
     now = {r.document.id: r.record_class for r in fileplan.records_at(services)}
     then = {
         r.document.id: r.record_class for r in fileplan.records_at(services, before)

@@ -18,11 +18,11 @@ def covered(services: Services, hold_id: object, as_of: datetime | None = None) 
 
 
 def test_a_hold_covers_records_added_later_until_released(services: Services) -> None:
-    ledger = services.app
-    alpha, beta = new_project(ledger, "ALPHA"), new_project(ledger, "BETA")
-    new_record(ledger, alpha, "Supplier brief")
-    new_record(ledger, alpha, "Kickoff brief")
-    named = new_record(ledger, beta, "Other brief")
+    app = services.app
+    alpha, beta = new_project(app, "ALPHA"), new_project(app, "BETA")
+    new_record(app, alpha, "Supplier brief")
+    new_record(app, alpha, "Kickoff brief")
+    named = new_record(app, beta, "Other brief")
     placed = matters.place_hold(
         services,
         matters.PlaceMatterHold(
@@ -38,8 +38,8 @@ def test_a_hold_covers_records_added_later_until_released(services: Services) ->
     )
     at_placing = datetime.now(UTC)
     assert covered(services, placed.id) == {"Supplier brief", "Other brief"}
-    later = new_record(ledger, alpha, "Supplier handover", "handover", "handover")
-    new_record(ledger, alpha, "Supplier memo", "memo", "working-paper")  # not GOV
+    later = new_record(app, alpha, "Supplier handover", "handover", "handover")
+    new_record(app, alpha, "Supplier memo", "memo", "working-paper")  # not GOV
     assert covered(services, placed.id) == {
         "Supplier brief",
         "Other brief",
@@ -68,8 +68,8 @@ def test_a_hold_covers_records_added_later_until_released(services: Services) ->
 
 
 def test_a_hold_needs_a_selection_that_exists(services: Services) -> None:
-    ledger = services.app
-    head = ledger.head_position()
+    app = services.app
+    head = app.head_position()
     bad = (
         matters.PlaceMatterHold("M", "t", "m"),
         matters.PlaceMatterHold("M", "t", "m", record_class="NOPE"),
@@ -78,4 +78,4 @@ def test_a_hold_needs_a_selection_that_exists(services: Services) -> None:
     for command in bad:
         with pytest.raises(InvalidValueError):
             matters.place_hold(services, command, CARA)
-    assert ledger.head_position() == head
+    assert app.head_position() == head

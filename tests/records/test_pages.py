@@ -88,9 +88,9 @@ def test_the_plan_page_draws_the_tree_and_adds_a_class(ui: Ui) -> None:
 
 
 def test_a_review_from_the_pages_ends_in_a_verified_certificate(ui: Ui) -> None:
-    ledger = ui.services.app
-    project = new_project(ledger, "PAGES")
-    record = new_record(ledger, project, "Due brief")
+    app = ui.services.app
+    project = new_project(app, "PAGES")
+    record = new_record(app, project, "Due brief")
     ui.caught_up()
     ui.sign_in("custodian")
     listed = ui.client.get("/ui/records/disposition?record_class=GOV").text
@@ -127,8 +127,8 @@ def test_a_review_from_the_pages_ends_in_a_verified_certificate(ui: Ui) -> None:
 
 
 def test_a_hold_placed_from_its_page_and_the_read_models_follow(ui: Ui) -> None:
-    ledger = ui.services.app
-    project = new_project(ledger, "HELD")
+    app = ui.services.app
+    project = new_project(app, "HELD")
     ui.sign_in("custodian")
     placed = ui.client.post(
         "/ui/records/holds",
@@ -142,7 +142,7 @@ def test_a_hold_placed_from_its_page_and_the_read_models_follow(ui: Ui) -> None:
         ),
     )
     assert placed.status_code == 303
-    later = new_record(ledger, project, "Filed after the hold")
+    later = new_record(app, project, "Filed after the hold")
     page = ui.client.get("/ui/records/holds").text
     hold = re.search(r'<tr data-id="([^"]+)" data-status="placed">', page)
     assert hold is not None

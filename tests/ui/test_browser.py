@@ -121,16 +121,16 @@ def close_a_risk(env: dict[str, str]) -> tuple[str, datetime]:
     """Close an HQ-MOVE risk over a second after a moment; return its id and it."""
     services = build_services(Settings.from_env(env))
     try:
-        ledger = services.app
-        project = ledger.project_id_for_code("HQ-MOVE")
+        app = services.app
+        project = app.project_id_for_code("HQ-MOVE")
         risk = next(
-            ledger.load(Risk, event.originator_id)
-            for event, _ in ledger.iter_events_of(Risk.Identified)  # type: ignore[attr-defined]
+            app.load(Risk, event.originator_id)
+            for event, _ in app.iter_events_of(Risk.Identified)  # type: ignore[attr-defined]
             if event.project_id == project
         )
         before = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=1)
         time.sleep(1.5)
-        ledger.perform(
+        app.perform(
             "close_risk", risk.id, {}, Meta("olivia.officer", "project-officer", "gone")
         )
         return str(risk.id), before

@@ -99,3 +99,16 @@ def test_only_the_pmo_head_imports(ui: Ui, monkeypatch: pytest.MonkeyPatch) -> N
     hidden = {"csrf_token": ui.csrf(path), "form_key": "k3", "file": file}
     large = ui.client.post(f"{path}/import", data=hidden)
     assert large.status_code == 413 and "use pmo-ledger import" in large.text
+
+
+def test_a_baseline_import_is_refused_with_its_reason(ui: Ui) -> None:
+    project, path = risks_of_new_project(ui, "pmo-head")
+    baselines = f"/ui/projects/{project}/baselines"
+    assert 'id="form-import"' not in ui.client.get(baselines).text
+    file = (io.BytesIO(b"name,tolerance_days\nB1,5\n"), "b.csv", "text/csv")
+    data = {"csrf_token": ui.csrf(path), "form_key": "k", "file": file}
+    head = ui.services.app.head_position()
+    refused = ui.client.post(f"{baselines}/import", data=data)
+    assert refused.status_code == 404
+    assert "a baseline is an approval" in html.unescape(refused.text)
+    assert ui.services.app.head_position() == head

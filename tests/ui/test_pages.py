@@ -111,15 +111,15 @@ def test_security_headers_on_every_page(ui: Ui) -> None:
 
 
 def test_markup_in_values_is_shown_as_text_everywhere(ui: Ui) -> None:
-    ledger = ui.services.app
-    project = ledger.register_project("XSS", NASTY, NASTY, NASTY, NASTY, HEAD).id
-    ledger.report_project_status(
+    app = ui.services.app
+    project = app.register_project("XSS", NASTY, NASTY, NASTY, NASTY, HEAD).id
+    app.report_project_status(
         project,
         *_period(),
         dict.fromkeys(("time", "cost", "scope", "quality", "benefits", "risk"), "red"),
         NASTY, NASTY, NASTY, "within tolerance", NASTY, HEAD,
     )  # fmt: skip
-    risk = ledger.perform(
+    risk = app.perform(
         "identify_risk",
         project,
         {
@@ -154,10 +154,10 @@ def test_markup_in_values_is_shown_as_text_everywhere(ui: Ui) -> None:
 
 
 def test_heat_map_cells_count_open_risks_and_link_to_them(ui: Ui) -> None:
-    ledger = ui.services.app
-    project = ledger.register_project("HEAT", "Heat", "", "S", "M", HEAD).id
+    app = ui.services.app
+    project = app.register_project("HEAT", "Heat", "", "S", "M", HEAD).id
     ids = [_risk(ui, project, p, i) for p, i in ((5, 5), (5, 5), (2, 3))]
-    ledger.perform(
+    app.perform(
         "assess_risk",
         ids[0],
         {
@@ -168,7 +168,7 @@ def test_heat_map_cells_count_open_risks_and_link_to_them(ui: Ui) -> None:
         },
         HEAD,
     )
-    ledger.perform("close_risk", ids[2], {}, HEAD)
+    app.perform("close_risk", ids[2], {}, HEAD)
     ui.caught_up()
     ui.sign_in()
     text = ui.client.get(f"/ui/projects/{project}").text
@@ -216,11 +216,11 @@ def _period() -> tuple[object, object]:
 
 
 def test_register_exports_are_streamed_whole_and_recorded(ui: Ui) -> None:
-    ledger = ui.services.app
-    project = ledger.register_project("EXP", "Export", "", "S", "M", HEAD).id
+    app = ui.services.app
+    project = app.register_project("EXP", "Export", "", "S", "M", HEAD).id
     titles = [f"risk {n} <&>" for n in range(3)]
     for title in titles:
-        ledger.perform(
+        app.perform(
             "identify_risk",
             project,
             risk_values(title=title),
@@ -228,7 +228,7 @@ def test_register_exports_are_streamed_whole_and_recorded(ui: Ui) -> None:
         )
     ui.caught_up()
     ui.sign_in()
-    head = ledger.head_position()
+    head = app.head_position()
     csv = ui.client.get(f"/ui/projects/{project}/risks.csv")
     assert csv.status_code == 200
     assert all(title in csv.text for title in titles)
@@ -242,6 +242,6 @@ def test_register_exports_are_streamed_whole_and_recorded(ui: Ui) -> None:
     assert sheet.count("<row ") == 1 + len(titles)
     assert all(escape(title) in sheet for title in titles)
     # Each download was recorded as an export event before it was handed over.
-    assert ledger.head_position() == head + 2
+    assert app.head_position() == head + 2
     assert ui.client.get(f"/ui/projects/{project}/risks.pdf").status_code == 404
-    assert ledger.head_position() == head + 2
+    assert app.head_position() == head + 2

@@ -54,15 +54,15 @@ def prepare(env: dict[str, str]) -> tuple[str, list[str]]:
     services = build_services(Settings.from_env(env))
     try:
         ensure_bootstrap_token(services)  # the PMO head's, as serve would
-        ledger = services.app
-        ledger.change_retention_schedule(schedule_due_at_once(), [], HEAD)
+        app = services.app
+        app.change_retention_schedule(schedule_due_at_once(), [], HEAD)
         for command in PLAN:
             fileplan.add_class(services, command, CARA)
-        project = new_project(ledger, "ARCHIVE")
-        due = [str(new_record(ledger, project, f"{n} brief")) for n in ("Old", "Stale")]
-        new_record(ledger, project, "Fresh memo", "memo", "working-paper")
+        project = new_project(app, "ARCHIVE")
+        due = [str(new_record(app, project, f"{n} brief")) for n in ("Old", "Stale")]
+        new_record(app, project, "Fresh memo", "memo", "working-paper")
         meta = Meta("setup", "pmo-head")
-        secret = ledger.issue_token("carl.custodian", "custodian", meta).secret
+        secret = app.issue_token("carl.custodian", "custodian", meta).secret
         grant_existing_tokens(services, meta)
         return secret, due
     finally:

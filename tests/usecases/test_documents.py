@@ -10,6 +10,8 @@ import pytest
 
 from service.blobs import RangeNotSatisfiableError
 from service.domain.base import TransitionError
+from service.domain.document import Document
+from service.errors import VersionConflictError
 from tests.usecases.conftest import CUSTODIAN
 from usecases import content, documents
 from usecases.errors import NotAvailableError, ProjectVersionError, UploadTooLargeError
@@ -113,3 +115,25 @@ def test_authoritative_version_now_and_as_at(
     assert now is not None and (now["number"], now["status"]) == (1, "approved")
     then = content.VersionQuery(document_id, before)
     assert content.authoritative_version(services, then) is None
+
+
+def test_copies_issued_since_do_not_make_a_custody_command_stale(
+    services: Services, document_id: UUID
+) -> None:
+    opened = services.app.load(Document, document_id).version
+    download(services, document_id, number=1)
+    download(services, document_id, number=1)
+    step = documents.SendVersionForReview(document_id, 1, expected_version=opened)
+    sent = documents.send_version_for_review(services, step, CUSTODIAN)
+    assert sent.version == opened + 3  # two copies, then the review
+    download(services, document_id, number=1)
+    head = services.app.head_position()
+    approve = documents.ApproveVersion(document_id, 1, expected_version=opened)
+    with pytest.raises(VersionConflictError):  # the review since is a change
+        documents.approve_version(services, approve, CUSTODIAN)
+    assert services.app.head_position() == head
+    assert documents.past_copies(services, document_id, None) is None
+    assert documents.past_copies(services, document_id, opened) == opened
+    assert (
+        documents.past_copies(services, document_id, sent.version) == sent.version + 1
+    )

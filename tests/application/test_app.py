@@ -8,7 +8,7 @@ from uuid import UUID
 
 import pytest
 
-from service.app import PmoLedger
+from service.app import PmoApplication
 from service.config import Settings
 from service.domain.base import Meta, TransitionError
 from service.domain.document import Document
@@ -23,12 +23,12 @@ from tests.values import risk_values
 from usecases.root import build_services
 
 
-def new_project(ledger: PmoLedger, meta: Meta, code: str = "ALPHA") -> UUID:
-    return ledger.register_project(code, "Alpha", "A project", "Sam", "Max", meta).id
+def new_project(app: PmoApplication, meta: Meta, code: str = "ALPHA") -> UUID:
+    return app.register_project(code, "Alpha", "A project", "Sam", "Max", meta).id
 
 
-def new_risk(ledger: PmoLedger, meta: Meta, project_id: UUID) -> UUID:
-    return ledger.perform(
+def new_risk(app: PmoApplication, meta: Meta, project_id: UUID) -> UUID:
+    return app.perform(
         "identify_risk",
         project_id,
         risk_values(
@@ -46,16 +46,16 @@ def new_risk(ledger: PmoLedger, meta: Meta, project_id: UUID) -> UUID:
 
 
 def test_commands_return_id_version_and_increasing_positions(
-    ledger: PmoLedger, meta: Meta
+    app: PmoApplication, meta: Meta
 ) -> None:
-    project = ledger.register_project("ALPHA", "Alpha", "", "Sam", "Max", meta)
-    risk = ledger.perform(
+    project = app.register_project("ALPHA", "Alpha", "", "Sam", "Max", meta)
+    risk = app.perform(
         "identify_risk",
         project.id,
         risk_values(title="Late", owner="O", probability=2, impact=2),
         meta,
     )
-    assessed = ledger.perform(
+    assessed = app.perform(
         "assess_risk",
         risk.id,
         {
@@ -68,7 +68,7 @@ def test_commands_return_id_version_and_increasing_positions(
     )
     assert (project.version, risk.version, assessed.version) == (1, 1, 2)
     assert project.position < risk.position < assessed.position
-    assert ledger.head_position() == assessed.position
+    assert app.head_position() == assessed.position
 
 
 def test_state_survives_a_fresh_application(settings: Settings, meta: Meta) -> None:
@@ -97,26 +97,26 @@ def test_state_survives_a_fresh_application(settings: Settings, meta: Meta) -> N
 
 
 def test_expected_version_mismatch_is_a_typed_conflict(
-    ledger: PmoLedger, meta: Meta
+    app: PmoApplication, meta: Meta
 ) -> None:
-    risk_id = new_risk(ledger, meta, new_project(ledger, meta))
+    risk_id = new_risk(app, meta, new_project(app, meta))
     with pytest.raises(VersionConflictError) as caught:
-        ledger.perform("close_risk", risk_id, {}, meta, 7)
+        app.perform("close_risk", risk_id, {}, meta, 7)
     assert (caught.value.expected, caught.value.actual) == (7, 1)
-    assert ledger.load(Risk, risk_id).version == 1
+    assert app.load(Risk, risk_id).version == 1
 
 
 def test_concurrent_writers_never_overwrite_each_other(
-    ledger: PmoLedger, meta: Meta
+    app: PmoApplication, meta: Meta
 ) -> None:
-    risk_id = new_risk(ledger, meta, new_project(ledger, meta))
+    risk_id = new_risk(app, meta, new_project(app, meta))
     outcomes: list[str] = []
     barrier = threading.Barrier(8)
 
     def assess() -> None:
         barrier.wait()
         try:
-            ledger.perform(
+            app.perform(
                 "assess_risk",
                 risk_id,
                 {
@@ -137,28 +137,28 @@ def test_concurrent_writers_never_overwrite_each_other(
     for thread in threads:
         thread.join()
     assert len(outcomes) == 8
-    assert ledger.load(Risk, risk_id).version == 1 + outcomes.count("ok")
+    assert app.load(Risk, risk_id).version == 1 + outcomes.count("ok")
 
 
-def test_duplicate_project_code_refused(ledger: PmoLedger, meta: Meta) -> None:
-    new_project(ledger, meta, "BETA")
-    head = ledger.head_position()
+def test_duplicate_project_code_refused(app: PmoApplication, meta: Meta) -> None:
+    new_project(app, meta, "BETA")
+    head = app.head_position()
     with pytest.raises(DuplicateError):
-        new_project(ledger, meta, "beta")
-    assert ledger.head_position() == head
+        new_project(app, meta, "beta")
+    assert app.head_position() == head
 
 
 def test_nothing_recorded_against_a_closed_project(
-    ledger: PmoLedger, meta: Meta
+    app: PmoApplication, meta: Meta
 ) -> None:
-    project_id = new_project(ledger, meta)
-    risk_id = new_risk(ledger, meta, project_id)
-    ledger.close_project(project_id, meta)
-    head = ledger.head_position()
+    project_id = new_project(app, meta)
+    risk_id = new_risk(app, meta, project_id)
+    app.close_project(project_id, meta)
+    head = app.head_position()
     with pytest.raises(TransitionError, match="closed"):
-        new_risk(ledger, meta, project_id)
+        new_risk(app, meta, project_id)
     with pytest.raises(TransitionError, match="closed"):
-        ledger.perform("close_risk", risk_id, {}, meta)
+        app.perform("close_risk", risk_id, {}, meta)
     response = {"response": "reduce", "actions": "a", "actionee": "b"}
     refusals = {  # the words release 0.1 used
         "assess a risk in": ("assess_risk", dict.fromkeys(RATINGS, 2)),
@@ -167,21 +167,21 @@ def test_nothing_recorded_against_a_closed_project(
     }
     for action, (use_case, values) in refusals.items():
         with pytest.raises(TransitionError) as refused:
-            ledger.perform(use_case, risk_id, values, meta)
+            app.perform(use_case, risk_id, values, meta)
         assert str(refused.value) == f"cannot {action} a project that is closed"
-    assert ledger.head_position() == head
-    ledger.reopen_project(project_id, Meta("pat", "pmo-head"))
-    ledger.perform("close_risk", risk_id, {}, meta)
+    assert app.head_position() == head
+    app.reopen_project(project_id, Meta("pat", "pmo-head"))
+    app.perform("close_risk", risk_id, {}, meta)
 
 
 def test_unknown_and_wrong_type_ids_are_not_found(
-    ledger: PmoLedger, meta: Meta
+    app: PmoApplication, meta: Meta
 ) -> None:
-    project_id = new_project(ledger, meta)
+    project_id = new_project(app, meta)
     with pytest.raises(NotFoundError):
-        ledger.perform("close_risk", project_id, {}, meta)
+        app.perform("close_risk", project_id, {}, meta)
     with pytest.raises(NotFoundError):
-        ledger.load(Risk, UUID(int=1))
+        app.load(Risk, UUID(int=1))
 
 
 def fresh_get(settings: Settings, entity_id: UUID) -> object:
@@ -193,12 +193,12 @@ def fresh_get(settings: Settings, entity_id: UUID) -> object:
 
 
 def test_snapshot_and_replay_give_the_same_state(
-    settings: Settings, ledger: PmoLedger, meta: Meta
+    settings: Settings, app: PmoApplication, meta: Meta
 ) -> None:
-    project_id = new_project(ledger, meta)
-    risk_id = new_risk(ledger, meta, project_id)
+    project_id = new_project(app, meta)
+    risk_id = new_risk(app, meta, project_id)
     for i in range(120):
-        ledger.perform(
+        app.perform(
             "assess_risk",
             risk_id,
             {
@@ -209,10 +209,10 @@ def test_snapshot_and_replay_give_the_same_state(
             },
             meta,
         )
-    assert ledger.snapshots is not None
-    assert list(ledger.snapshots.get(risk_id))
+    assert app.snapshots is not None
+    assert list(app.snapshots.get(risk_id))
     from_snapshot = fresh_get(settings, risk_id)
-    events = list(ledger.events.get(risk_id))
+    events = list(app.events.get(risk_id))
     replayed = None
     for event in events:
         replayed = event.mutate(replayed)
@@ -221,52 +221,52 @@ def test_snapshot_and_replay_give_the_same_state(
 
 
 def test_document_snapshot_round_trips_dataclasses(
-    settings: Settings, ledger: PmoLedger, meta: Meta
+    settings: Settings, app: PmoApplication, meta: Meta
 ) -> None:
-    project_id = new_project(ledger, meta)
+    project_id = new_project(app, meta)
     custodian = Meta("cara", "custodian")
-    doc_id = ledger.register_document(
+    doc_id = app.register_document(
         project_id, "PID", "plan", "internal", "project-record", "Cara", custodian
     ).id
     for i in range(30):
-        ledger.submit_version(
+        app.submit_version(
             doc_id, io.BytesIO(b"v%d" % i), "text/plain", "pid.txt", "", custodian
         )
-        ledger.send_version_for_review(doc_id, i + 1, custodian)
-    ledger.approve_version(doc_id, 30, custodian)
+        app.send_version_for_review(doc_id, i + 1, custodian)
+    app.approve_version(doc_id, 30, custodian)
     reloaded = fresh_get(settings, doc_id)
     assert isinstance(reloaded, Document)
-    assert ledger.snapshots is not None and list(ledger.snapshots.get(doc_id))
+    assert app.snapshots is not None and list(app.snapshots.get(doc_id))
     assert reloaded.authoritative is not None
     assert reloaded.authoritative.number == 30
     assert [v.status for v in reloaded.versions[-2:]] == ["in-review", "approved"]
 
 
 def test_a_retried_insert_of_our_own_committed_events_is_a_success(
-    ledger: PmoLedger, meta: Meta
+    app: PmoApplication, meta: Meta
 ) -> None:
     """The store may retry an insert whose first attempt committed (lost reply)."""
-    project_id = new_project(ledger, meta)
+    project_id = new_project(app, meta)
     risk = Risk.identify(
         project_id, "Late", "c", "e", "f", "cost", "threat", "O", "imminent", 2, 2, meta
     )
     # The first attempt landed, but its answer never reached us.
     pending = risk.collect_events()
-    ledger.recorder.insert_events([ledger.mapper.to_stored_event(e) for e in pending])
+    app.recorder.insert_events([app.mapper.to_stored_event(e) for e in pending])
     for event in pending:
         risk.pending_events.append(event)
-    written = ledger.create(risk)
+    written = app.create(risk)
     assert (written.id, written.version) == (risk.id, 1)
-    assert written.position == ledger.head_position()
-    assert len(list(ledger.events.get(risk.id))) == 1
+    assert written.position == app.head_position()
+    assert len(list(app.events.get(risk.id))) == 1
 
 
 def test_someone_elses_event_at_our_version_is_still_a_conflict(
-    ledger: PmoLedger, meta: Meta
+    app: PmoApplication, meta: Meta
 ) -> None:
-    risk_id = new_risk(ledger, meta, new_project(ledger, meta))
-    mine = ledger.load(Risk, risk_id)
-    ledger.perform("close_risk", risk_id, {}, Meta("other", "project-officer"))
+    risk_id = new_risk(app, meta, new_project(app, meta))
+    mine = app.load(Risk, risk_id)
+    app.perform("close_risk", risk_id, {}, Meta("other", "project-officer"))
     mine.close(meta)
     with pytest.raises(ConcurrentWriteError):
-        ledger.commit(mine)
+        app.commit(mine)
