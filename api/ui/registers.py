@@ -13,8 +13,10 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from api.exports import download
 from api.ui.charts import line_chart
 from api.ui.common import (
+    PAGE_SIZES,
     blueprint,
     page,
+    page_size,
     parse_moment,
     project_or_404,
     services,
@@ -57,7 +59,6 @@ CELL = (
     "residual_probability",
     "residual_impact",
 )
-PAGE_SIZES = (25, 50, 100, 200)
 
 
 def selected(kind: Kind) -> tuple[datetime | None, dict[str, object]]:
@@ -95,12 +96,6 @@ def sort_of(declared: RegisterKind) -> tuple[str, str]:
     if sort not in declared.sorts:
         sort = "created_at" if "created_at" in declared.sorts else declared.sorts[0]
     return sort, "desc" if request.args.get("dir") == "desc" else "asc"
-
-
-def page_size() -> int:
-    """The page size asked for (one of PAGE_SIZES; 50 otherwise)."""
-    size = whole_number(request.args.get("size"))
-    return size if size in PAGE_SIZES else 50
 
 
 def register_view(kind: Kind, project_id: UUID) -> tuple[datetime | None, RegisterPage]:

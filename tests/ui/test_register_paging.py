@@ -43,6 +43,8 @@ def test_pages_follow_one_another_without_gap_or_repeat(ui: Ui) -> None:
     assert pages == 3 and len(seen) == 60 and set(seen) == made
     first = ui.client.get(f"/ui/projects/{project}/risks?size=25&sort=title&dir=desc")
     assert first.text.index(">r059<") < first.text.index(">r058<")
+    refused = ui.client.get(f"/ui/projects/{project}/risks?size=30")
+    assert refused.status_code == 400 and "size: must be one of" in refused.text
 
 
 def test_search_and_typed_filters_match_part_of_the_text_in_any_case(ui: Ui) -> None:
