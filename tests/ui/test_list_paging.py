@@ -1,4 +1,4 @@
-"""The audit page: a page size to choose, keyset pages, a search, partial filters."""
+"""Audit and documents pages: a page size to choose, keyset pages; audit search."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from tests.values import risk_values
 HEAD = Meta("olivia.stone", "pmo-head", "test")
 POSITION = re.compile(r'<tr data-position="(\d+)"')
 NEXT = re.compile(r'<a rel="next" href="([^"]+)"')
+DOCUMENT = re.compile(r'<a href="/ui/documents/([0-9a-f-]+)">')
 
 
 def positions(ui: Ui, query: dict[str, str]) -> list[int]:
@@ -97,3 +98,40 @@ def test_search_and_typed_filters_match_part_of_the_text_in_any_case(ui: Ui) -> 
     export = ui.client.get("/ui/audit.csv", query_string=scope | {"actor": "SAM"})
     assert export.status_code == 200
     assert len(export.text.strip().splitlines()) == 2  # the header and one event
+
+
+def test_documents_come_a_chosen_page_at_a_time(ui: Ui) -> None:
+    app = ui.services.app
+    project = app.register_project("DOCS", "Docs", "", "S", "M", HEAD).id
+    made = {
+        str(
+            app.register_document(
+                project, f"d{n:02}", "plan", "internal", "working-paper", "Cara", HEAD
+            ).id
+        )
+        for n in range(30)
+    }
+    ui.caught_up()
+    ui.sign_in("pmo-head")
+    path = f"/ui/projects/{project}/documents?size=25"
+    seen: list[str] = []
+    sizes = []
+    while path:
+        page = ui.client.get(path)
+        assert page.status_code == 200
+        found = DOCUMENT.findall(page.text)
+        sizes.append(len(found))
+        seen += found
+        after = NEXT.search(page.text)
+        path = html.unescape(after.group(1)) if after else ""
+    assert sizes == [25, 5] and len(seen) == 30 and set(seen) == made
+    assert "First page" in page.text
+    head = app.head_position()
+    for query in ({"size": "10"}, {"after": "not-a-cursor"}):
+        refused = ui.client.get(f"/ui/projects/{project}/documents", query_string=query)
+        assert refused.status_code == 400
+    assert (
+        "size: must be one of"
+        in ui.client.get(f"/ui/projects/{project}/documents?size=10").text
+    )
+    assert app.head_position() == head
