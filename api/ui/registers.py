@@ -166,6 +166,7 @@ def register_page(
         may_import=project["status"] == "open" and may_import(declared),
         kind_noun=declared.noun,
         entries=found.items,
+        name_of=declared.entry_name,
     )
 
 
@@ -242,6 +243,7 @@ def entry_page(
         kind=declared.name,
         title=declared.heading,
         entry=current,
+        heading=declared.entry_name(current),
         project=project,
         timeline=timeline,
         forms=forms if project["status"] == "open" else [],
