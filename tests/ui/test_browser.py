@@ -55,10 +55,11 @@ ARGS = [
     "--no-first-run",
 ]
 # Locally a missing browser skips; in CI (.ci/run installs Chromium) it fails.
-pytestmark = pytest.mark.skipif(
+NEEDS_CHROMIUM = pytest.mark.skipif(
     not CHROMIUM.exists() and not os.environ.get("CI"),
     reason="needs Debian's chromium at /usr/bin/chromium",
 )
+pytestmark = NEEDS_CHROMIUM
 
 
 class Server:

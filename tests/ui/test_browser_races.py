@@ -7,12 +7,9 @@ tests in test_forms.py check the same answers without a browser.
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
-import pytest
-
-from tests.ui.test_browser import CHROMIUM, wait_until
+from tests.ui.test_browser import NEEDS_CHROMIUM, wait_until
 from tests.ui.test_missions import (  # noqa: F401  (the module's fixtures)
     Live,
     Person,
@@ -22,10 +19,7 @@ from tests.ui.test_missions import (  # noqa: F401  (the module's fixtures)
 )
 from tests.values import risk_values
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists() and not os.environ.get("CI"),
-    reason="needs Debian's chromium at /usr/bin/chromium",
-)
+pytestmark = NEEDS_CHROMIUM
 RATINGS = {
     "inherent_probability": 4,
     "inherent_impact": 4,
