@@ -81,11 +81,10 @@ def _search(t: Table, name: str, value: object, fields: dict[str, Field]) -> Any
     if name == "not_status":
         return t.c.status != text(name, value)
     if name == "q":
-        words = text(name, value).split()
         columns = [t.c[f.name] for f in fields.values() if f.kind == "text"]
-        return and_(true(), *(or_(*(_contains(c, w) for c in columns)) for w in words))
+        return every_word(columns, text(name, value))
     if name.endswith("~"):
-        return _contains(t.c[name[:-1]], text(name, value))
+        return contains(t.c[name[:-1]], text(name, value))
     field = fields[name[:-1]]
     if field.kind == "integer":
         try:
@@ -95,7 +94,13 @@ def _search(t: Table, name: str, value: object, fields: dict[str, Field]) -> Any
     return t.c[field.name] == text(name, value)
 
 
-def _contains(column: Any, value: str) -> Any:
+def every_word(columns: list[Any], value: str) -> Any:
+    """Each word of the value is in one of the columns, in any case."""
+    words = value.split()
+    return and_(true(), *(or_(*(contains(c, w) for c in columns)) for w in words))
+
+
+def contains(column: Any, value: str) -> Any:
     """The column contains the value, in any case (LIKE's wildcards escaped)."""
     return column.ilike(f"%{_like(value)}%", escape="\\")
 
@@ -123,6 +128,10 @@ def text(name: str, value: object) -> str:
     return value
 
 
+SEARCHED = ("data", "actor", "action", "entity_type", "reason")
+"""The audit columns a search (`q`) looks in."""
+
+
 def audit_query(
     model: AuditTrail,
     project_id: UUID | None,
@@ -131,19 +140,32 @@ def audit_query(
     event_type: str | None,
     since: datetime | None,
     until: datetime | None,
+    q: str | None = None,
+    partial: bool = False,
 ) -> Select[Any]:
-    """Audit rows matching the filters; an event type without a dot is an entity."""
+    """Audit rows matching the filters; an event type without a dot is an entity.
+
+    `q` asks for these words, in any case, in the event's data, actor, event
+    or entity type, or reason; `partial` matches actor and event type as part
+    of the text in any case instead of exactly.
+    """
     t = model.table
     query = select(t)
     if project_id is not None:
         query = query.where(t.c.project_id == project_id)
     if actor is not None:
-        query = query.where(t.c.actor == actor)
+        exact = t.c.actor == actor
+        query = query.where(contains(t.c.actor, actor) if partial else exact)
     if entity_id is not None:
         query = query.where(t.c.entity_id == entity_id)
-    if event_type is not None:
+    if event_type is not None and partial:
+        # An event's name begins with its entity type: one column finds both.
+        query = query.where(contains(t.c.action, event_type))
+    elif event_type is not None:
         column = t.c.action if "." in event_type else t.c.entity_type
         query = query.where(column == event_type)
+    if q is not None:
+        query = query.where(every_word([t.c[c] for c in SEARCHED], q))
     if since is not None:
         query = query.where(t.c.recorded_at >= since)
     if until is not None:

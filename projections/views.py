@@ -368,6 +368,8 @@ class Views:
         after_position: int | None = None,
         limit: int = 100,
         newest_first: bool = False,
+        q: str | None = None,
+        partial: bool = False,
     ) -> Page:
         """One page of the audit trail in position order; the cursor is a position."""
         check_limit(limit)
@@ -375,7 +377,7 @@ class Views:
         if model is None:
             return Page([])
         query = audit_query(
-            model, project_id, actor, entity_id, event_type, since, until
+            model, project_id, actor, entity_id, event_type, since, until, q, partial
         )
         t = model.table
         if after_position is not None and newest_first:

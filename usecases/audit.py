@@ -30,6 +30,10 @@ class AuditQuery:
     newest_first: bool = False
     titled: bool = False
     """Also name each row's entity as people call it now (`entity_title`)."""
+    q: str | None = None
+    """Words each found, in any case, in the event's data, actor, type or reason."""
+    partial: bool = False
+    """Match actor and event type as part of the text, in any case."""
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,8 @@ def audit_page(services: Services, query: AuditQuery) -> Page:
         after_position=query.after_position,
         limit=query.limit,
         newest_first=query.newest_first,
+        q=query.q,
+        partial=query.partial,
     )
     leaves = leaf_indices(services, [row["position"] for row in found.items])
     for row in found.items:

@@ -64,6 +64,10 @@ class ExportAudit:
     """Bring the audit read model up to date here first (no processors run)."""
     min_position: int | None = None
     """Read-your-writes: wait (bounded) until the trail holds this position."""
+    q: str | None = None
+    """Words each found, in any case, in the event's data, actor, type or reason."""
+    partial: bool = False
+    """Match actor and event type as part of the text, in any case."""
 
 
 @dataclass(frozen=True)
@@ -160,14 +164,17 @@ def export_audit(services: Services, command: ExportAudit, meta: Meta) -> AuditE
             if processor.name == "audit":
                 follow_live(processor).catch_up()
     wait_for_position(services, command.min_position)
-    filters = {
+    filters: dict[str, Any] = {
         "project_id": project_id,
         "actor": command.actor,
         "entity_id": command.entity_id,
         "event_type": command.event_type,
         "since": command.since,
         "until": command.until,
+        "q": command.q,
     }
+    if command.partial:
+        filters["partial"] = True
     recorded = {**filters, "after_position": command.after_position}
     record_export(services, RecordExport("audit", command.fmt, recorded), meta)
     rows = services.views.iter_audit(**filters, after_position=command.after_position)

@@ -31,6 +31,14 @@ class AuditFilters(Schema):
     )
     since = Moment()
     until = Moment()
+    q = fields.String(
+        load_default=None,
+        validate=validate.Length(1, 200),
+        metadata={
+            "description": "words each found, in any case, in the event's data, "
+            "actor, event or entity type, or reason"
+        },
+    )
     min_position = position_field()
 
 

@@ -8,8 +8,10 @@ from flask import Response, abort, jsonify, request, url_for
 
 from api.exports import download
 from api.ui.common import (
+    PAGE_SIZES,
     blueprint,
     page,
+    page_size,
     parse_moment,
     parse_uuid,
     services,
@@ -23,8 +25,6 @@ from usecases.audit import AuditQuery, audit_page
 from usecases.errors import ProofRefusedError
 from usecases.projects import ProjectsQuery, list_projects
 
-PAGE = 50
-
 
 def entity_kinds() -> dict[str, str]:
     """Each register's aggregate name with the path segment of its register."""
@@ -37,16 +37,27 @@ def entity_types() -> tuple[str, ...]:
 
 
 def audit_filters() -> dict[str, Any]:
-    """The audit filters the query string asks for."""
+    """The audit filters the query string asks for.
+
+    As on a register page, `q` finds every word in any case and a typed actor
+    or event type matches part of the text in any case.
+    """
     args = request.args
     return {
         "project_id": parse_uuid(args.get("project")),
-        "actor": args.get("actor") or None,
+        "actor": typed("actor"),
         "entity_id": parse_uuid(args.get("entity")),
-        "event_type": args.get("type") or None,
+        "event_type": typed("type"),
         "since": parse_moment(args.get("since")),
         "until": parse_moment(args.get("until")),
+        "q": typed("q"),
+        "partial": True,
     }
+
+
+def typed(name: str) -> str | None:
+    """A text the person typed into the filter form (None if blank)."""
+    return (request.args.get(name) or "").strip() or None
 
 
 def entity_link(row: dict[str, Any]) -> str | None:
@@ -69,7 +80,7 @@ def audit() -> str:
     query = AuditQuery(
         **audit_filters(),
         after_position=whole_number(request.args.get("after")),
-        limit=PAGE,
+        limit=page_size(),
         newest_first=request.args.get("order") == "newest",
         titled=True,
     )
@@ -84,6 +95,8 @@ def audit() -> str:
         args=args,
         projects=list_projects(services(), ProjectsQuery()),
         entity_types=entity_types(),
+        sizes=PAGE_SIZES,
+        size=page_size(),
     )
 
 

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
 
-from flask import Blueprint, abort, g, render_template
+from flask import Blueprint, abort, g, render_template, request
 
 from api.context import services
 from api.schemas.base import in_utc
@@ -24,6 +24,7 @@ blueprint = Blueprint(
 )
 
 DOWNLOADERS = frozenset({"pmo-head", "custodian", "auditor", "project-officer"})
+PAGE_SIZES = (25, 50, 100, 200)
 
 
 def principal() -> Principal:
@@ -77,6 +78,18 @@ def whole_number(text: str | None) -> int | None:
     if text and len(text) <= 18 and text.isascii() and text.isdigit():
         return int(text)
     return None
+
+
+def page_size() -> int:
+    """The page size the query string asks for (50 if none; a 400 page if not one)."""
+    text = request.args.get("size")
+    if not text:
+        return 50
+    size = whole_number(text)
+    if size not in PAGE_SIZES:
+        shown = ", ".join(map(str, PAGE_SIZES))
+        abort(400, f"size: must be one of {shown} (rows per page), not {text!r}")
+    return size
 
 
 def parse_uuid(text: str | None) -> UUID | None:

@@ -12,8 +12,10 @@ from api.access import reach
 from api.auth import allowed_roles
 from api.resources.content import download as download_version
 from api.ui.common import (
+    PAGE_SIZES,
     blueprint,
     page,
+    page_size,
     parse_moment,
     principal,
     project_or_404,
@@ -24,6 +26,7 @@ from service.diff import DiffNotAvailableError
 from service.domain.document import CLASSIFICATIONS
 from service.domain.register import PORTFOLIO_ID
 from usecases import content, control
+from usecases.errors import QueryRefusedError
 from usecases.retention import ScheduleQuery, schedule
 
 CUSTODY_FORMS = {
@@ -66,11 +69,21 @@ def documents(project_id: UUID) -> str:
 def documents_page(project_id: UUID, posted: Any = None) -> str:
     """The documents page; `posted` is a registration that came back unrecorded."""
     project = project_or_404(project_id)
-    rows = reach().documents(content.all_documents(services(), project_id))
+    query = content.DocumentsQuery(
+        project_id, after=request.args.get("after") or None, limit=page_size()
+    )
+    try:
+        found = content.list_documents(services(), query)
+    except QueryRefusedError as error:
+        abort(400, str(error))
     return page(
         "documents.html",
         project=project,
-        documents=rows,
+        # Above the caller's clearance a document is not there (the page may be short).
+        documents=reach().documents(found.items),
+        next_cursor=found.next_cursor,
+        sizes=PAGE_SIZES,
+        size=page_size(),
         may_register=project["status"] == "open" and may_post(REGISTER),
         classifications=[c for c in CLASSIFICATIONS if reach().cleared_for(c)],
         retention_classes=sorted(schedule(services(), ScheduleQuery())["classes"]),

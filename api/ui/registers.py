@@ -13,8 +13,10 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from api.exports import download
 from api.ui.charts import line_chart
 from api.ui.common import (
+    PAGE_SIZES,
     blueprint,
     page,
+    page_size,
     parse_moment,
     project_or_404,
     services,
@@ -80,7 +82,6 @@ CELL = (
     "residual_probability",
     "residual_impact",
 )
-PAGE_SIZES = (25, 50, 100, 200)
 
 
 def selected(kind: Kind) -> tuple[datetime | None, dict[str, object]]:
@@ -118,12 +119,6 @@ def sort_of(declared: RegisterKind) -> tuple[str, str]:
     if sort not in declared.sorts:
         sort = "created_at" if "created_at" in declared.sorts else declared.sorts[0]
     return sort, "desc" if request.args.get("dir") == "desc" else "asc"
-
-
-def page_size() -> int:
-    """The page size asked for (one of PAGE_SIZES; 50 otherwise)."""
-    size = whole_number(request.args.get("size"))
-    return size if size in PAGE_SIZES else 50
 
 
 def register_view(kind: Kind, project_id: UUID) -> tuple[datetime | None, RegisterPage]:
@@ -199,6 +194,7 @@ def register_page(
         may_import=project is not None and is_open and may_import(declared),
         kind_noun=declared.noun,
         entries=found.items,
+        name_of=declared.entry_name,
     )
 
 
@@ -289,7 +285,7 @@ def entry_page(
         kind=declared.name,
         title=declared.heading,
         entry=current,
-        heading=heading_of(declared, current),
+        heading=declared.entry_name(current),
         project=project,
         register_url=register_url(declared, owner),
         timeline=timeline,
@@ -324,14 +320,6 @@ def run_command(
         return entry_page(declared, entity_id, form), status
 
     return run_form(declared, command, entity_id, done, again)
-
-
-def heading_of(declared: RegisterKind, entry: dict[str, Any]) -> str:
-    """An entry's title; an entry of a register without titles is named by its
-    first column ("Capacity: Scheduler")."""
-    if entry.get("title"):
-        return str(entry["title"])
-    return f"{declared.noun.capitalize()}: {entry.get(declared.columns()[0])}"
 
 
 def trend(kind: RegisterKind, versions: list[dict[str, Any]]) -> Markup | None:

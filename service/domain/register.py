@@ -323,6 +323,14 @@ class RegisterKind:
         declared = self.ui_columns or tuple(c for c in self.export_columns if c != "id")
         return declared or ("title", "status", "created_at")
 
+    def entry_name(self, row: Mapping[str, Any]) -> str:
+        """What people call an entry: its title, else its first text column shown."""
+        texts = tuple(f.name for f in self.fields if f.kind == "text")
+        for name in ("title", *self.columns(), *texts):
+            if name in texts and row.get(name):
+                return str(row[name])
+        return f"{self.noun.capitalize()} {str(row.get('id', ''))[:8]}"
+
     def menus(self) -> dict[str, tuple[str, ...]]:
         """The UI filters that are a choice of fixed values, with those values."""
         return {

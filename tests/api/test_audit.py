@@ -98,3 +98,30 @@ def test_exports_stream_and_are_recorded_as_events(live: Api) -> None:
     recorded = [(e["actor"], e["data"]["output_format"]) for e in exports[-2:]]
     assert recorded == [("auditor-user", "ndjson"), ("auditor-user", "csv")]
     assert exports[-1]["data"]["filters"] == {"project_id": pid}
+
+
+def test_audit_search_finds_words_in_any_case_and_keeps_filters_exact(
+    live: Api,
+) -> None:
+    pid = live.project()
+    live.post(f"/projects/{pid}/risks", RISK | {"title": "Crane FAILURE on site"})
+    live.risk(pid)
+    caught_up(live)
+
+    def actions(**query: str) -> list[str]:
+        found = live.get("/audit/events", query_string={"project_id": pid} | query)
+        assert found.status_code == 200, found.json
+        return [row["action"] for row in found.json["items"]]
+
+    assert actions(q="failure CRANE") == ["Risk.Identified"]
+    assert actions(q="crane_failure") == []  # LIKE's wildcards are plain characters
+    assert len(actions(actor="pmo-head-user")) == 4
+    assert actions(actor="PMO-HEAD") == []  # the API's actor stays exact
+    assert actions(event_type="Risk") == ["Risk.Identified", "Risk.Identified"]
+    assert actions(event_type="risk") == []
+    bad = live.get("/audit/events", query_string={"q": ""})
+    assert bad.status_code == 422 and "q" in bad.json["errors"]
+    export = live.get(
+        "/audit/events.ndjson", query_string={"project_id": pid, "q": "crane"}
+    )
+    assert len(export.data.decode().splitlines()) == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator
 
@@ -16,6 +17,7 @@ from usecases.membership import grant_existing_tokens
 from usecases.root import Services, build_services
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+NEXT = re.compile(r'<a rel="next" href="([^"]+)"')
 
 
 class Ui:
@@ -42,6 +44,17 @@ class Ui:
             "/ui/login",
             data={"token": self.issued[role].secret, "csrf_token": self.csrf()},
         )
+
+    def walk(self, path: str) -> list[str]:
+        """Each page of a list from this one on, following its "next" links."""
+        pages: list[str] = []
+        while path:
+            page = self.client.get(path)
+            assert page.status_code == 200, path
+            pages.append(page.text)
+            found = NEXT.search(page.text)
+            path = html.unescape(found.group(1)) if found else ""
+        return pages
 
     def caught_up(self) -> None:
         """Wait until the read models have every event."""

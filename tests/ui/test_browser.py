@@ -25,15 +25,21 @@ from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from flask import Flask
 from playwright import sync_api as playwright
 
+from api import paths
+from api.ui import blueprint
 from service.config import Settings
 from service.domain.base import Meta
+from service.domain.catalogue import project_kinds
 from service.domain.risk import Risk
 from tests.e2e.test_server import BIN, free_port
 from usecases.root import build_services
 
 CHROMIUM = Path("/usr/bin/chromium")
+LAPTOP = {"width": 1366, "height": 900}
+PHONE = {"width": 390, "height": 844}
 DOCS = Path(
     os.environ.get("PMO_LEDGER_SCREENSHOTS")
     or Path(tempfile.gettempdir()) / "pmo-ledger-ui-screenshots"
@@ -49,10 +55,11 @@ ARGS = [
     "--no-first-run",
 ]
 # Locally a missing browser skips; in CI (.ci/run installs Chromium) it fails.
-pytestmark = pytest.mark.skipif(
+NEEDS_CHROMIUM = pytest.mark.skipif(
     not CHROMIUM.exists() and not os.environ.get("CI"),
     reason="needs Debian's chromium at /usr/bin/chromium",
 )
+pytestmark = NEEDS_CHROMIUM
 
 
 class Server:
@@ -570,71 +577,111 @@ def test_a_person_found_and_erased_on_the_privacy_page(
     ui.shot("privacy")
 
 
+NOT_PAGES = {
+    "static": "an asset",
+    "ui.static": "an asset",
+    "ui.projects": "a redirect to the dashboard",
+    "ui.sso_login": "a redirect to the identity provider",
+    "ui.sso_callback": "the identity provider's way back",
+    "ui.download": "a version's bytes (test_document_download_and_diff)",
+    "ui.evidence": "a zip (test_integrity_highlight_and_evidence)",
+    "ui.inclusion_proof": "JSON (test_audit_filters_by_project_actor_and_type)",
+    "ui.export_audit": "a CSV or NDJSON download",
+    "ui.export_register": "a CSV or XLSX download",
+    "ui.export_records_report": "a CSV or XLSX download",
+    "ui.review_file": "a certificate or package download",
+    "ui.review": "needs a disposition review: test_records_browser checks it",
+}
+"""The UI's GET routes that are not pages a person reads, and where they are checked."""
+
+
 def every_page(server: Server) -> list[str]:
-    """A path of every kind of UI page, with the demo's ids."""
+    """A path of every UI page, with the demo's ids: every register's list and entry."""
     pid = project_id(server, "ERP")
-    paths = ["/", "/audit", "/integrity", "/privacy", f"/projects/{pid}"]
-    paths += [f"/projects/{pid}/highlight", f"/projects/{pid}/documents"]
-    paths += [f"/projects/{pid}/value", "/resources", "/library", "/portfolio"]
-    for kind in ("risks", "issues", "changes", "decisions", "benefits", "budgets"):
-        paths.append(f"/projects/{pid}/{kind}")
-        first = server.api("GET", f"/projects/{pid}/{kind}?limit=1")["items"]
-        if first:
-            paths.append(f"/{kind}/{first[0]['id']}")
+    projects = [p["id"] for p in server.api("GET", "/projects")["items"]]
+    paths = ["/login", "/", "/audit", "/integrity", "/privacy", "/access", "/tokens"]
+    paths += ["/subscriptions", "/lessons", "/actions/overdue", "/library"]
+    paths += ["/portfolio", "/resources", f"/projects/{pid}"]
+    paths += ["/records", "/records/disposition", "/records/holds", "/records/reports"]
+    for page in ("highlight", "documents", "value", "control"):
+        paths.append(f"/projects/{pid}/{page}")
+    for kind in project_kinds():
+        paths.append(f"/projects/{pid}/{kind.name}")
+        entry = next(
+            (
+                found[0]
+                for project in projects
+                if (
+                    found := server.api(
+                        "GET", f"/projects/{project}/{kind.name}?limit=1"
+                    )["items"]
+                )
+            ),
+            None,
+        )
+        assert entry is not None, f"the demo has no {kind.name} entry to show"
+        paths.append(f"/{kind.name}/{entry['id']}")
     document = server.api("GET", f"/projects/{pid}/documents")["items"][0]
     paths.append(f"/documents/{document['id']}")
+    paths.append(f"/documents/{document['id']}/diff?from=1&to=2")
     paths.append(f"/documents/{document['id']}/versions/1/nominate")
     terms = server.api("GET", "/library")["documents"]["terms-of-reference"][0]
     paths.append(f"/documents/{terms['id']}")
     return paths
 
 
-@pytest.mark.parametrize("width,height", [(390, 844), (1366, 900)])
-def test_no_page_is_wider_than_the_screen(
-    browser: Any, server: Server, width: int, height: int
+def test_every_ui_page_is_in_every_page(server: Server) -> None:
+    """A new page is checked in the browser, or said here why it is not a page."""
+    app = Flask(__name__)
+    paths.init_app(app)
+    app.register_blueprint(blueprint)
+    routes = app.url_map.bind("localhost")
+    shown = {routes.match(path.split("?")[0])[0] for path in every_page(server)}
+    pages = {r.endpoint for r in app.url_map.iter_rules() if "GET" in (r.methods or ())}
+    assert pages - shown == set(NOT_PAGES)
+    assert shown & set(NOT_PAGES) == set()
+
+
+def test_every_page_fits_both_screens_and_passes_axe(
+    browser: Any, server: Server
 ) -> None:
-    context = browser.new_context(viewport={"width": width, "height": height})
-    page = context.new_page()
-    page.goto(server.base + "/ui/login")
-    page.fill("#token", TOKEN)
-    page.click("button[type=submit]")
-    page.wait_for_url(server.base + "/ui/")
-    wide = {}
-    for path in every_page(server):
-        response = page.goto(server.base + "/ui" + path)
-        assert response.status == 200, path
-        measured = page.evaluate(
-            "[document.documentElement.scrollWidth, window.innerWidth]"
-        )
-        if measured[0] > measured[1]:
-            wide[path] = measured
-        DOCS.mkdir(parents=True, exist_ok=True)
-        named = re.sub(r"[0-9a-f-]{36}", "id", path.strip("/")).replace("/", "-")
-        page.screenshot(path=str(DOCS / f"w{width}-{named or 'dashboard'}.png"))
-    context.close()
-    assert wide == {}
+    """No page is wider than a phone (390 px) or a laptop (1366 px); axe finds nothing.
 
-
-def test_every_page_passes_axe(browser: Any, server: Server) -> None:
+    One tab walks every page once: at 1366 px it is measured, checked by axe and
+    photographed, then narrowed to 390 px, measured and photographed again.
+    """
     axe = Axe()
-    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    context = browser.new_context(viewport=LAPTOP)
     page = context.new_page()
-    page.goto(server.base + "/ui/login")
-    failures = {}
-    for path in ("/login", *every_page(server)):
+    wide: dict[str, list[int]] = {}
+    failures: dict[str, list[str]] = {}
+    DOCS.mkdir(parents=True, exist_ok=True)
+    for path in every_page(server):
         if path != "/login" and "/ui/login" in page.url:
             page.fill("#token", TOKEN)
             page.click("button[type=submit]")
             page.wait_for_url(server.base + "/ui/")
-        page.goto(server.base + "/ui" + path)
+        page.set_viewport_size(LAPTOP)
+        response = page.goto(server.base + "/ui" + path)
+        assert response.status == 200, path
         found = axe.run(page).response["violations"]
         if found:
             failures[path] = sorted(
                 f"{v['id']}: {v['help']} (first at {v['nodes'][0]['target']})"
                 for v in found
             )
+        named = re.sub(r"[0-9a-f-]{36}", "id", path.strip("/")).replace("/", "-")
+        named = re.sub(r"[?&=]", "-", named) or "dashboard"
+        for size in (LAPTOP, PHONE):
+            page.set_viewport_size(size)
+            measured = page.evaluate(
+                "[document.documentElement.scrollWidth, window.innerWidth]"
+            )
+            if measured[0] > measured[1]:
+                wide[f"{path} at {size['width']}"] = measured
+            page.screenshot(path=str(DOCS / f"w{size['width']}-{named}.png"))
     context.close()
-    assert failures == {}
+    assert (wide, failures) == ({}, {})
 
 
 def test_sign_out_ends_the_session(ui: Watched, server: Server) -> None:
