@@ -32,7 +32,7 @@ from api import paths
 from api.ui import blueprint
 from service.config import Settings
 from service.domain.base import Meta
-from service.domain.catalogue import project_kinds
+from service.domain.catalogue import portfolio_kinds, project_kinds
 from service.domain.risk import Risk
 from tests.e2e.test_server import BIN, free_port
 from usecases.root import build_services
@@ -588,6 +588,7 @@ NOT_PAGES = {
     "ui.inclusion_proof": "JSON (test_audit_filters_by_project_actor_and_type)",
     "ui.export_audit": "a CSV or NDJSON download",
     "ui.export_register": "a CSV or XLSX download",
+    "ui.export_portfolio_register": "a CSV or XLSX download",
     "ui.export_records_report": "a CSV or XLSX download",
     "ui.review_file": "a certificate or package download",
     "ui.review": "needs a disposition review: test_records_browser checks it",
@@ -621,6 +622,12 @@ def every_page(server: Server) -> list[str]:
         )
         assert entry is not None, f"the demo has no {kind.name} entry to show"
         paths.append(f"/{kind.name}/{entry['id']}")
+    for kind in portfolio_kinds():
+        paths.append(f"/{kind.name}")
+        items = server.api("GET", f"/{kind.name}?limit=1")["items"]
+        assert items, f"the demo has no {kind.name} entry to show"
+        paths.append(f"/{kind.name}/{items[0]['id']}")
+    paths.append("/quality-policy")
     document = server.api("GET", f"/projects/{pid}/documents")["items"][0]
     paths.append(f"/documents/{document['id']}")
     paths.append(f"/documents/{document['id']}/diff?from=1&to=2")
