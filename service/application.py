@@ -138,13 +138,23 @@ def new_token_secret() -> str:
     return "pmo_" + secrets.token_urlsafe(32)
 
 
+STORED_NAME = "PmoLedger"
+"""The application's name as stored: existing stores' tables are named by it."""
+
+
 class ApplicationBase(Application[UUID]):
     """Persistence, loading and saving shared by every command group."""
 
     # The stored name: it prefixes the tables (`pmoledger_events`) and env keys.
-    name = "PmoLedger"
+    name = STORED_NAME
     env = {"IS_SNAPSHOTTING_ENABLED": "y"}
     cache_size = 20000
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # eventsourcing names a subclass after itself, and the name prefixes the
+        # tables: every subclass keeps the stored name, whatever it is called.
+        super().__init_subclass__(**kwargs)
+        cls.name = STORED_NAME
 
     def __init__(
         self, settings: Settings, blobs: BlobStore, *, create_tables: bool = True

@@ -29,7 +29,7 @@ from service.domain.erasure import Erasure
 from service.privacy.keys import normalised
 from service.privacy.sealing import ACTOR, is_sealed, personal_specs, sealed_subject
 from service.snapshots import delete_all
-from usecases.rebuild import RebuildReadModels, rebuild_read_models
+from usecases.rebuild import RebuildReadModels, Rebuilt, rebuild_read_models
 from usecases.root import Services
 
 log = logging.getLogger("pmo_ledger.privacy")
@@ -144,14 +144,7 @@ def erase_subject(services: Services, command: EraseSubject, meta: Meta) -> Eras
         for name in holding_personal_data()
         for done in rebuild_read_models(services, RebuildReadModels(name), _Quiet())
     ]
-    return ErasureDone(
-        erasure.id,
-        [s.hex for s in subject_ids],
-        written.position,
-        [o.name for o in outcomes if o.generation is not None],
-        [o.name for o in outcomes if o.generation is None],
-        compact_stores(services),
-    )
+    return carried_out(services, erasure.id, subject_ids, written.position, outcomes)
 
 
 def erase_account(services: Services, command: EraseAccount, meta: Meta) -> ErasureDone:
@@ -191,10 +184,21 @@ def erase_account(services: Services, command: EraseAccount, meta: Meta) -> Eras
     outcomes = rebuild_read_models(
         services, RebuildReadModels(None, workers=1), _Quiet()
     )
+    return carried_out(services, erasure.id, subject_ids, written.position, outcomes)
+
+
+def carried_out(
+    services: Services,
+    erasure_id: UUID,
+    subject_ids: Sequence[UUID],
+    position: int,
+    outcomes: Sequence[Rebuilt],
+) -> ErasureDone:
+    """What an erasure did, once its files are compacted."""
     return ErasureDone(
-        erasure.id,
+        erasure_id,
         [s.hex for s in subject_ids],
-        written.position,
+        position,
         [o.name for o in outcomes if o.generation is not None],
         [o.name for o in outcomes if o.generation is None],
         compact_stores(services),
