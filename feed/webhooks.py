@@ -122,14 +122,17 @@ class Deliverer:
 
     def step(self) -> bool:
         """Deliver what is due; whether more is waiting right now."""
+        # Only as far as the subscriptions' own events were applied: an event
+        # after a Paused one is never sent before the pause is known. Read
+        # before the state: a pause applied in between is then in the state
+        # loaded next, or beyond what may be read (read after, a pause applied
+        # in between was sent, the Paused event itself included).
+        known = self._known()
         state = self.load()
         if state is None or state.status != "active":
             return False
         if state.next_attempt_at is not None and state.next_attempt_at > now():
             return False
-        # Only as far as the subscriptions' own events were applied: an event
-        # after a Paused one is never sent before the pause is known.
-        known = self._known()
         events, reached = self.reader.read(
             state.position, self.settings.batch_size, known
         )
