@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import BinaryIO, Final
@@ -284,11 +285,13 @@ class CustodyCommands(CustodyReads, RegisterCommands):
         expected_version: int | None = None,
         *,
         grace: timedelta = REPUT_GRACE,
+        review_id: UUID | None = None,
     ) -> Disposal:
         """Dispose of a document whose date has come, then remove its content.
 
         Content another live document shares, or stored again within grace (an
         upload in flight may reference it), stays; `blobs gc` removes it later.
+        `review_id` names the disposition review executing the disposal.
         """
         require_role(meta, "dispose of a document", CUSTODY_ROLES)
         document = self.load(Document, document_id)
@@ -307,26 +310,32 @@ class CustodyCommands(CustodyReads, RegisterCommands):
                 f"a disposal under a {dated.action} class must say why "
                 f"(the {dated.action} outcome)",
             )
-        document.dispose(due_on, today or datetime.now(UTC).date(), meta)
+        document.dispose(due_on, today or datetime.now(UTC).date(), meta, review_id)
         written = Written(document.id, document.version, self.commit(document))
-        removed = self._remove_content(document, grace)
         hashes = sorted({v.sha256 for v in document.versions})
+        removed = self.remove_disposed_content(hashes, grace)
         retained = tuple(h for h in hashes if h not in removed)
         return Disposal(written, due_on, removed, retained)
 
-    def _remove_content(self, document: Document, grace: timedelta) -> tuple[str, ...]:
+    def remove_disposed_content(
+        self, hashes: Iterable[str], grace: timedelta = REPUT_GRACE
+    ) -> tuple[str, ...]:
+        """Remove the content no live document references; the hashes removed.
+
+        Content stored again within grace stays. A failure is logged, not
+        raised: the disposal is committed, and leftover content is gc's.
+        """
         # The cutoff is taken before the events are read: a blob stored again
         # after it is left alone, whatever the scan saw.
         cutoff = datetime.now(UTC) - grace
         removed = []
         try:
             live = self.content_inventory().live
-            for sha256 in sorted({v.sha256 for v in document.versions}):
+            for sha256 in sorted(set(hashes)):
                 if sha256 not in live and self.blobs.delete(
                     sha256, stored_before=cutoff
                 ):
                     removed.append(sha256)
         except Exception:
-            # The disposal is committed; leftover content is gc's to remove.
-            log.exception("content of disposed document %s not removed", document.id)
+            log.exception("content of disposed documents not removed")
         return tuple(removed)

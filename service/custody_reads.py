@@ -20,6 +20,7 @@ Problem = Literal["missing", "corrupt", "retained", "unexpected"]
 VERSION_SUBMITTED: type = Document.VersionSubmitted  # type: ignore[attr-defined]
 DISPOSED: type = Document.Disposed
 EXECUTED: type = DispositionReview.Executed  # type: ignore[attr-defined]
+STARTED: type = DispositionReview.ExecutionStarted  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -104,27 +105,29 @@ class CustodyReads(ApplicationBase):
 
     def content_inventory(self) -> Inventory:
         """Which content must be held (live) and which was disposed of, by hash."""
-        refs: list[ContentRef] = []
+        refs: dict[ContentRef, None] = {}  # in order, once each
         disposed: set[UUID] = set()
         # One pass in global order over both event types keeps the two consistent.
-        for event, _ in self.iter_events_of(VERSION_SUBMITTED, DISPOSED, EXECUTED):
+        kinds = (VERSION_SUBMITTED, DISPOSED, EXECUTED, STARTED)
+        for event, _ in self.iter_events_of(*kinds):
             document_id: UUID = event.originator_id
-            if isinstance(event, EXECUTED):
+            if isinstance(event, EXECUTED | STARTED):
                 # A disposition's certificate and transfer package are kept
-                # for good (number 0 and -1: not versions of a document).
-                executed: Any = event
-                digests = (executed.certificate_sha256, executed.package_sha256)
-                refs += [
-                    ContentRef(document_id, -i, sha256, 0)
-                    for i, sha256 in enumerate(digests)
-                    if sha256 is not None
-                ]
+                # for good (number 0 and -1: not versions of a document), the
+                # package from the moment its execution starts.
+                kept: Any = event
+                digests = (
+                    None if isinstance(event, STARTED) else kept.certificate_sha256,
+                    kept.package_sha256,
+                )
+                for i, sha256 in enumerate(digests):
+                    if sha256 is not None:
+                        refs[ContentRef(document_id, -i, sha256, 0)] = None
             elif isinstance(event, DISPOSED):
                 disposed.add(document_id)
             else:
-                refs.append(
-                    ContentRef(document_id, event.number, event.sha256, event.size)
-                )
+                ref = ContentRef(document_id, event.number, event.sha256, event.size)
+                refs[ref] = None
         inventory = Inventory()
         for ref in refs:
             side = inventory.disposed if ref.document_id in disposed else inventory.live

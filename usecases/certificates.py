@@ -3,6 +3,12 @@
 The certificate is canonical JSON kept in the blob store (custody) and named
 by its SHA-256 in the review's Executed event, which the ledger covers; so
 anyone holding it can check it against the events (verify_certificate).
+
+Execution is resumable (decision 125): the transfer package is written and
+its digest recorded (ExecutionStarted) before any record goes, and each
+record's Disposed event names the review; executing a review whose execution
+was interrupted skips the records it disposed of, reuses the package and
+writes one certificate over every record.
 """
 
 from __future__ import annotations
@@ -11,7 +17,8 @@ import io
 import json
 import tempfile
 import zipfile
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import IO, Any, BinaryIO, cast
 from uuid import UUID
@@ -34,9 +41,11 @@ _SPOOL_BYTES = 16 * 1024 * 1024
 
 @dataclass(frozen=True)
 class ExecuteDisposition:
-    """Carry out an approved review."""
+    """Carry out an approved review, or finish one whose execution was cut short."""
 
     review_id: UUID
+    progress: Callable[[int, int], None] = field(default=lambda done, total: None)
+    """Told (records disposed of so far, records reviewed) before and after each."""
 
 
 @dataclass(frozen=True)
@@ -56,15 +65,25 @@ def _records(services: Services, review: DispositionReview) -> list[Record]:
     ]
 
 
+def disposed_by(review: DispositionReview, document: Document) -> bool:
+    """Whether the review's own execution has disposed of the document."""
+    return document.status == "disposed" and document.disposed_by_review == review.id
+
+
 def check_records(
     services: Services, review: DispositionReview, records: list[Record]
 ) -> None:
-    """Refuse the whole execution if any record may not go now."""
+    """Refuse the whole execution if any record not yet disposed may not go now."""
     holds = [h for h in holds_at(services) if h.status == "placed"]
     day = datetime.now(UTC).date()
     for record in records:
         document = record.document
+        if disposed_by(review, document):
+            continue
         title = f"record {document.title!r} ({document.id})"
+        if document.status == "disposed":
+            outside = "disposed of outside this review"
+            raise TransitionError(title, "dispose of", outside)
         document.check_active("dispose of")
         held = sorted(document.holds) + [h.matter for h in covering(holds, record)]
         if held:
@@ -79,30 +98,81 @@ def check_records(
 
 
 def execute(services: Services, command: ExecuteDisposition, meta: Meta) -> Execution:
-    """Check every record, write the package (transfer), dispose, certify, record."""
+    """Check every record, write the package (transfer), dispose, certify, record.
+
+    A review whose execution started and was interrupted is finished: the
+    records it disposed of are skipped, its recorded package is reused.
+    """
     app = services.app
     review = app.load(DispositionReview, command.review_id)
     review.check_executable()
     records = _records(services, review)
     check_records(services, review, records)
-    package = None
-    if review.action == "transfer":
-        with transfer_package(services, records, meta) as spool:
-            package = app.blobs.put(cast(BinaryIO, spool)).sha256
+    package = _package(services, review, records, meta)
+    earlier = [r for r in records if disposed_by(review, r.document)]
     reason = f"disposition review {review.id}: {review.action}"
-    entries = []
+    done, total = len(earlier), len(records)
+    command.progress(done, total)
     for record in records:
-        when = dated(services, record)
-        disposal = app.dispose_document(
-            record.document.id, Meta(meta.actor, meta.role, reason, meta.request_id)
+        if disposed_by(review, record.document):
+            continue
+        app.dispose_document(
+            record.document.id,
+            Meta(meta.actor, meta.role, reason, meta.request_id),
+            review_id=review.id,
         )
-        entries.append(certified(record, when, disposal.removed, disposal.retained))
-    body = certificate_body(review, entries, package, meta)
+        done += 1
+        command.progress(done, total)
+    # An interruption may have come between a disposal and its content's removal.
+    app.remove_disposed_content(_hashes(earlier))
+    body = certificate_body(review, entries(services, records), package, meta)
     sha256 = app.blobs.put(io.BytesIO(body)).sha256
     written = app.change(
         DispositionReview, review.id, lambda r: r.execute(sha256, package, meta)
     )
     return Execution(written, sha256, package)
+
+
+def _package(
+    services: Services, review: DispositionReview, records: list[Record], meta: Meta
+) -> str | None:
+    """Start the execution (writing a transfer's package), or the one recorded."""
+    app = services.app
+    if review.status == "executing":
+        digest = review.package_sha256
+        if digest is not None and (state := app.blobs.verify(digest)) != "ok":
+            raise TransitionError(
+                "disposition review", "finish", f"without its package ({state})"
+            )
+        return digest
+    package = None
+    if review.action == "transfer":
+        with transfer_package(services, records, meta) as spool:
+            package = app.blobs.put(cast(BinaryIO, spool)).sha256
+    app.change(DispositionReview, review.id, lambda r: r.start(package, meta))
+    return package
+
+
+def _hashes(records: list[Record]) -> list[str]:
+    return sorted({v.sha256 for r in records for v in r.document.versions})
+
+
+def entries(services: Services, records: list[Record]) -> list[dict[str, Any]]:
+    """Every record's lines, once all are disposed of, whenever each went.
+
+    Content is removed when no live document references it and it is no
+    longer stored; retained otherwise (shared, or stored within the grace).
+    """
+    app = services.app
+    live = app.content_inventory().live
+    found = []
+    for record in records:
+        hashes = _hashes([record])
+        removed = [h for h in hashes if h not in live and not app.blobs.exists(h)]
+        retained = [h for h in hashes if h not in removed]
+        when = dated(services, record)
+        found.append(certified(record, when, tuple(removed), tuple(retained)))
+    return found
 
 
 def certified(

@@ -148,7 +148,8 @@ def describe(review: DispositionReview) -> dict[str, Any]:
     keys = (
         *("action", "document_ids", "note", "status"),
         *("proposed_by", "proposed_at", "reviewed_by", "reviewed_at"),
-        *("approved_by", "approved_at", "executed_by", "executed_at"),
+        *("approved_by", "approved_at", "started_by", "started_at"),
+        *("executed_by", "executed_at"),
         *("certificate_sha256", "package_sha256"),
     )
     return plain({"id": review.id, **{k: getattr(review, k) for k in keys}})

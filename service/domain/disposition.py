@@ -1,9 +1,11 @@
 """A disposition review: a batch of records proposed for destruction or transfer.
 
-proposed -> reviewed -> approved -> executed; a custodian or the PMO head
-may reject it before it is executed. The approver must be a second person:
-neither who proposed nor who reviewed. Executing records the digest of the
-certificate written to the blob store (and of the transfer package).
+proposed -> reviewed -> approved -> executing -> executed; a custodian or
+the PMO head may reject it until its execution starts. The approver must be a
+second person: neither who proposed nor who reviewed. Starting the execution
+records the transfer package's digest (written before any record goes);
+executing records the digest of the certificate written to the blob store.
+An execution interrupted after it started is finished by executing again.
 """
 
 from __future__ import annotations
@@ -31,6 +33,10 @@ MAX_RECORDS: Final = 5_000
 
 class DispositionReview(Aggregate):
     """The steps a batch of records goes through before it is disposed of."""
+
+    started_by: str | None = None
+    started_at: datetime | None = None
+    """Who started the execution, and when (class defaults for old reviews)."""
 
     @event("Proposed")
     def __init__(
@@ -118,18 +124,45 @@ class DispositionReview(Aggregate):
         self.status = "rejected"
 
     def check_executable(self) -> None:
-        """Refuse execution unless approved."""
-        self._check("execute", "approved")
+        """Refuse execution unless approved (or started and not finished)."""
+        self._check("execute", "approved", "executing")
+
+    def start(self, package_sha256: str | None, meta: Meta) -> None:
+        """Record that execution starts, with the transfer package written first."""
+        require_role(meta, "execute a disposition", CUSTODY_ROLES)
+        self._check("start executing", "approved")
+        if package_sha256 is not None:
+            check_sha256("package_sha256", package_sha256)
+        self._start(package_sha256, meta)
+
+    @event("ExecutionStarted")
+    def _start(
+        self,
+        package_sha256: str | None,
+        meta: Meta,
+        timestamp: datetime | None = None,
+    ) -> None:
+        self.package_sha256 = package_sha256
+        self.started_by = meta.actor
+        self.started_at = timestamp
+        self.status = "executing"
 
     def execute(
         self, certificate_sha256: str, package_sha256: str | None, meta: Meta
     ) -> None:
-        """Record the execution and the digest of its certificate (and package)."""
+        """Record the execution and the digest of its certificate (and package).
+
+        Once started, the package is the one recorded when it started.
+        """
         require_role(meta, "execute a disposition", CUSTODY_ROLES)
         self.check_executable()
         check_sha256("certificate_sha256", certificate_sha256)
         if package_sha256 is not None:
             check_sha256("package_sha256", package_sha256)
+        if self.status == "executing" and package_sha256 != self.package_sha256:
+            raise InvalidValueError(
+                "package_sha256", "is not the package recorded when execution started"
+            )
         self._execute(certificate_sha256, package_sha256, meta)
 
     @event("Executed")

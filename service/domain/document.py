@@ -96,13 +96,18 @@ class Document(Aggregate):
     origin: dict[str, object] | None = None
     """The version it came from (`ORIGINS`); a class default for old documents."""
 
-    class_version = 2  # 2: disposed_on (decision 99)
+    class_version = 3  # 2: disposed_on (decision 99); 3: disposed_by_review
 
     @staticmethod
     def upcast_v1_v2(state: dict[str, Any]) -> None:
         """A snapshot taken before version 2: disposed on its recorded day."""
         disposed_at = state.get("disposed_at")
         state["disposed_on"] = utc_day(disposed_at) if disposed_at else None
+
+    @staticmethod
+    def upcast_v2_v3(state: dict[str, Any]) -> None:
+        """A snapshot taken before version 3: not disposed by a review it names."""
+        state["disposed_by_review"] = None
 
     @event("Registered")
     def __init__(
@@ -128,6 +133,7 @@ class Document(Aggregate):
         self.disposal_due_on: date | None = None
         self.disposed_at: datetime | None = None
         self.disposed_on: date | None = None
+        self.disposed_by_review: UUID | None = None
         self.status = "active"
 
     @classmethod
@@ -371,8 +377,13 @@ class Document(Aggregate):
     def _extend_retention(self, until: date, meta: Meta) -> None:
         self.retention_until = until
 
-    def dispose(self, due_on: date, today: date, meta: Meta) -> None:
-        """Dispose of the content when no hold applies and its date has come."""
+    def dispose(
+        self, due_on: date, today: date, meta: Meta, review_id: UUID | None = None
+    ) -> None:
+        """Dispose of the content when no hold applies and its date has come.
+
+        `review_id` names the disposition review executing it, if one is.
+        """
         require_role(meta, "dispose of a document", CUSTODY_ROLES)
         self.check_active("dispose of")
         check_date("due_on", due_on)
@@ -382,25 +393,34 @@ class Document(Aggregate):
         keep_until = max(due_on, self.retention_until or due_on)
         if today < keep_until:
             raise TransitionError("document", "dispose of", "before its disposal date")
-        self._dispose(self.retention_class, due_on, today, meta)
+        self._dispose(self.retention_class, due_on, today, meta, review_id)
 
     class Disposed(Aggregate.Event):
         """The content was disposed of; `disposed_on` is the day judged against.
 
         Version 2 added `disposed_on` (decision 99): the day the disposal was
         judged due against, which a caller may give, so the record says it.
+        Version 3 added `review_id`: the disposition review that executed it
+        (None for a disposal of its own), so an interrupted execution knows
+        which of its records it has already disposed of.
         """
 
-        class_version = 2
+        class_version = 3
         retention_class: str
         due_on: date
         disposed_on: date
         meta: Meta
+        review_id: UUID | None
 
         @staticmethod
         def upcast_v1_v2(state: dict[str, Any]) -> None:
             """Version 1 judged against the day it was recorded on (UTC)."""
             state["disposed_on"] = utc_day(state["timestamp"])
+
+        @staticmethod
+        def upcast_v2_v3(state: dict[str, Any]) -> None:
+            """Before version 3 no disposal named a review."""
+            state["review_id"] = None
 
     @event(Disposed)
     def _dispose(
@@ -409,9 +429,11 @@ class Document(Aggregate):
         due_on: date,
         disposed_on: date,
         meta: Meta,
+        review_id: UUID | None = None,
         timestamp: datetime | None = None,
     ) -> None:
         self.disposal_due_on = due_on
         self.disposed_at = timestamp
         self.disposed_on = disposed_on
+        self.disposed_by_review = review_id
         self.status = "disposed"

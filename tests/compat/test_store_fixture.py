@@ -52,12 +52,14 @@ def upcast(recorded: dict[str, list[dict]]) -> dict[str, list[dict]]:
     """The rows recorded then, with each event upcast as it is read today.
 
     Decision 99: a version 1 `Document.Disposed` reads with `disposed_on`, the
-    day it was recorded on, so the audit model's copy of its fields has it.
+    day it was recorded on, so the audit model's copy of its fields has it;
+    version 3 adds `review_id`, None for every disposal recorded before it.
     """
     for row in recorded["audit"]:
         if row["action"] == "Document.Disposed":
             data = json.loads(row["data"])
             data["disposed_on"] = row["recorded_at"][:10]
+            data["review_id"] = None
             row["data"] = json.dumps(data, sort_keys=True, separators=(",", ":"))
     return recorded
 
