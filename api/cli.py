@@ -17,6 +17,7 @@ from api.cli_ledger import export_group
 from api.cli_ledger import register as register_ledger_commands
 from api.cli_privacy import privacy_group
 from api.cli_projections import projections
+from api.cli_records import dispositions_group
 from api.cli_retention import retention_group
 from api.cli_subscriptions import subscriptions
 from service.domain.base import ROLES
@@ -125,6 +126,7 @@ main.add_command(documents)
 main.add_command(blobs)
 main.add_command(import_group)
 main.add_command(retention_group)
+main.add_command(dispositions_group)
 main.add_command(access_group)
 main.add_command(privacy_group)
 main.add_command(backup)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from typing import Any
 
 import click
 
@@ -35,3 +37,24 @@ def opened(create_tables: bool = True) -> Iterator[Services]:
 def cli_meta(reason: str | None) -> Meta:
     """Metadata for events recorded from the command line (an operator acts)."""
     return Meta(actor="cli", role="pmo-head", reason=reason)
+
+
+@contextmanager
+def progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
+    """A use case's progress, told (done, total), as a bar on stderr (n/N).
+
+    The bar is drawn from the first report, when the total is known; a
+    report of work already done (a resumed run) moves it on at once.
+    """
+    with ExitStack() as shown:
+        bars: list[Any] = []
+
+        def advance(done: int, total: int) -> None:
+            if not bars:
+                bar = click.progressbar(
+                    length=total, label=label, show_pos=True, file=sys.stderr
+                )
+                bars.append(shown.enter_context(bar))
+            bars[0].update(done - bars[0].pos)
+
+        yield advance

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import sys
-from contextlib import ExitStack
 from datetime import timedelta
-from typing import Any
 
 import click
 
-from api.cli_common import opened
+from api.cli_common import opened, progress_bar
 from usecases import storage
 
 
@@ -28,17 +25,7 @@ def documents() -> None:
 )
 def documents_verify(grace: int) -> None:
     """Re-hash every stored version against its event; exit 1 if anything is wrong."""
-    with opened() as services, ExitStack() as shown:
-        bars: list[Any] = []
-
-        def advance(_done: int, total: int) -> None:
-            if not bars:
-                bar = click.progressbar(
-                    length=total, label="Re-hashing content", file=sys.stderr
-                )
-                bars.append(shown.enter_context(bar))
-            bars[0].update(1)
-
+    with opened() as services, progress_bar("Re-hashing content") as advance:
         command = storage.VerifyContent(timedelta(seconds=grace), advance)
         report = storage.verify_content(services, command)
     for finding in report.findings:

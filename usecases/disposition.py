@@ -166,12 +166,13 @@ def get_review(
     return describe(found)
 
 
-def titles(services: Services, review: dict[str, Any]) -> dict[str, str]:
-    """The title of each document a review covers, by its id."""
-    return {
-        d: services.app.load(Document, UUID(d), read_only=True).title
-        for d in review["document_ids"]
-    }
+def covered(services: Services, review: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """The title and status of each document a review covers, by its id."""
+    found = {}
+    for d in review["document_ids"]:
+        document = services.app.load(Document, UUID(d), read_only=True)
+        found[d] = {"title": document.title, "status": document.status}
+    return found
 
 
 def list_reviews(

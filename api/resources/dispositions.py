@@ -101,7 +101,11 @@ for _name in disposition.STEPS:
 
 @command(blp, f"{ONE}/execute", EmptyBody, required=False)
 def execute_disposition(body: dict[str, Any], review_id: UUID) -> Response:
-    """Dispose of every record of an approved review and write its certificate."""
+    """Dispose of every record of an approved review and write its certificate.
+
+    A review whose execution was cut short (status `executing`) is finished:
+    the records it already disposed of are skipped.
+    """
     done = certificates.execute(
         services(),
         certificates.ExecuteDisposition(review_id),

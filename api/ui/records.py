@@ -203,7 +203,7 @@ def review(review_id: UUID, **shown: Any) -> str:
     return page(
         "review.html",
         review=found,
-        titles=disposition.titles(services(), found),
+        records=disposition.covered(services(), found),
         verdict=verdict,
         may_step=may("dispositions.approve_disposition", "POST"),
         **shown,
@@ -224,7 +224,7 @@ def review_step(review_id: UUID, step: str) -> Response:
 
 @blueprint.post("/records/reviews/<uuid:review_id>/execute")
 def execute_review(review_id: UUID) -> Response:
-    """Execute an approved review: dispose, certify."""
+    """Execute an approved review (or finish one cut short): dispose, certify."""
     allow("dispositions.execute_disposition", "POST")
     command = certificates.ExecuteDisposition(review_id)
     return _posted(

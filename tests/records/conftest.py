@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 from uuid import UUID
 
@@ -12,11 +13,12 @@ from service.app import PmoApplication
 from service.config import Settings
 from service.domain.base import Meta
 from service.retention import DEFAULT_FILE, load_schedule, schedule_to_data
-from usecases import fileplan
+from usecases import certificates, disposition, fileplan
 from usecases.root import Services, build_services
 
 CARA = Meta("cara", "custodian", "records test", "r1")
 HEAD = Meta("hana", "pmo-head", "records test", "r2")
+DORA = Meta("dora", "custodian", "second look", "r3")
 DUE_AT_ONCE = {
     "scratch": "destroy",
     "handover": "transfer",
@@ -37,15 +39,24 @@ def schedule_due_at_once() -> dict[str, dict[str, Any]]:
     return classes
 
 
+@contextmanager
+def records_services(settings: Settings) -> Iterator[Services]:
+    """Services with the due-at-once schedule and a file plan, closed after."""
+    built = build_services(settings)
+    try:
+        built.app.change_retention_schedule(schedule_due_at_once(), [], HEAD)
+        for command in PLAN:
+            fileplan.add_class(built, command, CARA)
+        yield built
+    finally:
+        built.close()
+
+
 @pytest.fixture
 def services(settings: Settings) -> Iterator[Services]:
     """Services on each backend with the due-at-once schedule and a file plan."""
-    built = build_services(settings)
-    built.app.change_retention_schedule(schedule_due_at_once(), [], HEAD)
-    for command in PLAN:
-        fileplan.add_class(built, command, CARA)
-    yield built
-    built.close()
+    with records_services(settings) as built:
+        yield built
 
 
 PLAN = (
@@ -92,3 +103,46 @@ def records_ids(api: Any, document_id: str) -> dict[str, str]:
         assert answer.status_code == 201, answer.json
         found[key] = str(answer.json["id"])
     return found
+
+
+def approved(services: Services, action: str, ids: list[UUID]) -> UUID:
+    """A proposal by cara, reviewed by dora, approved by hana."""
+    review = disposition.propose(
+        services, disposition.ProposeDisposition(action, tuple(ids), "yearly"), CARA
+    ).id
+    for step, meta in (("review", DORA), ("approve", HEAD)):
+        disposition.take_step(services, disposition.ReviewStep(review, step), meta)
+    return review
+
+
+def interrupt(
+    monkeypatch: pytest.MonkeyPatch, owner: object, name: str, on_call: int
+) -> None:
+    """Make owner.name raise KeyboardInterrupt (as Ctrl-C does) on one call."""
+    original = getattr(owner, name)
+    calls = 0
+
+    def cut(*args: Any, **kwargs: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        if calls == on_call:
+            raise KeyboardInterrupt
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, cut)
+
+
+def cut_short(
+    services: Services, monkeypatch: pytest.MonkeyPatch, titles: tuple[str, str]
+) -> UUID:
+    """An approved review of two records whose execution stopped after the first."""
+    app = services.app
+    project = new_project(app, "CUT")
+    review = approved(
+        services, "destroy", [new_record(app, project, t) for t in titles]
+    )
+    interrupt(monkeypatch, app, "dispose_document", 2)
+    with pytest.raises(KeyboardInterrupt):
+        certificates.execute(services, certificates.ExecuteDisposition(review), CARA)
+    monkeypatch.undo()
+    return review

@@ -15,7 +15,7 @@ from flask.testing import FlaskClient
 from api import create_app
 from service.domain.base import Meta
 from tests.custody.conftest import submit
-from tests.records.conftest import new_project, new_record
+from tests.records.conftest import cut_short, new_project, new_record
 from usecases.membership import grant_existing_tokens
 from usecases.root import Services
 
@@ -228,3 +228,21 @@ def test_cross_project_lists_leave_out_what_the_caller_does_not_reach(
         refused(answer, 404)
         assert "not found" in answer.json["title"].lower() or answer.json["detail"]
     assert app.head_position() == head
+
+
+def test_a_review_cut_short_is_finished_over_http(
+    call: Caller, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    review = cut_short(call.services, monkeypatch, ("One brief", "Two brief"))
+    one = f"/records/reviews/{review}"
+    shown = call("aldo", "GET", one).json
+    assert (shown["status"], shown["started_by"]) == ("executing", "cara")
+    refused(call("hana", "POST", one + "/reject", {"reason": "stop"}), 409)
+    refused(call("aldo", "POST", one + "/execute"), 403)
+    done = call("dora", "POST", one + "/execute")
+    assert done.status_code == 200, done.text
+    assert call("aldo", "GET", one).json["executed_by"] == "dora"
+    assert call("aldo", "GET", one + "/certificate/verify").json["ok"] is True
+    listed = call("aldo", "GET", one + "/certificate").json["records"]
+    assert sorted(r["title"] for r in listed) == ["One brief", "Two brief"]
+    refused(call("dora", "POST", one + "/execute"), 409)

@@ -6,7 +6,6 @@ import io
 import json
 import zipfile
 from datetime import UTC, datetime, timedelta
-from uuid import UUID
 
 import pytest
 
@@ -14,21 +13,9 @@ from service.domain.base import InvalidValueError, Meta, TransitionError
 from service.domain.disposition import DispositionReview
 from service.domain.document import Document
 from tests.custody.conftest import submit
-from tests.records.conftest import CARA, HEAD, new_project, new_record
+from tests.records.conftest import CARA, DORA, HEAD, approved, new_project, new_record
 from usecases import certificates, disposition, matters, records_reports
 from usecases.root import Services, ledger_worker
-
-DORA = Meta("dora", "custodian", "second look", "r3")
-
-
-def approved(services: Services, action: str, ids: list[UUID]) -> UUID:
-    """A proposal by cara, reviewed by dora, approved by hana."""
-    review = disposition.propose(
-        services, disposition.ProposeDisposition(action, tuple(ids), "yearly"), CARA
-    ).id
-    for step, meta in (("review", DORA), ("approve", HEAD)):
-        disposition.take_step(services, disposition.ReviewStep(review, step), meta)
-    return review
 
 
 def test_the_worklist_lists_what_is_due_by_class_project_and_action(

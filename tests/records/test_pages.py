@@ -10,16 +10,13 @@ import pytest
 
 from service.config import Settings
 from tests.records.conftest import (
-    CARA,
-    HEAD,
-    PLAN,
+    cut_short,
     new_project,
     new_record,
-    schedule_due_at_once,
+    records_services,
 )
 from tests.ui.conftest import Ui
 from usecases import disposition, fileplan
-from usecases.root import build_services
 
 KEY = re.compile(r'name="form_key" value="([^"]+)"')
 
@@ -27,13 +24,9 @@ KEY = re.compile(r'name="form_key" value="([^"]+)"')
 @pytest.fixture
 def ui(settings: Settings) -> Iterator[Ui]:
     """The UI over a store with the due-at-once schedule and the file plan."""
-    services = build_services(settings)
-    services.app.change_retention_schedule(schedule_due_at_once(), [], HEAD)
-    for command in PLAN:
-        fileplan.add_class(services, command, CARA)
-    services.runner.start()
-    yield Ui(services)
-    services.close()
+    with records_services(settings) as services:
+        services.runner.start()
+        yield Ui(services)
 
 
 def form(ui: Ui, path: str, **values: str) -> dict[str, str]:
@@ -151,3 +144,22 @@ def test_a_hold_placed_from_its_page_and_the_read_models_follow(ui: Ui) -> None:
     ui.caught_up()  # every read model took the records events in its stride
     audit = list(ui.services.views.iter_audit(entity_id=UUID(hold.group(1))))
     assert [row["action"] for row in audit] == ["MatterHold.Placed"]
+
+
+def test_a_review_cut_short_shows_how_far_it_went_and_finishes_from_its_page(
+    ui: Ui, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    review = cut_short(ui.services, monkeypatch, ("Cut one", "Cut two"))
+    ui.sign_in("custodian")
+    page = f"/ui/records/reviews/{review}"
+    shown = ui.client.get(page).text
+    assert 'id="started"' in shown and "1 of 2 records disposed of" in shown
+    assert shown.count("<small>(disposed of)</small>") == 1
+    assert "Finish the execution and certify" in shown
+    assert 'id="reject"' not in shown  # part of it is gone: no rejecting now
+    finished = ui.client.post(f"{page}/execute", data=form(ui, page))
+    assert finished.status_code == 303
+    done = ui.client.get(page).text
+    assert 'data-ok="yes"' in done
+    assert 'id="next-step"' not in done and 'id="started"' not in done
+    assert disposition.get_review(ui.services, review)["status"] == "executed"
