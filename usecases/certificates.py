@@ -123,8 +123,8 @@ def execute(services: Services, command: ExecuteDisposition, meta: Meta) -> Exec
         )
         done += 1
         command.progress(done, total)
-    # An interruption may have come between a disposal and its content's removal.
-    app.remove_disposed_content(_hashes(earlier))
+    if earlier:  # an interruption may have come before their content went
+        app.remove_disposed_content(_hashes(earlier))
     body = certificate_body(review, entries(services, records), package, meta)
     sha256 = app.blobs.put(io.BytesIO(body)).sha256
     written = app.change(
