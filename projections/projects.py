@@ -2,6 +2,9 @@
 
 The counts come from the registers' own events, so this model also follows
 those and keeps a small index of which project each register entry belongs to.
+Every event of a project moves its row's version, so the row's version is the
+aggregate's (what `If-Match` expects); an event whose fields the row does not
+keep (a cost tolerance) moves only the version.
 """
 
 from __future__ import annotations
@@ -37,7 +40,9 @@ PROJECT_EVENTS = (
     "StatusReported",
     "Closed",
     "Reopened",
+    "CostToleranceSet",
 )
+"""Every event a project records (a test holds this to the Project class)."""
 # (entity event) -> (counter column, change in the count of open entries)
 COUNTED = {
     "Risk.Identified": ("open_risks", 1),
@@ -156,4 +161,10 @@ def project_changes(
         }
     if event in ("Closed", "Reopened"):
         return {"status": "closed" if event == "Closed" else "open"}
-    return fields
+    if event in ("DetailsChanged", "StageChanged"):
+        return fields
+    if event == "CostToleranceSet":
+        # The tolerance is read from the project itself (usecases.value); the
+        # row only moves to the project's new version.
+        return {}
+    raise LookupError(f"projects: no handling for Project.{event}")

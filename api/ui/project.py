@@ -15,9 +15,8 @@ from api.ui import analysis, charts
 from api.ui.common import blueprint, page, project_or_404, services, when
 from api.ui.custody import may_post
 from api.ui.posted import Posted
-from service.domain.project import Project
 from usecases.audit import AuditQuery, audit_page
-from usecases.reads import EntityQuery, read_entity
+from usecases.value import cost_tolerance
 
 PROJECT_FORMS = {
     "details": "projects.change_details",
@@ -52,10 +51,9 @@ def project(project_id: UUID) -> str:
 
 def project_page(project_id: UUID, posted: Any = None) -> str:
     """The project's page; `posted` is a project form that came back unrecorded."""
-    current = read_entity(services(), EntityQuery(Project, project_id))
-    # The forms expect the project's own version, as the API's If-Match does: the
-    # read model's row does not move with every project event (a cost tolerance).
-    found = {**project_or_404(project_id), "version": current.version}
+    # The read model's row moves with every project event, so its version is
+    # the one the forms' If-Match expects.
+    found = project_or_404(project_id)
     now = datetime.now(UTC)
     times = analysis.sample_times(when(found["created_at"]), now)
     labels = [t.strftime("%Y-%m-%d %H:%M") for t in times]
@@ -110,7 +108,7 @@ def project_page(project_id: UUID, posted: Any = None) -> str:
         decisions=decisions,
         decisions_total=decisions_total,
         report=found.get("last_report"),
-        tolerance=current.state.get("cost_tolerance"),
+        tolerance=cost_tolerance(services(), project_id, None),
         offers=offers(found),
         posted=posted,
         details=posted

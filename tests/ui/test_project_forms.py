@@ -10,6 +10,7 @@ from service.domain.base import Meta
 from service.domain.project import Project
 from tests.ui.conftest import Ui
 from tests.ui.test_forms import form_of
+from usecases.value import SetCostTolerance, set_cost_tolerance
 
 HEAD = Meta("olivia", "pmo-head", "test")
 OPEN_FORMS = ("details", "stage", "tolerance", "close")
@@ -159,3 +160,21 @@ def test_roles_not_allowed_are_refused_and_nothing_is_written(ui: Ui) -> None:
         data = {"csrf_token": csrf, "form_key": form, **extra}
         assert ui.client.post(f"{path}/{form}", data=data).status_code == 403, form
     assert ui.services.app.head_position() == head
+
+
+def test_a_tolerance_set_elsewhere_leaves_the_forms_current(ui: Ui) -> None:
+    """The page's forms carry the read model's version, which a cost tolerance
+    set over the API moves like any other project event."""
+    project = new_project(ui)
+    app = ui.services.app
+    set_cost_tolerance(ui.services, SetCostTolerance(project, "9"), HEAD)
+    ui.caught_up()
+    ui.sign_in("pmo-head")
+    path = f"/ui/projects/{project}"
+    page = ui.client.get(path)
+    assert "Cost tolerance: 9 %" in page.text and "version 2" in page.text
+    hidden = form_of(page, "stage")
+    assert hidden["version"] == str(app.load(Project, project).version) == "2"
+    answer = ui.client.post(f"{path}/stage", data={**hidden, "stage": "Delivery"})
+    assert answer.status_code == 303, answer.text
+    assert app.load(Project, project).stage == "Delivery"
