@@ -146,6 +146,8 @@ def _closing(entry: RegisterEntry, step: ImportStep, row: Row, meta: Meta) -> No
 def _step(
     entry: RegisterEntry, step: ImportStep, row: Row, meta: Meta, resolve: Resolve
 ) -> None:
+    """The step, if its columns call for it or it leads to the row's status; a
+    refusal of the entry's state names the column that called for it."""
     if step.monthly is not None:
         _monthly(entry, step, row, meta)
         return

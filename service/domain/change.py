@@ -59,7 +59,7 @@ STEP: Final = {
 }
 MAX_DAYS: Final = 3650
 IMPACTS: Final = ("scope_impact", "quality_impact", "risk_impact", "benefits_impact")
-DECIDED: Final = ("approved", "rejected", "deferred", "info-requested")
+DECIDED: Final = tuple(DECIDED_STATUS.values())
 ASSESSMENT: Final = ("impact", "cost_impact", "time_impact_days", *IMPACTS)
 """The columns an imported assessment is read from: the export's `impact`
 (one JSON object) or a column per value."""
