@@ -2,7 +2,7 @@
 
 Each row becomes the events the commands would have recorded (a risk is
 identified, then assessed, responded to and closed as its columns say, as
-the register's declared import steps list them), by
+the register's declared import steps list them: `service.import_steps`), by
 the importing actor, with a reason naming the file and line. If any row does
 not validate, nothing is written and every bad line is reported.
 """
@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 from uuid import UUID
 
 from service.app import PmoApplication
@@ -23,26 +22,12 @@ from service.domain import catalogue
 from service.domain.base import DomainError, InvalidValueError, Meta
 from service.domain.entry import RegisterEntry
 from service.domain.project import Project
-from service.domain.register import (
-    PORTFOLIO_ID,
-    Command,
-    Field,
-    ImportStep,
-    RegisterKind,
-)
+from service.domain.register import PORTFOLIO_ID, RegisterKind
+from service.import_steps import Resolve, Row, build_entry, month_of, unresolved
 
 Kind = str
-MONTH_COLUMN: Final = re.compile(r"\d{4}-\d{2}")
-"""A column named by a month (YYYY-MM), as a monthly import step reads it."""
 MONTH_LIKE: Final = re.compile(r"(.*\D)?\d{4}-\d{2}")
 """A column whose name ends in a month: a monthly step's, or refused."""
-Row = Mapping[str, str]
-Resolve = Callable[[Command, dict[str, Any], Any], dict[str, Any]]
-"""Checks the entries of other registers a command names (the application's)."""
-
-
-def _unresolved(command: Command, values: dict[str, Any], project: Any) -> Any:
-    return values
 
 
 @dataclass(frozen=True)
@@ -109,16 +94,8 @@ def month_columns(kind: RegisterKind, header: Iterable[str]) -> list[RowError]:
         RowError(1, f"column {column!r}: {kind.name} take months as {taken}")
         for column in header
         if MONTH_LIKE.fullmatch(column)
-        and not any(_month_of(column, p) for p in prefixes)
+        and not any(month_of(column, p) for p in prefixes)
     ]
-
-
-def _month_of(column: str, prefix: str) -> str | None:
-    """The month a column names for a monthly step's prefix (None: not its)."""
-    if not column.lower().startswith(prefix):
-        return None
-    rest = column[len(prefix) :].strip()
-    return rest if MONTH_COLUMN.fullmatch(rest) else None
 
 
 def required_columns(kind: RegisterKind) -> tuple[str, ...]:
@@ -131,96 +108,12 @@ def required_columns(kind: RegisterKind) -> tuple[str, ...]:
     return (*given, *(n for n in kind.import_requires if n not in given))
 
 
-def cell(field: Field, text: str) -> Any:
-    """A spreadsheet cell as the value a field takes."""
-    text = text.strip()
-    if field.kind == "integer":
-        if not text.lstrip("-").isdigit():
-            message = f"must be an integer from {field.low} to {field.high}"
-            raise InvalidValueError(field.name, message)
-        return int(text)
-    if field.kind == "date":
-        try:
-            return date.fromisoformat(text)
-        except ValueError:
-            raise InvalidValueError(field.name, "must be a date (YYYY-MM-DD)") from None
-    if field.kind in ("texts", "entries"):
-        return [part.strip() for part in text.split(";") if part.strip()]
-    if field.nullable and not text:
-        return None
-    return text
-
-
-def _values(command: Command, row: Row, state: Mapping[str, Any]) -> dict[str, Any]:
-    """A command's values from a row; a column left out keeps the entry's value."""
-    return {
-        p.name: cell(p, row[p.name])
-        if row.get(p.name)
-        else state.get(p.name, p.initial())
-        for p in command.params
-    }
-
-
-def _monthly(entry: RegisterEntry, step: ImportStep, row: Row, meta: Meta) -> None:
-    """The step once per month column with a value, the error naming the column."""
-    when, amount = entry.register_kind.command(step.use_case).params
-    for column, text in row.items():
-        found = _month_of(column, step.monthly or "")
-        if found is None or not text.strip():
-            continue
-        try:
-            values = {when.name: found, amount.name: cell(amount, text)}
-            entry.run(step.use_case, values, meta)
-        except InvalidValueError as error:
-            raise InvalidValueError(column, error.message) from None
-
-
-def _step(
-    entry: RegisterEntry, step: ImportStep, row: Row, meta: Meta, resolve: Resolve
-) -> None:
-    if step.monthly is not None:
-        _monthly(entry, step, row, meta)
-        return
-    kind = entry.register_kind
-    command = kind.command(step.use_case)
-    if not any((row.get(column) or "").strip() for column in step.when):
-        return
-    if not command.params:
-        wanted = (row.get("status") or "").strip()
-        if wanted == command.status:
-            entry.run(step.use_case, {}, meta)
-        elif wanted != kind.create.status:
-            message = f"must be {kind.create.status} or {command.status}"
-            raise InvalidValueError("status", message)
-        return
-    values = resolve(
-        command, _values(command, row, entry.attributes()), entry.project_id
-    )
-    entry.run(step.use_case, values, meta)
-
-
-def build_entry(
-    cls: type[RegisterEntry],
-    project_id: Any,
-    row: Row,
-    meta: Meta,
-    resolve: Resolve = _unresolved,
-) -> RegisterEntry:
-    """One row's entry with the events its columns call for (not yet saved)."""
-    kind = cls.register_kind
-    values = resolve(kind.create, _values(kind.create, row, {}), project_id)
-    entry = cls.start(project_id, values, meta)
-    for step in kind.import_steps or ():
-        _step(entry, step, row, meta, resolve)
-    return entry
-
-
 def build_entries(
     kind: Kind,
     project_id: object,
     rows: Iterable[tuple[int, Row]],
     meta_for: Callable[[int], Meta],
-    resolve: Resolve = _unresolved,
+    resolve: Resolve = unresolved,
 ) -> list[RegisterEntry]:
     """Every row's entry with its pending events; ImportRefusedError if any fail."""
     cls = check_importable(kind)

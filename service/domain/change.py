@@ -21,6 +21,7 @@ from service.domain.register import (
     RAISERS,
     Command,
     Field,
+    ImportStep,
     RegisterKind,
     State,
     choice,
@@ -58,6 +59,28 @@ STEP: Final = {
 }
 MAX_DAYS: Final = 3650
 IMPACTS: Final = ("scope_impact", "quality_impact", "risk_impact", "benefits_impact")
+DECIDED: Final = tuple(DECIDED_STATUS.values())
+ASSESSMENT: Final = ("impact", "cost_impact", "time_impact_days", *IMPACTS)
+"""The columns an imported assessment is read from: the export's `impact`
+(one JSON object) or a column per value."""
+IMPORT_STEPS: Final = (
+    ImportStep("assess_change", ASSESSMENT, statuses=STATUSES[1:], bundle="impact"),
+    ImportStep(
+        "decide_change", ("decision",), statuses=(*DECIDED, "implemented", "closed")
+    ),
+    ImportStep(
+        "implement_change",
+        ("implementation_notes",),
+        statuses=("implemented", "closed"),
+        renamed=(("notes", "implementation_notes"),),
+    ),
+    ImportStep("close_change", statuses=("closed",)),
+    ImportStep("assess_change", statuses=("assessed",), bundle="impact"),
+)
+"""An imported change reaches the status its row names the way the workflow
+allows (decision 127): assessed, decided by the authority the row names,
+implemented, closed; a deferred or info-requested change assessed again is
+decided, then re-assessed."""
 
 
 def impact_assessed(values: dict[str, Any], state: State) -> dict[str, Any]:
@@ -194,5 +217,6 @@ CHANGE = RegisterKind(
         "implementation_notes",
         "related_issue_id",
     ),
+    import_steps=IMPORT_STEPS,
 )
 ChangeRequest = entry_class(CHANGE)

@@ -262,11 +262,24 @@ class ImportStep:
 
     A monthly step runs once for each column named `<monthly>YYYY-MM` that has
     a value: the command's first parameter takes the month, its second the cell.
+
+    A step with `statuses` also runs when the row's status is one of them and
+    the entry, not there yet, may take the command: the steps lead the entry
+    to the status the row names, and a row whose columns lead elsewhere is
+    refused (change requests: an approved row is assessed, then decided).
     """
 
     use_case: str
     when: tuple[str, ...] = ()
     monthly: str | None = None
+    statuses: tuple[str, ...] = ()
+    renamed: tuple[tuple[str, str], ...] = ()
+    """(parameter, column) pairs: a parameter read from the export's column
+    of another name (the change's `implementation_notes` for `notes`)."""
+    bundle: str = ""
+    """A column holding the parameters as one JSON object, as the export
+    writes the field the command sets (the change's `impact`); a parameter's
+    own column, when filled, is taken instead."""
 
 
 @dataclass(frozen=True, eq=False)

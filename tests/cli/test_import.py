@@ -9,6 +9,7 @@ from click.testing import CliRunner
 from api.cli import main
 from service.config import Settings
 from service.domain.base import Meta
+from service.domain.change import ChangeRequest
 from service.domain.decision import Decision
 from service.domain.issue import Issue
 from service.domain.risk import Risk
@@ -31,6 +32,10 @@ off-specification,Report layout,wrong logo,low,minor,,,,,open
 DECISIONS = """title,context,options,outcome,rationale,decided_by,decided_on,related_ids
 Choose vendor,tender closed,A;B;C,B,best value,Board,2026-10-01,
 """
+CHANGES = """title,description,justification,cost_impact,time_impact_days,decision,authority,rationale,implementation_notes,status
+Extra site,second site,resilience,50000.00,40,approve,Project board,fits the case,,approved
+SSO,single sign-on,fewer passwords,-250.50,0,approve,PMO head,cheaper,went live,closed
+"""  # noqa: E501
 
 
 def env_for(settings: Settings) -> dict[str, str]:
@@ -56,7 +61,10 @@ def stored(settings: Settings, cls: type) -> list[tuple[object, list[object]]]:
     try:
         app = services.app
         created = getattr(
-            cls, {Risk: "Identified", Issue: "Raised"}.get(cls, "Recorded")
+            cls,
+            {Risk: "Identified", Issue: "Raised", ChangeRequest: "Raised"}.get(
+                cls, "Recorded"
+            ),
         )
         found = []
         for event, _ in app.iter_events_of(created):
@@ -165,3 +173,44 @@ def test_an_imported_decision_names_the_options_considered(
     assert result.exit_code == 1
     assert "line 2: missing options" in result.stderr
     assert stored(settings, Decision) == []
+
+
+def test_changes_import_with_their_decisions_as_the_importer_records_them(
+    settings: Settings, tmp_path: Path
+) -> None:
+    setup_project(settings)
+    result, _ = run(settings, tmp_path, "changes", CHANGES, "--actor", "pat.importer")
+    assert result.exit_code == 0, result.output
+    assert "imported 2 changes (8 events)" in result.stdout
+    found = {c.title: (c, events) for c, events in stored(settings, ChangeRequest)}
+    site, site_events = found["Extra site"]
+    assert (site.status, site.decision, site.authority) == (
+        "approved",
+        "approve",
+        "Project board",
+    )
+    sso, sso_events = found["SSO"]
+    assert sso.status == "closed" and sso.implementation_notes == "went live"
+    assert [type(e).__name__ for e in sso_events] == [
+        "Raised",
+        "ImpactAssessed",
+        "Decided",
+        "Implemented",
+        "Closed",
+    ]
+    for event in site_events + sso_events:
+        assert event.meta.actor == "pat.importer"
+        assert event.meta.reason.startswith("imported from changes.csv, line ")
+
+
+def test_a_change_claiming_a_decision_without_its_authority_is_refused(
+    settings: Settings, tmp_path: Path
+) -> None:
+    setup_project(settings)
+    anonymous = CHANGES.replace("Project board", "")
+    result, _ = run(settings, tmp_path, "changes", anonymous)
+    assert result.exit_code == 1
+    assert "line 2: authority: must not be empty" in result.stderr
+    assert "line 3" not in result.stderr
+    assert "nothing was imported" in result.stderr
+    assert stored(settings, ChangeRequest) == []

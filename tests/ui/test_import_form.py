@@ -13,7 +13,7 @@ import pytest
 
 from service.domain.base import Meta
 from service.domain.risk import Risk
-from tests.cli.test_import import BAD_RISKS, RISKS
+from tests.cli.test_import import BAD_RISKS, CHANGES, RISKS
 from tests.ui.conftest import Ui
 from tests.ui.test_forms import form_of
 
@@ -112,3 +112,38 @@ def test_a_baseline_import_is_refused_with_its_reason(ui: Ui) -> None:
     assert refused.status_code == 404
     assert "a baseline is an approval" in html.unescape(refused.text)
     assert ui.services.app.head_position() == head
+
+
+def test_the_change_log_imports_from_its_page(ui: Ui) -> None:
+    project, _ = risks_of_new_project(ui, "project-officer")
+    path = f"/ui/projects/{project}/changes"
+    assert 'id="form-import"' not in ui.client.get(path).text
+    file = (io.BytesIO(CHANGES.encode()), "c.csv", "text/csv")
+    data = {"csrf_token": ui.csrf(path), "form_key": "k", "file": file}
+    assert ui.client.post(f"{path}/import", data=data).status_code == 403
+    ui.sign_in("pmo-head")
+    hidden = form_of(ui.client.get(path), "import")
+    head = ui.services.app.head_position()
+
+    def upload(body: str) -> tuple[int, str]:
+        file = (io.BytesIO(body.encode()), "changes.csv", "text/csv")
+        answer = ui.client.post(f"{path}/import", data={**hidden, "file": file})
+        return answer.status_code, html.unescape(answer.text)
+
+    status, refused = upload(CHANGES.replace("Project board", ""))
+    assert status == 422
+    assert "<li>line 2: authority: must not be empty</li>" in refused
+    assert 'aria-label="Confirm the import"' not in refused
+    status, ready = upload(CHANGES)
+    assert status == 200 and "2 entries (8 events)" in ready
+    assert ui.services.app.head_position() == head  # previews record nothing
+    confirm = confirm_form(ready)
+    assert ui.client.post(f"{path}/import", data=confirm).status_code == 303
+    assert ui.client.post(f"{path}/import", data=confirm).status_code == 303
+    rows = list(ui.services.views.iter_register("changes", project))
+    assert sorted((r["title"], r["status"]) for r in rows) == [
+        ("Extra site", "approved"),
+        ("SSO", "closed"),
+    ]
+    shown = ui.client.get(path).text
+    assert "Imported 2 entries (8 events) from changes.csv." in shown

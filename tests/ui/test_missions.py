@@ -25,7 +25,7 @@ from axe_playwright_python.sync_playwright import Axe
 
 from service.config import Settings
 from service.domain.base import ROLES, Meta
-from tests.cli.test_import import BAD_RISKS, RISKS
+from tests.cli.test_import import BAD_RISKS, CHANGES, RISKS
 from tests.e2e.test_server import BIN, free_port
 from tests.ui.test_browser import CHROMIUM, launched, wait_until
 from tests.values import risk_values
@@ -233,6 +233,18 @@ def test_the_pmo_head_registers_reports_and_imports(browser: Any, live: Live) ->
     assert "Imported 2 entries" in head.page.inner_text(".flash")
     titles = {r["title"] for r in live.rows(f"/projects/{project}/risks")}
     assert titles == {"Late supplier", "Budget cut"}
+
+    head.go(f"/projects/{project}/changes")
+    upload(head, "import", "import-file", "changes.csv", CHANGES.encode())
+    assert "2 entries (8 events)" in head.page.inner_text("#import-ready")
+    with head.page.expect_navigation():
+        head.page.click("form[aria-label='Confirm the import'] button")
+    assert "Imported 2 entries" in head.page.inner_text(".flash")
+    changes = live.rows(f"/projects/{project}/changes")
+    assert {r["title"]: r["status"] for r in changes} == {
+        "Extra site": "approved",
+        "SSO": "closed",
+    }
     head.close()
 
 

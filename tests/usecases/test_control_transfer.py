@@ -254,7 +254,7 @@ def test_a_control_register_import_refuses_all_naming_each_line(
     assert imported(services, kind, ids) == []
 
 
-@pytest.mark.parametrize("kind", ["changes", "gadgets"])
+@pytest.mark.parametrize("kind", ["baselines", "gadgets"])
 def test_a_register_that_declares_no_import_is_refused_by_name(
     services: Services, tmp_path: Path, kind: str
 ) -> None:
@@ -265,9 +265,9 @@ def test_a_register_that_declares_no_import_is_refused_by_name(
         import_register(services.app, kind, path, "CTL-1", "t")
     assert caught.value.field == "register"
     expected = {
-        "changes": "changes are not imported from CSV: ",
+        "baselines": "baselines are not imported from CSV: a baseline is an approval",
         "gadgets": "no register is called gadgets (these import: ",
     }
     assert caught.value.message.startswith(expected[kind])
-    assert kind == "changes" or "reviews" in caught.value.message
+    assert kind == "baselines" or "changes" in caught.value.message
     assert services.app.head_position() == head
