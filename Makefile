@@ -38,13 +38,18 @@ lock: $(DEV_STAMP)
 run: $(STAMP)
 	$(BIN)/pmo-ledger serve
 
-# The suite runs in one process by default (what CI runs). For a quicker local run
-# on more CPUs: PYTEST_ARGS='-n auto --dist loadscope -m "not serial"', then
-# PYTEST_ARGS='-m serial' (tests that restart PostgreSQL must run alone).
+# The suite runs in TEST_WORKERS pytest-xdist processes (grouped by module, so a
+# module's shared server or store stays in one process), then the few `serial` tests,
+# which restart PostgreSQL, alone. PYTEST_ARGS selects or adds options to both
+# (e.g. PYTEST_ARGS=tests/api); pytest's "no tests collected" (5) is not a failure.
+# TEST_WORKERS=0 runs everything in this process. Each worker opens its own
+# PostgreSQL connections (mind max_connections when raising TEST_WORKERS).
+TEST_WORKERS ?= 2
 PYTEST_ARGS ?=
 
 test: $(DEV_STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope -m "not serial" --durations=25 $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	$(BIN)/python -m pytest -m serial $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
