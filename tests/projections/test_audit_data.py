@@ -9,6 +9,7 @@ from uuid import UUID
 
 from projections.audit import REDACTED, data_text
 from projections.temporal import fields_of
+from service.domain.project import Project
 from tests.projections.workload import CUSTODIAN, OFFICERS, Workload, driven_models
 from usecases.root import Services
 
@@ -23,9 +24,10 @@ def as_before(fields: dict[str, object]) -> object:
 def test_every_event_type_parses_the_same(services: Services) -> None:
     app = services.app
     Workload(app, seed=11).run(1500)
-    # The three kinds of event the workload does not make.
+    # The kinds of event the workload does not make.
     project = app.register_project("AUD-1", "A", "", "S", "M", OFFICER).id
     app.change_project_details(project, "N", "D", "S", "M", OFFICER)
+    app.change(Project, project, lambda p: p.set_cost_tolerance("7.5", OFFICER))
     document = app.register_document(
         project, "d", "plan", "internal", "project-record", "Cara", CUSTODIAN
     ).id
