@@ -103,5 +103,6 @@ def test_the_pmo_head_erases_an_account_and_is_refused_first(
     assert head.page.locator("tr[data-actor='[erased]']").count() >= 1
     with pytest.raises(urllib.error.HTTPError) as answer:
         live.api("/projects", role="project-officer")
+    answer.value.close()  # the refusal holds the response's socket open
     assert answer.value.code == 401
     head.close()
