@@ -27,7 +27,7 @@ from service.config import Settings
 from service.domain.base import ROLES, Meta
 from tests.cli.test_import import BAD_RISKS, RISKS
 from tests.e2e.test_server import BIN, free_port
-from tests.ui.test_browser import CHROMIUM, launched, wait_until
+from tests.ui.live_demo import CHROMIUM, launched, wait_until
 from tests.values import risk_values
 from usecases.membership import grant_existing_tokens
 from usecases.root import build_services
