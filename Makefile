@@ -59,7 +59,7 @@ bench: $(DEV_STAMP)
 	$(BIN)/python bench/run_all.py
 
 screenshots: $(DEV_STAMP)
-	PMO_LEDGER_SCREENSHOTS=docs/ui $(BIN)/python -m pytest tests/ui/test_browser.py
+	PMO_LEDGER_SCREENSHOTS=docs/ui $(BIN)/python -m pytest tests/ui/test_browser.py tests/ui/test_browser_forms.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

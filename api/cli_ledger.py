@@ -13,7 +13,7 @@ from api.cli_common import cli_meta, opened
 from api.cli_witness import witness_group, witness_policy_options
 from integrity.tree import LedgerError
 from service.config import ConfigError, Settings
-from usecases import exports, integrity
+from usecases import exports, integrity, verification
 
 _HEAD_HELP = "a signed head (JSON) you kept: catches a truncated tail or a fork"
 _KEY_HELP = (
@@ -45,14 +45,14 @@ def _read_head(path: Path | None) -> integrity.SignedTreeHead | None:
 @click.option(
     "--readers",
     type=click.IntRange(0, 16),
-    default=integrity.default_readers,
+    default=verification.default_readers,
     show_default="2 on a multi-core machine",
     help=_READERS_HELP,
 )
 @click.option(
     "--grace",
     type=click.FloatRange(0),
-    default=integrity.DEFAULT_GRACE_SECONDS,
+    default=verification.DEFAULT_GRACE_SECONDS,
     show_default=True,
     help=_GRACE_HELP,
 )
@@ -84,7 +84,7 @@ def verify(
                 label="verifying",
                 file=sys.stderr,
             ) as bar:
-                command = integrity.VerifyStore(
+                command = verification.VerifyStore(
                     trusted_head,
                     pems,
                     readers,
@@ -94,7 +94,7 @@ def verify(
                     witnesses,
                     quorum,
                 )
-                report = integrity.verify_store(services, command)
+                report = verification.verify_store(services, command)
         except KeyboardInterrupt:
             click.echo("interrupted: nothing was concluded", err=True)
             sys.exit(130)
@@ -200,8 +200,8 @@ def verify_evidence(
             proof = tuple(bytes.fromhex(node) for node in data["path"])
         except (OSError, ValueError, KeyError, TypeError) as error:
             raise click.ClickException(f"{consistency_proof}: {error}") from None
-    report = integrity.verify_evidence(
-        integrity.VerifyEvidence(
+    report = verification.verify_evidence(
+        verification.VerifyEvidence(
             pack,
             _read_head(head_file),
             proof,

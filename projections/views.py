@@ -1,118 +1,36 @@
-"""The read side the API and UI use: registers, documents, audit trail, status."""
+"""The read side the API and UI use: registers, documents, audit trail, status.
+
+The live generations, catch-up and status are `LiveViews`' (live_views.py), the
+document queries `DocumentViews`' (document_views.py); `Views` adds the
+projects, registers and the audit trail.
+"""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import datetime
-from typing import Any, TypeVar, cast
+from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, Engine, Select, func, select
+from sqlalchemy import func, select
 
-from projections import catalog
 from projections.audit import AuditTrail
+from projections.document_views import DocumentViews
 from projections.documents import DocumentsModel
-from projections.models import models, registers
-from projections.paging import (
-    Page,
-    after,
-    check_limit,
-    decode_cursor,
-    encode_cursor,
-    jsonable_rows,
-)
+from projections.models import registers
+from projections.paging import Page, check_limit
 from projections.projects import ProjectsModel
-from projections.queries import (
-    audit_query,
-    document_row,
-    json_loads,
-    register_query,
-    status_row,
-    version_row,
-)
+from projections.queries import audit_query, json_loads, register_query
 from projections.read_model import ReadModel
-from projections.register import RegisterModel
 from projections.temporal import as_at
 
 Kind = str
 """A register's name (its path segment): "risks", "issues", ..."""
-M = TypeVar("M", bound=ReadModel)
 AUDIT_PAGE = 500
 
 
-class Views:
+class Views(DocumentViews):
     """Queries over the live generation of each read model."""
-
-    def __init__(
-        self,
-        engine: Engine,
-        head: Callable[[], int],
-        wake: Callable[[], None] | None = None,
-    ) -> None:
-        self.engine = engine
-        self.head = head
-        self.wake = wake
-        self._models: dict[tuple[str, int], ReadModel] = {}
-
-    def _live(self, cls: type[M], conn: Connection | None = None) -> M | None:
-        if conn is None:
-            with self.engine.connect() as own:
-                generation = catalog.active_generation(own, cls.name)
-        else:
-            generation = catalog.active_generation(conn, cls.name)
-        if generation is None:
-            return None
-        key = (cls.name, generation)
-        if key not in self._models:
-            self._models[key] = cls(generation)
-        return cast(M, self._models[key])
-
-    def _register(
-        self, kind: str, conn: Connection | None = None
-    ) -> RegisterModel | None:
-        if kind not in registers():
-            raise ValueError(f"kind: must be one of {', '.join(registers())}")
-        return self._live(registers()[kind], conn)
-
-    def _all(
-        self, query: Select[Any], conn: Connection | None = None
-    ) -> list[dict[str, Any]]:
-        if conn is not None:
-            return jsonable_rows(conn.execute(query))
-        with self.engine.connect() as own:
-            return jsonable_rows(own.execute(query))
-
-    def wait_for(self, position: int, timeout: float) -> bool:
-        """Wait (bounded) until every read model has processed `position`."""
-        deadline = time.monotonic() + timeout
-        woken = False
-        while True:
-            if self._reached() >= position:
-                return True
-            if time.monotonic() >= deadline:
-                return False
-            if self.wake and not woken:
-                self.wake()
-                woken = True
-            time.sleep(0.01)
-
-    def reached(self, name: str) -> int:
-        """The position one read model's live generation has processed."""
-        with self.engine.connect() as conn:
-            generation = catalog.active_generation(conn, name)
-            row = catalog.read(conn, name, generation or 0)
-        return row.position if row else 0
-
-    def _reached(self) -> int:
-        with self.engine.connect() as conn:
-            rows = {(r.name, r.generation): r for r in catalog.read_all(conn)}
-            positions = []
-            for cls in models():
-                generation = catalog.active_generation(conn, cls.name)
-                row = rows.get((cls.name, generation or 0))
-                positions.append(row.position if row else 0)
-        return min(positions)
 
     def list_projects(self, as_of: datetime | None = None) -> list[dict[str, Any]]:
         """Every project (as at a time), by code."""
@@ -223,33 +141,6 @@ class Views:
                 return
             cursor = page.next_cursor
 
-    def _keyset(
-        self,
-        model: RegisterModel | DocumentsModel,
-        query: Select[Any],
-        sort: str | None,
-        cursor: str | None,
-        limit: int,
-        conn: Connection | None = None,
-    ) -> Page:
-        sort = sort or "created_at"
-        desc = sort.startswith("-")
-        name = sort.lstrip("-")
-        allowed = getattr(model, "sorts", ("created_at",))
-        if name not in allowed:
-            raise ValueError(f"sort: must be one of {', '.join(allowed)} (- for desc)")
-        t = model.table
-        column, ids = t.c[name], t.c.id
-        if cursor is not None:
-            value, entity_id = decode_cursor(cursor, sort, column)
-            query = query.where(after(column, ids, value, entity_id, desc))
-        order = (column.desc(), ids.desc()) if desc else (column, ids)
-        rows = self._all(query.order_by(*order).limit(limit + 1), conn)
-        if len(rows) <= limit:
-            return Page(rows)
-        last = rows[limit - 1]
-        return Page(rows[:limit], encode_cursor(sort, last[name], last["id"]))
-
     def get_entry(
         self, kind: Kind, entity_id: UUID, as_of: datetime | None = None
     ) -> dict[str, Any] | None:
@@ -269,92 +160,6 @@ class Views:
         t = model.table
         query = select(t).where(t.c.id == entity_id).order_by(t.c.valid_from_position)
         return self._all(query)
-
-    def list_documents(
-        self,
-        project_id: UUID,
-        *,
-        as_of: datetime | None,
-        after: str | None,
-        limit: int,
-    ) -> Page:
-        """One page of a project's documents (as at a time), oldest first."""
-        check_limit(limit)
-        model = self._live(DocumentsModel)
-        if model is None:
-            return Page([])
-        t = model.table
-        query = select(t).where(t.c.project_id == project_id, as_at(t, as_of))
-        return self._keyset(model, query, None, after, limit)
-
-    def get_document(
-        self, document_id: UUID, as_of: datetime | None = None
-    ) -> dict[str, Any] | None:
-        """A document with its versions, authoritative version, holds and copies."""
-        model = self._live(DocumentsModel)
-        if model is None:
-            return None
-        v, h, c = model.versions, model.holds, model.copies
-        with self.engine.connect() as conn:
-            document = document_row(conn, model, document_id, as_of)
-        if document is None:
-            return None
-        versions = self._all(
-            select(v)
-            .where(v.c.document_id == document_id, as_at(v, as_of))
-            .order_by(v.c.number)
-        )
-        holds = select(h).where(h.c.document_id == document_id)
-        copies = select(c).where(c.c.document_id == document_id)
-        if as_of is None:
-            holds = holds.where(h.c.released_position.is_(None))
-        else:
-            holds = holds.where(
-                h.c.placed_at <= as_of,
-                (h.c.released_at.is_(None)) | (h.c.released_at > as_of),
-            )
-            copies = copies.where(c.c.issued_at <= as_of)
-        number = document["authoritative_version"]
-        document["versions"] = versions
-        document["authoritative"] = next(
-            (x for x in versions if x["number"] == number), None
-        )
-        document["holds"] = self._all(holds.order_by(h.c.placed_position))
-        document["copies"] = self._all(copies.order_by(c.c.position))
-        return document
-
-    def authoritative(
-        self, document_id: UUID, as_of: datetime | None = None
-    ) -> dict[str, Any] | None:
-        """A document and its authoritative version (as at a time), or None.
-
-        A few indexed lookups however long the history: the full version list
-        is `get_document`'s.
-        """
-        with self.engine.connect() as conn:
-            model = self._live(DocumentsModel, conn)
-            if model is None:
-                return None
-            document = document_row(conn, model, document_id, as_of)
-            if document is None:
-                return None
-            number = document["authoritative_version"]
-            document["authoritative"] = (
-                None
-                if number is None
-                else version_row(conn, model, document_id, number, as_of)
-            )
-        return document
-
-    def get_version(
-        self, document_id: UUID, number: int, as_of: datetime | None = None
-    ) -> dict[str, Any] | None:
-        """One version of a document (as at a time), or None."""
-        with self.engine.connect() as conn:
-            model = self._live(DocumentsModel, conn)
-            if model is None:
-                return None
-            return version_row(conn, model, document_id, number, as_of)
 
     def audit(
         self,
@@ -422,29 +227,3 @@ class Views:
             if page.next_cursor is None:
                 return
             position = int(page.next_cursor)
-
-    def status(self) -> list[dict[str, Any]]:
-        """Each read model's generations: position, head, lag, state and error."""
-        head = self.head()
-        catalog.create(self.engine)
-        with self.engine.connect() as conn:
-            rows = catalog.read_all(conn)
-            live = {r.name: catalog.active_generation(conn, r.name) for r in rows}
-        report = [status_row(r, head, live.get(r.name)) for r in rows]
-        seen = {r.name for r in rows}
-        report += [
-            {
-                "name": cls.name,
-                "generation": None,
-                "position": 0,
-                "head": head,
-                "lag": head,
-                "state": "not started",
-                "error": None,
-                "error_position": None,
-                "updated_at": None,
-            }
-            for cls in models()
-            if cls.name not in seen
-        ]
-        return report

@@ -29,7 +29,7 @@ from service.blobs import BlobStore
 from service.cache import AggregateCache
 from service.config import Settings
 from service.domain.base import Meta
-from service.domain.document import Copy, Hold, Version
+from service.domain.document_parts import Copy, Hold, Version
 from service.domain.project import StatusReport
 from service.errors import (
     AuthenticationError,

@@ -12,7 +12,8 @@ from service.application import ApplicationBase
 from service.blobs import collect_garbage
 from service.domain.base import check_sha256
 from service.domain.disposition import DispositionReview
-from service.domain.document import Copy, Document, Version
+from service.domain.document import Document
+from service.domain.document_parts import Copy, Version
 from service.errors import NotFoundError
 
 Problem = Literal["missing", "corrupt", "retained", "unexpected"]

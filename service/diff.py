@@ -7,7 +7,8 @@ from typing import Final
 
 from service.blobs import BlobNotFoundError, BlobStore
 from service.domain.base import InvalidValueError
-from service.domain.document import Document, Version
+from service.domain.document import Document
+from service.domain.document_parts import Version
 
 MAX_DIFF_BYTES: Final = 2 * 1024 * 1024
 """Each side of a difference is read whole into memory, so it is capped."""

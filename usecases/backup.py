@@ -24,7 +24,7 @@ from typing import Any
 from integrity.signing import KeyUnavailableError
 from service.config import Settings
 from service.errors import ApplicationError
-from usecases import integrity
+from usecases import integrity, verification
 from usecases.rebuild import Progress
 from usecases.root import Services, build_services, ledger_worker
 
@@ -324,9 +324,9 @@ def _verify(
         position = services.app.head_position()
         progress.begin("verifying", position)
         try:
-            report = integrity.verify_store(
+            report = verification.verify_store(
                 services,
-                integrity.VerifyStore(
+                verification.VerifyStore(
                     public_keys_pem=pems,
                     progress=progress.advance,
                     checkpoints=(checkpoint,) if checkpoint else (),

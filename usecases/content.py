@@ -14,7 +14,8 @@ from projections.paging import Page
 from service.blobs import BlobReader, RangeNotSatisfiableError
 from service.diff import diff_versions
 from service.domain.base import Meta
-from service.domain.document import Document, Version
+from service.domain.document import Document
+from service.domain.document_parts import Version
 from usecases.errors import NotAvailableError
 from usecases.membership import Reach
 from usecases.reads import plain, query_views, wait_for_position

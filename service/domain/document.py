@@ -13,7 +13,6 @@ keeps its metadata and history and refuses every command.
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Final
 from uuid import UUID
@@ -32,6 +31,7 @@ from service.domain.base import (
     require_role,
     utc_day,
 )
+from service.domain.document_parts import Copy, Hold, Version
 
 STATUSES: Final = ("active", "disposed")
 VERSION_STATUSES: Final = ("draft", "in-review", "approved", "superseded", "withdrawn")
@@ -48,46 +48,6 @@ PERSONAL: Final[dict[str, Any]] = {
     "copies": {"recipient": "name"},
 }
 """The personal data of a document's events and state (docs/privacy.md)."""
-
-
-@dataclass(frozen=True)
-class Version:
-    """One submitted version: its content's fingerprint and its review status."""
-
-    number: int
-    sha256: str
-    size: int
-    media_type: str
-    filename: str
-    comment: str
-    status: str
-    submitted_at: datetime
-    submitted_by: str
-    status_changed_at: datetime
-    approved_at: datetime | None = None
-    approved_by: str | None = None
-
-
-@dataclass(frozen=True)
-class Hold:
-    """A legal hold that blocks disposal until released."""
-
-    hold_id: str
-    title: str
-    mandate: str
-    placed_at: datetime
-    placed_by: str
-
-
-@dataclass(frozen=True)
-class Copy:
-    """A copy of a version issued to a recipient, for a purpose."""
-
-    number: int
-    recipient: str
-    purpose: str
-    issued_at: datetime
-    issued_by: str
 
 
 class Document(Aggregate):

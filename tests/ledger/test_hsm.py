@@ -36,7 +36,7 @@ from service.config import ConfigError, Pkcs11Settings, Settings
 from service.domain.base import Meta
 from tests.conftest import settings_for
 from tests.values import RISK
-from usecases import integrity
+from usecases import integrity, verification
 from usecases.membership import grant_existing_tokens
 from usecases.root import Services, build_services
 
@@ -159,7 +159,7 @@ def test_hsm_mode_signs_the_ledger_and_keeps_no_key_in_the_data_dir(
     project = services.app.register_project("HSM-1", "HSM", "d", "s", "m", META)
     head = services.ledger_worker.sign_now()
     assert head is not None and head.key_id == services.ledger_key.key_id
-    report = integrity.verify_store(services, integrity.VerifyStore(readers=0))
+    report = verification.verify_store(services, verification.VerifyStore(readers=0))
     assert report.ok, report
     assert report.head == head and report.events >= project.position
     data = services.settings.data_dir
@@ -234,7 +234,7 @@ def test_a_token_lost_mid_run_pauses_signing_then_resumes_by_itself(
     token.plug_in()
     wait_for(lambda: client.get("/readyz").json["signing"]["state"] == "signing")
     wait_for(lambda: head_size() >= signed_before + 3)
-    assert integrity.verify_store(services, integrity.VerifyStore(readers=0)).ok
+    assert verification.verify_store(services, verification.VerifyStore(readers=0)).ok
 
 
 def test_an_evidence_pack_waits_for_the_key_with_a_503(

@@ -17,7 +17,7 @@ from integrity.witness import Witness, WitnessRefusedError
 from tests.ledger.store import Store, write
 from tests.ledger.test_ledger_cli import run as cli
 from tests.ledger.test_tamper import edit_state
-from usecases import integrity, witness
+from usecases import verification, witness
 from usecases.root import ledger_worker
 
 API = "/api/v1"
@@ -54,9 +54,9 @@ def round_(client: FlaskClient, directory: Path, **kw: Any) -> witness.Cosignatu
     )
 
 
-def verify(store: Store, **kw: Any) -> integrity.VerifyReport:
-    command = integrity.VerifyStore(readers=0, **kw)
-    return integrity.verify_store(store.services, command)
+def verify(store: Store, **kw: Any) -> verification.VerifyReport:
+    command = verification.VerifyStore(readers=0, **kw)
+    return verification.verify_store(store.services, command)
 
 
 def test_cosigns_extends_and_keeps_its_state(

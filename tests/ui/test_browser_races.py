@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.ui.test_browser import NEEDS_CHROMIUM, wait_until
-from tests.ui.test_missions import (  # noqa: F401  (the module's fixtures)
+from tests.ui.live_demo import NEEDS_CHROMIUM, wait_until
+from tests.ui.missions import (  # noqa: F401  (the module's fixtures)
     Live,
     Person,
     browser,

@@ -1,6 +1,6 @@
 """The project, capacity, course and quality-policy forms from a real browser.
 
-Against `pmo-ledger serve` (the missions' server and people, test_missions.py):
+Against `pmo-ledger serve` (the missions' server and people, tests/ui/missions.py):
 the PMO head fills and submits each form at a phone's width, the answer is
 checked through the JSON API, every page passes axe with its forms unfolded
 and none is wider than the screen; a project officer is offered no reopen or
@@ -13,16 +13,14 @@ from typing import Any
 
 from axe_playwright_python.sync_playwright import Axe
 
-from tests.ui.test_missions import (  # noqa: F401  (pytestmark is used by pytest)
-    Live,
-    Person,
-    entry_id,
-    pytestmark,
-)
+from tests.ui.live_demo import NEEDS_CHROMIUM
+from tests.ui.missions import Live, Person, entry_id
 
-# The missions module's fixtures: its server and browser, one per module.
-from tests.ui.test_missions import browser as browser
-from tests.ui.test_missions import live as live
+# The missions' server and browser, one each for this module.
+from tests.ui.missions import browser as browser
+from tests.ui.missions import live as live
+
+pytestmark = NEEDS_CHROMIUM
 
 
 class Checked:

@@ -1,6 +1,6 @@
 """The account-erasure form from a real browser (decision 119).
 
-Against `pmo-ledger serve` (the missions' server and people, test_missions.py):
+Against `pmo-ledger serve` (the missions' server and people, tests/ui/missions.py):
 the PMO head is refused, beside the form, erasing their own account and
 erasing one without a reason, with nothing erased; then erases the project
 officer's account, sees the erasure recorded, and the audit page no longer
@@ -14,15 +14,14 @@ from typing import Any
 
 import pytest
 
-from tests.ui.test_missions import (  # noqa: F401  (pytestmark is used by pytest)
-    Live,
-    Person,
-    pytestmark,
-)
+from tests.ui.live_demo import NEEDS_CHROMIUM
+from tests.ui.missions import Live, Person
 
-# The missions module's fixtures: its server and browser, one per module.
-from tests.ui.test_missions import browser as browser
-from tests.ui.test_missions import live as live
+# The missions' server and browser, one each for this module.
+from tests.ui.missions import browser as browser
+from tests.ui.missions import live as live
+
+pytestmark = NEEDS_CHROMIUM
 
 OFFICER = "project-officer-user"
 """The name the missions' server issued the project officer's token under."""

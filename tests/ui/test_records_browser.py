@@ -30,7 +30,7 @@ from tests.records.conftest import (
     new_record,
     schedule_due_at_once,
 )
-from tests.ui.test_browser import ARGS, CHROMIUM, TOKEN, Watched, wait_until
+from tests.ui.live_demo import ARGS, CHROMIUM, TOKEN, Watched, wait_until
 from usecases import fileplan
 from usecases.membership import grant_existing_tokens
 from usecases.root import build_services, ensure_bootstrap_token
