@@ -46,9 +46,12 @@ class Live:
             return json.loads(response.read() or b"null")
 
     def project(self, code: str) -> str:
-        """A project registered through the API; its id."""
+        """A project registered through the API, once the UI's read models have
+        it (a page opened sooner could miss it on a loaded machine); its id."""
         body = {"code": code, "name": code, "sponsor": "S", "manager": "M"}
-        return str(self.api("/projects", body)["id"])
+        written = self.api("/projects", body)
+        self.api(f"/projects?min_position={written['position']}")
+        return str(written["id"])
 
     def rows(self, path: str) -> list[dict[str, Any]]:
         """A list's items (the UI waited for its writes to be read)."""
