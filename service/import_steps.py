@@ -54,10 +54,24 @@ def cell(field: Field, text: str) -> Any:
         except ValueError:
             raise InvalidValueError(field.name, "must be a date (YYYY-MM-DD)") from None
     if field.kind in ("texts", "entries"):
-        return [part.strip() for part in text.split(";") if part.strip()]
+        return _listed(field, text)
     if field.nullable and not text:
         return None
     return text
+
+
+def _listed(field: Field, text: str) -> list[Any]:
+    """A list cell: texts split on ";", or the JSON list an export writes."""
+    if not text.startswith("["):
+        return [part.strip() for part in text.split(";") if part.strip()]
+    try:
+        found = json.loads(text)
+    except ValueError:
+        found = None
+    if not isinstance(found, list):
+        message = "must be a JSON list (as exported) or texts separated by ;"
+        raise InvalidValueError(field.name, message)
+    return found
 
 
 def _filled(row: Row, column: str) -> bool:
@@ -89,6 +103,16 @@ def _bundled(command: Command, column: str, text: str) -> dict[str, str]:
         message = f"has no {', '.join(unknown)} (it takes {', '.join(names)})"
         raise InvalidValueError(column, message)
     return {k: "" if v is None else str(v) for k, v in found.items()}
+
+
+def created_view(kind: RegisterKind, row: Row) -> Row:
+    """The row as the creating command reads it: an empty parameter's column
+    filled from the export's column of another name."""
+    view = dict(row)
+    for name, column in kind.import_renamed:
+        if not _filled(view, name):
+            view[name] = row.get(column, "")
+    return view
 
 
 def _view(step: ImportStep, command: Command, row: Row) -> Row:
@@ -131,16 +155,9 @@ def _on_the_way(
     )
 
 
-def _closing(entry: RegisterEntry, step: ImportStep, row: Row, meta: Meta) -> None:
-    """A step without parameters that the status column calls for (closing)."""
-    kind = entry.register_kind
-    command = kind.command(step.use_case)
-    wanted = (row.get("status") or "").strip()
-    if wanted == command.status:
-        entry.run(step.use_case, {}, meta)
-    elif wanted != kind.create.status:
-        message = f"must be {kind.create.status} or {command.status}"
-        raise InvalidValueError("status", message)
+def _unchanged(values: Mapping[str, Any], state: Mapping[str, Any]) -> bool:
+    """The values are what the entry already holds (the export's copy of them)."""
+    return all(state.get(name) == value for name, value in values.items())
 
 
 def _step(
@@ -153,15 +170,14 @@ def _step(
         return
     command = entry.register_kind.command(step.use_case)
     called = [column for column in step.when if _filled(row, column)]
-    if called and not command.params and "status" in step.when:
-        _closing(entry, step, row, meta)
-        return
     if not called and not _on_the_way(entry, step, command, row):
         return
     view = _view(step, command, row)
-    values = resolve(
-        command, _values(command, view, entry.attributes()), entry.project_id
-    )
+    state = entry.attributes()
+    given = _values(command, view, state)
+    if not _on_the_way(entry, step, command, row) and _unchanged(given, state):
+        return
+    values = resolve(command, given, entry.project_id)
     try:
         entry.run(step.use_case, values, meta)
     except TransitionError as error:
@@ -171,9 +187,9 @@ def _step(
 
 
 def _led_to(kind: RegisterKind, row: Row) -> str:
-    """The status a row names when the register's steps lead to it ("": none)."""
+    """The status a row names ("": none), one of the register's."""
     wanted = (row.get("status") or "").strip()
-    if not wanted or not any(s.statuses for s in kind.import_steps or ()):
+    if not wanted:
         return ""
     check_choice("status", wanted, kind.statuses)
     return wanted
@@ -189,7 +205,8 @@ def build_entry(
     """One row's entry with the events its columns call for (not yet saved)."""
     kind = cls.register_kind
     wanted = _led_to(kind, row)
-    values = resolve(kind.create, _values(kind.create, row, {}), project_id)
+    created = _values(kind.create, created_view(kind, row), {})
+    values = resolve(kind.create, created, project_id)
     entry = cls.start(project_id, values, meta)
     for step in kind.import_steps or ():
         _step(entry, step, row, meta, resolve)

@@ -23,7 +23,14 @@ from service.domain.base import DomainError, InvalidValueError, Meta
 from service.domain.entry import RegisterEntry
 from service.domain.project import Project
 from service.domain.register import PORTFOLIO_ID, RegisterKind
-from service.import_steps import Resolve, Row, build_entry, month_of, unresolved
+from service.import_steps import (
+    Resolve,
+    Row,
+    build_entry,
+    created_view,
+    month_of,
+    unresolved,
+)
 
 Kind = str
 MONTH_LIKE: Final = re.compile(r"(.*\D)?\d{4}-\d{2}")
@@ -121,7 +128,8 @@ def build_entries(
     built: list[RegisterEntry] = []
     rows = list(rows)
     errors = month_columns(cls.register_kind, rows[0][1] if rows else ())
-    for line, row in rows:
+    for line, given in rows:
+        row = created_view(cls.register_kind, given)
         missing = [n for n in required if not (row.get(n) or "").strip()]
         if missing:
             errors.append(RowError(line, f"missing {', '.join(missing)}"))

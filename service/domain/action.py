@@ -19,6 +19,7 @@ from service.domain.register import (
     RAISERS,
     Command,
     Field,
+    ImportStep,
     RegisterKind,
     State,
     any_reference,
@@ -159,7 +160,10 @@ ACTION = RegisterKind(
         "subject_id",
         "outcome",
     ),
-    import_steps=(),
+    import_steps=(
+        ImportStep("complete_action", ("outcome",), statuses=("done",)),
+        ImportStep("drop_action", statuses=("dropped",)),
+    ),
 )
 Action = entry_class(ACTION)
 

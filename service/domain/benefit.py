@@ -295,6 +295,9 @@ BENEFIT = RegisterKind(
         "latest_measured_on",
         "measurement_count",
     ),
-    import_steps=(ImportStep("plan_benefit", ("measurement_plan",)),),
+    import_steps=(
+        ImportStep("plan_benefit", ("measurement_plan",)),
+        ImportStep("withdraw_benefit", statuses=("withdrawn",)),
+    ),
 )
 Benefit = entry_class(BENEFIT)

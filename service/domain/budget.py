@@ -355,6 +355,7 @@ BUDGET = RegisterKind(
     import_steps=(
         ImportStep("record_actual", monthly="actual "),
         ImportStep("record_forecast", monthly="forecast "),
+        ImportStep("close_budget_line", statuses=("closed",)),
     ),
 )
 BudgetLine = entry_class(BUDGET)

@@ -27,6 +27,7 @@ from service.domain.register import (
     KEEPERS,
     Command,
     Field,
+    ImportStep,
     RegisterKind,
     State,
     choice,
@@ -243,7 +244,16 @@ CONTRACT = RegisterKind(
         "risk_ids",
         "issue_ids",
         "document_ids",
+        "awarded_on",
+        "closing_note",
     ),
-    import_steps=(),
+    import_steps=(
+        ImportStep(
+            "award_contract", ("awarded_on",), statuses=("awarded", "active", "closed")
+        ),
+        ImportStep("start_contract", statuses=("active", "closed")),
+        ImportStep("close_contract", ("closing_note",), statuses=("closed",)),
+        ImportStep("terminate_contract", statuses=("terminated",)),
+    ),
 )
 Contract = entry_class(CONTRACT)

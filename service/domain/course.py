@@ -163,7 +163,11 @@ COURSES = RegisterKind(
         "review_by",
         "status",
     ),
-    import_steps=(ImportStep("approve_course", ("approved_on",)),),
+    import_steps=(
+        ImportStep("approve_course", ("approved_on",)),
+        ImportStep("review_course", ("reviewed_on",)),
+        ImportStep("withdraw_course", statuses=("withdrawn",)),
+    ),
     portfolio=True,
 )
 TrainingCourse = entry_class(COURSES)

@@ -30,6 +30,18 @@ PRIORITIES: Final = ("low", "medium", "high", "critical")
 SEVERITIES: Final = ("minor", "significant", "major", "critical")
 
 
+EXAMINATION: Final = ("impact_analysis", "options", "recommendation")
+IMPORT_STEPS: Final = (
+    ImportStep("examine_issue", EXAMINATION, statuses=("examined", "resolved")),
+    ImportStep("resolve_issue", ("resolution",), statuses=("resolved",)),
+    ImportStep("close_issue", statuses=("closed",)),
+)
+"""An imported issue reaches the status its row names the way the workflow
+allows (decision 129): examined with the row's analysis, options and
+recommendation, resolved with its resolution, closed (an unresolved one with
+the import's file and line as the reason the close asks for)."""
+
+
 def reason_unless_resolved(state: State, values: dict[str, Any], meta: Meta) -> None:
     """An unresolved issue is closed only with a reason saying why."""
     if state["status"] != "resolved" and not (meta.reason and meta.reason.strip()):
@@ -146,10 +158,6 @@ ISSUE = RegisterKind(
         "recommendation",
         "resolution",
     ),
-    import_steps=(
-        ImportStep("examine_issue", ("impact_analysis",)),
-        ImportStep("resolve_issue", ("resolution",)),
-        ImportStep("close_issue", ("status",)),
-    ),
+    import_steps=IMPORT_STEPS,
 )
 Issue = entry_class(ISSUE)

@@ -19,6 +19,7 @@ from service.domain.entry import entry_class
 from service.domain.register import (
     RAISERS,
     Command,
+    ImportStep,
     RegisterKind,
     choice,
     needs_reason,
@@ -147,7 +148,14 @@ LESSON = RegisterKind(
         "priority",
         "raised_by",
         "scope",
+        "review_note",
     ),
-    import_steps=(),
+    import_steps=(
+        ImportStep(
+            "review_lesson", ("review_note",), statuses=("reviewed", "accepted")
+        ),
+        ImportStep("accept_lesson", statuses=("accepted",)),
+        ImportStep("close_lesson", statuses=("closed",)),
+    ),
 )
 Lesson = entry_class(LESSON)

@@ -172,6 +172,7 @@ MILESTONE = RegisterKind(
     import_steps=(
         ImportStep("reforecast_milestone", ("forecast_date",)),
         ImportStep("achieve_milestone", ("actual_date",)),
+        ImportStep("cancel_milestone", statuses=("cancelled",)),
     ),
 )
 Milestone = entry_class(MILESTONE)

@@ -179,6 +179,10 @@ class RegisterKind:
     import_requires: tuple[str, ...] = ()
     """Columns an imported row must fill although the creating command may omit
     them (a register written on paper is expected to be complete)."""
+    import_renamed: tuple[tuple[str, str], ...] = ()
+    """(parameter, column) pairs: a creating parameter read, when its own
+    column is empty, from the export's column of another name (a risk's
+    `probability` from `inherent_probability`)."""
     blueprint_description: str = ""
     list_summary: str = ""
     title: str = ""

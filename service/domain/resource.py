@@ -187,7 +187,10 @@ DEMAND = RegisterKind(
         "months",
         *SPAN,
     ),
-    import_steps=(ImportStep("set_demand", monthly=""),),
+    import_steps=(
+        ImportStep("set_demand", monthly=""),
+        ImportStep("release_demand", statuses=("released",)),
+    ),
 )
 ResourceDemand = entry_class(DEMAND)
 
@@ -260,7 +263,10 @@ CAPACITY = RegisterKind(
         "months",
         *SPAN,
     ),
-    import_steps=(ImportStep("set_capacity", monthly=""),),
+    import_steps=(
+        ImportStep("set_capacity", monthly=""),
+        ImportStep("retire_capacity", statuses=("retired",)),
+    ),
     portfolio=True,
 )
 Capacity = entry_class(CAPACITY)

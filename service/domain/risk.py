@@ -220,10 +220,14 @@ RISK = RegisterKind(
         "actions",
         "actionee",
     ),
+    import_renamed=(
+        ("probability", "inherent_probability"),
+        ("impact", "inherent_impact"),
+    ),
     import_steps=(
         ImportStep("assess_risk", ("residual_probability", "residual_impact")),
         ImportStep("plan_risk_response", ("response",)),
-        ImportStep("close_risk", ("status",)),
+        ImportStep("close_risk", statuses=("closed",)),
     ),
 )
 Risk = entry_class(RISK)

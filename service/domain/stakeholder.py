@@ -19,6 +19,7 @@ from service.domain.register import (
     RAISERS,
     Command,
     Field,
+    ImportStep,
     RegisterKind,
     State,
     choice,
@@ -184,7 +185,7 @@ STAKEHOLDER = RegisterKind(
         "owner",
         "quadrant",
     ),
-    import_steps=(),
+    import_steps=(ImportStep("retire_stakeholder", statuses=("retired",)),),
 )
 Stakeholder = entry_class(STAKEHOLDER)
 
@@ -268,7 +269,7 @@ COMMUNICATION = RegisterKind(
         "owner",
         "stakeholder_ids",
     ),
-    import_steps=(),
+    import_steps=(ImportStep("retire_communication", statuses=("retired",)),),
 )
 Communication = entry_class(COMMUNICATION)
 

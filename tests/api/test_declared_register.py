@@ -84,7 +84,7 @@ WIDGET = RegisterKind(
     list_filters=("status", "colour"),
     ui_filters=("status", "colour"),
     export_columns=("id", "title", "colour", "size"),
-    import_steps=(ImportStep("retire_widget", ("status",)),),
+    import_steps=(ImportStep("retire_widget", statuses=("retired",)),),
 )
 
 

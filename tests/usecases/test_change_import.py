@@ -15,7 +15,13 @@ import pytest
 from service.domain.base import Meta
 from service.domain.change import ChangeRequest
 from service.importer import ImportRefusedError, import_register
-from tests.usecases.test_value_import import META, caught_up, project, write
+from tests.usecases.test_value_import import (
+    META,
+    caught_up,
+    project,
+    refused,
+    write,
+)
 from usecases.exports import ExportRegister, export_register
 from usecases.reads import RegisterQuery, register_rows
 from usecases.root import Services
@@ -201,14 +207,7 @@ def test_a_bad_value_refuses_the_file_naming_line_and_column(
     services: Services, tmp_path: Path
 ) -> None:
     here = project(services, "CHG-1")
-    caught_up(services)
-    head = services.app.head_position()
-    with pytest.raises(ImportRefusedError) as caught:
-        import_register(
-            services.app, "changes", write(tmp_path, "c.csv", BAD), "CHG-1", "t"
-        )
-    assert [str(e) for e in caught.value.errors] == REFUSED
-    assert services.app.head_position() == head
+    assert refused(services, tmp_path, "changes", BAD, "CHG-1") == REFUSED
     assert changes(services, here) == {}
     assert list(services.app.iter_events_of(ChangeRequest.Raised)) == []
 

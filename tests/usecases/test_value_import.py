@@ -38,6 +38,18 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
     return path
 
 
+def refused(
+    services: Services, tmp_path: Path, kind: str, text: str, code: str
+) -> list[str]:
+    """The lines an import of the text refuses, having checked it wrote nothing."""
+    caught_up(services)
+    head = services.app.head_position()
+    with pytest.raises(ImportRefusedError) as caught:
+        import_register(services.app, kind, write(tmp_path, "r.csv", text), code, "t")
+    assert services.app.head_position() == head
+    return [str(e) for e in caught.value.errors]
+
+
 def test_benefits_import_checks_linked_changes(
     services: Services, tmp_path: Path
 ) -> None:
