@@ -40,7 +40,8 @@ class TransitionError(DomainError):
     """A command is not allowed in the aggregate's current state."""
 
     def __init__(self, entity: str, action: str, state: str) -> None:
-        super().__init__(f"cannot {action} a {entity} that is {state}")
+        article = "an" if entity[:1].lower() in "aeiou" else "a"
+        super().__init__(f"cannot {action} {article} {entity} that is {state}")
         self.entity = entity
         self.action = action
         self.state = state

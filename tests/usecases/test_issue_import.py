@@ -48,7 +48,7 @@ BAD = HEADER + (
 REFUSED = [
     "line 3: impact_analysis: must not be empty",
     "line 4: impact_analysis: must not be empty",
-    "line 5: resolution: cannot resolve a issue that is open",
+    "line 5: resolution: cannot resolve an issue that is open",
     "line 6: status: the row's other columns make this issue resolved, not open",
     "line 7: status: must be one of open, examined, resolved, closed",
     "line 8: resolution: must not be empty",
