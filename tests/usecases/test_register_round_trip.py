@@ -55,7 +55,13 @@ NOT_IMPORTED_BACK: dict[tuple[str, str], str] = {
     ("reviews", "re-planned"): KEPT + "not the failed result before",
 }
 """(register, status): why an exported entry in that status is not imported."""
-KINDS = [kind.name for kind in catalogue.kinds()]
+KINDS = [
+    kind.name
+    for kind in catalogue.kinds()
+    if any((kind.name, status) not in NOT_IMPORTED_BACK for status in reach(kind))
+]
+"""The registers with a status that imports back; every status of the others
+is listed in NOT_IMPORTED_BACK, and its refusal tested below."""
 
 
 def exported(services: Services, owner: UUID, kind: str) -> str:
@@ -98,8 +104,6 @@ def test_an_export_in_every_status_imports_back(
         for s in reach(catalogue.entry_class_of(kind).register_kind)
         if (kind, s) not in NOT_IMPORTED_BACK
     ]
-    if not statuses:
-        pytest.skip(f"no status of {kind} is imported back (NOT_IMPORTED_BACK)")
     source, target = owners(services, kind)
     before = walked(services, source, kind, statuses)
     import_register(services.app, kind, write(tmp_path, "r.csv", before), "TARGET", "i")
