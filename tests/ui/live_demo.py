@@ -152,18 +152,23 @@ def start_processors(env: dict[str, str], log: Any) -> subprocess.Popen[bytes]:
     raise AssertionError("the processors would not start")
 
 
+def serve_env(data: Path, port: int, token: str | None = None) -> dict[str, str]:
+    """The environment for `pmo-ledger` on SQLite in `data`, serving on `port`
+    (and bootstrapped with `token`), whatever backend the test run was given."""
+    env = dict(os.environ)
+    env.update(PMO_LEDGER_PORT=str(port), PMO_LEDGER_DATA_DIR=str(data))
+    if token is not None:
+        env["PMO_LEDGER_BOOTSTRAP_TOKEN"] = token
+    env.pop("PMO_LEDGER_DATABASE_URL", None)
+    return env
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """The demo PMO served on a free loopback port, read models and ledger caught up."""
     data = tmp_path_factory.mktemp("browser") / "data"
     port = free_port()
-    env = dict(os.environ)
-    env.update(
-        PMO_LEDGER_PORT=str(port),
-        PMO_LEDGER_DATA_DIR=str(data),
-        PMO_LEDGER_BOOTSTRAP_TOKEN=TOKEN,
-    )
-    env.pop("PMO_LEDGER_DATABASE_URL", None)
+    env = serve_env(data, port, TOKEN)
     subprocess.run([str(BIN), "demo"], env=env, check=True, capture_output=True)
     closed = close_a_risk(env)
     # Build the read models before serving: on SQLite, processors started beside

@@ -9,7 +9,6 @@ browser context of its own, filling and submitting forms as a person would.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import urllib.request
 from collections.abc import Iterator
@@ -20,7 +19,7 @@ import pytest
 from service.config import Settings
 from service.domain.base import ROLES, Meta
 from tests.e2e.test_server import BIN, free_port
-from tests.ui.live_demo import launched, wait_until
+from tests.ui.live_demo import launched, serve_env, wait_until
 from usecases.membership import grant_existing_tokens
 from usecases.root import build_services
 
@@ -63,9 +62,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     """`pmo-ledger serve` on an empty store with an active token for every role."""
     data = tmp_path_factory.mktemp("missions") / "data"
     port = free_port()
-    env = dict(os.environ)
-    env.update(PMO_LEDGER_PORT=str(port), PMO_LEDGER_DATA_DIR=str(data))
-    env.pop("PMO_LEDGER_DATABASE_URL", None)
+    env = serve_env(data, port)
     services = build_services(Settings.from_env(env))
     try:
         meta = Meta("setup", "pmo-head")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +16,6 @@ from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright import sync_api as playwright
 
 from service.config import Settings
 from service.domain.base import Meta
@@ -30,15 +28,19 @@ from tests.records.conftest import (
     new_record,
     schedule_due_at_once,
 )
-from tests.ui.live_demo import ARGS, CHROMIUM, TOKEN, Watched, wait_until
+from tests.ui.live_demo import (
+    NEEDS_CHROMIUM,
+    TOKEN,
+    Watched,
+    launched,
+    serve_env,
+    wait_until,
+)
 from usecases import fileplan
 from usecases.membership import grant_existing_tokens
 from usecases.root import build_services, ensure_bootstrap_token
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists() and not os.environ.get("CI"),
-    reason="needs Debian's chromium at /usr/bin/chromium",
-)
+pytestmark = NEEDS_CHROMIUM
 
 
 class Site:
@@ -74,13 +76,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     """`pmo-ledger serve` over the prepared store on a free loopback port."""
     data = tmp_path_factory.mktemp("records-browser") / "data"
     port = free_port()
-    env = dict(os.environ)
-    env.update(
-        PMO_LEDGER_PORT=str(port),
-        PMO_LEDGER_DATA_DIR=str(data),
-        PMO_LEDGER_BOOTSTRAP_TOKEN=TOKEN,
-    )
-    env.pop("PMO_LEDGER_DATABASE_URL", None)
+    env = serve_env(data, port, TOKEN)
     data.mkdir(parents=True)
     secret, due = prepare(env)
     log = (data.parent / "server.log").open("wb")
@@ -118,10 +114,8 @@ def signed_in(browser: Any, site: Site, token: str) -> Watched:
 @pytest.fixture(scope="module")
 def browser(site: Site) -> Iterator[Any]:
     """A headless Chromium (Debian's), never a downloaded one."""
-    with playwright.sync_playwright() as driver:
-        chromium = driver.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+    with launched() as chromium:
         yield chromium
-        chromium.close()
 
 
 def test_worklist_review_and_certificate_in_chromium(
